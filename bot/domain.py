@@ -1,0 +1,230 @@
+"""The domain: what the bot understands (intents, entities), remembers (slots) and does (actions).
+
+Reads both the Rasa Core 0.x form (`templates:`, custom actions as `module.Class`) and the
+Rasa 1.x-3.x form (`responses:`, `version:`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.errors import DomainError
+from bot.events import ACTION_DEFAULT_FALLBACK, ACTION_LISTEN, ACTION_RESTART, SlotSet
+
+DEFAULT_ACTIONS = (ACTION_LISTEN, ACTION_RESTART, ACTION_DEFAULT_FALLBACK)
+SLOT_TYPES = ("text", "bool", "list", "categorical", "float", "unfeaturized", "any")
+_IGNORED_KEYS = {"version", "session_config", "config", "e2e_actions"}
+_KNOWN_KEYS = {"intents", "entities", "slots", "templates", "responses", "actions", "forms"}
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A slot; `featurized` is False for slots that must not influence the conversation."""
+
+    name: str
+    type: str
+    values: tuple[str, ...] = ()
+    min_value: float = 0.0
+    max_value: float = 1.0
+    initial_value: Any = None
+    auto_fill: bool = True
+
+    @property
+    def featurized(self) -> bool:
+        return self.type not in ("unfeaturized", "any")
+
+
+@dataclass(frozen=True)
+class Response:
+    """One variation of a response: text with `{slot}` placeholders, and optional buttons."""
+
+    text: str
+    buttons: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Domain:
+    intents: tuple[str, ...]
+    entities: tuple[str, ...]
+    slots: tuple[Slot, ...]
+    responses: dict[str, tuple[Response, ...]]
+    actions: tuple[str, ...]
+    """Every action the bot can run: the defaults first, then the domain's, in file order."""
+    action_classes: dict[str, str] = field(default_factory=dict)
+    """Action name -> `module.Class` for actions the domain lists as a class path."""
+
+    def slot(self, name: str) -> Slot | None:
+        return next((slot for slot in self.slots if slot.name == name), None)
+
+    def response_for(self, action: str) -> tuple[Response, ...] | None:
+        """The response an action utters: same name, or the name with/without `utter_`."""
+        for candidate in (action, f"utter_{action}", action.removeprefix("utter_")):
+            if candidate in self.responses:
+                return self.responses[candidate]
+        return None
+
+    def fingerprint(self) -> str:
+        """Changes whenever anything the policy depends on changes."""
+        content = {
+            "intents": self.intents,
+            "entities": self.entities,
+            "slots": [(s.name, s.type, s.values, s.min_value, s.max_value) for s in self.slots],
+            "actions": self.actions,
+        }
+        return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
+
+
+def load_domain(path: Path) -> Domain:
+    """Read a domain file; errors name the file and the key that is wrong."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DomainError(f"{path}: cannot read the domain: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise DomainError(f"{path}: not valid YAML: {exc}") from exc
+    return domain_from_dict(data or {}, str(path))
+
+
+def domain_from_dict(data: Any, source: str = "domain") -> Domain:
+    if not isinstance(data, dict):
+        raise DomainError(f"{source}: the domain must be a mapping of keys (intents, slots, ...)")
+    unknown = set(data) - _KNOWN_KEYS - _IGNORED_KEYS
+    if unknown:
+        raise DomainError(
+            f"{source}: unknown key(s) {', '.join(sorted(unknown))}; "
+            f"a domain has {', '.join(sorted(_KNOWN_KEYS))}"
+        )
+    if data.get("forms"):
+        raise DomainError(f"{source}: forms: forms are not supported; write the steps as stories")
+    responses = _parse_responses(data, source)
+    actions, classes = _parse_actions(data.get("actions") or [], source)
+    for name in responses:
+        if name.startswith("utter_") and name not in actions:
+            actions.append(name)
+    return Domain(
+        intents=tuple(_names(data.get("intents") or [], "intents", source)),
+        entities=tuple(_names(data.get("entities") or [], "entities", source)),
+        slots=tuple(_parse_slots(data.get("slots") or {}, source)),
+        responses=responses,
+        actions=DEFAULT_ACTIONS + tuple(a for a in actions if a not in DEFAULT_ACTIONS),
+        action_classes=classes,
+    )
+
+
+def _names(items: Any, key: str, source: str) -> list[str]:
+    """Intents and entities are strings, or one-key mappings with options (Rasa 2+)."""
+    if not isinstance(items, list):
+        raise DomainError(f"{source}: {key}: expected a list")
+    names = []
+    for item in items:
+        if isinstance(item, dict) and len(item) == 1:
+            item = next(iter(item))
+        if not isinstance(item, str) or not item:
+            raise DomainError(f"{source}: {key}: {item!r} is not a name")
+        names.append(item)
+    return names
+
+
+def _parse_slots(data: Any, source: str) -> list[Slot]:
+    if not isinstance(data, dict):
+        raise DomainError(f"{source}: slots: expected a mapping of slot name to its settings")
+    return [_parse_slot(name, spec or {}, source) for name, spec in data.items()]
+
+
+def _parse_slot(name: str, spec: Any, source: str) -> Slot:
+    where = f"{source}: slots.{name}"
+    if not isinstance(spec, dict):
+        raise DomainError(f"{where}: expected a mapping with at least `type`")
+    slot_type = str(spec.get("type", "")).rsplit(".", 1)[-1].lower().removesuffix("slot")
+    if slot_type not in SLOT_TYPES:
+        raise DomainError(
+            f"{where}.type: unknown slot type {spec.get('type')!r}; use one of {', '.join(SLOT_TYPES)}"
+        )
+    if spec.get("influence_conversation") is False:
+        slot_type = "unfeaturized"
+    values = tuple(str(v) for v in spec.get("values") or ())
+    if slot_type == "categorical" and not values:
+        raise DomainError(f"{where}.values: a categorical slot needs a list of values")
+    try:
+        min_value = float(spec.get("min_value", 0.0))
+        max_value = float(spec.get("max_value", 1.0))
+    except (TypeError, ValueError) as exc:
+        raise DomainError(f"{where}: min_value and max_value must be numbers") from exc
+    if slot_type == "float" and max_value <= min_value:
+        raise DomainError(f"{where}: max_value must be greater than min_value")
+    return Slot(
+        name=name,
+        type=slot_type,
+        values=values,
+        min_value=min_value,
+        max_value=max_value,
+        initial_value=spec.get("initial_value"),
+        auto_fill=bool(spec.get("auto_fill", True)),
+    )
+
+
+def _parse_responses(data: dict[str, Any], source: str) -> dict[str, tuple[Response, ...]]:
+    key = "responses" if "responses" in data else "templates"
+    raw = data.get(key) or {}
+    if not isinstance(raw, dict):
+        raise DomainError(f"{source}: {key}: expected a mapping of response name to variations")
+    responses = {}
+    for name, variations in raw.items():
+        if not isinstance(variations, list) or not variations:
+            raise DomainError(f"{source}: {key}.{name}: expected a list of variations")
+        responses[name] = tuple(_parse_variation(v, f"{source}: {key}.{name}") for v in variations)
+    return responses
+
+
+def _parse_variation(item: Any, where: str) -> Response:
+    if isinstance(item, str):
+        return Response(item)
+    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+        raise DomainError(f"{where}: each variation is a text, or a mapping with `text`")
+    buttons = []
+    for button in item.get("buttons") or []:
+        if not isinstance(button, dict) or "title" not in button or "payload" not in button:
+            raise DomainError(f"{where}.buttons: each button needs `title` and `payload`")
+        buttons.append((str(button["title"]), str(button["payload"])))
+    return Response(item["text"], tuple(buttons))
+
+
+def class_action_name(class_path: str) -> str:
+    """`actions.ActionSearchConcerts` -> `action_search_concerts` (Rasa Core 0.x convention)."""
+    class_name = class_path.rsplit(".", 1)[-1]
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", class_name).lower()
+
+
+def _parse_actions(items: Any, source: str) -> tuple[list[str], dict[str, str]]:
+    if not isinstance(items, list):
+        raise DomainError(f"{source}: actions: expected a list of action names")
+    actions: list[str] = []
+    classes: dict[str, str] = {}
+    for item in items:
+        if not isinstance(item, str) or not item:
+            raise DomainError(f"{source}: actions: {item!r} is not an action name")
+        name = item
+        if "." in item:
+            name = class_action_name(item)
+            classes[name] = item
+        if name in actions:
+            raise DomainError(f"{source}: actions: {name} is listed twice")
+        actions.append(name)
+    return actions, classes
+
+
+def entity_slot_events(domain: Domain, entities: dict[str, Any]) -> list[SlotSet]:
+    """Entities fill the slots of the same name (unless the slot says `auto_fill: false`)."""
+    events = []
+    for name, value in entities.items():
+        slot = domain.slot(name)
+        if slot is not None and slot.auto_fill:
+            events.append(SlotSet(name, value))
+    return events

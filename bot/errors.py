@@ -1,0 +1,60 @@
+"""The one error root of ozbot.
+
+    OzbotError                  anything ozbot reports to a user instead of crashing
+    ├── ProjectError            a project file is wrong (domain, stories, config, actions)
+    │   ├── DomainError         domain.yml: unknown slot type, missing key, ...
+    │   ├── StoryError          a story file: syntax error (file and line), unknown action, ...
+    │   └── ActionLoadError     a custom action class that cannot be imported or built
+    ├── InputError              a message that cannot be understood (/intent{json} syntax, length)
+    ├── ActionError             an action cannot run (no implementation, it raised)
+    ├── AnswerError             a trainer answer that does not fit the pending question
+    ├── ModelError              no model, a corrupt model, a model for another domain
+    └── StoreError              the tracker store failed or holds corrupt data
+        └── ConflictError       an append raced with another writer (expected length differs)
+
+Every message is written for the person who has to fix it: it says where and what.
+"""
+
+
+class OzbotError(Exception):
+    """Base of every error ozbot reports instead of crashing."""
+
+
+class ProjectError(OzbotError):
+    """A project file (domain, stories, config, actions) is wrong."""
+
+
+class DomainError(ProjectError):
+    """domain.yml is wrong."""
+
+
+class StoryError(ProjectError):
+    """A story file is wrong."""
+
+
+class ActionLoadError(ProjectError):
+    """A custom action cannot be imported or instantiated."""
+
+
+class InputError(OzbotError):
+    """A user message cannot be parsed."""
+
+
+class ActionError(OzbotError):
+    """An action cannot run."""
+
+
+class AnswerError(OzbotError):
+    """A trainer answer that does not fit the pending question."""
+
+
+class ModelError(OzbotError):
+    """A model is missing, corrupt or trained for another domain."""
+
+
+class StoreError(OzbotError):
+    """The tracker store failed or holds corrupt data."""
+
+
+class ConflictError(StoreError):
+    """An append found the conversation longer than expected: another writer got there first."""

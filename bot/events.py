@@ -1,0 +1,157 @@
+"""Events: a conversation is an append-only list of these.
+
+The JSON form (`event_to_json` / `event_from_json`) is what stores keep and what export reads.
+It is versioned by `EVENT_FORMAT`; the type names are Rasa's tracker-dump names where Rasa has one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from bot.errors import StoreError
+
+EVENT_FORMAT = 1
+
+ACTION_LISTEN = "action_listen"
+ACTION_RESTART = "action_restart"
+ACTION_DEFAULT_FALLBACK = "action_default_fallback"
+
+
+def _now() -> float:
+    return time.time()
+
+
+@dataclass(frozen=True)
+class UserUttered:
+    """The user said something; `intent` and `entities` are what it meant."""
+
+    text: str
+    intent: str
+    entities: dict[str, Any] = field(default_factory=dict)
+    timestamp: float = field(default_factory=_now, compare=False)
+
+
+@dataclass(frozen=True)
+class ActionExecuted:
+    """The bot ran an action; `policy` and `confidence` say who chose it (or "trainer")."""
+
+    name: str
+    policy: str | None = None
+    confidence: float | None = None
+    timestamp: float = field(default_factory=_now, compare=False)
+
+
+@dataclass(frozen=True)
+class BotUttered:
+    """The bot sent a message."""
+
+    text: str
+    buttons: tuple[tuple[str, str], ...] = ()
+    timestamp: float = field(default_factory=_now, compare=False)
+
+
+@dataclass(frozen=True)
+class SlotSet:
+    """A slot got a value (None unsets it)."""
+
+    name: str
+    value: Any
+    timestamp: float = field(default_factory=_now, compare=False)
+
+
+@dataclass(frozen=True)
+class UserUtteranceReverted:
+    """Forget the last user message and everything the bot did after it."""
+
+    timestamp: float = field(default_factory=_now, compare=False)
+
+
+@dataclass(frozen=True)
+class ActionReverted:
+    """Forget the last action the bot ran (and what it set)."""
+
+    timestamp: float = field(default_factory=_now, compare=False)
+
+
+@dataclass(frozen=True)
+class Restarted:
+    """A new conversation starts here; what came before stays stored but no longer counts."""
+
+    timestamp: float = field(default_factory=_now, compare=False)
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """Training marker: the trainer replaced the predicted action or intent with another."""
+
+    kind: Literal["action", "intent"]
+    predicted: str
+    chosen: str
+    timestamp: float = field(default_factory=_now, compare=False)
+
+
+Event = (
+    UserUttered
+    | ActionExecuted
+    | BotUttered
+    | SlotSet
+    | UserUtteranceReverted
+    | ActionReverted
+    | Restarted
+    | Corrected
+)
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    "user": UserUttered,
+    "action": ActionExecuted,
+    "bot": BotUttered,
+    "slot": SlotSet,
+    "rewind": UserUtteranceReverted,
+    "undo": ActionReverted,
+    "restart": Restarted,
+    "correction": Corrected,
+}
+_TYPE_NAMES = {cls: name for name, cls in EVENT_TYPES.items()}
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """The stable JSON-ready form of an event."""
+    data = dataclasses.asdict(event)
+    if isinstance(event, BotUttered):
+        data["buttons"] = [list(button) for button in event.buttons]
+    return {"event": _TYPE_NAMES[type(event)], "v": EVENT_FORMAT, **data}
+
+
+def event_from_dict(data: dict[str, Any]) -> Event:
+    """Build an event from its JSON form; raises StoreError on an unknown type or bad fields."""
+    fields = dict(data)
+    name = fields.pop("event", None)
+    fields.pop("v", None)
+    cls = EVENT_TYPES.get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise StoreError(f"unknown event type {name!r}; known types: {', '.join(EVENT_TYPES)}")
+    if cls is BotUttered:
+        fields["buttons"] = tuple(tuple(button) for button in fields.get("buttons", ()))
+    try:
+        return cls(**fields)
+    except TypeError as exc:
+        raise StoreError(f"event {name!r} has wrong fields: {exc}") from exc
+
+
+def event_to_json(event: Event) -> str:
+    return json.dumps(event_to_dict(event), ensure_ascii=False, separators=(",", ":"))
+
+
+def event_from_json(text: str) -> Event:
+    """Parse one stored event; raises StoreError when it is not valid event JSON."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise StoreError(f"stored event is not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise StoreError(f"stored event is not a JSON object: {text[:80]!r}")
+    return event_from_dict(data)

@@ -1,0 +1,38 @@
+"""What the engine needs from a dialogue policy; LightGBM and memoization stay behind this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.tracker import Tracker
+
+TRAINER = "trainer"
+"""`ActionExecuted.policy` of an action the trainer approved or chose."""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    action: str
+    confidence: float
+    policy: str
+    """Which part of the policy decided: "memoization", "lightgbm", "fallback", ..."""
+    probabilities: dict[str, float]
+    """A probability for every action of the domain, in domain order (what "wrong action" lists)."""
+    intent_probabilities: dict[str, float] | None = None
+    """Optional ranking of the intents for "wrong intent"; None lists them in domain order."""
+
+
+class Policy(Protocol):
+    def predict(self, tracker: Tracker) -> Prediction:
+        """The next action for the tracker's current state."""
+        ...
+
+
+class Learner(Protocol):
+    def learn(self, tracker: Tracker) -> None:
+        """The trainer confirmed this conversation so far: make it stick now, retrain later.
+
+        Must return at once; retraining happens in the background.
+        """
+        ...

@@ -1,0 +1,48 @@
+"""Stories as values: what the Markdown and YAML story formats read and write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class UserTurn:
+    intent: str
+    entities: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UserStep:
+    """A user message; more than one alternative is Rasa's `* a OR b`."""
+
+    alternatives: tuple[UserTurn, ...]
+
+
+@dataclass(frozen=True)
+class ActionStep:
+    name: str
+
+
+@dataclass(frozen=True)
+class SlotStep:
+    name: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """`> name`: at a story's start it continues stories that end with the same checkpoint."""
+
+    name: str
+
+
+Step = UserStep | ActionStep | SlotStep | Checkpoint
+
+
+@dataclass(frozen=True)
+class Story:
+    name: str
+    steps: tuple[Step, ...]
+    source: str = field(default="", compare=False)
+    """Where the story was read from, `file:line`, for error messages."""
