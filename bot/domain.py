@@ -18,7 +18,8 @@ import yaml
 from bot.errors import DomainError
 from bot.events import ACTION_DEFAULT_FALLBACK, ACTION_LISTEN, ACTION_RESTART, SlotSet
 
-DEFAULT_ACTIONS = (ACTION_LISTEN, ACTION_RESTART, ACTION_DEFAULT_FALLBACK)
+DEFAULT_ACTIONS = (ACTION_LISTEN, ACTION_RESTART)
+"""Come first, so that action indices match the seed's list; the fallback comes last."""
 SLOT_TYPES = ("text", "bool", "list", "categorical", "float", "unfeaturized", "any")
 _IGNORED_KEYS = {"version", "session_config", "config", "e2e_actions"}
 _KNOWN_KEYS = {"intents", "entities", "slots", "templates", "responses", "actions", "forms"}
@@ -56,7 +57,7 @@ class Domain:
     slots: tuple[Slot, ...]
     responses: dict[str, tuple[Response, ...]]
     actions: tuple[str, ...]
-    """Every action the bot can run: the defaults first, then the domain's, in file order."""
+    """Every action: listen and restart, the domain's in file order, then the fallback."""
     action_classes: dict[str, str] = field(default_factory=dict)
     """Action name -> `module.Class` for actions the domain lists as a class path."""
 
@@ -113,8 +114,17 @@ def domain_from_dict(data: Any, source: str = "domain") -> Domain:
         entities=tuple(_names(data.get("entities") or [], "entities", source)),
         slots=tuple(_parse_slots(data.get("slots") or {}, source)),
         responses=responses,
-        actions=DEFAULT_ACTIONS + tuple(a for a in actions if a not in DEFAULT_ACTIONS),
+        actions=_all_actions(actions),
         action_classes=classes,
+    )
+
+
+def _all_actions(listed: list[str]) -> tuple[str, ...]:
+    own = tuple(a for a in listed if a not in DEFAULT_ACTIONS)
+    return (
+        DEFAULT_ACTIONS
+        + own
+        + (() if ACTION_DEFAULT_FALLBACK in own else (ACTION_DEFAULT_FALLBACK,))
     )
 
 
@@ -145,7 +155,8 @@ def _parse_slot(name: str, spec: Any, source: str) -> Slot:
     slot_type = str(spec.get("type", "")).rsplit(".", 1)[-1].lower().removesuffix("slot")
     if slot_type not in SLOT_TYPES:
         raise DomainError(
-            f"{where}.type: unknown slot type {spec.get('type')!r}; use one of {', '.join(SLOT_TYPES)}"
+            f"{where}.type: unknown slot type {spec.get('type')!r}; "
+            f"use one of {', '.join(SLOT_TYPES)}"
         )
     if spec.get("influence_conversation") is False:
         slot_type = "unfeaturized"

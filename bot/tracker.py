@@ -18,8 +18,8 @@ from bot.events import (
     Event,
     Restarted,
     SlotSet,
-    UserUttered,
     UserUtteranceReverted,
+    UserUttered,
 )
 
 SlotFeature = tuple[str, Any]
@@ -127,7 +127,7 @@ class Tracker:
         )
 
     def states(self) -> list[State]:
-        """The states before every past action, then the current one: what the policy predicts from."""
+        """The states before every past action, then the current one: the policy's input."""
         return [state for state, _ in self.turns] + [self.current_state()]
 
     @property

@@ -1,0 +1,267 @@
+"""The dialogue engine: one input in, outputs out, one conversation at a time.
+
+Each input is one locked step: load the conversation, fold it into a tracker, decide, run
+actions, append the new events (and the pending training question) all together.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from bot import texts
+from bot.actions import ActionRegistry, Dispatcher
+from bot.domain import Domain, entity_slot_events
+from bot.errors import ActionError, AnswerError, InputError
+from bot.events import (
+    ACTION_LISTEN,
+    ACTION_RESTART,
+    ActionExecuted,
+    Event,
+    UserUtteranceReverted,
+    UserUttered,
+)
+from bot.interpreter import parse_message
+from bot.outputs import BotMessage, Choices, Decided, Exported, Notice, Output
+from bot.policy import TRAINER, Learner, Policy
+from bot.stores.base import TrackerStore
+from bot.tracker import Tracker
+from bot.training import (
+    Answer,
+    AskAgain,
+    Export,
+    Question,
+    Relabel,
+    RunAction,
+    decide,
+    describe,
+    domain_choices,
+)
+
+log = logging.getLogger(__name__)
+MAX_ACTIONS_PER_TURN = 10
+
+
+@dataclass(frozen=True)
+class UserMessage:
+    text: str
+
+
+@dataclass(frozen=True)
+class Command:
+    name: Literal["restart", "export", "undo"]
+
+
+Input = UserMessage | Answer | Command
+
+
+class Exporter(Protocol):
+    async def export(self, conversation_id: str, events: list[Event]) -> Exported: ...
+
+
+@dataclass
+class _Step:
+    """The work of one input: the tracker as it grows, the new events, the outputs."""
+
+    tracker: Tracker
+    pending: Question | None
+    new_events: list[Event] = field(default_factory=list)
+    outputs: list[Output] = field(default_factory=list)
+
+    def add(self, events: list[Event]) -> None:
+        for event in events:
+            self.tracker.apply(event)
+        self.new_events += events
+
+
+class Engine:
+    def __init__(
+        self,
+        domain: Domain,
+        policy: Policy,
+        store: TrackerStore,
+        actions: ActionRegistry,
+        exporter: Exporter,
+        learner: Learner | None = None,
+        intent_prefixes: tuple[str, ...] = ("/",),
+    ) -> None:
+        self.domain = domain
+        self.policy = policy
+        self.store = store
+        self.actions = actions
+        self.exporter = exporter
+        self.learner = learner
+        self.intent_prefixes = intent_prefixes
+
+    async def handle(self, conversation_id: str, inp: Input, *, trainer: bool) -> list[Output]:
+        """Process one input; `trainer` turns on the training questions for this conversation."""
+        async with self.store.lock(conversation_id):
+            conversation = await self.store.load(conversation_id)
+            step = _Step(
+                Tracker(conversation_id, self.domain, conversation.events), conversation.pending
+            )
+            await self._dispatch(step, inp, trainer)
+            if step.new_events or step.pending != conversation.pending:
+                await self.store.append(
+                    conversation_id,
+                    step.new_events,
+                    expected_length=len(conversation.events),
+                    pending=step.pending,
+                )
+            return step.outputs
+
+    async def pending_outputs(self, conversation_id: str) -> list[Output]:
+        """The open training question of a conversation, rendered again (e.g. after a restart)."""
+        conversation = await self.store.load(conversation_id)
+        if conversation.pending is None:
+            return []
+        step = _Step(Tracker(conversation_id, self.domain, conversation.events), None)
+        self._show(step, conversation.pending)
+        return step.outputs
+
+    async def _dispatch(self, step: _Step, inp: Input, trainer: bool) -> None:
+        if isinstance(inp, UserMessage):
+            await self._user_message(step, inp.text, trainer)
+        elif isinstance(inp, Answer):
+            await self._answer(step, inp)
+        elif inp.name == "restart":
+            await self._run(step, ACTION_RESTART, TRAINER if trainer else "user", 1.0)
+            step.pending = None
+            step.outputs.append(Notice(texts.RESTARTED))
+        elif inp.name == "undo":
+            self._undo(step)
+        else:
+            step.outputs.append(
+                await self.exporter.export(step.tracker.conversation_id, step.tracker.events)
+            )
+
+    async def _user_message(self, step: _Step, text: str, trainer: bool) -> None:
+        if trainer and step.pending is not None:
+            step.outputs.append(Notice(texts.ANSWER_FIRST))
+            self._show(step, step.pending)
+            return
+        try:
+            parsed = parse_message(text, self.domain, self.intent_prefixes)
+        except InputError as exc:
+            step.outputs.append(Notice(str(exc)))
+            return
+        if step.tracker.latest_action is None:
+            step.add([ActionExecuted(ACTION_LISTEN)])
+        step.add([UserUttered(parsed.text, parsed.intent, parsed.entities)])
+        step.add(list(entity_slot_events(self.domain, parsed.entities)))
+        if trainer:
+            self._propose(step)
+        else:
+            await self._act_until_listening(step)
+
+    async def _act_until_listening(self, step: _Step) -> None:
+        for _ in range(MAX_ACTIONS_PER_TURN):
+            prediction = self.policy.predict(step.tracker)
+            if not await self._run(
+                step, prediction.action, prediction.policy, prediction.confidence
+            ):
+                return
+            if prediction.action in (ACTION_LISTEN, ACTION_RESTART):
+                return
+        step.outputs.append(Notice(texts.TOO_MANY_ACTIONS.format(count=MAX_ACTIONS_PER_TURN)))
+        await self._run(step, ACTION_LISTEN, "engine", 1.0)
+
+    def _propose(self, step: _Step) -> None:
+        prediction = self.policy.predict(step.tracker)
+        step.pending = Question(
+            _new_id(), "confirm", prediction.action, prediction.confidence, prediction.policy
+        )
+        step.outputs.append(describe(step.pending, step.tracker))
+
+    async def _answer(self, step: _Step, answer: Answer) -> None:
+        try:
+            decision = decide(step.pending, answer, step.tracker, _new_id())
+        except AnswerError as exc:
+            step.outputs.append(Notice(str(exc)))
+            return
+        if isinstance(decision, Export):
+            step.outputs.append(
+                await self.exporter.export(step.tracker.conversation_id, step.tracker.events)
+            )
+        elif isinstance(decision, AskAgain):
+            self._ask_again(step, decision.question)
+        elif isinstance(decision, Relabel):
+            old = step.tracker.latest_message.intent if step.tracker.latest_message else ""
+            step.outputs.append(
+                Decided(answer.question_id, texts.corrected_intent(old, answer.value or ""))
+            )
+            step.add(decision.events)
+            self._propose(step)
+        else:
+            await self._approved(step, answer.question_id, decision)
+
+    def _ask_again(self, step: _Step, question: Question) -> None:
+        step.pending = question
+        self._show(step, question)
+
+    def _show(self, step: _Step, question: Question) -> None:
+        if question.stage == "confirm":
+            step.outputs.append(describe(question, step.tracker))
+            return
+        if question.stage == "choose_action":
+            options = domain_choices(self.domain, self.policy.predict(step.tracker).probabilities)
+            step.outputs.append(Choices(question.id, "action", options))
+            return
+        current = step.tracker.latest_message.intent if step.tracker.latest_message else None
+        options = tuple((name, 1.0 if name == current else 0.0) for name in self.domain.intents)
+        step.outputs.append(Choices(question.id, "intent", options))
+
+    async def _approved(self, step: _Step, question_id: str, decision: RunAction) -> None:
+        assert step.pending is not None  # decide() refuses answers without a question
+        confidence = step.pending.confidence
+        if decision.correction is not None:
+            step.add([decision.correction])
+            step.outputs.append(
+                Decided(
+                    question_id,
+                    texts.corrected_action(
+                        decision.correction.predicted, decision.correction.chosen
+                    ),
+                )
+            )
+        else:
+            step.outputs.append(Decided(question_id, f"✓ {decision.action}"))
+        if not await self._run(step, decision.action, TRAINER, confidence):
+            return
+        step.pending = None
+        if self.learner is not None:
+            self.learner.learn(step.tracker)
+        if decision.action not in (ACTION_LISTEN, ACTION_RESTART):
+            self._propose(step)
+
+    def _undo(self, step: _Step) -> None:
+        if step.tracker.latest_message is None:
+            step.outputs.append(Notice(texts.NOTHING_TO_UNDO))
+            return
+        step.add([UserUtteranceReverted()])
+        step.pending = None
+        step.outputs.append(Notice(texts.UNDONE))
+        if self.learner is not None:
+            self.learner.learn(step.tracker)
+
+    async def _run(self, step: _Step, name: str, policy: str, confidence: float) -> bool:
+        """Run one action; on failure say why, keep the conversation as it was, return False."""
+        dispatcher = Dispatcher(self.domain, step.tracker)
+        try:
+            events = await self.actions.get(name).run(dispatcher, step.tracker, self.domain)
+        except ActionError as exc:
+            step.outputs.append(Notice(texts.action_failed(name, str(exc))))
+            return False
+        except Exception as exc:  # a custom action's bug must not end the conversation
+            log.exception("action %s raised", name)
+            step.outputs.append(Notice(texts.action_failed(name, repr(exc))))
+            return False
+        step.add([ActionExecuted(name, policy, confidence), *dispatcher.messages, *events])
+        step.outputs += [BotMessage(m.text, m.buttons) for m in dispatcher.messages]
+        return True
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex[:8]

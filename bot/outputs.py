@@ -1,0 +1,61 @@
+"""What the engine hands back to a connector: plain values that the connector renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class BotMessage:
+    text: str
+    buttons: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A note from ozbot itself (not the bot): an error, a confirmation, a hint."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class ActionProposal:
+    """Training mode: the bot wants to run `action`; the trainer approves or corrects it."""
+
+    question_id: str
+    action: str
+    confidence: float
+    policy: str
+    history: tuple[tuple[str, str], ...]
+    """Recent turns as (who, what): ("bot did", action), ("user said", text), ..."""
+    slots: tuple[tuple[str, Any], ...]
+    intent: str | None
+    entities: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Choices:
+    """Training mode: every action (or intent) with its probability, in domain order."""
+
+    question_id: str
+    kind: Literal["action", "intent"]
+    options: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
+class Decided:
+    """Training mode: how a question was answered (connectors edit the question to show it)."""
+
+    question_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Exported:
+    path: str
+    stories: int
+    markdown: str
+
+
+Output = BotMessage | Notice | ActionProposal | Choices | Decided | Exported

@@ -1,0 +1,153 @@
+"""SQLite tracker store: the embedded default, one file in the project.
+
+sqlite3 blocks, so every statement runs on one worker thread that owns the connection.
+`BEGIN IMMEDIATE` plus the length check make appends safe across processes too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+from typing import TypeVar
+
+from bot.errors import ConflictError, StoreError
+from bot.events import Event, event_from_json, event_to_json
+from bot.stores.base import Conversation, ConversationLocks
+from bot.training import Question
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id TEXT PRIMARY KEY,
+    length INTEGER NOT NULL,
+    pending TEXT,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    conversation_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, seq)
+);
+"""
+
+
+class SqliteTrackerStore:
+    """Use `await SqliteTrackerStore.open(path)`; `close()` when done."""
+
+    def __init__(self, connection: sqlite3.Connection, executor: ThreadPoolExecutor) -> None:
+        self._db = connection
+        self._executor = executor
+        self._locks = ConversationLocks()
+
+    @classmethod
+    async def open(cls, path: Path) -> SqliteTrackerStore:
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ozbot-sqlite")
+        loop = asyncio.get_running_loop()
+        try:
+            connection = await loop.run_in_executor(executor, _connect, path)
+        except sqlite3.Error as exc:
+            executor.shutdown()
+            raise StoreError(f"{path}: cannot open the conversation store: {exc}") from exc
+        return cls(connection, executor)
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._executor, work, self._db)
+        except sqlite3.Error as exc:
+            raise StoreError(f"the sqlite conversation store failed: {exc}") from exc
+
+    async def load(self, conversation_id: str) -> Conversation:
+        rows, pending = await self._run(lambda db: _load(db, conversation_id))
+        events = []
+        for seq, data in rows:
+            try:
+                events.append(event_from_json(data))
+            except StoreError as exc:
+                raise StoreError(f"conversation {conversation_id}, event {seq}: {exc}") from exc
+        question = Question.from_dict(json.loads(pending)) if pending else None
+        return Conversation(conversation_id, tuple(events), question)
+
+    async def append(
+        self,
+        conversation_id: str,
+        events: Sequence[Event],
+        *,
+        expected_length: int,
+        pending: Question | None,
+    ) -> None:
+        rows = [event_to_json(event) for event in events]
+        text = json.dumps(pending.to_dict()) if pending else None
+        await self._run(lambda db: _append(db, conversation_id, rows, expected_length, text))
+
+    async def conversation_ids(self) -> list[str]:
+        rows = await self._run(
+            lambda db: db.execute("SELECT id FROM conversations ORDER BY id").fetchall()
+        )
+        return [row[0] for row in rows]
+
+    def lock(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
+        return self._locks.hold(conversation_id)
+
+    async def close(self) -> None:
+        await self._run(lambda db: db.close())
+        self._executor.shutdown()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.executescript(_SCHEMA)
+    return db
+
+
+def _load(db: sqlite3.Connection, conversation_id: str) -> tuple[list[tuple[int, str]], str | None]:
+    rows = db.execute(
+        "SELECT seq, data FROM events WHERE conversation_id = ? ORDER BY seq", (conversation_id,)
+    ).fetchall()
+    row = db.execute(
+        "SELECT pending FROM conversations WHERE id = ?", (conversation_id,)
+    ).fetchone()
+    return rows, row[0] if row else None
+
+
+def _append(
+    db: sqlite3.Connection,
+    conversation_id: str,
+    rows: list[str],
+    expected: int,
+    pending: str | None,
+) -> None:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        row = db.execute(
+            "SELECT length FROM conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        length = row[0] if row else 0
+        if length != expected:
+            raise ConflictError(
+                f"conversation {conversation_id} has {length} events, expected {expected}"
+            )
+        db.executemany(
+            "INSERT INTO events (conversation_id, seq, data) VALUES (?, ?, ?)",
+            [(conversation_id, length + i, data) for i, data in enumerate(rows)],
+        )
+        db.execute(
+            "INSERT INTO conversations (id, length, pending, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET length = excluded.length, pending = excluded.pending, "
+            "updated_at = excluded.updated_at",
+            (conversation_id, length + len(rows), pending, time.time()),
+        )
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")

@@ -1,0 +1,64 @@
+"""Stored conversations as stories: what the trainer taught, ready to train on or to share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.domain import Domain
+from bot.events import (
+    ACTION_LISTEN,
+    ACTION_RESTART,
+    ActionExecuted,
+    Event,
+    Restarted,
+    SlotSet,
+    UserUttered,
+)
+from bot.stories.markdown import write_markdown
+from bot.stories.model import ActionStep, SlotStep, Step, Story, UserStep, UserTurn
+from bot.tracker import Tracker
+
+_SKIPPED_ACTIONS = (ACTION_LISTEN, ACTION_RESTART)
+_NO_DOMAIN = Domain(intents=(), entities=(), slots=(), responses={}, actions=())
+"""The tracker folds reverts without looking at the domain; export needs no more."""
+
+
+def stories_from_events(events: Sequence[Event], name: str) -> list[Story]:
+    """One story per restart-separated part that has steps, with reverted turns taken out.
+
+    A single story is called `name`; several are numbered `name (1)`, `name (2)`, ...
+    """
+    parts = [steps for steps in map(_part_steps, _split_at_restarts(events)) if steps]
+    if len(parts) == 1:
+        return [Story(name, parts[0])]
+    return [Story(f"{name} ({number})", steps) for number, steps in enumerate(parts, start=1)]
+
+
+def conversation_markdown(events: Sequence[Event], name: str) -> str:
+    return write_markdown(stories_from_events(events, name))
+
+
+def _split_at_restarts(events: Sequence[Event]) -> list[list[Event]]:
+    parts: list[list[Event]] = [[]]
+    for event in events:
+        if isinstance(event, Restarted):
+            parts.append([])
+        else:
+            parts[-1].append(event)
+    return parts
+
+
+def _part_steps(part: list[Event]) -> tuple[Step, ...]:
+    applied = Tracker("export", _NO_DOMAIN, part).applied
+    return tuple(step for step in map(_step, applied) if step is not None)
+
+
+def _step(event: Event) -> Step | None:
+    """The story step of an event; None for what stories leave implicit or do not hold."""
+    if isinstance(event, UserUttered):
+        return UserStep((UserTurn(event.intent, dict(event.entities)),))
+    if isinstance(event, ActionExecuted) and event.name not in _SKIPPED_ACTIONS:
+        return ActionStep(event.name)
+    if isinstance(event, SlotSet):
+        return SlotStep(event.name, event.value)
+    return None

@@ -1,0 +1,92 @@
+"""Every user-facing sentence of the chat UI, in one place to review and change."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+EMPTY_MESSAGE = "Empty message: type an intent, e.g. /greet."
+FALLBACK_TEXT = "Sorry, I didn't get that. Could you say it another way?"
+ANSWER_FIRST = "Please answer the question about the bot's next action first."
+STALE_ANSWER = "That question was already answered or is no longer current; nothing changed."
+NO_QUESTION = "There is no open question right now; nothing changed."
+RESTARTED = "Started a new conversation. The old one is kept and will be exported too."
+UNDONE = "Took back your last message and what the bot did after it."
+NOTHING_TO_UNDO = "There is nothing to take back."
+TOO_MANY_ACTIONS = "The bot ran {count} actions in a row without listening; it stops here."
+
+QUESTION = "The bot wants to [{action}] due to the intent. Is this correct?"
+CHOICES = (
+    ("1", "Yes"),
+    ("2", "No, intent is right but the action is wrong"),
+    ("3", "The intent is wrong"),
+    ("0", "Export current conversations as stories and quit"),
+)
+ASK_ACTION = "what is the next action for the bot?"
+ASK_INTENT = "which intent did the user mean?"
+
+
+def _listing(names: Sequence[str], limit: int = 12) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def no_nlu_hint(prefix: str, intents: Sequence[str]) -> str:
+    example = intents[0] if intents else "greet"
+    return (
+        f"No NLU is connected, so type the intent itself, starting with {prefix}: "
+        f'e.g. {prefix}{example} or {prefix}{example}{{"entity": "value"}}. '
+        f"Intents: {_listing(intents)}."
+    )
+
+
+def bad_intent_syntax(prefix: str) -> str:
+    return f'Could not read that: write {prefix}intent or {prefix}intent{{"entity": "value"}}.'
+
+
+def unknown_intent(intent: str, prefix: str, intents: Sequence[str]) -> str:
+    return f"Unknown intent {prefix}{intent}. The domain knows: {_listing(intents)}."
+
+
+def bad_entity_json(raw: str, reason: str) -> str:
+    shown = raw if len(raw) <= 60 else raw[:57] + "..."
+    return (
+        f"The entities {shown} are not valid JSON ({reason}). "
+        'Write them as a JSON object: {"city": "Berlin"}.'
+    )
+
+
+def unknown_entities(names: Sequence[str], entities: Sequence[str]) -> str:
+    known = _listing(entities) if entities else "none"
+    return f"Unknown entity {', '.join(names)}. The domain's entities: {known}."
+
+
+def message_too_long(length: int, limit: int) -> str:
+    return f"That message has {length:,} characters; the limit is {limit:,}. Nothing was stored."
+
+
+def choice_out_of_range(count: int) -> str:
+    return f"Type a number from 0 to {count - 1}, or the name itself."
+
+
+def exported(path: str, stories: int) -> str:
+    noun = "story" if stories == 1 else "stories"
+    return f"Exported {stories} {noun} to {path}. The next training uses them automatically."
+
+
+def no_action_implementation(action: str) -> str:
+    return (
+        f"The action {action} has no implementation here: add a response named {action} to "
+        f"domain.yml, or a class with name = {action!r} and an async run() to actions.py."
+    )
+
+
+def action_failed(action: str, error: str) -> str:
+    return f"The action {action} failed: {error}. The conversation is unchanged."
+
+
+def corrected_action(predicted: str, chosen: str) -> str:
+    return f"Corrected: {chosen} instead of {predicted}. The bot will remember."
+
+
+def corrected_intent(predicted: str, chosen: str) -> str:
+    return f"Corrected the intent: {chosen} instead of {predicted}."

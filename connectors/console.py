@@ -1,0 +1,171 @@
+"""The terminal connector: the seed's "Is this correct? 1/2/3/0" loop, for real.
+
+It only renders the engine's outputs and turns typed lines into inputs; the conversation
+itself lives in the store, so quitting and starting again continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot import texts
+from bot.engine import Command, Engine, Input, UserMessage
+from bot.outputs import ActionProposal, BotMessage, Choices, Decided, Exported, Notice, Output
+from bot.training import Answer
+
+ReadLine = Callable[[str], Awaitable[str | None]]
+Write = Callable[[str], None]
+COMMANDS = {"restart": "restart", "export": "export", "undo": "undo"}
+HELP = (
+    'Type an intent as /intent or /intent{"entity": "value"}. '
+    "Commands: /restart (new conversation), /export (write stories), /undo (take back your "
+    "last message), /help. Ctrl-D quits."
+)
+_ANSWERS = {"1": "approve", "2": "wrong_action", "3": "wrong_intent", "0": "export"}
+
+
+async def read_stdin(prompt: str) -> str | None:
+    """One line from the terminal without blocking the event loop; None at end of input."""
+    try:
+        return await asyncio.to_thread(input, prompt)
+    except EOFError:
+        return None
+
+
+class Console:
+    def __init__(
+        self, engine: Engine, conversation_id: str, *, trainer: bool, read: ReadLine, write: Write
+    ) -> None:
+        self.engine = engine
+        self.conversation_id = conversation_id
+        self.trainer = trainer
+        self.read = read
+        self.write = write
+
+    async def run(self) -> None:
+        """Chat until the trainer exports with 0 or input ends."""
+        self.write(HELP)
+        open_question = await self.engine.pending_outputs(self.conversation_id)
+        if open_question and not await self._show_and_answer(open_question):
+            return
+        while True:
+            line = await self.read("Your input -> ")
+            if line is None:
+                await self._quit()
+                return
+            if not await self._show_and_answer(await self._send(self._parse(line))):
+                return
+
+    def _parse(self, line: str) -> Input | None:
+        word = line.strip()
+        if word == "/help":
+            return None
+        if word.startswith("/") and word[1:] in COMMANDS:
+            return Command(COMMANDS[word[1:]])  # type: ignore[arg-type]
+        return UserMessage(line)
+
+    async def _send(self, inp: Input | None) -> list[Output]:
+        if inp is None:
+            self.write(HELP)
+            return []
+        return await self.engine.handle(self.conversation_id, inp, trainer=self.trainer)
+
+    async def _show_and_answer(self, outputs: list[Output]) -> bool:
+        """Render outputs; while a question is open, ask it. False when the session should end."""
+        while True:
+            for output in outputs:
+                self.write(render(output))
+            question = next((o for o in outputs if isinstance(o, ActionProposal | Choices)), None)
+            if question is None:
+                return True
+            answer = await self._ask(question)
+            if answer is None:
+                await self._quit()
+                return False
+            outputs = await self._send(answer)
+            if answer.kind == "export" and any(isinstance(o, Exported) for o in outputs):
+                self.write("\n".join(render(o) for o in outputs))
+                return False
+
+    async def _ask(self, question: ActionProposal | Choices) -> Answer | None:
+        while True:
+            line = await self.read("Your choice -> ")
+            if line is None:
+                return None
+            answer = _to_answer(question, line.strip())
+            if answer is not None:
+                return answer
+            if isinstance(question, ActionProposal):
+                self.write("Please type 1, 2, 3 or 0.")
+            else:
+                self.write(texts.choice_out_of_range(len(question.options)))
+
+    async def _quit(self) -> None:
+        line = await self.read("\nExport the conversation as stories before quitting? [y/N] ")
+        if line is not None and line.strip().lower() in ("y", "yes"):
+            outputs = await self._send(Command("export"))
+            self.write("\n".join(render(o) for o in outputs))
+        self.write("Bye. The conversation is kept; start again to continue it.")
+
+
+def _to_answer(question: ActionProposal | Choices, text: str) -> Answer | None:
+    if isinstance(question, ActionProposal):
+        kind = _ANSWERS.get(text)
+        return Answer(question.question_id, kind) if kind else None  # type: ignore[arg-type]
+    names = [name for name, _ in question.options]
+    if text.isdigit() and int(text) < len(names):
+        text = names[int(text)]
+    if text not in names:
+        return None
+    kind = "choose_action" if question.kind == "action" else "choose_intent"
+    return Answer(question.question_id, kind, text)  # type: ignore[arg-type]
+
+
+def render(output: Output) -> str:
+    """The terminal text of one output."""
+    match output:
+        case BotMessage(text=text, buttons=buttons):
+            extra = "".join(f"\n    [{title}] {payload}" for title, payload in buttons)
+            return f"Bot: {text}{extra}"
+        case Notice(text=text):
+            return f"ozbot: {text}"
+        case Decided(text=text):
+            return f"  → {text}"
+        case Exported(path=path, stories=stories):
+            return texts.exported(path, stories)
+        case ActionProposal():
+            return _render_proposal(output)
+        case Choices():
+            return _render_choices(output)
+    raise TypeError(f"cannot render {output!r}")
+
+
+def _render_proposal(proposal: ActionProposal) -> str:
+    history = "\n".join(f"     {who + ':':<18}{what}" for who, what in proposal.history)
+    slots = ", ".join(f"{name}: {_short(value)}" for name, value in proposal.slots)
+    question = texts.QUESTION.format(action=proposal.action)
+    confidence = f"(confidence {proposal.confidence:.2f}, {proposal.policy})"
+    choices = "\n".join(f"    {key}.       {label}" for key, label in texts.CHOICES)
+    return (
+        f"\nChat history:\n\n{history}\n\n"
+        f"we currently have slots: {slots or 'none'}\n{question} {confidence}\n\n{choices}\n"
+    )
+
+
+def _render_choices(choices: Choices) -> str:
+    title = texts.ASK_ACTION if choices.kind == "action" else texts.ASK_INTENT
+    width = max((len(name) for name, _ in choices.options), default=10)
+    lines = [
+        f"{i:>6}  {name:>{width + 4}}    {p:.2f}" for i, (name, p) in enumerate(choices.options)
+    ]
+    return f"\n{title}\n\n" + "\n".join(lines) + "\n"
+
+
+def _short(value: Any, limit: int = 120) -> str:
+    if value is None:
+        return "None"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

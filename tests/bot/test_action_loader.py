@@ -1,0 +1,50 @@
+import pytest
+
+from bot.action_loader import load_custom_actions
+from bot.domain import domain_from_dict
+from bot.errors import ActionLoadError
+from tests.conftest import REPO
+
+
+def test_concert_bot_actions_load_by_class_path(concert_domain):
+    actions = load_custom_actions(REPO, concert_domain)
+    assert sorted(actions) == [
+        "action_search_concerts",
+        "action_search_venues",
+        "action_show_concert_reviews",
+        "action_show_venue_reviews",
+    ]
+
+
+def test_actions_file_classes_are_found_by_name(tmp_path):
+    (tmp_path / "actions.py").write_text(
+        "class Check:\n    name = 'action_check'\n    async def run(self, d, t, dom):\n"
+        "        return []\n"
+        "class Unused:\n    name = 'action_unused'\n    async def run(self, d, t, dom):\n"
+        "        return []\n"
+    )
+    domain = domain_from_dict({"actions": ["action_check"]})
+    assert list(load_custom_actions(tmp_path, domain)) == ["action_check"]
+
+
+def test_a_project_without_actions_file_has_no_custom_actions(tmp_path):
+    assert load_custom_actions(tmp_path, domain_from_dict({"actions": ["action_x"]})) == {}
+
+
+@pytest.mark.parametrize(
+    ("source", "actions", "message"),
+    [
+        ("import nowhere_to_be_found\n", ["action_x"], r"actions\.py: importing it failed"),
+        ("", ["actions.ActionMissing"], "actions has no class ActionMissing"),
+        (
+            "class ActionX:\n    name = 'other'\n    def run(self, d, t, dom): return []\n",
+            ["actions.ActionX"],
+            "calls itself 'other'",
+        ),
+        ("", ["nomodule.ActionX"], "cannot import nomodule"),
+    ],
+)
+def test_import_problems_name_the_file_and_fix(tmp_path, source, actions, message):
+    (tmp_path / "actions.py").write_text(source)
+    with pytest.raises(ActionLoadError, match=message):
+        load_custom_actions(tmp_path, domain_from_dict({"actions": actions}))

@@ -1,0 +1,73 @@
+import pytest
+
+from bot.actions import ActionRegistry, Dispatcher, ResponseAction
+from bot.domain import domain_from_dict
+from bot.errors import ActionError
+from bot.events import Restarted, SlotSet
+from bot.tracker import Tracker
+
+DOMAIN = domain_from_dict(
+    {
+        "slots": {"city": {"type": "text"}},
+        "responses": {
+            "utter_where": ["Concerts in {city}, not in {country}"],
+            "utter_default": ["default message"],
+        },
+        "actions": ["action_sync", "action_not_built"],
+    }
+)
+
+
+class SyncAction:
+    """A Rasa Core 0.x style action: name() method, plain run()."""
+
+    def name(self):
+        return "action_sync"
+
+    def run(self, dispatcher, tracker, domain):
+        dispatcher.utter_template("utter_where", tracker)
+        return [SlotSet("city", "Paris")]
+
+
+async def run(name, custom=None, slots=()):
+    tracker = Tracker("c", DOMAIN, [SlotSet(k, v) for k, v in slots])
+    dispatcher = Dispatcher(DOMAIN, tracker)
+    events = await ActionRegistry(DOMAIN, custom or {}).get(name).run(dispatcher, tracker, DOMAIN)
+    return [m.text for m in dispatcher.messages], events
+
+
+async def test_response_fills_slots_and_leaves_unknown_placeholders():
+    assert await run("utter_where", slots=[("city", "Berlin")]) == (
+        ["Concerts in Berlin, not in {country}"],
+        [],
+    )
+
+
+async def test_plain_custom_action_runs_too():
+    assert await run("action_sync", {"action_sync": SyncAction()}, [("city", "Rome")]) == (
+        ["Concerts in Rome, not in {country}"],
+        [SlotSet("city", "Paris")],
+    )
+
+
+async def test_restart_and_fallback():
+    assert await run("action_restart") == ([], [Restarted()])
+    assert await run("action_default_fallback") == (["default message"], [])
+
+
+async def test_an_action_without_implementation_fails_only_when_run():
+    registry = ActionRegistry(DOMAIN, {})
+    with pytest.raises(ActionError, match="action_not_built has no implementation.*actions.py"):
+        registry.get("action_not_built")
+    assert isinstance(registry.get("where"), ResponseAction)
+
+
+async def test_an_action_returning_non_events_is_an_error():
+    class Bad:
+        name = "action_sync"
+
+        async def run(self, dispatcher, tracker, domain):
+            return [{"event": "slot"}]
+
+    with pytest.raises(ActionError, match="not an event"):
+        await run("action_sync", {"action_sync": Bad()})

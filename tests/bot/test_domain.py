@@ -1,0 +1,87 @@
+import pytest
+
+from bot.domain import DEFAULT_ACTIONS, class_action_name, domain_from_dict, entity_slot_events
+from bot.errors import DomainError
+from bot.events import SlotSet
+
+
+def test_concert_domain_lists_actions_like_the_seed(concert_domain):
+    assert concert_domain.actions == (
+        *DEFAULT_ACTIONS,
+        "utter_default",
+        "utter_greet",
+        "utter_goodbye",
+        "utter_youarewelcome",
+        "action_search_concerts",
+        "action_search_venues",
+        "action_show_concert_reviews",
+        "action_show_venue_reviews",
+        "action_default_fallback",
+    )
+    assert concert_domain.action_classes["action_search_concerts"] == "actions.ActionSearchConcerts"
+    assert concert_domain.slot("concerts").type == "list"
+
+
+def test_rasa_3_form_with_responses_and_options():
+    domain = domain_from_dict(
+        {
+            "version": "3.1",
+            "intents": [{"greet": {"use_entities": True}}, "bye"],
+            "entities": ["city"],
+            "slots": {
+                "city": {"type": "text", "influence_conversation": False},
+                "size": {"type": "categorical", "values": ["small", "large"]},
+                "price": {"type": "float", "min_value": 0, "max_value": 100},
+            },
+            "responses": {
+                "utter_greet": [
+                    {"text": "Hi {city}", "buttons": [{"title": "Yes", "payload": "/affirm"}]}
+                ]
+            },
+            "actions": ["action_check"],
+        }
+    )
+    assert domain.intents == ("greet", "bye")
+    assert domain.slot("city").featurized is False
+    assert domain.slot("price").max_value == 100
+    assert domain.actions[-3:] == ("action_check", "utter_greet", "action_default_fallback")
+    assert domain.response_for("utter_greet")[0].buttons == (("Yes", "/affirm"),)
+    assert domain.response_for("greet") == domain.response_for("utter_greet")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"slots": {"x": {"type": "colour"}}}, r"slots\.x\.type: unknown slot type 'colour'"),
+        ({"slots": {"x": {"type": "categorical"}}}, r"slots\.x\.values"),
+        ({"templates": {"utter_a": "hi"}}, r"templates\.utter_a: expected a list"),
+        ({"actions": ["a", "a"]}, "actions: a is listed twice"),
+        ({"intent": ["greet"]}, "unknown key"),
+        ({"forms": {"f": {}}}, "forms: forms are not supported"),
+    ],
+)
+def test_errors_name_the_file_and_key(data, message):
+    with pytest.raises(DomainError, match=r"^domain\.yml: " + message):
+        domain_from_dict(data, "domain.yml")
+
+
+def test_class_paths_get_the_rasa_0_name():
+    assert class_action_name("actions.ActionShowConcertReviews") == "action_show_concert_reviews"
+
+
+def test_entities_fill_slots_of_the_same_name():
+    domain = domain_from_dict(
+        {
+            "entities": ["city", "date"],
+            "slots": {"city": {"type": "text"}, "date": {"type": "text", "auto_fill": False}},
+        }
+    )
+    assert entity_slot_events(domain, {"city": "Berlin", "date": "today", "x": 1}) == [
+        SlotSet("city", "Berlin")
+    ]
+
+
+def test_fingerprint_follows_what_the_policy_depends_on(concert_domain):
+    other = domain_from_dict({"intents": ["greet"]})
+    assert concert_domain.fingerprint() != other.fingerprint()
+    assert other.fingerprint() == domain_from_dict({"intents": ["greet"]}).fingerprint()

@@ -1,0 +1,171 @@
+"""The engine with a rule policy: the training flow, storage and outputs, without LightGBM."""
+
+import pytest
+
+from bot.actions import ActionRegistry
+from bot.engine import Command, Engine, UserMessage
+from bot.events import ActionExecuted, BotUttered, Corrected, Restarted, SlotSet, UserUttered
+from bot.exporter import StoryExporter
+from bot.outputs import ActionProposal, BotMessage, Choices, Decided, Exported, Notice
+from bot.stories.markdown import parse_markdown
+from bot.training import Answer
+from tests.conftest import RulePolicy
+
+
+def only(outputs, kind):
+    found = [o for o in outputs if isinstance(o, kind)]
+    assert len(found) == 1, outputs
+    return found[0]
+
+
+async def say(engine, text, trainer=True):
+    return await engine.handle("c1", UserMessage(text), trainer=trainer)
+
+
+async def answer(engine, outputs, kind, value=None):
+    question = next(o for o in outputs if isinstance(o, ActionProposal | Choices))
+    return await engine.handle("c1", Answer(question.question_id, kind, value), trainer=True)
+
+
+async def test_approving_runs_the_action_and_asks_about_the_next(engine, learner):
+    proposal = only(await say(engine, "/greet"), ActionProposal)
+    assert (proposal.action, proposal.intent) == ("utter_greet", "greet")
+    outputs = await answer(engine, [proposal], "approve")
+    assert only(outputs, BotMessage).text == "hey there!"
+    assert only(outputs, ActionProposal).action == "action_listen"
+    outputs = await answer(engine, outputs, "approve")
+    assert [type(o) for o in outputs] == [Decided]
+    stored = await engine.store.load("c1")
+    assert stored.events == (
+        ActionExecuted("action_listen"),
+        UserUttered("/greet", "greet"),
+        ActionExecuted("utter_greet", "trainer", 0.8),
+        BotUttered("hey there!"),
+        ActionExecuted("action_listen", "trainer", 1.0),
+    )
+    assert stored.pending is None
+    assert len(learner.taught) == 2 and learner.taught[-1] == list(stored.events)
+
+
+async def test_wrong_action_lists_every_action_and_runs_the_choice(engine, concert_domain):
+    await answer(engine, await say(engine, "/search_concerts"), "approve")
+    await answer(engine, await engine.pending_outputs("c1"), "approve")
+    outputs = await answer(engine, await say(engine, "/compare_reviews"), "wrong_action")
+    choices = only(outputs, Choices)
+    assert [name for name, _ in choices.options] == list(concert_domain.actions)
+    assert dict(choices.options)["action_show_venue_reviews"] == 0.8
+    outputs = await answer(engine, outputs, "choose_action", "action_show_concert_reviews")
+    assert "Katy Perry has the best reviews" in only(outputs, BotMessage).text
+    assert "Corrected: action_show_concert_reviews" in only(outputs, Decided).text
+    events = (await engine.store.load("c1")).events
+    assert Corrected("action", "action_show_venue_reviews", "action_show_concert_reviews") in events
+    assert events[-2].name == "action_show_concert_reviews"
+
+
+async def test_wrong_intent_relabels_and_predicts_again(engine):
+    outputs = await answer(engine, await say(engine, "/compare_reviews"), "wrong_intent")
+    assert dict(only(outputs, Choices).options)["compare_reviews"] == 1.0
+    outputs = await answer(engine, outputs, "choose_intent", "greet")
+    proposal = only(outputs, ActionProposal)
+    assert (proposal.intent, proposal.action) == ("greet", "utter_greet")
+
+
+async def test_custom_action_fills_its_slot(engine):
+    outputs = await answer(
+        engine, await say(engine, '/search_concerts{"city": "Berlin"}'), "approve"
+    )
+    assert [m.text for m in outputs if isinstance(m, BotMessage)] == [
+        "looking for concerts in Berlin",
+        "Foo Fighters, Katy Perry",
+    ]
+    assert dict(only(outputs, ActionProposal).slots)["concerts"][0]["artist"] == "Foo Fighters"
+
+
+async def test_stale_and_duplicate_answers_change_nothing(engine):
+    first = await say(engine, "/greet")
+    await answer(engine, first, "approve")
+    before = await engine.store.load("c1")
+    outputs = await answer(engine, first, "approve")
+    assert "already answered" in only(outputs, Notice).text
+    assert await engine.store.load("c1") == before
+
+
+async def test_a_message_while_a_question_is_open_shows_the_question_again(engine):
+    first = only(await say(engine, "/greet"), ActionProposal)
+    outputs = await say(engine, "/goodbye")
+    assert "answer the question" in only(outputs, Notice).text
+    assert only(outputs, ActionProposal) == first
+    assert len((await engine.store.load("c1")).events) == 2
+
+
+@pytest.mark.parametrize("text", ["hello", "/dance", '/greet{"x"', "", "/" + "a" * 10_000])
+async def test_bad_input_gets_a_notice_and_stores_nothing(engine, text):
+    outputs = await say(engine, text)
+    assert len(outputs) == 1 and isinstance(outputs[0], Notice)
+    assert (await engine.store.load("c1")).events == ()
+
+
+async def test_users_who_are_not_trainers_get_answers_without_questions(engine, learner):
+    outputs = await say(engine, "/greet", trainer=False)
+    assert outputs == [BotMessage("hey there!")]
+    stored = await engine.store.load("c1")
+    assert stored.pending is None and stored.events[-1] == ActionExecuted(
+        "action_listen", "rules", 1.0
+    )
+    assert learner.taught == []
+
+
+async def test_restart_keeps_the_old_conversation_and_export_splits_it(engine, tmp_path):
+    await answer(engine, await say(engine, "/greet"), "approve")
+    await answer(engine, await engine.pending_outputs("c1"), "approve")
+    outputs = await engine.handle("c1", Command("restart"), trainer=True)
+    assert "new conversation" in only(outputs, Notice).text
+    await answer(engine, await say(engine, "/search_concerts"), "approve")
+    exported = only(await answer(engine, await engine.pending_outputs("c1"), "export"), Exported)
+    assert exported.stories == 2
+    stories = parse_markdown(
+        (tmp_path / "exported" / exported.path.split("/")[-1]).read_text(), "export.md"
+    )
+    assert [len(s.steps) for s in stories] == [2, 3]
+    assert Restarted() in (await engine.store.load("c1")).events
+
+
+async def test_a_failing_action_keeps_the_question_open(engine, concert_domain):
+    class Broken:
+        name = "action_search_concerts"
+
+        async def run(self, dispatcher, tracker, domain):
+            raise RuntimeError("API down")
+
+    engine.actions = ActionRegistry(concert_domain, {"action_search_concerts": Broken()})
+    first = await say(engine, "/search_concerts")
+    outputs = await answer(engine, first, "approve")
+    assert "action_search_concerts failed: RuntimeError('API down')" in only(outputs, Notice).text
+    stored = await engine.store.load("c1")
+    assert stored.pending.id == only(first, ActionProposal).question_id
+    assert not any(
+        isinstance(e, ActionExecuted) and e.name == "action_search_concerts" for e in stored.events
+    )
+
+
+async def test_undo_takes_back_the_last_user_turn(engine):
+    await answer(engine, await say(engine, "/greet"), "approve")
+    outputs = await engine.handle("c1", Command("undo"), trainer=True)
+    assert "Took back" in only(outputs, Notice).text
+    assert only(await say(engine, "/search_concerts"), ActionProposal).history[-1] == (
+        "whose intent is",
+        "search_concerts",
+    )
+
+
+async def test_an_open_question_survives_a_new_engine(engine, concert_domain, tmp_path):
+    first = only(await say(engine, '/search_concerts{"city": "Rome"}'), ActionProposal)
+    again = Engine(
+        concert_domain,
+        RulePolicy(concert_domain),
+        engine.store,
+        engine.actions,
+        StoryExporter(tmp_path),
+    )
+    assert await again.pending_outputs("c1") == [first]
+    assert SlotSet("city", "Rome") in (await engine.store.load("c1")).events

@@ -1,0 +1,78 @@
+from bot.events import (
+    ActionExecuted,
+    ActionReverted,
+    Restarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
+from bot.tracker import State, Tracker
+
+CONCERTS = [{"artist": "Foo Fighters", "reviews": 4.5}]
+
+
+def greet_then_search(domain):
+    return Tracker(
+        "c1",
+        domain,
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("/greet", "greet"),
+            ActionExecuted("utter_greet"),
+            ActionExecuted("action_listen"),
+            UserUttered(
+                '/search_concerts{"city": "Berlin"}', "search_concerts", {"city": "Berlin"}
+            ),
+            SlotSet("city", "Berlin"),
+            ActionExecuted("action_search_concerts"),
+            SlotSet("concerts", CONCERTS),
+        ],
+    )
+
+
+def test_states_before_every_action_then_the_current_one(concert_domain):
+    tracker = greet_then_search(concert_domain)
+    assert tracker.states() == [
+        State("action_listen", "greet", frozenset(), ()),
+        State("utter_greet", "greet", frozenset(), ()),
+        State("action_listen", "search_concerts", frozenset({"city"}), ()),
+        State(
+            "action_search_concerts", "search_concerts", frozenset({"city"}), (("concerts", True),)
+        ),
+    ]
+    assert [action for _, action in tracker.turns] == [
+        "utter_greet",
+        "action_listen",
+        "action_search_concerts",
+    ]
+
+
+def test_unfeaturized_slots_are_kept_but_not_featurized(concert_domain):
+    tracker = greet_then_search(concert_domain)
+    assert tracker.slots["city"] == "Berlin"
+    assert "city" not in dict(tracker.current_state().slots)
+
+
+def test_rewind_forgets_the_user_turn_and_what_followed(concert_domain):
+    tracker = greet_then_search(concert_domain)
+    tracker.apply(UserUtteranceReverted())
+    assert tracker.latest_message.intent == "greet"
+    assert tracker.latest_action == "action_listen"
+    assert tracker.slots["concerts"] is None and tracker.slots["city"] is None
+    assert len(tracker.events) == 9  # nothing stored is dropped, only the fold changes
+
+
+def test_undo_forgets_the_last_action_and_what_it_set(concert_domain):
+    tracker = greet_then_search(concert_domain)
+    tracker.apply(ActionReverted())
+    assert tracker.latest_action == "action_listen"
+    assert tracker.slots["concerts"] is None and tracker.slots["city"] == "Berlin"
+
+
+def test_restart_starts_from_nothing(concert_domain):
+    tracker = greet_then_search(concert_domain)
+    tracker.apply(ActionExecuted("action_restart"))
+    tracker.apply(Restarted())
+    assert tracker.is_listening and tracker.latest_message is None
+    assert tracker.applied == [] and tracker.turns == []
+    assert tracker.slots["concerts"] is None

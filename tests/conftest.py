@@ -1,0 +1,72 @@
+"""Shared fixtures: the repository's own concert bot is the test project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from bot.action_loader import load_custom_actions
+from bot.actions import ActionRegistry
+from bot.domain import Domain, load_domain
+from bot.engine import Engine
+from bot.exporter import StoryExporter
+from bot.policy import Prediction
+from bot.stores.memory import MemoryTrackerStore
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def concert_domain() -> Domain:
+    return load_domain(REPO / "domain.yml")
+
+
+RULES = {
+    ("action_listen", "greet"): "utter_greet",
+    ("action_listen", "search_concerts"): "action_search_concerts",
+    ("action_listen", "compare_reviews"): "action_show_venue_reviews",
+}
+
+
+@dataclass
+class RulePolicy:
+    """Predicts by (previous action, intent); listens after any other action."""
+
+    domain: object
+
+    def predict(self, tracker):
+        state = tracker.current_state()
+        action = RULES.get((state.prev_action, state.intent), "action_listen")
+        probabilities = {name: 0.0 for name in self.domain.actions}
+        probabilities[action] = 0.8
+        probabilities["action_listen"] += 0.2
+        return Prediction(action, probabilities[action], "rules", probabilities)
+
+
+@dataclass
+class RecordingLearner:
+    taught: list = field(default_factory=list)
+
+    def learn(self, tracker):
+        self.taught.append(list(tracker.applied))
+
+
+@pytest.fixture
+def learner():
+    return RecordingLearner()
+
+
+@pytest.fixture
+def engine(concert_domain, learner, tmp_path):
+    """The concert bot on a rule policy and a memory store; exports go to tmp_path."""
+    actions = ActionRegistry(concert_domain, load_custom_actions(REPO, concert_domain))
+    return Engine(
+        concert_domain,
+        RulePolicy(concert_domain),
+        MemoryTrackerStore(),
+        actions,
+        StoryExporter(tmp_path / "exported"),
+        learner,
+    )

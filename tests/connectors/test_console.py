@@ -1,0 +1,100 @@
+"""The terminal loop, driven by a scripted keyboard against the concert bot."""
+
+from collections import deque
+
+import pytest
+
+from bot.engine import UserMessage
+from connectors.console import Console
+
+
+class Terminal:
+    """Types the scripted lines one by one, then Ctrl-D; records everything printed."""
+
+    def __init__(self, lines):
+        self.lines = deque(lines)
+        self.screen: list[str] = []
+
+    async def read(self, prompt):
+        self.screen.append(prompt)
+        return self.lines.popleft() if self.lines else None
+
+    def write(self, text):
+        self.screen.append(text)
+
+    @property
+    def text(self):
+        return "\n".join(self.screen)
+
+
+async def chat(engine, lines, trainer=True):
+    terminal = Terminal(lines)
+    await Console(engine, "c1", trainer=trainer, read=terminal.read, write=terminal.write).run()
+    return terminal
+
+
+async def test_the_seed_transcript(engine, tmp_path):
+    terminal = await chat(
+        engine,
+        ["/greet", "1", "1", "/search_concerts", "1", "1", "/compare_reviews", "2", "8", "0"],
+    )
+    text = terminal.text
+    assert "The bot wants to [utter_greet] due to the intent. Is this correct?" in text
+    assert "     bot did:          None\n     bot did:          action_listen" in text
+    assert "we currently have slots: concerts: None, venues: None, city: None" in text
+    assert "what is the next action for the bot?" in text
+    assert "     8      action_show_concert_reviews    0.00" in text
+    assert "Bot: Katy Perry has the best reviews (5.0)" in text
+    assert "Exported 1 story to" in text
+    exported = list((tmp_path / "exported").glob("*.md"))
+    assert len(exported) == 1
+    assert "* compare_reviews\n    - action_show_concert_reviews\n" in exported[0].read_text()
+    assert terminal.lines == deque()  # 0 quit: nothing more was read
+
+
+async def test_wrong_choices_are_asked_again(engine):
+    terminal = await chat(engine, ["/greet", "7", "", "2", "99", "fly", "utter_greet", "1"])
+    assert terminal.text.count("Please type 1, 2, 3 or 0.") == 2
+    assert terminal.text.count("Type a number from 0 to 10, or the name itself.") == 2
+    assert "Bot: hey there!" in terminal.text
+
+
+async def test_wrong_intent_lists_the_intents(engine):
+    terminal = await chat(engine, ["/compare_reviews", "3", "0", "n"])
+    assert "which intent did the user mean?" in terminal.text
+    assert "The bot wants to [utter_greet]" in terminal.text  # greet is intent 0
+
+
+async def test_ctrl_d_asks_about_export_and_keeps_the_conversation(engine, tmp_path):
+    terminal = await chat(engine, ["/greet", "1", None, "y"])
+    assert "Export the conversation as stories before quitting? [y/N]" in terminal.text
+    assert "Exported 1 story" in terminal.text
+    assert (await engine.store.load("c1")).pending is not None
+
+
+async def test_an_open_question_is_asked_again_on_start(engine):
+    await engine.handle("c1", UserMessage("/greet"), trainer=True)
+    terminal = await chat(engine, ["1", "1"])
+    assert terminal.text.index("The bot wants to [utter_greet]") < terminal.text.index(
+        "Your input"
+    )
+
+
+@pytest.mark.parametrize("line", ["hello", "/nope", "x" * 10_000, ""])
+async def test_bad_input_is_explained_and_the_session_goes_on(engine, line):
+    terminal = await chat(engine, [line, "/greet", "1", "n"])
+    assert "ozbot:" in terminal.text
+    assert "Bot: hey there!" in terminal.text
+
+
+async def test_commands_and_help(engine):
+    terminal = await chat(engine, ["/help", "/greet", "1", "1", "/restart", "/undo", "n"])
+    assert terminal.text.count("Commands: /restart") == 2
+    assert "Started a new conversation" in terminal.text
+    assert "There is nothing to take back." in terminal.text
+
+
+async def test_shell_mode_answers_without_questions(engine):
+    terminal = await chat(engine, ["/greet", "n"], trainer=False)
+    assert "Bot: hey there!" in terminal.text
+    assert "Is this correct?" not in terminal.text
