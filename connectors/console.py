@@ -18,7 +18,9 @@ from bot.training import Answer
 
 ReadLine = Callable[[str], Awaitable[str | None]]
 Write = Callable[[str], None]
-COMMANDS = {"restart": "restart", "export": "export", "undo": "undo"}
+COMMANDS = ("restart", "export", "undo")
+RESERVED = (*COMMANDS, "help")
+"""Words that must not be intents of the domain, since typing them runs a command."""
 HELP = (
     'Type an intent as /intent or /intent{"entity": "value"}. '
     "Commands: /restart (new conversation), /export (write stories), /undo (take back your "
@@ -64,7 +66,7 @@ class Console:
         if word == "/help":
             return None
         if word.startswith("/") and word[1:] in COMMANDS:
-            return Command(COMMANDS[word[1:]])  # type: ignore[arg-type]
+            return Command(word[1:])  # type: ignore[arg-type]
         return UserMessage(line)
 
     async def _send(self, inp: Input | None) -> list[Output]:

@@ -1,0 +1,101 @@
+"""`ozbot` as a user runs it: a subprocess, typed lines on stdin, files in a project folder."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from bot.stories.model import ActionStep, UserStep
+from bot.stories.reader import read_stories
+from tests.conftest import REPO
+
+SEED_TRANSCRIPT = [
+    "/greet", "1", "1",
+    "/search_concerts", "1", "1",
+    "/compare_reviews", "2", "action_show_concert_reviews",
+    "0",
+]  # fmt: skip
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the concert bot, so that exports and models stay out of the repository."""
+    for name in ("domain.yml", "actions.py", "config.yml"):
+        shutil.copy(REPO / name, tmp_path / name)
+    (tmp_path / "stories").mkdir()
+    shutil.copy(REPO / "stories" / "stories.md", tmp_path / "stories" / "stories.md")
+    return tmp_path
+
+
+def ozbot(project, *args, lines=()):
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--project", str(project), *args],
+        input="".join(f"{line}\n" for line in lines),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_seed_transcript_exports_the_corrected_story_and_it_sticks(project):
+    result = ozbot(project, "interactive", lines=SEED_TRANSCRIPT)
+    assert result.returncode == 0, result.stderr
+    assert "The bot wants to [utter_greet] due to the intent. Is this correct?" in result.stdout
+    assert "what is the next action for the bot?" in result.stdout
+    assert "Bot: Katy Perry has the best reviews (5.0)" in result.stdout
+
+    [exported] = (project / "stories" / "exported").glob("*.md")
+    [story] = read_stories(exported)
+    users = [step.alternatives[0].intent for step in story.steps if isinstance(step, UserStep)]
+    actions = [step.name for step in story.steps if isinstance(step, ActionStep)]
+    assert users == ["greet", "search_concerts", "compare_reviews"]
+    assert actions == ["utter_greet", "action_search_concerts", "action_show_concert_reviews"]
+
+    fresh = ozbot(project, "interactive", "--conversation", "fresh", lines=SEED_TRANSCRIPT[:7])
+    assert fresh.returncode == 0, fresh.stderr
+    proposals = [line for line in fresh.stdout.splitlines() if "The bot wants to" in line]
+    assert "[action_show_concert_reviews]" in proposals[-1]
+
+
+def test_quitting_keeps_the_conversation_and_starting_again_continues_it(project):
+    first = ozbot(project, "interactive", lines=["/greet", "1", "1", "/search_concerts"])
+    assert "Export the conversation as stories before quitting?" in first.stdout
+    again = ozbot(project, "interactive", lines=["1", "1", "n"])
+    assert again.stdout.index("[action_search_concerts]") < again.stdout.index("Your input")
+    assert "user said:        /greet" in again.stdout
+
+
+def test_train_shows_progress_and_saves_the_model(project):
+    result = ozbot(project, "train")
+    assert result.returncode == 0, result.stderr
+    assert "Trained on 7 stories and 0 taught conversations" in result.stdout
+    assert "100/100" in result.stderr
+    assert (project / "models" / "current" / "booster.txt").is_file()
+
+
+def test_shell_answers_without_questions(project):
+    result = ozbot(project, "shell", lines=["/greet", "n"])
+    assert "Bot: hey there!" in result.stdout
+    assert "Is this correct?" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda p: (p / "domain.yml").unlink(), "is not a bot project: it has no domain.yml"),
+        (
+            lambda p: (p / "stories" / "bad.md").write_text("## s\n* greet\n    - utter_fly\n"),
+            "utter_fly",
+        ),
+        (lambda p: (p / "config.yml").write_text("max_history: many\n"), "max_history"),
+        (lambda p: (p / "actions.py").write_text("import nowhere\n"), "actions.py: importing"),
+    ],
+)
+def test_a_broken_project_gets_one_clear_error(project, change, message):
+    change(project)
+    result = ozbot(project, "interactive", lines=["/greet"])
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert "Traceback" not in result.stderr
