@@ -75,9 +75,7 @@ async def test_ctrl_d_asks_about_export_and_keeps_the_conversation(engine, tmp_p
 async def test_an_open_question_is_asked_again_on_start(engine):
     await engine.handle("c1", UserMessage("/greet"), trainer=True)
     terminal = await chat(engine, ["1", "1"])
-    assert terminal.text.index("The bot wants to [utter_greet]") < terminal.text.index(
-        "Your input"
-    )
+    assert terminal.text.index("The bot wants to [utter_greet]") < terminal.text.index("Your input")
 
 
 @pytest.mark.parametrize("line", ["hello", "/nope", "x" * 10_000, ""])

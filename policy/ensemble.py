@@ -1,0 +1,87 @@
+"""The policy the engine asks: memoization when it recalls, else LightGBM, else fallback."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from bot.domain import Domain
+from bot.events import ACTION_DEFAULT_FALLBACK
+from bot.policy import Prediction
+from bot.tracker import State, Tracker
+from policy.dataset import turn_examples
+from policy.featurizer import Featurizer
+from policy.lightgbm_policy import LightGBMModel, Probabilities
+from policy.memoization import Memoization
+from policy.metadata import ModelMetadata
+
+PROMOTED_SHARE = 0.8
+"""Probability mass moved onto an action chosen over LightGBM's ranking (recalled or
+fallback): it ends on top, and the other actions keep LightGBM's order for the trainer."""
+
+
+class EnsemblePolicy:
+    """Implements `bot.policy.Policy`."""
+
+    def __init__(
+        self,
+        domain: Domain,
+        featurizer: Featurizer,
+        memoization: Memoization,
+        model: LightGBMModel,
+        fallback_threshold: float,
+        metadata: ModelMetadata | None = None,
+    ) -> None:
+        self.domain = domain
+        self.featurizer = featurizer
+        self.memoization = memoization
+        self.model = model
+        self.fallback_threshold = fallback_threshold
+        self.metadata = metadata
+        """What the LightGBM model was trained on; set by `train_policy` and `load_model`."""
+        self._index = {action: index for index, action in enumerate(domain.actions)}
+
+    def predict(self, tracker: Tracker) -> Prediction:
+        return self.predict_many([tracker.states()])[0]
+
+    def predict_many(self, histories: Sequence[Sequence[State]]) -> list[Prediction]:
+        """One prediction per dialogue history (`Tracker.states()`), LightGBM run in one batch."""
+        model = self.model  # read once: replace_model may swap it meanwhile
+        rows = self.featurizer.encode_many(histories)
+        probabilities = model.predict_proba_many(rows)
+        return [self._decide(s, p) for s, p in zip(histories, probabilities, strict=True)]
+
+    def _decide(self, states: Sequence[State], probabilities: Probabilities) -> Prediction:
+        recalled = self.memoization.recall(states)
+        if recalled is not None and recalled in self._index:
+            promoted = _promoted(probabilities, self._index[recalled])
+            return self._prediction(recalled, 1.0, "memoization", promoted)
+        best = int(np.argmax(probabilities))
+        confidence = float(probabilities[best])
+        if confidence < self.fallback_threshold:
+            # The confidence stays LightGBM's, so the trainer sees how unsure it was.
+            promoted = _promoted(probabilities, self._index[ACTION_DEFAULT_FALLBACK])
+            return self._prediction(ACTION_DEFAULT_FALLBACK, confidence, "fallback", promoted)
+        return self._prediction(self.domain.actions[best], confidence, "lightgbm", probabilities)
+
+    def _prediction(
+        self, action: str, confidence: float, policy: str, probabilities: Probabilities
+    ) -> Prediction:
+        by_action = dict(zip(self.domain.actions, probabilities.tolist(), strict=True))
+        return Prediction(action, confidence, policy, by_action)
+
+    def teach(self, tracker: Tracker) -> None:
+        """Make the tracker's actions stick at once (they override the stories)."""
+        self.memoization.teach(turn_examples(tracker.turns, self.memoization.max_history))
+
+    def replace_model(self, model: LightGBMModel, metadata: ModelMetadata | None) -> None:
+        """Swap in a newly trained LightGBM model; memoization, with its teachings, stays."""
+        self.model = model
+        self.metadata = metadata
+
+
+def _promoted(probabilities: Probabilities, index: int) -> Probabilities:
+    result = probabilities * (1.0 - PROMOTED_SHARE)
+    result[index] += PROMOTED_SHARE
+    return result / result.sum()

@@ -1,0 +1,131 @@
+"""A trained policy on disk: one folder, written whole or not at all.
+
+    booster.txt       LightGBM's model text (empty when training saw fewer than two actions)
+    featurizer.json   the vocabulary and max_history
+    memoization.json  the remembered and taught histories
+    metadata.json     format, fingerprints, config, metrics, the booster's classes and checksum
+
+LightGBM aborts the whole process on some truncated model texts instead of raising, so the
+booster is checked against the checksum in metadata.json before LightGBM reads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot.domain import Domain
+from bot.errors import ModelError
+from policy.ensemble import EnsemblePolicy
+from policy.featurizer import Featurizer
+from policy.lightgbm_policy import LightGBMModel
+from policy.memoization import Memoization
+from policy.metadata import FORMAT_VERSION, ModelMetadata
+
+BOOSTER, FEATURIZER, MEMOIZATION, METADATA = (
+    "booster.txt",
+    "featurizer.json",
+    "memoization.json",
+    "metadata.json",
+)
+RETRAIN_HINT = "run `ozbot train`"
+T = TypeVar("T")
+
+
+def save_model(policy: EnsemblePolicy, folder: Path) -> None:
+    """Write the policy to `folder`, replacing what is there; blocking, so not on the loop."""
+    if policy.metadata is None:
+        raise ModelError("this policy has no training metadata; save a policy from train_policy")
+    booster = policy.model.to_string()
+    metadata = {
+        **policy.metadata.to_dict(),
+        "classes": list(policy.model.classes),
+        "booster_sha256": _sha256(booster),
+    }
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        (staging / BOOSTER).write_text(booster, encoding="utf-8")
+        _write_json(staging / FEATURIZER, policy.featurizer.to_dict())
+        _write_json(staging / MEMOIZATION, policy.memoization.to_dict())
+        _write_json(staging / METADATA, metadata)
+        _swap_in(staging, folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _swap_in(staging: Path, folder: Path) -> None:
+    """Two renames: the old folder goes aside, the new one takes its name."""
+    old = staging.with_name(staging.name + ".old")
+    if folder.exists():
+        os.replace(folder, old)
+    os.replace(staging, folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def load_model(folder: Path, domain: Domain) -> EnsemblePolicy:
+    """The policy saved in `folder`; raises ModelError when it is missing, corrupt or was
+    trained for another domain."""
+    raw = _read_json(folder / METADATA)
+    if raw.get("format") != FORMAT_VERSION:
+        raise ModelError(f"{folder / METADATA}: model format {raw.get('format')!r}; {RETRAIN_HINT}")
+    if raw.get("domain_fingerprint") != domain.fingerprint():
+        raise ModelError(
+            f"the model in {folder} was trained for another domain (the domain changed since); "
+            f"{RETRAIN_HINT}"
+        )
+    metadata = _parsed(folder / METADATA, raw, ModelMetadata.from_dict)
+    featurizer = _parsed(folder / FEATURIZER, _read_json(folder / FEATURIZER), Featurizer.from_dict)
+    memo_path = folder / MEMOIZATION
+    memoization = _parsed(memo_path, _read_json(memo_path), Memoization.from_dict)
+    model = _load_booster(folder / BOOSTER, raw, len(domain.actions))
+    threshold = metadata.config.fallback_threshold
+    return EnsemblePolicy(domain, featurizer, memoization, model, threshold, metadata)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ModelError(f"{path}: no such file; {RETRAIN_HINT}") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{path}: cannot read it ({exc}); {RETRAIN_HINT}") from exc
+    if not isinstance(data, dict):
+        raise ModelError(f"{path}: corrupt (not a JSON object); {RETRAIN_HINT}")
+    return data
+
+
+def _parsed(path: Path, data: dict[str, Any], parse: Callable[[dict[str, Any]], T]) -> T:
+    try:
+        return parse(data)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise ModelError(f"{path}: corrupt ({exc!r}); {RETRAIN_HINT}") from exc
+
+
+def _load_booster(path: Path, metadata: dict[str, Any], n_actions: int) -> LightGBMModel:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ModelError(f"{path}: no such file; {RETRAIN_HINT}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{path}: cannot read it ({exc}); {RETRAIN_HINT}") from exc
+    if _sha256(text) != metadata.get("booster_sha256"):
+        raise ModelError(f"{path}: corrupt (checksum differs); {RETRAIN_HINT}")
+    try:
+        return LightGBMModel.from_string(text, metadata["classes"], n_actions)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"{path}: corrupt ({exc}); {RETRAIN_HINT}") from exc
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,183 @@
+"""Train the ensemble from the stories and what the trainer taught."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain import Domain
+from bot.events import ActionExecuted, Event
+from bot.stories.model import Story
+from bot.tracker import Tracker
+from policy.config import PolicyConfig
+from policy.dataset import (
+    Example,
+    augment,
+    conversation_events,
+    story_events,
+    training_examples,
+)
+from policy.ensemble import EnsemblePolicy
+from policy.featurizer import Featurizer
+from policy.lightgbm_policy import LightGBMModel, Progress, Rows, Validation, train_lightgbm
+from policy.memoization import Memoization
+from policy.metadata import ModelMetadata, TrainingMetrics
+
+logger = logging.getLogger(__name__)
+
+EARLY_STOPPING_MIN_STORIES = 50
+"""Below this many distinct dialogues, holding some out would cost more than it tells."""
+VALIDATION_SHARE = 0.1
+
+Trajectories = list[list[Event]]
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    stories: list[Story]
+    conversations: dict[str, list[Event]]
+    """Trainer-taught conversations by id, the most recently taught last."""
+
+    def fingerprint(self) -> str:
+        """Changes whenever a story or a conversation changes (not when a story only moves)."""
+        content = {"stories": self.stories, "conversations": self.conversations}
+        text = json.dumps(_canonical(content), sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    """JSON-ready form with what equality compares (not timestamps nor story sources)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = dataclasses.fields(value)
+        content = {f.name: _canonical(getattr(value, f.name)) for f in fields if f.compare}
+        return {"type": type(value).__name__, **content}
+    if isinstance(value, dict):
+        return {str(key): _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    return value
+
+
+def train_policy(
+    domain: Domain, data: TrainingData, config: PolicyConfig, progress: Progress | None = None
+) -> EnsemblePolicy:
+    """Validate the stories, then train memoization and LightGBM; `policy.metadata` has metrics.
+
+    Raises StoryError when a story does not fit the domain.
+    """
+    started = time.perf_counter()
+    stories = story_events(data.stories, domain)
+    taught = [t for events in data.conversations.values() for t in conversation_events(events)]
+    _warn_about_removed_actions(taught, domain)
+    memoization = Memoization(config.max_history)
+    memoization.train(_examples(stories, domain, config))
+    memoization.teach(_examples(taught, domain, config))
+    dialogues = _distinct(stories + taught, domain)
+    featurizer = Featurizer.for_domain(domain, config.max_history)
+    model, augmented = _train_model(dialogues, domain, featurizer, config, progress)
+    policy = EnsemblePolicy(domain, featurizer, memoization, model, config.fallback_threshold)
+    examples = _examples(dialogues, domain, config)
+    metrics = TrainingMetrics(
+        stories=len(data.stories),
+        conversations=len(data.conversations),
+        trajectories=len(dialogues),
+        examples=len(examples),
+        augmented_examples=augmented,
+        accuracy=_accuracy(policy, examples),
+        seconds=round(time.perf_counter() - started, 3),
+    )
+    policy.metadata = ModelMetadata(
+        domain.fingerprint(), data.fingerprint(), config, metrics, time.time()
+    )
+    logger.info("trained the policy: %s", metrics)
+    return policy
+
+
+def _train_model(
+    dialogues: Trajectories,
+    domain: Domain,
+    featurizer: Featurizer,
+    config: PolicyConfig,
+    progress: Progress | None,
+) -> tuple[LightGBMModel, int]:
+    """LightGBM on the dialogues and glued ones; returns the model and the glued examples."""
+    training, held_out = _split(dialogues, config.seed)
+    glued = _examples(augment(training, config.augmentation_factor, config.seed), domain, config)
+    examples = _examples(training, domain, config) + glued
+    validation = None
+    if held_out:
+        valid = _examples(held_out, domain, config)
+        validation = Validation(_rows(featurizer, valid), _labels(valid, domain))
+    params = {"seed": config.seed, **config.lightgbm}
+    rows, labels = _rows(featurizer, examples), _labels(examples, domain)
+    n_actions = len(domain.actions)
+    return train_lightgbm(rows, labels, n_actions, params, validation, progress), len(glued)
+
+
+def _examples(trajectories: Trajectories, domain: Domain, config: PolicyConfig) -> list[Example]:
+    """Examples of the actions the domain has (see `_warn_about_removed_actions`)."""
+    examples = training_examples(trajectories, domain, config.max_history)
+    return [example for example in examples if example.action in domain.actions]
+
+
+def _warn_about_removed_actions(taught: Trajectories, domain: Domain) -> None:
+    """A conversation taught before an action left the domain must not block training."""
+    removed = {
+        event.name
+        for events in taught
+        for event in events
+        if isinstance(event, ActionExecuted) and event.name not in domain.actions
+    }
+    if removed:
+        logger.warning(
+            "taught conversations use actions the domain no longer has (%s); "
+            "training skips those turns",
+            ", ".join(sorted(removed)),
+        )
+
+
+def _distinct(trajectories: Trajectories, domain: Domain) -> Trajectories:
+    """Drop dialogues identical to an earlier one in everything the policy sees."""
+    seen: set[tuple[Any, ...]] = set()
+    result = []
+    for events in trajectories:
+        key = tuple(Tracker("", domain, events).turns)
+        if key not in seen:
+            seen.add(key)
+            result.append(events)
+    return result
+
+
+def _split(dialogues: Trajectories, seed: int) -> tuple[Trajectories, Trajectories]:
+    """Hold out a share of the dialogues for early stopping, when there are enough."""
+    if len(dialogues) < EARLY_STOPPING_MIN_STORIES:
+        return dialogues, []
+    order = list(range(len(dialogues)))
+    random.Random(seed).shuffle(order)
+    held = set(order[: max(1, round(len(dialogues) * VALIDATION_SHARE))])
+    training = [d for i, d in enumerate(dialogues) if i not in held]
+    return training, [d for i, d in enumerate(dialogues) if i in held]
+
+
+def _rows(featurizer: Featurizer, examples: Sequence[Example]) -> Rows:
+    return featurizer.encode_many([example.states for example in examples])
+
+
+def _labels(examples: Sequence[Example], domain: Domain) -> list[int]:
+    index = {action: i for i, action in enumerate(domain.actions)}
+    return [index[example.action] for example in examples]
+
+
+def _accuracy(policy: EnsemblePolicy, examples: Sequence[Example]) -> float:
+    if not examples:
+        return 0.0
+    predictions = policy.predict_many([example.states for example in examples])
+    right = sum(p.action == e.action for p, e in zip(predictions, examples, strict=True))
+    return round(right / len(examples), 4)

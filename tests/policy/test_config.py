@@ -1,0 +1,95 @@
+import pytest
+
+from bot.errors import ProjectError
+from policy.config import DEFAULT_LIGHTGBM, PolicyConfig, policy_config_from_dict
+
+
+def test_defaults_suit_tiny_data() -> None:
+    config = PolicyConfig()
+
+    assert (config.max_history, config.augmentation_factor, config.seed) == (5, 20, 42)
+    assert config.fallback_threshold == 0.3
+    assert config.lightgbm["min_data_in_leaf"] == 2
+    assert config.lightgbm["min_data_in_bin"] == 1
+    assert config.lightgbm["num_threads"] == 1
+    assert config.lightgbm["deterministic"] is True
+    assert config.lightgbm["verbose"] == -1
+
+
+def test_flat_form_and_lightgbm_params_merge_over_defaults() -> None:
+    data = {
+        "max_history": 3,
+        "augmentation_factor": 0,
+        "seed": 7,
+        "fallback_threshold": 1,
+        "lightgbm": {"num_leaves": 7},
+        "store": {"type": "redis"},
+    }
+
+    config, warnings = policy_config_from_dict(data, "config.yml")
+
+    assert config == PolicyConfig(3, 0, 7, 1.0, {**DEFAULT_LIGHTGBM, "num_leaves": 7})
+    assert warnings == []
+
+
+def test_rasa_config_takes_max_history_from_the_first_policy_that_has_one() -> None:
+    data = {
+        "language": "en",
+        "pipeline": [{"name": "WhitespaceTokenizer"}],
+        "policies": [
+            {"name": "RulePolicy"},
+            {"name": "MemoizationPolicy", "max_history": 3},
+            {"name": "TEDPolicy", "max_history": 8},
+        ],
+        "assistant_id": "x",
+    }
+
+    config, warnings = policy_config_from_dict(data, "config.yml")
+
+    assert config.max_history == 3
+    assert warnings == [
+        "config.yml: ignored Rasa key 'language'",
+        "config.yml: ignored Rasa key 'pipeline'",
+        "config.yml: ignored Rasa key 'policies'",
+        "config.yml: ignored Rasa key 'assistant_id'",
+        "config.yml: max_history 3 taken from Rasa's policies",
+    ]
+
+
+def test_our_max_history_wins_over_rasa_policies() -> None:
+    data = {"max_history": 2, "policies": [{"name": "TEDPolicy", "max_history": 8}]}
+
+    config, warnings = policy_config_from_dict(data, "config.yml")
+
+    assert config.max_history == 2
+    assert warnings == ["config.yml: ignored Rasa key 'policies'"]
+
+
+def test_unknown_key_names_source_and_key() -> None:
+    with pytest.raises(ProjectError, match=r"^config\.yml: unknown key 'epochs'; policy settings"):
+        policy_config_from_dict({"epochs": 3}, "config.yml")
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("max_history", "5", "a whole number of at least 1"),
+        ("max_history", 0, "a whole number of at least 1"),
+        ("augmentation_factor", True, "a whole number of at least 0"),
+        ("seed", 1.5, "a whole number"),
+        ("fallback_threshold", 1.5, "a number from 0 to 1"),
+        ("lightgbm", [1], "a mapping of LightGBM parameters"),
+    ],
+)
+def test_wrong_type_names_source_key_and_expected_type(
+    key: str, value: object, expected: str
+) -> None:
+    with pytest.raises(ProjectError) as error:
+        policy_config_from_dict({key: value}, "config.yml")
+
+    assert str(error.value) == f"config.yml: {key}: expected {expected}, got {value!r}"
+
+
+def test_wrong_max_history_in_rasa_policies_names_it() -> None:
+    with pytest.raises(ProjectError, match=r"config\.yml: policies: max_history: expected"):
+        policy_config_from_dict({"policies": [{"max_history": "x"}]}, "config.yml")
