@@ -60,13 +60,15 @@ def is_taught(events: tuple[Event, ...]) -> bool:
 
 
 async def training_data(loaded: LoadedProject, store: TrackerStore) -> TrainingData:
-    """The project's stories (exports included) and every taught conversation in the store."""
-    conversations = {}
+    """The project's stories (exports included) and every taught conversation in the store,
+    the most recently active last, so that a newer teaching wins over an older one."""
+    taught = []
     for conversation_id in await store.conversation_ids():
         events = (await store.load(conversation_id)).events
         if is_taught(events):
-            conversations[conversation_id] = list(events)
-    return TrainingData(loaded.stories, conversations)
+            taught.append((events[-1].timestamp, conversation_id, list(events)))
+    taught.sort(key=lambda item: item[:2])
+    return TrainingData(loaded.stories, {cid: events for _, cid, events in taught})
 
 
 def train_and_save(
