@@ -1,0 +1,41 @@
+"""What every `ozbot` command shares: loading the project, the store, progress output."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.app import LoadedProject, load_project
+from bot.project import Project, open_project
+from bot.stores.base import TrackerStore
+from bot.stores.sqlite import SqliteTrackerStore
+from connectors.console import RESERVED
+
+
+def progress(step: str, done: int, total: int) -> None:
+    """A progress bar on stderr: redrawn in place on a terminal, one line when finished."""
+    if done < total and not sys.stderr.isatty():
+        return
+    width = 30
+    filled = width * done // max(total, 1)
+    end = "\n" if done >= total else ""
+    bar = f"{'#' * filled}{'.' * (width - filled)}"
+    print(f"\r{step:<24} [{bar}] {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def load(args: argparse.Namespace) -> LoadedProject:
+    """The project of `--project`, checked; warnings go to stderr."""
+    loaded = load_project(open_project(Path(args.project)), RESERVED)
+    for warning in loaded.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return loaded
+
+
+async def open_store(project: Project) -> TrackerStore:
+    """The conversation store of the project: the embedded SQLite file."""
+    return await SqliteTrackerStore.open(project.store_file)
