@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 
 from bot.commands import chat, train
@@ -17,7 +17,7 @@ from bot.errors import OzbotError
 class Subcommand:
     help: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
-    run: Callable[[argparse.Namespace], Awaitable[None]]
+    run: Callable[[argparse.Namespace], Coroutine[None, None, None]]
 
 
 SUBCOMMANDS = {
