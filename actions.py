@@ -23,9 +23,14 @@ VENUES = [
 ]
 
 
-def _best(items: list[dict[str, Any]], key: str) -> str:
+def _compare_reviews(dispatcher: Dispatcher, items: Any, key: str, what: str) -> list[Event]:
+    """Name the best reviewed of the concerts or venues found earlier in the conversation."""
+    if not items:
+        dispatcher.utter_message(f"search for {what} first, then I compare")
+        return []
     best = max(items, key=lambda item: item["reviews"])
-    return f"{best[key]} has the best reviews ({best['reviews']})"
+    dispatcher.utter_message(f"{best[key]} has the best reviews ({best['reviews']})")
+    return []
 
 
 class ActionSearchConcerts:
@@ -51,19 +56,11 @@ class ActionShowConcertReviews:
     name = "action_show_concert_reviews"
 
     async def run(self, dispatcher: Dispatcher, tracker: Tracker, domain: Domain) -> list[Event]:
-        concerts = tracker.slots.get("concerts")
-        dispatcher.utter_message(
-            _best(concerts, "artist") if concerts else "search for concerts first, then I compare"
-        )
-        return []
+        return _compare_reviews(dispatcher, tracker.slots.get("concerts"), "artist", "concerts")
 
 
 class ActionShowVenueReviews:
     name = "action_show_venue_reviews"
 
     async def run(self, dispatcher: Dispatcher, tracker: Tracker, domain: Domain) -> list[Event]:
-        venues = tracker.slots.get("venues")
-        dispatcher.utter_message(
-            _best(venues, "name") if venues else "search for venues first, then I compare"
-        )
-        return []
+        return _compare_reviews(dispatcher, tracker.slots.get("venues"), "name", "venues")
