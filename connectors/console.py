@@ -7,7 +7,10 @@ itself lives in the store, so quitting and starting again continues where it sto
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
+import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -29,12 +32,62 @@ HELP = (
 _ANSWERS = {"1": "approve", "2": "wrong_action", "3": "wrong_intent", "0": "export"}
 
 
-async def read_stdin(prompt: str) -> str | None:
-    """One line from the terminal without blocking the event loop; None at end of input."""
-    try:
-        return await asyncio.to_thread(input, prompt)
-    except EOFError:
-        return None
+class StdinLines:
+    """Lines typed in the terminal, for the event loop.
+
+    A daemon thread reads the raw file descriptor (no Python file object, no lock held), so
+    Ctrl-C ends the program at once, and the terminal's modes are left alone. On a terminal,
+    Ctrl-D yields None once and reading goes on (to ask whether to export); on a pipe or file
+    the end is final. Lines past LIMIT bytes are cut there.
+    """
+
+    LIMIT = 1 << 20
+
+    def __init__(self, fd: int = 0) -> None:
+        self._fd = fd
+        self._lines: asyncio.Queue[str | None] = asyncio.Queue()
+        self._ended = False
+        self._started = False
+
+    async def read(self, prompt: str) -> str | None:
+        if not self._started:
+            self._started = True
+            loop = asyncio.get_running_loop()
+            threading.Thread(
+                target=self._pump, args=(loop,), name="ozbot-stdin", daemon=True
+            ).start()
+        print(prompt, end="", flush=True)
+        if self._ended and self._lines.empty():
+            return None
+        return await self._lines.get()
+
+    def _pump(self, loop: asyncio.AbstractEventLoop) -> None:
+        keep_reading = os.isatty(self._fd)
+        pending = b""
+        while True:
+            try:
+                chunk = os.read(self._fd, 65536)
+            except OSError:  # the terminal went away: that is the end
+                chunk, keep_reading = b"", False
+            if chunk:
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                pending = pending[: self.LIMIT]
+                for line in lines:
+                    self._deliver(loop, line[: self.LIMIT].decode(errors="replace").rstrip("\r"))
+                continue
+            if pending:
+                self._deliver(loop, pending.decode(errors="replace"))
+                pending = b""
+            self._deliver(loop, None)
+            if not keep_reading:
+                with contextlib.suppress(RuntimeError):  # after the lines already delivered
+                    loop.call_soon_threadsafe(setattr, self, "_ended", True)
+                return
+
+    def _deliver(self, loop: asyncio.AbstractEventLoop, line: str | None) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop has closed: the program is ending
+            loop.call_soon_threadsafe(self._lines.put_nowait, line)
 
 
 class Console:

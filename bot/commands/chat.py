@@ -11,7 +11,7 @@ from bot.app import MODEL_FOLDER, current_policy, training_data
 from bot.commands.common import load, open_store, progress, say
 from bot.engine import Engine
 from bot.exporter import StoryExporter
-from connectors.console import Console, read_stdin
+from connectors.console import Console, StdinLines
 from policy.retrainer import Retrainer
 
 DEFAULT_CONVERSATION = "terminal"
@@ -49,8 +49,9 @@ async def chat(args: argparse.Namespace, *, trainer: bool) -> None:
             retrainer if trainer else None,
         )
         try:
+            stdin = StdinLines()
             console = Console(
-                engine, args.conversation, trainer=trainer, read=read_stdin, write=say
+                engine, args.conversation, trainer=trainer, read=stdin.read, write=say
             )
             await console.run()
         finally:

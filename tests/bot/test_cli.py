@@ -1,6 +1,7 @@
 """`ozbot` as a user runs it: a subprocess, typed lines on stdin, files in a project folder."""
 
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -99,3 +100,37 @@ def test_a_broken_project_gets_one_clear_error(project, change, message):
     assert result.returncode == 2
     assert result.stderr.startswith("error: ") and message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_ctrl_c_while_waiting_for_input_ends_at_once_and_keeps_the_conversation(project):
+    with subprocess.Popen(
+        [sys.executable, "-m", "bot", "--project", str(project), "interactive"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        try:
+            process.stdin.write("/greet\n")
+            process.stdin.flush()
+            assert "Your choice -> " in _read_until(process.stdout, "Your choice -> ")
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=10)  # stdin stays open: the exit must not wait for input
+            stderr = process.stderr.read()
+        finally:
+            process.kill()
+    assert process.returncode == 130
+    assert "The conversation is kept" in stderr
+    again = ozbot(project, "interactive", lines=["1", "1", "n"])
+    assert "The bot wants to [utter_greet]" in again.stdout
+
+
+def _read_until(stream, marker, limit=100_000):
+    """Read the child's output up to `marker` (bounded)."""
+    seen = ""
+    while marker not in seen and len(seen) < limit:
+        char = stream.read(1)
+        if not char:
+            break
+        seen += char
+    return seen

@@ -1,11 +1,13 @@
 """The terminal loop, driven by a scripted keyboard against the concert bot."""
 
+import asyncio
+import os
 from collections import deque
 
 import pytest
 
 from bot.engine import UserMessage
-from connectors.console import Console
+from connectors.console import Console, StdinLines
 
 
 class Terminal:
@@ -96,3 +98,34 @@ async def test_shell_mode_answers_without_questions(engine):
     terminal = await chat(engine, ["/greet", "n"], trainer=False)
     assert "Bot: hey there!" in terminal.text
     assert "Is this correct?" not in terminal.text
+
+
+async def test_stdin_lines_on_a_terminal_go_on_after_ctrl_d():
+    main, terminal = os.openpty()
+    try:
+        lines = StdinLines(terminal)
+        os.write(main, b"/greet\n")
+        assert await asyncio.wait_for(lines.read(""), 5) == "/greet"
+        os.write(main, b"\x04")  # Ctrl-D at the start of a line
+        assert await asyncio.wait_for(lines.read(""), 5) is None
+        os.write(main, b"y\n")
+        assert await asyncio.wait_for(lines.read(""), 5) == "y"
+    finally:
+        os.close(main)
+        os.close(terminal)
+
+
+async def test_stdin_lines_from_a_pipe_end_for_good(tmp_path):
+    reading, writing = os.pipe()
+    os.write(writing, "first\nsecond ü".encode())
+    os.close(writing)
+    lines = StdinLines(reading)
+    try:
+        assert [await asyncio.wait_for(lines.read(""), 5) for _ in range(4)] == [
+            "first",
+            "second ü",
+            None,
+            None,
+        ]
+    finally:
+        os.close(reading)
