@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from bot.action_loader import load_custom_actions
 from bot.actions import ActionRegistry
 from bot.domain import Domain, load_domain
-from bot.errors import ModelError, ProjectError
+from bot.errors import ModelError, ProjectError, StoreError, StoreUnavailableError
 from bot.events import ActionExecuted, Event
 from bot.policy import TRAINER
 from bot.project import Project, read_config
 from bot.stores.base import TrackerStore
 from bot.stories.model import Story
 from bot.stories.reader import read_stories
+from bot.tracker import SNAPSHOT_TURNS
 from policy.config import PolicyConfig, policy_config_from_dict
 from policy.ensemble import EnsemblePolicy
 from policy.persistence import load_model, save_model
@@ -49,6 +50,11 @@ def load_project(project: Project, reserved_commands: tuple[str, ...] = ()) -> L
             f"(/{', /'.join(reserved_commands)}); rename the intent"
         )
     config, warnings = policy_config_from_dict(read_config(project), str(project.config_file))
+    if config.max_history > SNAPSHOT_TURNS:
+        raise ProjectError(
+            f"{project.config_file}: max_history {config.max_history} is more than the "
+            f"{SNAPSHOT_TURNS} turns a conversation's snapshot keeps for the policy; lower it"
+        )
     stories = read_stories(project.stories_dir) if project.stories_dir.exists() else []
     actions = ActionRegistry(domain, load_custom_actions(project.root, domain))
     return LoadedProject(project, domain, config, stories, actions, warnings)
@@ -64,7 +70,13 @@ async def training_data(loaded: LoadedProject, store: TrackerStore) -> TrainingD
     the most recently active last, so that a newer teaching wins over an older one."""
     taught = []
     for conversation_id in await store.conversation_ids():
-        events = (await store.load(conversation_id)).events
+        try:
+            events = (await store.load(conversation_id)).events
+        except StoreUnavailableError:
+            raise
+        except StoreError as exc:  # one corrupt conversation must not stop the bot
+            log.warning("not training on conversation %s: %s", conversation_id, exc)
+            continue
         if is_taught(events):
             taught.append((events[-1].timestamp, conversation_id, list(events)))
     taught.sort(key=lambda item: item[:2])

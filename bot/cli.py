@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 
-from bot.commands import chat, train
+from bot.commands import chat, evaluate, export, run, train
 from bot.errors import OzbotError
 
 
@@ -21,7 +21,7 @@ class Subcommand:
 
 
 SUBCOMMANDS = {
-    "run": Subcommand("the main job: teach the bot in the terminal", chat.add_arguments, chat.run),
+    "run": Subcommand(run.HELP, run.add_arguments, run.run),
     "interactive": Subcommand(
         "teach the bot: approve or correct every action", chat.add_arguments, chat.interactive
     ),
@@ -29,6 +29,8 @@ SUBCOMMANDS = {
         "talk to the bot without training questions", chat.add_arguments, chat.shell
     ),
     "train": Subcommand(train.HELP, train.add_arguments, train.run),
+    "evaluate": Subcommand(evaluate.HELP, evaluate.add_arguments, evaluate.run),
+    "export": Subcommand(export.HELP, export.add_arguments, export.run),
 }
 
 

@@ -1,32 +1,44 @@
 """The dialogue engine: one input in, outputs out, one conversation at a time.
 
-Each input is one locked step: load the conversation, fold it into a tracker, decide, run
-actions, append the new events (and the pending training question) all together.
+Each input is one locked step: resume the tracker from the stored snapshot and the events
+after it, decide, run actions, append the new events, the pending training question and the new
+snapshot all together. What needs the past (a revert, teaching, an export, the trainer's view of
+recent turns) loads the whole conversation first.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from bot import texts
 from bot.actions import ActionRegistry, Dispatcher
 from bot.domain import Domain, entity_slot_events
-from bot.errors import ActionError, AnswerError, InputError
+from bot.errors import (
+    ActionError,
+    AnswerError,
+    ConflictError,
+    ConversationBusyError,
+    InputError,
+    StoreError,
+    StoreUnavailableError,
+)
 from bot.events import (
     ACTION_LISTEN,
     ACTION_RESTART,
     ActionExecuted,
+    ActionReverted,
     Event,
     UserUtteranceReverted,
     UserUttered,
 )
 from bot.interpreter import parse_message
-from bot.outputs import BotMessage, Choices, Decided, Exported, Notice, Output
+from bot.outputs import BotMessage, Choices, Decided, Exported, Notice, Output, Refused
 from bot.policy import TRAINER, Learner, Policy
-from bot.stores.base import TrackerStore
+from bot.stores.base import ConversationTail, TrackerStore
 from bot.tracker import Tracker
 from bot.training import (
     Answer,
@@ -67,10 +79,24 @@ class _Step:
 
     tracker: Tracker
     pending: Question | None
+    load_past: Callable[[], Awaitable[Sequence[Event]]]
+    """The stored events, for a tracker resumed from a snapshot that needs the whole past."""
     new_events: list[Event] = field(default_factory=list)
     outputs: list[Output] = field(default_factory=list)
 
-    def add(self, events: list[Event]) -> None:
+    async def whole(self) -> Tracker:
+        """The tracker with every event of the conversation."""
+        if not self.tracker.is_whole:
+            tracker = self.tracker
+            past = await self.load_past()
+            self.tracker = Tracker(
+                tracker.conversation_id, tracker.domain, (*past, *self.new_events)
+            )
+        return self.tracker
+
+    async def add(self, events: Sequence[Event]) -> None:
+        if any(isinstance(e, UserUtteranceReverted | ActionReverted) for e in events):
+            await self.whole()  # a revert refolds the past
         for event in events:
             self.tracker.apply(event)
         self.new_events += events
@@ -96,30 +122,60 @@ class Engine:
         self.intent_prefixes = intent_prefixes
 
     async def handle(self, conversation_id: str, inp: Input, *, trainer: bool) -> list[Output]:
-        """Process one input; `trainer` turns on the training questions for this conversation."""
+        """Process one input; `trainer` turns on the training questions for this conversation.
+
+        When the store fails, the input changes nothing and its only output is a notice.
+        """
+        try:
+            return await self._locked_step(conversation_id, inp, trainer)
+        except ConversationBusyError:
+            return [Notice(texts.CONVERSATION_BUSY)]
+        except StoreUnavailableError:
+            return [Notice(texts.STORE_UNAVAILABLE)]  # the store logs the outage once
+        except StoreError as exc:
+            log.error("conversation %s: %s", conversation_id, exc)
+            return [Notice(texts.store_failed(str(exc)))]
+
+    async def _locked_step(self, conversation_id: str, inp: Input, trainer: bool) -> list[Output]:
         async with self.store.lock(conversation_id):
-            conversation = await self.store.load(conversation_id)
-            step = _Step(
-                Tracker(conversation_id, self.domain, conversation.events), conversation.pending
-            )
+            tail = await self.store.load_tail(conversation_id)
+            step = await self._begin(tail)
             await self._dispatch(step, inp, trainer)
-            if step.new_events or step.pending != conversation.pending:
+            if step.new_events or step.pending != tail.pending:
                 await self.store.append(
                     conversation_id,
                     step.new_events,
-                    expected_length=len(conversation.events),
+                    expected_length=tail.length,
                     pending=step.pending,
+                    snapshot=step.tracker.snapshot(),
                 )
             return step.outputs
 
     async def pending_outputs(self, conversation_id: str) -> list[Output]:
         """The open training question of a conversation, rendered again (e.g. after a restart)."""
-        conversation = await self.store.load(conversation_id)
-        if conversation.pending is None:
-            return []
-        step = _Step(Tracker(conversation_id, self.domain, conversation.events), None)
-        self._show(step, conversation.pending)
+        step = await self._begin(await self.store.load_tail(conversation_id))
+        if step.pending is not None:
+            await self._show(step, step.pending)
         return step.outputs
+
+    async def _begin(self, tail: ConversationTail) -> _Step:
+        """A step on the stored conversation, resumed from its snapshot when that fits."""
+
+        async def load_past() -> tuple[Event, ...]:
+            events = (await self.store.load(tail.id)).events
+            if len(events) != tail.length:
+                raise ConflictError(
+                    f"conversation {tail.id} has {len(events)} events, expected {tail.length}"
+                )
+            return events
+
+        if tail.snapshot is None:
+            tracker = Tracker(tail.id, self.domain, tail.events)
+        elif tail.snapshot.fits(self.domain):
+            tracker = Tracker.resume(tail.id, self.domain, tail.snapshot, tail.events)
+        else:
+            tracker = Tracker(tail.id, self.domain, await load_past())
+        return _Step(tracker, tail.pending, load_past)
 
     async def _dispatch(self, step: _Step, inp: Input, trainer: bool) -> None:
         if isinstance(inp, UserMessage):
@@ -131,16 +187,18 @@ class Engine:
             step.pending = None
             step.outputs.append(Notice(texts.RESTARTED))
         elif inp.name == "undo":
-            self._undo(step)
+            await self._undo(step)
         else:
-            step.outputs.append(
-                await self.exporter.export(step.tracker.conversation_id, step.tracker.events)
-            )
+            await self._export(step)
+
+    async def _export(self, step: _Step) -> None:
+        tracker = await step.whole()
+        step.outputs.append(await self.exporter.export(tracker.conversation_id, tracker.events))
 
     async def _user_message(self, step: _Step, text: str, trainer: bool) -> None:
         if trainer and step.pending is not None:
             step.outputs.append(Notice(texts.ANSWER_FIRST))
-            self._show(step, step.pending)
+            await self._show(step, step.pending)
             return
         try:
             parsed = parse_message(text, self.domain, self.intent_prefixes)
@@ -148,11 +206,11 @@ class Engine:
             step.outputs.append(Notice(str(exc)))
             return
         if step.tracker.latest_action is None:
-            step.add([ActionExecuted(ACTION_LISTEN)])
-        step.add([UserUttered(parsed.text, parsed.intent, parsed.entities)])
-        step.add(list(entity_slot_events(self.domain, parsed.entities)))
+            await step.add([ActionExecuted(ACTION_LISTEN)])
+        await step.add([UserUttered(parsed.text, parsed.intent, parsed.entities)])
+        await step.add(list(entity_slot_events(self.domain, parsed.entities)))
         if trainer:
-            self._propose(step)
+            await self._propose(step)
         else:
             await self._act_until_listening(step)
 
@@ -168,42 +226,40 @@ class Engine:
         step.outputs.append(Notice(texts.TOO_MANY_ACTIONS.format(count=MAX_ACTIONS_PER_TURN)))
         await self._run(step, ACTION_LISTEN, "engine", 1.0)
 
-    def _propose(self, step: _Step) -> None:
+    async def _propose(self, step: _Step) -> None:
         prediction = self.policy.predict(step.tracker)
         step.pending = Question(
             _new_id(), "confirm", prediction.action, prediction.confidence, prediction.policy
         )
-        step.outputs.append(describe(step.pending, step.tracker))
+        step.outputs.append(describe(step.pending, await step.whole()))
 
     async def _answer(self, step: _Step, answer: Answer) -> None:
         try:
             decision = decide(step.pending, answer, step.tracker, _new_id())
         except AnswerError as exc:
-            step.outputs.append(Notice(str(exc)))
+            step.outputs.append(Refused(str(exc)))
             return
         if isinstance(decision, Export):
-            step.outputs.append(
-                await self.exporter.export(step.tracker.conversation_id, step.tracker.events)
-            )
+            await self._export(step)
         elif isinstance(decision, AskAgain):
-            self._ask_again(step, decision.question)
+            await self._ask_again(step, decision.question)
         elif isinstance(decision, Relabel):
             old = step.tracker.latest_message.intent if step.tracker.latest_message else ""
             step.outputs.append(
                 Decided(answer.question_id, texts.corrected_intent(old, answer.value or ""))
             )
-            step.add(decision.events)
-            self._propose(step)
+            await step.add(decision.events)
+            await self._propose(step)
         else:
             await self._approved(step, answer.question_id, decision)
 
-    def _ask_again(self, step: _Step, question: Question) -> None:
+    async def _ask_again(self, step: _Step, question: Question) -> None:
         step.pending = question
-        self._show(step, question)
+        await self._show(step, question)
 
-    def _show(self, step: _Step, question: Question) -> None:
+    async def _show(self, step: _Step, question: Question) -> None:
         if question.stage == "confirm":
-            step.outputs.append(describe(question, step.tracker))
+            step.outputs.append(describe(question, await step.whole()))
             return
         if question.stage == "choose_action":
             options = domain_choices(self.domain, self.policy.predict(step.tracker).probabilities)
@@ -217,7 +273,7 @@ class Engine:
         assert step.pending is not None  # decide() refuses answers without a question
         confidence = step.pending.confidence
         if decision.correction is not None:
-            step.add([decision.correction])
+            await step.add([decision.correction])
             step.outputs.append(
                 Decided(
                     question_id,
@@ -232,19 +288,19 @@ class Engine:
             return
         step.pending = None
         if self.learner is not None:
-            self.learner.learn(step.tracker)
+            self.learner.learn(await step.whole())
         if decision.action not in (ACTION_LISTEN, ACTION_RESTART):
-            self._propose(step)
+            await self._propose(step)
 
-    def _undo(self, step: _Step) -> None:
+    async def _undo(self, step: _Step) -> None:
         if step.tracker.latest_message is None:
             step.outputs.append(Notice(texts.NOTHING_TO_UNDO))
             return
-        step.add([UserUtteranceReverted()])
+        await step.add([UserUtteranceReverted()])
         step.pending = None
         step.outputs.append(Notice(texts.UNDONE))
         if self.learner is not None:
-            self.learner.learn(step.tracker)
+            self.learner.learn(await step.whole())
 
     async def _run(self, step: _Step, name: str, policy: str, confidence: float) -> bool:
         """Run one action; on failure say why, keep the conversation as it was, return False."""
@@ -258,7 +314,7 @@ class Engine:
             log.exception("action %s raised", name)
             step.outputs.append(Notice(texts.action_failed(name, repr(exc))))
             return False
-        step.add([ActionExecuted(name, policy, confidence), *dispatcher.messages, *events])
+        await step.add([ActionExecuted(name, policy, confidence), *dispatcher.messages, *events])
         step.outputs += [BotMessage(m.text, m.buttons) for m in dispatcher.messages]
         return True
 

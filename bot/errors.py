@@ -9,8 +9,11 @@
     ├── ActionError             an action cannot run (no implementation, it raised)
     ├── AnswerError             a trainer answer that does not fit the pending question
     ├── ModelError              no model, a corrupt model, a model for another domain
+    ├── ConnectorError          a connector cannot start: token or URL missing or refused
     └── StoreError              the tracker store failed or holds corrupt data
-        └── ConflictError       an append raced with another writer (expected length differs)
+        ├── ConflictError       an append raced with another writer (expected length differs)
+        └── StoreUnavailableError  the store cannot be reached now; the input was not processed
+            └── ConversationBusyError  another turn of the conversation held its lock too long
 
 Every message is written for the person who has to fix it: it says where and what.
 """
@@ -52,9 +55,21 @@ class ModelError(OzbotError):
     """A model is missing, corrupt or trained for another domain."""
 
 
+class ConnectorError(OzbotError):
+    """A connector cannot start: a token or URL is missing, wrong or refused by the platform."""
+
+
 class StoreError(OzbotError):
     """The tracker store failed or holds corrupt data."""
 
 
 class ConflictError(StoreError):
     """An append found the conversation longer than expected: another writer got there first."""
+
+
+class StoreUnavailableError(StoreError):
+    """The store cannot be reached right now (an outage); trying again later may succeed."""
+
+
+class ConversationBusyError(StoreUnavailableError):
+    """The conversation's lock stayed taken for longer than the bounded wait."""

@@ -120,7 +120,8 @@ _TYPE_NAMES = {cls: name for name, cls in EVENT_TYPES.items()}
 
 def event_to_dict(event: Event) -> dict[str, Any]:
     """The stable JSON-ready form of an event."""
-    data = dataclasses.asdict(event)
+    # Not dataclasses.asdict: its deep copy cost about 10 µs an event, on every append.
+    data = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
     if isinstance(event, BotUttered):
         data["buttons"] = [list(button) for button in event.buttons]
     return {"event": _TYPE_NAMES[type(event)], "v": EVENT_FORMAT, **data}

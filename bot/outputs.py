@@ -20,6 +20,14 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class Refused(Notice):
+    """An answer that does not fit the open question (stale, duplicate, unknown): nothing changed.
+
+    Chat connectors show it as a short alert on the pressed button instead of a message.
+    """
+
+
+@dataclass(frozen=True)
 class ActionProposal:
     """Training mode: the bot wants to run `action`; the trainer approves or corrects it."""
 

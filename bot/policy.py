@@ -23,6 +23,20 @@ class Prediction:
     """Optional ranking of the intents for "wrong intent"; None lists them in domain order."""
 
 
+@dataclass(frozen=True)
+class ModelStatus:
+    """What a trainer's /status shows about the policy that serves."""
+
+    model: int
+    """1 for the model loaded at start, one more for every retrain since."""
+    stories: int
+    """Training stories of the project (exports included)."""
+    conversations: int
+    """Conversations a trainer taught."""
+    corrections: int
+    """Actions and intents a trainer corrected in those conversations."""
+
+
 class Policy(Protocol):
     def predict(self, tracker: Tracker) -> Prediction:
         """The next action for the tracker's current state."""

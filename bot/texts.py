@@ -13,6 +13,14 @@ RESTARTED = "Started a new conversation. The old one is kept and will be exporte
 UNDONE = "Took back your last message and what the bot did after it."
 NOTHING_TO_UNDO = "There is nothing to take back."
 TOO_MANY_ACTIONS = "The bot ran {count} actions in a row without listening; it stops here."
+STORE_UNAVAILABLE = (
+    "The conversation store is temporarily unavailable, so this message was not processed. "
+    "Please send it again in a moment."
+)
+CONVERSATION_BUSY = (
+    "This conversation is still busy with an earlier message, so this one was not processed. "
+    "Please send it again in a moment."
+)
 
 QUESTION = "The bot wants to [{action}] due to the intent. Is this correct?"
 CHOICES = (
@@ -90,3 +98,73 @@ def corrected_action(predicted: str, chosen: str) -> str:
 
 def corrected_intent(predicted: str, chosen: str) -> str:
     return f"Corrected the intent: {chosen} instead of {predicted}."
+
+
+# Telegram: buttons, alerts and commands of the chat UI (the flow's sentences are above).
+TELEGRAM_YES = "✅ Yes"
+TELEGRAM_WRONG_ACTION = "✏️ Wrong action"
+TELEGRAM_WRONG_INTENT = "🔁 Wrong intent"
+TELEGRAM_EXPORT = "📤 Export"
+TELEGRAM_PREVIOUS = "◀ page {page}/{pages}"
+TELEGRAM_NEXT = "page {page}/{pages} ▶"
+TELEGRAM_NOT_TRAINER = "Only a trainer can answer training questions; nothing changed."
+TELEGRAM_FORGED = "That button is not one of ozbot's; nothing changed."
+TELEGRAM_TRAINERS_ONLY = "/{command} is for trainers."
+TELEGRAM_TEXT_ONLY = "I can only read text: type an intent such as /{intent}. /help explains more."
+TELEGRAM_FAILED = "Something went wrong on ozbot's side; the conversation is unchanged. Try again."
+TELEGRAM_NOTICE = "ozbot: {text}"
+TELEGRAM_NOTHING_EXPORTED = "There is nothing to export yet."
+TELEGRAM_SLOTS = "slots: {slots}"
+TELEGRAM_NO_SLOTS = "slots: none set"
+TELEGRAM_ENTITIES = "entities: {entities}"
+TELEGRAM_INTENT_COMMAND = "the user says {intent}"
+TELEGRAM_COMMANDS = {
+    "help": "how to talk to and teach the bot",
+    "restart": "start a new conversation",
+    "undo": "take back your last message (trainers)",
+    "export": "send this conversation as Rasa stories (trainers)",
+    "status": "the model and its training data (trainers)",
+}
+TELEGRAM_HELP_TRAINER = (
+    'You are a trainer. Type what the user says as an intent: /{intent} or /{intent}{{"entity": '
+    '"value"}}. Before each action the bot asks whether it is right: tap Yes, Wrong action or '
+    "Wrong intent; corrections stick at once. /restart starts a new conversation, /undo takes "
+    "back your last message, /export sends the conversation as Rasa stories, /status shows the "
+    "model and its training data."
+)
+TELEGRAM_HELP_USER = (
+    'Type what you want as an intent: /{intent} or /{intent}{{"entity": "value"}}. '
+    "/restart starts a new conversation."
+)
+
+
+def telegram_user_said(text: str, intent: str) -> str:
+    return f"user said: {text}  (intent {intent})"
+
+
+def telegram_bot_did(actions: Sequence[str]) -> str:
+    return f"bot did: {', '.join(actions)}"
+
+
+def telegram_command_clash(intents: Sequence[str], commands: Sequence[str]) -> str:
+    return (
+        f"domain.yml: the intents {', '.join(intents)} collide with ozbot's Telegram commands "
+        f"(/{', /'.join(commands)}): in Telegram they would run the command; rename the intents"
+    )
+
+
+def model_status(model: int, stories: int, conversations: int, corrections: int) -> str:
+    return (
+        f"Model {model} serves ({_counted(model - 1, 'retrain')} since start). It learns from "
+        f"{_counted(stories, 'training story', 'training stories')} and "
+        f"{_counted(conversations, 'taught conversation')} with "
+        f"{_counted(corrections, 'correction')}."
+    )
+
+
+def _counted(number: int, noun: str, plural: str = "") -> str:
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
+def store_failed(error: str) -> str:
+    return f"This message was not processed, the conversation store refused it: {error}"

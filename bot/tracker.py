@@ -2,15 +2,21 @@
 
 Only the events since the last `Restarted` count, with reverted turns taken out. Appends update
 the fold in O(1); a revert refolds what is left.
+
+A `Snapshot` is the fold of a conversation's first events, small whatever their number: a
+turn resumes from the stored snapshot and the events after it instead of refolding them all.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import Domain, Slot
+from bot.errors import StoreError
 from bot.events import (
     ACTION_LISTEN,
     ActionExecuted,
@@ -20,9 +26,14 @@ from bot.events import (
     SlotSet,
     UserUtteranceReverted,
     UserUttered,
+    event_from_dict,
+    event_to_dict,
 )
 
 SlotFeature = tuple[str, Any]
+SNAPSHOT_TURNS = 20
+"""Past turns a snapshot keeps: the window of a policy that looks at up to this many states."""
+SNAPSHOT_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -55,16 +66,118 @@ def slot_feature(slot: Slot, value: Any) -> Any:
     return round(min(max((number - slot.min_value) / span, 0.0), 1.0), 2)
 
 
+def _fold_key(domain: Domain) -> str:
+    """Changes with the snapshot format and with the slot definitions a fold depends on."""
+    return hashlib.sha256(f"{SNAPSHOT_FORMAT} {domain.slots!r}".encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The fold of a conversation's first `length` events, with only the latest turns."""
+
+    length: int
+    fold_key: str
+    slots: dict[str, Any]
+    latest_message: UserUttered | None
+    latest_action: str | None
+    turns: tuple[tuple[State, str], ...]
+
+    def fits(self, domain: Domain) -> bool:
+        """False after a format change or a change of the domain's slots: fold anew then."""
+        return self.fold_key == _fold_key(domain)
+
+    def to_json(self) -> str:
+        message = self.latest_message
+        data = {
+            "length": self.length,
+            "fold_key": self.fold_key,
+            "slots": self.slots,
+            "latest_message": event_to_dict(message) if message else None,
+            "latest_action": self.latest_action,
+            "turns": [[_state_to_list(state), action] for state, action in self.turns],
+        }
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Snapshot:
+        """Raises StoreError when `text` is not a snapshot."""
+        try:
+            data = json.loads(text)
+            message = event_from_dict(data["latest_message"]) if data["latest_message"] else None
+            if not isinstance(message, UserUttered | None):
+                raise TypeError(f"latest_message is {type(message).__name__}")
+            return cls(
+                length=int(data["length"]),
+                fold_key=str(data["fold_key"]),
+                slots=dict(data["slots"]),
+                latest_message=message,
+                latest_action=data["latest_action"],
+                turns=tuple((_state_from_list(state), str(a)) for state, a in data["turns"]),
+            )
+        except (ValueError, KeyError, TypeError, StoreError) as exc:
+            raise StoreError(f"not a tracker snapshot: {exc!r}") from exc
+
+
+def _state_to_list(state: State) -> list[Any]:
+    return [state.prev_action, state.intent, sorted(state.entities), list(state.slots)]
+
+
+def _state_from_list(data: list[Any]) -> State:
+    prev_action, intent, entities, slots = data
+    return State(prev_action, intent, frozenset(entities), tuple(tuple(s) for s in slots))
+
+
 class Tracker:
-    """A conversation as the bot knows it now."""
+    """A conversation as the bot knows it now.
+
+    Built from every event, or resumed from a snapshot: then `events` holds only the events
+    after the snapshot (`offset` counts those before), `turns` only the latest ones, and a
+    revert, which refolds the past, is refused.
+    """
 
     def __init__(self, conversation_id: str, domain: Domain, events: Iterable[Event] = ()) -> None:
         self.conversation_id = conversation_id
         self.domain = domain
+        self.offset = 0
         self.events: list[Event] = []
         self._reset()
         for event in events:
             self.apply(event)
+
+    @classmethod
+    def resume(
+        cls, conversation_id: str, domain: Domain, snapshot: Snapshot, events: Iterable[Event]
+    ) -> Tracker:
+        """The snapshot's fold plus `events`, the ones after it; the snapshot must fit `domain`."""
+        tracker = cls(conversation_id, domain)
+        tracker.offset = snapshot.length
+        tracker.slots = dict(snapshot.slots)
+        tracker.latest_message = snapshot.latest_message
+        tracker.latest_action = snapshot.latest_action
+        tracker.turns = list(snapshot.turns)
+        for event in events:
+            tracker.apply(event)
+        return tracker
+
+    @property
+    def is_whole(self) -> bool:
+        """True when `events` is the whole conversation."""
+        return self.offset == 0
+
+    @property
+    def length(self) -> int:
+        """The number of events in the conversation."""
+        return self.offset + len(self.events)
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(
+            self.length,
+            _fold_key(self.domain),
+            dict(self.slots),
+            self.latest_message,
+            self.latest_action,
+            tuple(self.turns[-SNAPSHOT_TURNS:]),
+        )
 
     def _reset(self) -> None:
         self.applied: list[Event] = []
@@ -84,6 +197,8 @@ class Tracker:
             self._reset()
             return
         if isinstance(event, UserUtteranceReverted | ActionReverted):
+            if not self.is_whole:
+                raise ValueError("a revert needs the whole conversation, not a snapshot")
             self._revert(event)
             return
         self.applied.append(event)

@@ -43,7 +43,10 @@ class EnsemblePolicy:
         self._index = {action: index for index, action in enumerate(domain.actions)}
 
     def predict(self, tracker: Tracker) -> Prediction:
-        return self.predict_many([tracker.states()])[0]
+        """One prediction, by the single-row fast path (this runs on every bot turn)."""
+        states = tracker.states()
+        probabilities = self.model.predict_sparse(*self.featurizer.sparse_row(states))
+        return self._decide(states, probabilities)
 
     def predict_many(self, histories: Sequence[Sequence[State]]) -> list[Prediction]:
         """One prediction per dialogue history (`Tracker.states()`), LightGBM run in one batch."""
@@ -73,7 +76,7 @@ class EnsemblePolicy:
 
     def teach(self, tracker: Tracker) -> None:
         """Make the tracker's actions stick at once (they override the stories)."""
-        self.memoization.teach(turn_examples(tracker.turns, self.memoization.max_history))
+        self.memoization.teach(turn_examples(tracker.turns))
 
     def replace_model(self, model: LightGBMModel, metadata: ModelMetadata | None) -> None:
         """Swap in a newly trained LightGBM model; memoization, with its teachings, stays."""

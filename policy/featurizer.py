@@ -1,8 +1,10 @@
-"""States to numbers: the last `max_history` states of a dialogue as one row for LightGBM.
+"""States to numbers: a dialogue as one sparse row for LightGBM.
 
-Each history position (padded at the start, so the current state is always the last block)
-has: a present flag, the previous action, the intent, the entities and the slots. Names the
-vocabulary does not know (a model older than the data) set an "unknown" flag instead.
+Each of the last `max_history` positions (padded at the start, so the current state is always
+the last block) has: a present flag, the previous action, the intent, the entities and the
+slots by type (categorical one-hot over its values and "other", bool and float as set plus
+value, text and list as set). Names the vocabulary does not know (a model older than the data,
+a value outside a categorical slot's list) set an "unknown" or "other" flag instead.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.sparse import csr_matrix
 
 from bot.domain import Domain
 from bot.events import ACTION_LISTEN
 from bot.tracker import State
 
 Row = NDArray[np.float32]
+STATE_CACHE_SIZE = 100_000
+"""Encoded states kept; past this the cache starts again (a long-running bot sees new slots)."""
 
 
 @dataclass(frozen=True)
@@ -72,72 +77,113 @@ def _state_columns(vocabulary: Vocabulary) -> dict[tuple[str, ...], int]:
 
 
 class Featurizer:
-    """Encodes a dialogue's states (what `Tracker.states()` gives) as one row."""
+    """Encodes a dialogue's states (what `Tracker.states()` gives) as one sparse row.
 
-    DIALOGUE_FEATURES = ("length", "actions_since_user")
-    """Counted within the window, so a training example (already cut to `max_history`
-    states) and a whole live dialogue are encoded alike."""
+    After the `max_history` state blocks come whole-dialogue features: the window's length, the
+    bot actions since the user's last message, and which intents the user has used since the
+    dialogue began (the task of a form-filling dialogue is often said long before the window).
+    """
 
     def __init__(self, vocabulary: Vocabulary, max_history: int) -> None:
         self.vocabulary = vocabulary
         self.max_history = max_history
         self._columns = _state_columns(vocabulary)
         self._slots = {slot.name: slot for slot in vocabulary.slots}
+        self._intents = {intent: i for i, intent in enumerate(vocabulary.intents)}
         self.state_width = len(self._columns)
-        self.width = max_history * self.state_width + len(self.DIALOGUE_FEATURES)
+        self._tail = max_history * self.state_width
+        self.width = self._tail + 2 + len(vocabulary.intents) + 1
+        self._cache: dict[State, tuple[list[int], list[float]]] = {}
 
     @classmethod
     def for_domain(cls, domain: Domain, max_history: int) -> Featurizer:
         return cls(Vocabulary.from_domain(domain), max_history)
 
+    def sparse_row(self, states: Sequence[State]) -> tuple[list[int], list[float]]:
+        """The columns that are not zero, ascending, and their values."""
+        window = states[-self.max_history :]
+        start = self.max_history - len(window)
+        indices: list[int] = []
+        values: list[float] = []
+        for position, state in enumerate(window, start):
+            columns, state_values = self._state_features(state)
+            base = position * self.state_width
+            indices += [base + column for column in columns]
+            values += state_values
+        tail = self._tail
+        indices.append(tail)
+        values.append(float(len(window)))
+        since = _actions_since_user(window)
+        if since:
+            indices.append(tail + 1)
+            values.append(float(since))
+        unknown = len(self._intents)
+        seen = {self._intents.get(s.intent, unknown) for s in states if s.intent is not None}
+        indices += [tail + 2 + i for i in sorted(seen)]
+        values += [1.0] * len(seen)
+        return indices, values
+
     def encode(self, states: Sequence[State]) -> Row:
-        return self.encode_many([states])[0]
+        """One dense row, for a person or a test to look at."""
+        row = np.zeros(self.width, dtype=np.float32)
+        indices, values = self.sparse_row(states)
+        row[indices] = values
+        return row
 
-    def encode_many(self, histories: Sequence[Sequence[State]]) -> NDArray[np.float32]:
-        """One row per history; states repeat a lot, so each distinct one is encoded once."""
-        rows = np.zeros((len(histories), self.width), dtype=np.float32)
-        cache: dict[State, Row] = {}
-        tail = self.max_history * self.state_width
-        for row, states in zip(rows, histories, strict=True):
-            window = states[-self.max_history :]
-            start = (self.max_history - len(window)) * self.state_width
-            for offset, state in enumerate(window):
-                if state not in cache:
-                    cache[state] = self._state_vector(state)
-                at = start + offset * self.state_width
-                row[at : at + self.state_width] = cache[state]
-            row[tail] = len(window)
-            row[tail + 1] = _actions_since_user(window)
-        return rows
+    def encode_many(self, histories: Sequence[Sequence[State]]) -> csr_matrix:
+        """One sparse row per history: dense rows of 10,000 stories would take gigabytes."""
+        indptr = [0]
+        indices: list[int] = []
+        values: list[float] = []
+        for states in histories:
+            row_indices, row_values = self.sparse_row(states)
+            indices += row_indices
+            values += row_values
+            indptr.append(len(indices))
+        data = (
+            np.array(values, dtype=np.float32),
+            np.array(indices, dtype=np.int32),
+            np.array(indptr, dtype=np.int64),
+        )
+        return csr_matrix(data, shape=(len(histories), self.width))
 
-    def _state_vector(self, state: State) -> Row:
-        vector = np.zeros(self.state_width, dtype=np.float32)
-        vector[self._columns["present",]] = 1.0
+    def _state_features(self, state: State) -> tuple[list[int], list[float]]:
+        """Cached: a dialogue's states repeat, and so do the states of all dialogues."""
+        cached = self._cache.get(state)
+        if cached is None:
+            if len(self._cache) >= STATE_CACHE_SIZE:
+                self._cache.clear()
+            cached = self._cache[state] = self._state_vector(state)
+        return cached
+
+    def _state_vector(self, state: State) -> tuple[list[int], list[float]]:
+        features = {self._columns["present",]: 1.0}
         if state.prev_action is not None:
-            vector[self._column("action", state.prev_action)] = 1.0
+            features[self._column("action", state.prev_action)] = 1.0
         if state.intent is not None:
-            vector[self._column("intent", state.intent)] = 1.0
+            features[self._column("intent", state.intent)] = 1.0
         for entity in state.entities:
-            vector[self._column("entity", entity)] = 1.0
+            features[self._column("entity", entity)] = 1.0
         for name, value in state.slots:
-            self._set_slot(vector, name, value)
-        return vector
+            self._set_slot(features, name, value)
+        columns = sorted(column for column, value in features.items() if value)
+        return columns, [features[column] for column in columns]
 
     def _column(self, kind: str, name: str) -> int:
         return self._columns.get((kind, name), self._columns["unknown", kind])
 
-    def _set_slot(self, vector: Row, name: str, value: Any) -> None:
+    def _set_slot(self, features: dict[int, float], name: str, value: Any) -> None:
         """`value` is already featurized (`bot.tracker.slot_feature`)."""
         slot = self._slots.get(name)
         if slot is None:
-            vector[self._columns["unknown", "slot"]] = 1.0
+            features[self._columns["unknown", "slot"]] = 1.0
         elif slot.type == "categorical":
             other = self._columns["slot", name, "__other__"]
-            vector[self._columns.get(("slot", name, str(value)), other)] = 1.0
+            features[self._columns.get(("slot", name, str(value)), other)] = 1.0
         else:
-            vector[self._columns["slot", name]] = 1.0
+            features[self._columns["slot", name]] = 1.0
             if slot.type in ("bool", "float") and isinstance(value, int | float):
-                vector[self._columns["slot_value", name]] = float(value)
+                features[self._columns["slot_value", name]] = float(value)
 
     def to_dict(self) -> dict[str, Any]:
         return {"max_history": self.max_history, "vocabulary": self.vocabulary.to_dict()}

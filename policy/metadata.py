@@ -7,8 +7,10 @@ from typing import Any
 
 from policy.config import PolicyConfig
 
-FORMAT_VERSION = 1
-"""Of a saved model folder; a model of another format must be retrained."""
+FORMAT_VERSION = 2
+"""Of a saved model folder; a model of another format must be retrained.
+
+2: whole-dialogue features, sparse rows, memoization of teachings only."""
 
 
 @dataclass(frozen=True)

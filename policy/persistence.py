@@ -3,7 +3,8 @@
     booster.txt       LightGBM's model text (empty when training saw fewer than two actions)
     featurizer.json   the vocabulary and max_history
     memoization.json  the remembered and taught histories
-    metadata.json     format, fingerprints, config, metrics, the booster's classes and checksum
+    metadata.json     format, fingerprints, config, metrics, the booster's classes, its
+                      temperature (`fit_temperature`) and checksum
 
 LightGBM aborts the whole process on some truncated model texts instead of raising, so the
 booster is checked against the checksum in metadata.json before LightGBM reads it.
@@ -46,6 +47,7 @@ def save_model(policy: EnsemblePolicy, folder: Path) -> None:
     metadata = {
         **policy.metadata.to_dict(),
         "classes": list(policy.model.classes),
+        "temperature": policy.model.temperature,
         "booster_sha256": _sha256(booster),
     }
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -122,7 +124,8 @@ def _load_booster(path: Path, metadata: dict[str, Any], n_actions: int) -> Light
     if _sha256(text) != metadata.get("booster_sha256"):
         raise ModelError(f"{path}: corrupt (checksum differs); {RETRAIN_HINT}")
     try:
-        return LightGBMModel.from_string(text, metadata["classes"], n_actions)
+        temperature = float(metadata["temperature"])
+        return LightGBMModel.from_string(text, metadata["classes"], n_actions, temperature)
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelError(f"{path}: corrupt ({exc}); {RETRAIN_HINT}") from exc
 

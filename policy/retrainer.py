@@ -15,7 +15,8 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 
 from bot.domain import Domain
-from bot.policy import Prediction
+from bot.events import Corrected
+from bot.policy import ModelStatus, Prediction
 from bot.tracker import Tracker
 from policy.config import PolicyConfig
 from policy.ensemble import EnsemblePolicy
@@ -73,6 +74,14 @@ class Retrainer:
 
     def predict(self, tracker: Tracker) -> Prediction:
         return self._policy.predict(tracker)
+
+    def status(self) -> ModelStatus:
+        """The serving model's number and what it learns from (read-only, for /status)."""
+        events = [event for taught in self._conversations.values() for event in taught]
+        corrections = sum(isinstance(event, Corrected) for event in events)
+        return ModelStatus(
+            self._model_number, len(self._stories), len(self._conversations), corrections
+        )
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()

@@ -21,6 +21,11 @@ PlainStep = UserTurn | ActionStep | SlotStep
 """A step with its OR alternative chosen and no checkpoints."""
 
 
+def as_story_step(step: PlainStep) -> UserStep | ActionStep | SlotStep:
+    """A plain step as a story step again: a user turn becomes a user step of one alternative."""
+    return UserStep((step,)) if isinstance(step, UserTurn) else step
+
+
 @dataclass(frozen=True)
 class Segment:
     """The steps of a story between checkpoints."""
@@ -69,11 +74,18 @@ def check_checkpoints(all_segments: Sequence[Segment]) -> None:
 
 def walks(all_segments: Sequence[Segment]) -> Iterator[list[PlainStep]]:
     """Every dialogue of the graph, lazily, in story order."""
+    return (steps for _, steps in named_walks(all_segments))
+
+
+def named_walks(all_segments: Sequence[Segment]) -> Iterator[tuple[str, list[PlainStep]]]:
+    """`walks` with a name for each: its stories' names, joined by ` > ` where checkpoints
+    join several."""
     for path in _paths(all_segments):
+        name = " > ".join(dict.fromkeys(all_segments[index].story.name for index in path))
         steps = [step for index in path for step in all_segments[index].steps]
         choices = [s.alternatives if isinstance(s, UserStep) else (s,) for s in steps]
         for chosen in itertools.product(*choices):
-            yield list(chosen)
+            yield name, list(chosen)
 
 
 def _paths(all_segments: Sequence[Segment]) -> Iterator[tuple[int, ...]]:

@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 EARLY_STOPPING_MIN_STORIES = 50
 """Below this many distinct dialogues, holding some out would cost more than it tells."""
 VALIDATION_SHARE = 0.1
+VALIDATION_GLUE_SHARE = 4
+"""With too few dialogues to hold out, glue a quarter as many fragments again for validation."""
 
 Trajectories = list[list[Event]]
 
@@ -68,7 +70,8 @@ def _canonical(value: Any) -> Any:
 def train_policy(
     domain: Domain, data: TrainingData, config: PolicyConfig, progress: Progress | None = None
 ) -> EnsemblePolicy:
-    """Validate the stories, then train memoization and LightGBM; `policy.metadata` has metrics.
+    """Validate the stories, then memorize the teachings and train LightGBM on everything;
+    `policy.metadata` has the metrics.
 
     Raises StoryError when a story does not fit the domain.
     """
@@ -77,13 +80,12 @@ def train_policy(
     taught = [t for events in data.conversations.values() for t in conversation_events(events)]
     _warn_about_removed_actions(taught, domain)
     memoization = Memoization(config.max_history)
-    memoization.train(_examples(stories, domain, config))
-    memoization.teach(_examples(taught, domain, config))
+    memoization.teach(_examples(taught, domain))
     dialogues = _distinct(stories + taught, domain)
     featurizer = Featurizer.for_domain(domain, config.max_history)
     model, augmented = _train_model(dialogues, domain, featurizer, config, progress)
     policy = EnsemblePolicy(domain, featurizer, memoization, model, config.fallback_threshold)
-    examples = _examples(dialogues, domain, config)
+    examples = _examples(dialogues, domain)
     metrics = TrainingMetrics(
         stories=len(data.stories),
         conversations=len(data.conversations),
@@ -109,11 +111,16 @@ def _train_model(
 ) -> tuple[LightGBMModel, int]:
     """LightGBM on the dialogues and glued ones; returns the model and the glued examples."""
     training, held_out = _split(dialogues, config.seed)
-    glued = _examples(augment(training, config.augmentation_factor, config.seed), domain, config)
-    examples = _examples(training, domain, config) + glued
+    factor = config.augmentation_factor
+    glued = _examples(augment(training, factor, config.seed), domain)
+    examples = _examples(training, domain) + glued
+    if not held_out and glued:
+        # Too few dialogues to hold some out, but fragments: freshly glued ones show whether
+        # the booster still learns the fragments or has begun to learn their random contexts.
+        held_out = augment(training, max(1, factor // VALIDATION_GLUE_SHARE), config.seed + 1)
     validation = None
     if held_out:
-        valid = _examples(held_out, domain, config)
+        valid = _examples(held_out, domain)
         validation = Validation(_rows(featurizer, valid), _labels(valid, domain))
     params = {"seed": config.seed, **config.lightgbm}
     rows, labels = _rows(featurizer, examples), _labels(examples, domain)
@@ -121,9 +128,9 @@ def _train_model(
     return train_lightgbm(rows, labels, n_actions, params, validation, progress), len(glued)
 
 
-def _examples(trajectories: Trajectories, domain: Domain, config: PolicyConfig) -> list[Example]:
+def _examples(trajectories: Trajectories, domain: Domain) -> list[Example]:
     """Examples of the actions the domain has (see `_warn_about_removed_actions`)."""
-    examples = training_examples(trajectories, domain, config.max_history)
+    examples = training_examples(trajectories, domain)
     return [example for example in examples if example.action in domain.actions]
 
 

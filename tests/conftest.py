@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
 from bot.action_loader import load_custom_actions
 from bot.actions import ActionRegistry
@@ -14,8 +16,11 @@ from bot.engine import Engine
 from bot.exporter import StoryExporter
 from bot.policy import Prediction
 from bot.stores.memory import MemoryTrackerStore
+from bot.stores.settings import RedisSettings
 
 REPO = Path(__file__).resolve().parent.parent
+REDIS_URL = "redis://127.0.0.1:6379/0"
+"""The local Redis that `make test` starts (scripts/ensure-redis)."""
 
 
 @pytest.fixture
@@ -70,3 +75,15 @@ def engine(concert_domain, learner, tmp_path):
         StoryExporter(tmp_path / "exported"),
         learner,
     )
+
+
+@pytest.fixture
+async def redis_settings():
+    """Settings for the local Redis with a key prefix of this test's own, cleaned up after."""
+    settings = RedisSettings(REDIS_URL, f"ozbot-test:{uuid.uuid4().hex}")
+    yield settings
+    client = Redis.from_url(REDIS_URL)
+    keys = [key async for key in client.scan_iter(match=f"{settings.prefix}:*")]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()

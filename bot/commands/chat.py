@@ -1,11 +1,15 @@
-"""`ozbot interactive` / `shell` / `run`: talk to the bot in the terminal, teaching it or not."""
+"""`ozbot interactive` / `shell`: talk to the bot in the terminal, teaching it or not.
+
+`serving` builds the running bot (store, policy, retrainer, engine) for every connector.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from bot.app import MODEL_FOLDER, current_policy, training_data
 from bot.commands.common import load, open_store, progress, say
@@ -25,7 +29,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-async def chat(args: argparse.Namespace, *, trainer: bool) -> None:
+@dataclass(frozen=True)
+class Serving:
+    engine: Engine
+    retrainer: Retrainer
+
+
+@asynccontextmanager
+async def serving(args: argparse.Namespace, *, learn: bool) -> AsyncIterator[Serving]:
+    """The project's bot, ready to talk: store open, policy loaded or trained, retraining on.
+
+    `learn` lets the trainers' answers teach the policy at once.
+    """
     loaded = load(args)
     store = await open_store(loaded.project)
     try:
@@ -46,18 +61,25 @@ async def chat(args: argparse.Namespace, *, trainer: bool) -> None:
             store,
             loaded.actions,
             StoryExporter(loaded.project.exported_dir),
-            retrainer if trainer else None,
+            retrainer if learn else None,
         )
         try:
-            stdin = StdinLines()
-            console = Console(
-                engine, args.conversation, trainer=trainer, read=stdin.read, write=say
-            )
-            await console.run()
+            yield Serving(engine, retrainer)
         finally:
             await retrainer.stop()
     finally:
         await store.close()
+
+
+async def console(args: argparse.Namespace, engine: Engine, *, trainer: bool) -> None:
+    """The terminal loop on the conversation of `--conversation`, until the user quits."""
+    stdin = StdinLines()
+    await Console(engine, args.conversation, trainer=trainer, read=stdin.read, write=say).run()
+
+
+async def chat(args: argparse.Namespace, *, trainer: bool) -> None:
+    async with serving(args, learn=trainer) as bot:
+        await console(args, bot.engine, trainer=trainer)
 
 
 async def interactive(args: argparse.Namespace) -> None:
@@ -66,14 +88,3 @@ async def interactive(args: argparse.Namespace) -> None:
 
 async def shell(args: argparse.Namespace) -> None:
     await chat(args, trainer=False)
-
-
-async def run(args: argparse.Namespace) -> None:
-    """The main job; Telegram and Slack join here when their connectors land."""
-    for name in ("TELEGRAM_TOKEN", "SLACK_BOT_TOKEN"):
-        if os.environ.get(name):
-            print(
-                f"note: {name} is set, but this version has only the terminal connector",
-                file=sys.stderr,
-            )
-    await chat(args, trainer=True)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from bot.app import LoadedProject, load_project
-from bot.project import Project, open_project
+from bot.project import Project, open_project, read_config
 from bot.stores.base import TrackerStore
+from bot.stores.redis import RedisTrackerStore
+from bot.stores.settings import redis_settings
 from bot.stores.sqlite import SqliteTrackerStore
 from connectors.console import RESERVED
 
@@ -37,5 +40,13 @@ def load(args: argparse.Namespace) -> LoadedProject:
 
 
 async def open_store(project: Project) -> TrackerStore:
-    """The conversation store of the project: the embedded SQLite file."""
-    return await SqliteTrackerStore.open(project.store_file)
+    """Redis when REDIS_URL or config.yml's `store:` names one, else the project's SQLite file.
+
+    A Redis that is misconfigured or unreachable fails here; there is no fallback to SQLite.
+    """
+    settings = redis_settings(
+        os.environ, read_config(project), f"ozbot:{project.root.name}", str(project.config_file)
+    )
+    if settings is None:
+        return await SqliteTrackerStore.open(project.store_file)
+    return await RedisTrackerStore.connect(settings)

@@ -1,15 +1,26 @@
-"""The tracker store protocol: where conversations live (memory, sqlite, redis)."""
+"""The tracker store protocol: where conversations live (memory, sqlite, redis).
+
+A store keeps, per conversation, the append-only events, the pending training question and a
+tracker snapshot; an append writes all three at once. A turn reads the snapshot and the events
+after it (`load_tail`), so its cost does not grow with the conversation.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+import json
+import logging
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.events import Event
+from bot.errors import StoreError
+from bot.events import Event, event_from_json
+from bot.tracker import Snapshot
 from bot.training import Question
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -20,9 +31,28 @@ class Conversation:
     """The training question waiting for the trainer's answer, if any."""
 
 
+@dataclass(frozen=True)
+class ConversationTail:
+    """What a turn reads: the latest snapshot and the events after it (all without one)."""
+
+    id: str
+    snapshot: Snapshot | None
+    events: tuple[Event, ...]
+    pending: Question | None = None
+
+    @property
+    def length(self) -> int:
+        """The number of events in the whole conversation."""
+        return (self.snapshot.length if self.snapshot else 0) + len(self.events)
+
+
 class TrackerStore(Protocol):
     async def load(self, conversation_id: str) -> Conversation:
         """The stored conversation; an empty one when the id is new."""
+        ...
+
+    async def load_tail(self, conversation_id: str) -> ConversationTail:
+        """The latest snapshot and the events after it, with the pending question."""
         ...
 
     async def append(
@@ -32,17 +62,25 @@ class TrackerStore(Protocol):
         *,
         expected_length: int,
         pending: Question | None,
+        snapshot: Snapshot | None = None,
     ) -> None:
-        """Append events and set the pending question, all or nothing.
+        """Append events, set the pending question and the snapshot, all or nothing.
 
-        Raises ConflictError when the conversation no longer has `expected_length` events.
+        `snapshot` is the fold of the conversation including `events`; None keeps the stored
+        one. Raises ConflictError when the conversation no longer has `expected_length` events.
         """
         ...
 
-    async def conversation_ids(self) -> list[str]: ...
+    async def conversation_ids(self) -> list[str]:
+        """Every stored conversation, sorted."""
+        ...
 
     def lock(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
-        """Serializes the turns of one conversation; other conversations run in parallel."""
+        """Serializes the turns of one conversation; other conversations run in parallel.
+
+        A turn's append is the last thing it does under the lock: a store may release the
+        lock with it (Redis does, to save a round trip).
+        """
         ...
 
     async def close(self) -> None: ...
@@ -66,3 +104,37 @@ class ConversationLocks:
             self._users[conversation_id] -= 1
             if not self._users[conversation_id]:
                 del self._users[conversation_id], self._locks[conversation_id]
+
+
+def decode_events(texts: Iterable[str], where: str, first: int = 0) -> tuple[Event, ...]:
+    """Stored events; a corrupt one raises StoreError naming `where` and its position."""
+    events = []
+    for position, text in enumerate(texts, start=first):
+        try:
+            events.append(event_from_json(text))
+        except StoreError as exc:
+            raise StoreError(f"{where}, event {position}: {exc}") from exc
+    return tuple(events)
+
+
+def decode_snapshot(text: str | None, where: str) -> Snapshot | None:
+    """The stored snapshot; a corrupt one is logged and ignored, since events can be refolded."""
+    if text is None:
+        return None
+    try:
+        return Snapshot.from_json(text)
+    except StoreError as exc:
+        log.warning(
+            "%s: ignoring the tracker snapshot, refolding the events instead: %s", where, exc
+        )
+        return None
+
+
+def decode_question(text: str | None, where: str) -> Question | None:
+    """The stored pending question; a corrupt one raises StoreError naming `where`."""
+    if text is None:
+        return None
+    try:
+        return Question.from_dict(json.loads(text))
+    except (ValueError, TypeError) as exc:
+        raise StoreError(f"{where}: the pending question is not valid: {exc}") from exc

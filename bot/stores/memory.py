@@ -7,17 +7,28 @@ from contextlib import AbstractAsyncContextManager
 
 from bot.errors import ConflictError
 from bot.events import Event
-from bot.stores.base import Conversation, ConversationLocks
+from bot.stores.base import Conversation, ConversationLocks, ConversationTail
+from bot.tracker import Snapshot
 from bot.training import Question
 
 
 class MemoryTrackerStore:
     def __init__(self) -> None:
-        self._conversations: dict[str, Conversation] = {}
+        self._events: dict[str, list[Event]] = {}
+        self._pending: dict[str, Question | None] = {}
+        self._snapshots: dict[str, Snapshot] = {}
         self._locks = ConversationLocks()
 
     async def load(self, conversation_id: str) -> Conversation:
-        return self._conversations.get(conversation_id, Conversation(conversation_id, ()))
+        events = tuple(self._events.get(conversation_id, ()))
+        return Conversation(conversation_id, events, self._pending.get(conversation_id))
+
+    async def load_tail(self, conversation_id: str) -> ConversationTail:
+        snapshot = self._snapshots.get(conversation_id)
+        after = self._events.get(conversation_id, [])[snapshot.length if snapshot else 0 :]
+        return ConversationTail(
+            conversation_id, snapshot, tuple(after), self._pending.get(conversation_id)
+        )
 
     async def append(
         self,
@@ -26,19 +37,20 @@ class MemoryTrackerStore:
         *,
         expected_length: int,
         pending: Question | None,
+        snapshot: Snapshot | None = None,
     ) -> None:
-        current = await self.load(conversation_id)
-        if len(current.events) != expected_length:
+        length = len(self._events.get(conversation_id, ()))
+        if length != expected_length:
             raise ConflictError(
-                f"conversation {conversation_id} has {len(current.events)} events, "
-                f"expected {expected_length}"
+                f"conversation {conversation_id} has {length} events, expected {expected_length}"
             )
-        self._conversations[conversation_id] = Conversation(
-            conversation_id, current.events + tuple(events), pending
-        )
+        self._events.setdefault(conversation_id, []).extend(events)
+        self._pending[conversation_id] = pending
+        if snapshot is not None:
+            self._snapshots[conversation_id] = snapshot
 
     async def conversation_ids(self) -> list[str]:
-        return sorted(self._conversations)
+        return sorted(self._events)
 
     def lock(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
         return self._locks.hold(conversation_id)

@@ -1,7 +1,8 @@
 """SQLite tracker store: the embedded default, one file in the project.
 
 sqlite3 blocks, so every statement runs on one worker thread that owns the connection.
-`BEGIN IMMEDIATE` plus the length check make appends safe across processes too.
+`BEGIN IMMEDIATE` plus the length check make appends safe across processes too; reads run in
+a transaction of their own, so they see one state.
 """
 
 from __future__ import annotations
@@ -17,8 +18,16 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.errors import ConflictError, StoreError
-from bot.events import Event, event_from_json, event_to_json
-from bot.stores.base import Conversation, ConversationLocks
+from bot.events import Event, event_to_json
+from bot.stores.base import (
+    Conversation,
+    ConversationLocks,
+    ConversationTail,
+    decode_events,
+    decode_question,
+    decode_snapshot,
+)
+from bot.tracker import Snapshot
 from bot.training import Question
 
 T = TypeVar("T")
@@ -28,7 +37,8 @@ CREATE TABLE IF NOT EXISTS conversations (
     id TEXT PRIMARY KEY,
     length INTEGER NOT NULL,
     pending TEXT,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL,
+    snapshot TEXT
 );
 CREATE TABLE IF NOT EXISTS events (
     conversation_id TEXT NOT NULL,
@@ -66,15 +76,16 @@ class SqliteTrackerStore:
             raise StoreError(f"the sqlite conversation store failed: {exc}") from exc
 
     async def load(self, conversation_id: str) -> Conversation:
-        rows, pending = await self._run(lambda db: _load(db, conversation_id))
-        events = []
-        for seq, data in rows:
-            try:
-                events.append(event_from_json(data))
-            except StoreError as exc:
-                raise StoreError(f"conversation {conversation_id}, event {seq}: {exc}") from exc
-        question = Question.from_dict(json.loads(pending)) if pending else None
-        return Conversation(conversation_id, tuple(events), question)
+        where = f"conversation {conversation_id}"
+        pending, _, rows = await self._run(lambda db: _read(db, conversation_id, False))
+        events = decode_events(rows, where)
+        return Conversation(conversation_id, events, decode_question(pending, where))
+
+    async def load_tail(self, conversation_id: str) -> ConversationTail:
+        where = f"conversation {conversation_id}"
+        pending, snapshot, rows = await self._run(lambda db: _read(db, conversation_id, True))
+        events = decode_events(rows, where, snapshot.length if snapshot else 0)
+        return ConversationTail(conversation_id, snapshot, events, decode_question(pending, where))
 
     async def append(
         self,
@@ -83,10 +94,12 @@ class SqliteTrackerStore:
         *,
         expected_length: int,
         pending: Question | None,
+        snapshot: Snapshot | None = None,
     ) -> None:
         rows = [event_to_json(event) for event in events]
         text = json.dumps(pending.to_dict()) if pending else None
-        await self._run(lambda db: _append(db, conversation_id, rows, expected_length, text))
+        fold = snapshot.to_json() if snapshot else None
+        await self._run(lambda db: _append(db, conversation_id, rows, expected_length, text, fold))
 
     async def conversation_ids(self) -> list[str]:
         rows = await self._run(
@@ -107,17 +120,34 @@ def _connect(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
     db.execute("PRAGMA journal_mode=WAL")
     db.executescript(_SCHEMA)
+    db.execute("BEGIN IMMEDIATE")
+    columns = {row[1] for row in db.execute("PRAGMA table_info(conversations)")}
+    if "snapshot" not in columns:  # a file from before snapshots
+        db.execute("ALTER TABLE conversations ADD COLUMN snapshot TEXT")
+    db.execute("COMMIT")
     return db
 
 
-def _load(db: sqlite3.Connection, conversation_id: str) -> tuple[list[tuple[int, str]], str | None]:
-    rows = db.execute(
-        "SELECT seq, data FROM events WHERE conversation_id = ? ORDER BY seq", (conversation_id,)
-    ).fetchall()
-    row = db.execute(
-        "SELECT pending FROM conversations WHERE id = ?", (conversation_id,)
-    ).fetchone()
-    return rows, row[0] if row else None
+def _read(
+    db: sqlite3.Connection, conversation_id: str, from_snapshot: bool
+) -> tuple[str | None, Snapshot | None, list[str]]:
+    """The pending question and the events; `from_snapshot`: the snapshot and the events
+    after it."""
+    db.execute("BEGIN")
+    try:
+        row = db.execute(
+            "SELECT pending, snapshot FROM conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        pending, text = row if row else (None, None)
+        where = f"conversation {conversation_id}"
+        snapshot = decode_snapshot(text, where) if from_snapshot else None
+        rows = db.execute(
+            "SELECT data FROM events WHERE conversation_id = ? AND seq >= ? ORDER BY seq",
+            (conversation_id, snapshot.length if snapshot else 0),
+        ).fetchall()
+    finally:
+        db.execute("COMMIT")
+    return pending, snapshot, [data for (data,) in rows]
 
 
 def _append(
@@ -126,6 +156,7 @@ def _append(
     rows: list[str],
     expected: int,
     pending: str | None,
+    snapshot: str | None,
 ) -> None:
     db.execute("BEGIN IMMEDIATE")
     try:
@@ -142,10 +173,12 @@ def _append(
             [(conversation_id, length + i, data) for i, data in enumerate(rows)],
         )
         db.execute(
-            "INSERT INTO conversations (id, length, pending, updated_at) VALUES (?, ?, ?, ?) "
+            "INSERT INTO conversations (id, length, pending, updated_at, snapshot) "
+            "VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET length = excluded.length, pending = excluded.pending, "
-            "updated_at = excluded.updated_at",
-            (conversation_id, length + len(rows), pending, time.time()),
+            "updated_at = excluded.updated_at, "
+            "snapshot = coalesce(excluded.snapshot, conversations.snapshot)",
+            (conversation_id, length + len(rows), pending, time.time(), snapshot),
         )
     except BaseException:
         db.execute("ROLLBACK")

@@ -1,7 +1,14 @@
+import logging
+import shutil
+
+import pytest
+
 from bot.app import is_taught, load_project, training_data
+from bot.errors import ProjectError, StoreError
 from bot.events import ActionExecuted, UserUttered
 from bot.project import open_project
 from bot.stores.memory import MemoryTrackerStore
+from bot.tracker import SNAPSHOT_TURNS
 from tests.conftest import REPO
 
 
@@ -26,3 +33,26 @@ async def test_training_data_holds_taught_conversations_newest_last():
 def test_only_conversations_with_trainer_answers_are_taught():
     assert is_taught(tuple(events(1.0, "trainer")))
     assert not is_taught(tuple(events(1.0, "memoization")))
+
+
+async def test_a_corrupt_conversation_is_left_out_of_training_with_a_warning(caplog):
+    class CorruptStore(MemoryTrackerStore):
+        async def load(self, conversation_id):
+            if conversation_id == "broken":
+                raise StoreError("conversation broken, event 0: stored event is not valid JSON")
+            return await super().load(conversation_id)
+
+    store = CorruptStore()
+    await store.append("broken", events(100.0, "trainer"), expected_length=0, pending=None)
+    await store.append("fine", events(200.0, "trainer"), expected_length=0, pending=None)
+    with caplog.at_level(logging.WARNING):
+        data = await training_data(load_project(open_project(REPO)), store)
+    assert list(data.conversations) == ["fine"]
+    assert "not training on conversation broken: conversation broken, event 0" in caplog.text
+
+
+def test_a_policy_window_longer_than_the_snapshot_is_refused_at_start_up(tmp_path):
+    shutil.copy(REPO / "domain.yml", tmp_path / "domain.yml")
+    (tmp_path / "config.yml").write_text(f"max_history: {SNAPSHOT_TURNS + 1}\n")
+    with pytest.raises(ProjectError, match=f"max_history {SNAPSHOT_TURNS + 1} is more than the"):
+        load_project(open_project(tmp_path))

@@ -1,13 +1,19 @@
 """The engine with a rule policy: the training flow, storage and outputs, without LightGBM."""
 
+import dataclasses
+
 import pytest
 
+from bot import texts
 from bot.actions import ActionRegistry
 from bot.engine import Command, Engine, UserMessage
+from bot.errors import ConflictError, ConversationBusyError, StoreUnavailableError
 from bot.events import ActionExecuted, BotUttered, Corrected, Restarted, SlotSet, UserUttered
 from bot.exporter import StoryExporter
 from bot.outputs import ActionProposal, BotMessage, Choices, Decided, Exported, Notice
+from bot.stores.memory import MemoryTrackerStore
 from bot.stories.markdown import parse_markdown
+from bot.tracker import Tracker
 from bot.training import Answer
 from tests.conftest import RulePolicy
 
@@ -169,3 +175,74 @@ async def test_an_open_question_survives_a_new_engine(engine, concert_domain, tm
     )
     assert await again.pending_outputs("c1") == [first]
     assert SlotSet("city", "Rome") in (await engine.store.load("c1")).events
+
+
+class CountingStore(MemoryTrackerStore):
+    """Counts whole-conversation loads, which a turn should need only to look at the past."""
+
+    def __init__(self):
+        super().__init__()
+        self.whole_loads = 0
+
+    async def load(self, conversation_id):
+        self.whole_loads += 1
+        return await super().load(conversation_id)
+
+
+async def test_a_turn_resumes_from_the_snapshot_without_reading_the_past(engine):
+    engine.store = CountingStore()
+    for text in ["/greet", "/search_concerts", "/compare_reviews"] * 5:
+        await say(engine, text, trainer=False)
+    assert engine.store.whole_loads == 0
+    conversation = await engine.store.load("c1")
+    tail = await engine.store.load_tail("c1")
+    assert tail.events == () and tail.length == len(conversation.events)
+    assert tail.snapshot == Tracker("c1", engine.domain, conversation.events).snapshot()
+
+
+async def test_undo_export_and_teaching_see_the_whole_conversation(engine, learner, tmp_path):
+    for text in ["/greet", "/search_concerts"]:
+        await say(engine, text, trainer=False)
+    await answer(engine, await say(engine, "/greet"), "approve")
+    assert learner.taught[-1] == list((await engine.store.load("c1")).events)
+    await engine.handle("c1", Command("undo"), trainer=True)
+    exported = only(await engine.handle("c1", Command("export"), trainer=True), Exported)
+    assert "* greet\n    - utter_greet\n* search_concerts\n" in exported.markdown
+    assert "* greet\n    - utter_greet\n* greet" not in exported.markdown
+
+
+async def test_a_snapshot_of_other_slots_is_folded_anew(engine, concert_domain):
+    await say(engine, '/search_concerts{"city": "Rome"}', trainer=False)
+    engine.domain = dataclasses.replace(concert_domain, slots=concert_domain.slots[:-1])
+    assert not (await engine.store.load_tail("c1")).snapshot.fits(engine.domain)
+    assert await say(engine, "/greet", trainer=False) == [BotMessage("hey there!")]
+    events = (await engine.store.load("c1")).events
+    assert (await engine.store.load_tail("c1")).snapshot == Tracker(
+        "c1", engine.domain, events
+    ).snapshot()
+
+
+class FailingStore(MemoryTrackerStore):
+    def __init__(self, error):
+        super().__init__()
+        self.error = error
+
+    async def append(self, *args, **kwargs):
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "notice"),
+    [
+        (StoreUnavailableError("Redis down"), texts.STORE_UNAVAILABLE),
+        (ConversationBusyError("lock taken"), texts.CONVERSATION_BUSY),
+        (
+            ConflictError("c1 has 3 events, expected 2"),
+            texts.store_failed("c1 has 3 events, expected 2"),
+        ),
+    ],
+)
+async def test_a_failing_store_gets_a_notice_and_nothing_is_kept(engine, error, notice):
+    engine.store = FailingStore(error)
+    assert await say(engine, "/greet", trainer=False) == [Notice(notice)]
+    assert await engine.store.conversation_ids() == []

@@ -1,3 +1,8 @@
+import dataclasses
+
+import pytest
+
+from bot.errors import StoreError
 from bot.events import (
     ActionExecuted,
     ActionReverted,
@@ -6,7 +11,7 @@ from bot.events import (
     UserUtteranceReverted,
     UserUttered,
 )
-from bot.tracker import State, Tracker
+from bot.tracker import SNAPSHOT_TURNS, Snapshot, State, Tracker
 
 CONCERTS = [{"artist": "Foo Fighters", "reviews": 4.5}]
 
@@ -76,3 +81,43 @@ def test_restart_starts_from_nothing(concert_domain):
     assert tracker.is_listening and tracker.latest_message is None
     assert tracker.applied == [] and tracker.turns == []
     assert tracker.slots["concerts"] is None
+
+
+def test_a_resumed_tracker_continues_as_if_every_event_were_folded(concert_domain):
+    whole = greet_then_search(concert_domain)
+    snapshot = Tracker("c1", concert_domain, whole.events[:5]).snapshot()
+    resumed = Tracker.resume("c1", concert_domain, snapshot, whole.events[5:])
+    assert resumed.states() == whole.states() and resumed.slots == whole.slots
+    assert (resumed.length, resumed.offset, resumed.is_whole) == (8, 5, False)
+    assert resumed.snapshot() == whole.snapshot()
+
+
+def test_a_snapshot_survives_json_and_keeps_only_the_latest_turns(concert_domain):
+    events = []
+    for _ in range(SNAPSHOT_TURNS):
+        events += [ActionExecuted("action_listen"), UserUttered("/greet", "greet", {"city": "Ü"})]
+        events += [SlotSet("concerts", CONCERTS), ActionExecuted("utter_greet")]
+    tracker = Tracker("c1", concert_domain, events)
+    snapshot = tracker.snapshot()
+    assert len(tracker.turns) > SNAPSHOT_TURNS
+    assert snapshot.turns == tuple(tracker.turns[-SNAPSHOT_TURNS:])
+    assert Snapshot.from_json(snapshot.to_json()) == snapshot
+
+
+def test_a_snapshot_of_other_slots_does_not_fit(concert_domain):
+    snapshot = greet_then_search(concert_domain).snapshot()
+    changed = dataclasses.replace(concert_domain, slots=concert_domain.slots[:-1])
+    assert snapshot.fits(concert_domain) and not snapshot.fits(changed)
+
+
+@pytest.mark.parametrize("text", ["{", "[]", '{"length": 1}', '{"latest_message": {"event": "x"}}'])
+def test_a_corrupt_snapshot_is_a_store_error(text):
+    with pytest.raises(StoreError, match="not a tracker snapshot"):
+        Snapshot.from_json(text)
+
+
+def test_a_resumed_tracker_refuses_a_revert_it_cannot_fold(concert_domain):
+    whole = greet_then_search(concert_domain)
+    resumed = Tracker.resume("c1", concert_domain, whole.snapshot(), [])
+    with pytest.raises(ValueError, match="needs the whole conversation"):
+        resumed.apply(UserUtteranceReverted())

@@ -9,7 +9,8 @@ def test_defaults_suit_tiny_data() -> None:
 
     assert (config.max_history, config.augmentation_factor, config.seed) == (5, 20, 42)
     assert config.fallback_threshold == 0.3
-    assert config.lightgbm["min_data_in_leaf"] == 2
+    assert config.lightgbm["min_data_in_leaf"] == 5
+    assert config.lightgbm["lambda_l2"] == 5.0
     assert config.lightgbm["min_data_in_bin"] == 1
     assert config.lightgbm["num_threads"] == 1
     assert config.lightgbm["deterministic"] is True

@@ -169,7 +169,7 @@ def test_conversations_split_at_restarts_with_reverted_turns_taken_out() -> None
     ]  # fmt: skip
 
 
-def test_training_examples_are_the_last_max_history_states_before_each_action(
+def test_training_examples_hold_the_whole_history_before_each_action(
     concert_domain: Domain,
 ) -> None:
     events = dialogue(
@@ -180,11 +180,11 @@ def test_training_examples_are_the_last_max_history_states_before_each_action(
     s2 = State(LISTEN, "thankyou", frozenset(), ())
     s3 = State("utter_youarewelcome", "thankyou", frozenset(), ())
 
-    assert training_examples([events], concert_domain, max_history=2) == [
+    assert training_examples([events], concert_domain) == [
         Example((s0,), "utter_greet"),
         Example((s0, s1), LISTEN),
-        Example((s1, s2), "utter_youarewelcome"),
-        Example((s2, s3), LISTEN),
+        Example((s0, s1, s2), "utter_youarewelcome"),
+        Example((s0, s1, s2, s3), LISTEN),
     ]
 
 
@@ -219,3 +219,19 @@ def test_augment_is_capped_and_empty_without_trajectories(concert_domain: Domain
 
     assert len(augment(trajectories, factor=10_000, seed=1)) == MAX_GLUED
     assert augment([], factor=20, seed=1) == []
+
+
+def test_only_fragments_are_glued_whole_dialogues_are_not(concert_domain: Domain) -> None:
+    whole = dialogue(
+        LISTEN, "/greet", "utter_greet", LISTEN, "/search_concerts", "action_search_concerts",
+        LISTEN, "/compare_reviews", "action_show_concert_reviews", LISTEN,
+    )  # fmt: skip
+    [greet] = story_events([story("greet", "* greet", "- utter_greet")], concert_domain)
+
+    assert augment([whole], factor=5, seed=1) == []
+    glued = augment([whole, greet], factor=5, seed=1)
+    assert len(glued) == 5
+    for events in glued:
+        intents = {event.intent for event in events if isinstance(event, UserUttered)}
+        assert intents == {"greet"}
+        assert len(events) in (7, 10, 13)  # 2 to 4 greetings, one listen between each

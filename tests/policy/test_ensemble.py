@@ -42,6 +42,16 @@ def test_before_teaching_lightgbm_picks_one_of_the_two_reviews(
     assert_consistent(prediction, concert_domain)
 
 
+def test_lightgbm_is_not_sure_of_the_ambiguous_reviews(
+    train_concert: Trainer, seed_tracker: TrackerBuilder
+) -> None:
+    """The stories answer compare_reviews both ways: the trainer's list should show both."""
+    probabilities = train_concert().predict(seed_tracker()).probabilities
+
+    for review in REVIEWS:
+        assert 0.2 <= probabilities[review] <= 0.8
+
+
 def test_a_taught_correction_sticks_at_once(
     train_concert: Trainer, seed_tracker: TrackerBuilder, concert_domain: Domain
 ) -> None:

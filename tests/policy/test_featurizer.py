@@ -10,8 +10,10 @@ from tests.policy.concert import dialogue
 
 # Columns of one concert-bot state: present 0, previous action 1-11 (domain order) and
 # unknown 12, intent 13-18 and unknown 19, entity `name` 20 and unknown 21, slots concerts 22
-# and venues 23, unknown slot 24; after the history: dialogue length, actions since the user.
+# and venues 23, unknown slot 24. After the history: dialogue length, actions since the user,
+# then the intents used so far (6 and unknown).
 STATE_WIDTH = 25
+DIALOGUE_WIDTH = 2 + 6 + 1
 
 
 def one_hot(width: int, *columns: int) -> np.ndarray:
@@ -24,8 +26,8 @@ def test_width_is_history_blocks_plus_dialogue_features(concert_domain: Domain) 
     featurizer = Featurizer.for_domain(concert_domain, max_history=5)
 
     assert featurizer.state_width == STATE_WIDTH
-    assert featurizer.width == 5 * STATE_WIDTH + 2
-    assert featurizer.encode([State(None, None, frozenset(), ())]).shape == (5 * STATE_WIDTH + 2,)
+    assert featurizer.width == 5 * STATE_WIDTH + DIALOGUE_WIDTH
+    assert featurizer.encode([State(None, None, frozenset(), ())]).shape == (featurizer.width,)
 
 
 def test_a_state_sets_its_action_intent_entities_and_slots(concert_domain: Domain) -> None:
@@ -36,8 +38,9 @@ def test_a_state_sets_its_action_intent_entities_and_slots(concert_domain: Domai
 
     action = 1 + concert_domain.actions.index("utter_greet")
     intent = 13 + concert_domain.intents.index("search_concerts")
-    expected = one_hot(STATE_WIDTH + 2, 0, action, intent, 20, 22)
-    expected[-2:] = [1, 1]  # one state, one action since the user spoke
+    seen = STATE_WIDTH + 2 + concert_domain.intents.index("search_concerts")
+    expected = one_hot(STATE_WIDTH + DIALOGUE_WIDTH, 0, action, intent, 20, 22, seen)
+    expected[STATE_WIDTH : STATE_WIDTH + 2] = [1, 1]  # one state, one action since the user
     assert np.array_equal(row, expected)
 
 
@@ -49,16 +52,23 @@ def test_history_is_padded_at_the_start(concert_domain: Domain) -> None:
 
     assert not row[: 2 * STATE_WIDTH].any()
     assert np.array_equal(row[2 * STATE_WIDTH : 3 * STATE_WIDTH], one_hot(STATE_WIDTH, 0, 1, 13))
-    assert list(row[-2:]) == [1, 0]
+    assert list(row[3 * STATE_WIDTH : 3 * STATE_WIDTH + 2]) == [1, 0]
 
 
-def test_only_the_last_max_history_states_count(concert_domain: Domain) -> None:
+def test_only_the_last_max_history_states_count_and_intents_since_the_start(
+    concert_domain: Domain,
+) -> None:
     featurizer = Featurizer.for_domain(concert_domain, max_history=2)
-    states = [State(ACTION_LISTEN, "greet", frozenset(), ())]
+    states = [State(ACTION_LISTEN, "search_venues", frozenset(), ())]
     states += [State(f"utter_{name}", "greet", frozenset(), ()) for name in ("greet", "goodbye")]
 
-    assert np.array_equal(featurizer.encode(states), featurizer.encode(states[1:]))
-    assert list(featurizer.encode(states)[-2:]) == [2, 2]
+    whole, window = featurizer.encode(states), featurizer.encode(states[1:])
+
+    tail = 2 * STATE_WIDTH
+    assert np.array_equal(whole[:tail], window[:tail])
+    assert list(whole[tail : tail + 2]) == [2, 2]
+    intents = {concert_domain.intents[i] for i in np.flatnonzero(whole[tail + 2 :])}
+    assert intents == {"search_venues", "greet"}
 
 
 def test_unknown_names_set_unknown_flags_instead_of_failing(concert_domain: Domain) -> None:
@@ -68,6 +78,7 @@ def test_unknown_names_set_unknown_flags_instead_of_failing(concert_domain: Doma
     row = featurizer.encode([state])
 
     assert np.array_equal(row[:STATE_WIDTH], one_hot(STATE_WIDTH, 0, 12, 19, 21, 24))
+    assert list(np.flatnonzero(row[STATE_WIDTH + 2 :])) == [6]  # the unknown intent was used
 
 
 def test_bool_categorical_and_float_slots() -> None:
@@ -115,5 +126,5 @@ def test_encode_many_gives_one_row_per_history(concert_domain: Domain) -> None:
     rows = featurizer.encode_many([a, b])
 
     assert rows.shape == (2, featurizer.width)
-    assert np.array_equal(rows[0], featurizer.encode(a))
-    assert np.array_equal(rows[1], featurizer.encode(b))
+    assert np.array_equal(rows[0].toarray()[0], featurizer.encode(a))
+    assert np.array_equal(rows[1].toarray()[0], featurizer.encode(b))

@@ -1,16 +1,25 @@
+import pickle
+
 import numpy as np
 import pytest
 
 from policy.config import DEFAULT_LIGHTGBM
-from policy.lightgbm_policy import LightGBMModel, Validation, train_lightgbm
+from policy.lightgbm_policy import (
+    TEMPERATURES,
+    LightGBMModel,
+    Validation,
+    fit_temperature,
+    tempered,
+    train_lightgbm,
+)
 
 PARAMS = {**DEFAULT_LIGHTGBM, "seed": 42, "num_boost_round": 20}
 N_ACTIONS = 5
 
 
-def toy_data(copies: int = 4) -> tuple[np.ndarray, list[int]]:
+def toy_data(copies: int = 10) -> tuple[np.ndarray, list[int]]:
     """Feature i set means action LABELS[i]: actions 0 and 3 never occur."""
-    labels = [1, 2, 4] * copies
+    labels = [1, 2, 4] * copies  # enough rows for leaves of min_data_in_leaf
     rows = np.zeros((len(labels), 3), dtype=np.float32)
     rows[np.arange(len(labels)), np.arange(len(labels)) % 3] = 1.0
     return rows, labels
@@ -90,3 +99,34 @@ def test_model_text_round_trip_and_mismatches() -> None:
         LightGBMModel.from_string(model.to_string(), (0, 1, 2, 4), N_ACTIONS)
     with pytest.raises(ValueError):
         LightGBMModel.from_string("not a model", (1, 2), N_ACTIONS)
+
+
+def test_the_fast_single_row_path_gives_what_the_batch_gives() -> None:
+    rows, labels = toy_data()
+    model = train_lightgbm(rows, labels, N_ACTIONS, PARAMS)
+
+    for row in rows[:3]:
+        indices = list(np.flatnonzero(row))
+        fast = model.predict_sparse(indices, [float(row[i]) for i in indices])
+        assert fast == pytest.approx(model.predict_proba(row))
+
+
+def test_temperature_flattens_a_sure_booster_on_noisy_held_out_rows() -> None:
+    sure = np.array([[0.95, 0.05]] * 10)
+    noisy_labels = [0, 1] * 5  # the truth is a coin toss
+    honest_labels = [0] * 10
+
+    assert fit_temperature(sure, noisy_labels) > 5
+    assert fit_temperature(sure, honest_labels) == min(TEMPERATURES)
+    assert tempered(sure, 1.0)[0] == pytest.approx([0.95, 0.05])
+    assert tempered(sure, 1e9)[0] == pytest.approx([0.5, 0.5])
+
+
+def test_a_pickled_model_predicts_the_same() -> None:
+    rows, labels = toy_data()
+    model = train_lightgbm(rows, labels, N_ACTIONS, PARAMS, Validation(rows, labels))
+
+    copy = pickle.loads(pickle.dumps(model))
+
+    assert copy.temperature == model.temperature
+    assert np.array_equal(copy.predict_sparse([0], [1.0]), model.predict_sparse([0], [1.0]))

@@ -52,7 +52,7 @@ def test_fingerprint_follows_content_not_timestamps_or_sources() -> None:
 
 def test_metrics_of_the_concert_bot(concert_domain: Domain, train_concert: Trainer) -> None:
     stories = story_events(concert_stories(), concert_domain)
-    glued = training_examples(augment(stories, 20, 42), concert_domain, 5)
+    glued = training_examples(augment(stories, 20, 42), concert_domain)
 
     policy = train_concert()
 
@@ -69,7 +69,7 @@ def test_lightgbm_alone_learns_the_unambiguous_stories(
     concert_domain: Domain, train_concert: Trainer
 ) -> None:
     policy = train_concert()
-    examples = training_examples(story_events(concert_stories(), concert_domain), concert_domain, 5)
+    examples = training_examples(story_events(concert_stories(), concert_domain), concert_domain)
 
     for example in examples:
         if example.states[-1].intent == "compare_reviews" and example.action != ACTION_LISTEN:
@@ -83,15 +83,16 @@ def test_the_concert_bot_never_falls_back_on_its_own_stories(
     concert_domain: Domain, train_concert: Trainer
 ) -> None:
     policy = train_concert()
-    examples = training_examples(story_events(concert_stories(), concert_domain), concert_domain, 5)
+    examples = training_examples(story_events(concert_stories(), concert_domain), concert_domain)
 
     predictions = policy.predict_many([example.states for example in examples])
 
     for example, prediction in zip(examples, predictions, strict=True):
+        assert prediction.policy == "lightgbm"  # stories are not memorized, only teachings
         if example.action in REVIEWS:
-            assert (prediction.policy, prediction.action in REVIEWS) == ("lightgbm", True)
+            assert prediction.action in REVIEWS
         else:
-            assert (prediction.policy, prediction.action) == ("memoization", example.action)
+            assert prediction.action == example.action
 
 
 def test_training_is_deterministic(train_concert: Trainer, seed_tracker: Any) -> None:
@@ -190,5 +191,7 @@ def test_progress_reaches_the_last_boosting_round(concert_domain: Domain) -> Non
 
     train_policy(concert_domain, TrainingData(concert_stories(), {}), PolicyConfig(), progress)
 
-    assert calls[-1] == ("lightgbm", 100, 100)
-    assert len(calls) == 100
+    _, done, total = calls[-1]  # early stopping on glued fragments may end before 100
+    assert done == total <= 100
+    rounds = [call for call in calls if call[2] == 100]
+    assert rounds == [("lightgbm", i, 100) for i in range(1, len(rounds) + 1)]

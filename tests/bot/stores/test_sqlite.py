@@ -3,9 +3,13 @@ import sqlite3
 import pytest
 
 from bot.errors import StoreError
-from bot.events import ActionExecuted, UserUttered
+from bot.events import ActionExecuted, UserUttered, event_to_json
 from bot.stores.sqlite import SqliteTrackerStore
+from bot.tracker import Tracker
 from bot.training import Question
+
+LISTEN = ActionExecuted("action_listen")
+GREET = UserUttered("/greet", "greet")
 
 
 async def test_conversations_survive_closing_the_store(tmp_path):
@@ -40,3 +44,23 @@ async def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
     path.write_text("this is not sqlite " * 100)
     with pytest.raises(StoreError, match="ozbot.db: cannot open the conversation store"):
         await SqliteTrackerStore.open(path)
+
+
+async def test_a_file_from_before_snapshots_is_read_and_gets_them(tmp_path, concert_domain):
+    path = tmp_path / "ozbot.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE conversations (id TEXT PRIMARY KEY, length INTEGER NOT NULL, "
+            "pending TEXT, updated_at REAL NOT NULL);"
+            "CREATE TABLE events (conversation_id TEXT NOT NULL, seq INTEGER NOT NULL, "
+            "data TEXT NOT NULL, PRIMARY KEY (conversation_id, seq));"
+            "INSERT INTO conversations VALUES ('c1', 1, NULL, 0);"
+        )
+        db.execute("INSERT INTO events VALUES ('c1', 0, ?)", (event_to_json(LISTEN),))
+    store = await SqliteTrackerStore.open(path)
+    tail = await store.load_tail("c1")
+    assert (tail.snapshot, tail.events) == (None, (LISTEN,))
+    snapshot = Tracker("c1", concert_domain, [LISTEN, GREET]).snapshot()
+    await store.append("c1", [GREET], expected_length=1, pending=None, snapshot=snapshot)
+    assert (await store.load_tail("c1")).snapshot == snapshot
+    await store.close()

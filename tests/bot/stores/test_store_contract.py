@@ -5,20 +5,31 @@ import asyncio
 import pytest
 
 from bot.errors import ConflictError
-from bot.events import ActionExecuted, SlotSet, UserUttered
+from bot.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from bot.stores.memory import MemoryTrackerStore
+from bot.stores.redis import RedisTrackerStore
 from bot.stores.sqlite import SqliteTrackerStore
+from bot.tracker import Tracker
 from bot.training import Question
 
 QUESTION = Question("q1", "confirm", "utter_greet", 0.9, "memoization")
+GREETING = [
+    ActionExecuted("action_listen"),
+    UserUttered("/greet", "greet"),
+    ActionExecuted("utter_greet"),
+    BotUttered("hey there!"),
+    ActionExecuted("action_listen"),
+]
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-async def store(request, tmp_path):
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+async def store(request, tmp_path, redis_settings):
     if request.param == "memory":
         store = MemoryTrackerStore()
-    else:
+    elif request.param == "sqlite":
         store = await SqliteTrackerStore.open(tmp_path / "ozbot.db")
+    else:
+        store = await RedisTrackerStore.connect(redis_settings)
     yield store
     await store.close()
 
@@ -38,17 +49,62 @@ async def test_appends_accumulate_with_the_pending_question(store):
     assert await store.conversation_ids() == ["c1"]
 
 
+async def test_conversations_are_listed_sorted_whatever_their_ids(store):
+    ids = ["b", "a:1", "*", "{x}", "über"]
+    for conversation_id in ids:
+        await store.append(conversation_id, GREETING[:1], expected_length=0, pending=None)
+    assert await store.conversation_ids() == sorted(ids)
+
+
+async def test_a_new_conversation_has_no_snapshot(store):
+    tail = await store.load_tail("nobody")
+    assert (tail.snapshot, tail.events, tail.pending, tail.length) == (None, (), None, 0)
+
+
+async def test_the_tail_is_the_snapshot_and_the_events_after_it(store, concert_domain):
+    snapshot = Tracker("c1", concert_domain, GREETING[:2]).snapshot()
+    await store.append("c1", GREETING[:2], expected_length=0, pending=QUESTION, snapshot=snapshot)
+    await store.append("c1", GREETING[2:], expected_length=2, pending=None)
+    tail = await store.load_tail("c1")
+    assert tail.snapshot == snapshot and tail.events == tuple(GREETING[2:])
+    assert tail.length == len(GREETING) and tail.pending is None
+    resumed = Tracker.resume("c1", concert_domain, tail.snapshot, tail.events)
+    assert resumed.snapshot() == Tracker("c1", concert_domain, GREETING).snapshot()
+
+
+async def test_a_new_snapshot_replaces_the_old_one(store, concert_domain):
+    await store.append(
+        "c1",
+        GREETING[:2],
+        expected_length=0,
+        pending=None,
+        snapshot=Tracker("c1", concert_domain, GREETING[:2]).snapshot(),
+    )
+    latest = Tracker("c1", concert_domain, GREETING).snapshot()
+    await store.append("c1", GREETING[2:], expected_length=2, pending=None, snapshot=latest)
+    tail = await store.load_tail("c1")
+    assert tail.snapshot == latest and tail.events == ()
+    assert (await store.load("c1")).events == tuple(GREETING)
+
+
 async def test_pending_question_is_stored_with_the_conversation(store):
     await store.append("c1", [], expected_length=0, pending=QUESTION)
     assert (await store.load("c1")).pending == QUESTION
 
 
-async def test_an_append_with_a_stale_length_is_refused_and_changes_nothing(store):
+async def test_an_append_with_a_stale_length_is_refused_and_changes_nothing(store, concert_domain):
     await store.append("c1", [ActionExecuted("a")], expected_length=0, pending=None)
     with pytest.raises(ConflictError, match="has 1 events, expected 0"):
-        await store.append("c1", [ActionExecuted("b")], expected_length=0, pending=QUESTION)
+        await store.append(
+            "c1",
+            [ActionExecuted("b")],
+            expected_length=0,
+            pending=QUESTION,
+            snapshot=Tracker("c1", concert_domain, [ActionExecuted("b")]).snapshot(),
+        )
     conversation = await store.load("c1")
     assert conversation.events == (ActionExecuted("a"),) and conversation.pending is None
+    assert (await store.load_tail("c1")).snapshot is None
 
 
 async def test_lock_serializes_one_conversation_but_not_others(store):

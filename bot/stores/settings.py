@@ -1,0 +1,68 @@
+"""Which store a bot uses: Redis when REDIS_URL or config.yml's `store:` gives a URL.
+
+store:
+  url: redis://127.0.0.1:6379/0   # REDIS_URL, when set, wins over this
+  prefix: ozbot:concert           # keys of this bot; default ozbot:<project folder>
+  ttl_seconds: 2592000            # forget a conversation idle this long; default never
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from bot.errors import ProjectError
+
+_KEYS = ("url", "prefix", "ttl_seconds")
+
+
+@dataclass(frozen=True)
+class RedisSettings:
+    url: str
+    prefix: str
+    ttl_seconds: int | None = None
+    source: str = "REDIS_URL"
+    """Where the URL came from, so that a message can say what to fix."""
+    lock_seconds: float = 10.0
+    """A conversation's lock expires after this, so a crashed replica cannot block it."""
+    lock_wait_seconds: float = 5.0
+    """How long a turn waits for its conversation's lock before it is refused as busy."""
+
+    @property
+    def shown_url(self) -> str:
+        """The URL without its password, for messages and logs."""
+        parts = urlsplit(self.url)
+        if parts.password is None:
+            return self.url
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+        return parts._replace(netloc=netloc).geturl()
+
+
+def redis_settings(
+    environ: Mapping[str, str], config: Mapping[str, Any], default_prefix: str, config_file: str
+) -> RedisSettings | None:
+    """The Redis store's settings, or None for the embedded SQLite store."""
+    section = config.get("store", {})
+    where = f"{config_file}: store"
+    if not isinstance(section, dict):
+        raise ProjectError(f"{where}: expected a mapping, e.g. {{url: redis://127.0.0.1:6379}}")
+    unknown = sorted(set(section) - set(_KEYS))
+    if unknown:
+        raise ProjectError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {_KEYS}")
+    url = environ.get("REDIS_URL") or section.get("url")
+    if not url:
+        if section:
+            raise ProjectError(f"{where}: no url; add `url: redis://...` or set REDIS_URL")
+        return None
+    if not isinstance(url, str):
+        raise ProjectError(f"{where}.url: expected text such as redis://127.0.0.1:6379")
+    prefix = section.get("prefix", default_prefix)
+    if not isinstance(prefix, str) or not prefix:
+        raise ProjectError(f"{where}.prefix: expected non-empty text such as ozbot:concert")
+    ttl = section.get("ttl_seconds")
+    if ttl is not None and (not isinstance(ttl, int) or isinstance(ttl, bool) or ttl < 1):
+        raise ProjectError(f"{where}.ttl_seconds: expected a whole number of seconds, at least 1")
+    source = "REDIS_URL" if environ.get("REDIS_URL") else f"{where}.url"
+    return RedisSettings(url, prefix, ttl, source)

@@ -1,0 +1,352 @@
+"""The Telegram connector: python-telegram-bot in front of the engine.
+
+Trainers (`TELEGRAM_TRAINER_IDS`) answer every proposed action with inline buttons; everybody
+else simply chats with the bot. The connector keeps no dialogue state: a button carries the
+question id, and the engine refuses a press unless it answers the open question of the
+presser's conversation, so old, repeated, foreign and forged presses change nothing.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+from aiohttp import web
+from telegram import BotCommand, Message, ReplyParameters, Update, User
+from telegram.constants import ChatType
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import (
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import texts
+from bot.engine import Command, Engine, UserMessage
+from bot.errors import ConnectorError
+from bot.outputs import ActionProposal, Choices, Decided, Exported, Notice, Output, Refused
+from bot.policy import ModelStatus
+from connectors.dedupe import RecentIds, SeenIds
+from connectors.telegram_render import (
+    MAX_ALERT,
+    MAX_CAPTION,
+    Press,
+    choices_keyboard,
+    choices_text,
+    clip,
+    decided_text,
+    message_text,
+    page_count,
+    proposal_keyboard,
+    proposal_text,
+    read_press,
+    split_text,
+    to_answer,
+)
+from connectors.telegram_settings import TelegramSettings
+from connectors.telegram_updates import (
+    COMMANDS,
+    TRAINER_ONLY,
+    PerChatOrder,
+    Read,
+    check_commands,
+    conversation_id,
+    read_name,
+    read_text,
+)
+from connectors.web import WebServer
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "callback_query"]
+_MENU_NAME = re.compile(r"[a-z0-9_]{1,32}")
+_MENU_SIZE = 100
+
+StatusSource = Callable[[], ModelStatus]
+
+
+@dataclass(frozen=True)
+class _Page:
+    """Another page of the options: only the keyboard of the pressed message changes."""
+
+    choices: Choices
+    page: int
+
+
+Shown = Output | _Page
+
+
+class TelegramConnector:
+    """Lifecycle: `start` (checks the token, polls or sets the webhook), then `stop`."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: TelegramSettings,
+        status: StatusSource,
+        *,
+        web: WebServer | None = None,
+        seen: SeenIds | None = None,
+    ) -> None:
+        """`web` serves the webhook (required when `settings.webhook_url` is set)."""
+        check_commands(engine.domain)
+        self.engine = engine
+        self.settings = settings
+        self._status = status
+        self._seen = seen or RecentIds()
+        builder = (
+            ApplicationBuilder()
+            .token(settings.token)
+            .base_url(settings.base_url)
+            .concurrent_updates(PerChatOrder())
+        )
+        if settings.webhook_url is not None:
+            if web is None:
+                raise ValueError("webhook mode needs a WebServer")
+            if not settings.webhook_secret:
+                raise ConnectorError("webhook mode needs TELEGRAM_WEBHOOK_SECRET")
+            web.add_post(urlparse(settings.webhook_url).path or "/", self._on_webhook)
+            builder = builder.updater(None)
+        self.application = builder.build()
+        self._add_handlers()
+
+    def _add_handlers(self) -> None:
+        app = self.application
+        app.add_handler(TypeHandler(Update, self._drop_seen), group=-1)
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, self._on_text))
+        other = filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL
+        app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & other, self._on_other))
+        app.add_handler(CallbackQueryHandler(self._on_press))
+        app.add_error_handler(self._on_error)
+
+    async def start(self) -> None:
+        app = self.application
+        try:
+            await app.initialize()
+            await app.bot.set_my_commands(self._menu())
+            if self.settings.webhook_url is not None:
+                await app.bot.set_webhook(
+                    self.settings.webhook_url,
+                    secret_token=self.settings.webhook_secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            else:
+                assert app.updater is not None  # built with one in polling mode
+                await app.updater.start_polling(
+                    timeout=timedelta(seconds=self.settings.poll_timeout),
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+        except InvalidToken as exc:
+            await self.stop()
+            raise ConnectorError(
+                "Telegram rejected TELEGRAM_TOKEN; check it with @BotFather"
+            ) from exc
+        except TelegramError as exc:
+            await self.stop()
+            raise ConnectorError(
+                f"cannot start the Telegram bot at {self.settings.base_url}: {exc}; "
+                "check TELEGRAM_API_BASE_URL and TELEGRAM_WEBHOOK_URL"
+            ) from exc
+        await app.start()
+
+    async def stop(self) -> None:
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        await app.bot.shutdown()  # its connections, when initialize() failed half-way
+
+    def _menu(self) -> list[BotCommand]:
+        """Our commands, then the intents, so that trainers can pick an intent from the menu."""
+        ours = [BotCommand(name, texts.TELEGRAM_COMMANDS[name]) for name in COMMANDS]
+        intents = [
+            BotCommand(intent, texts.TELEGRAM_INTENT_COMMAND.format(intent=intent))
+            for intent in self.engine.domain.intents
+            if _MENU_NAME.fullmatch(intent)
+        ]
+        return (ours + intents)[:_MENU_SIZE]
+
+    def _is_trainer(self, user: User) -> bool:
+        return user.id in self.settings.trainer_ids
+
+    async def _on_webhook(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self.settings.webhook_secret.encode()):
+            return web.Response(status=403)
+        try:
+            data = await request.json()
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                raise TypeError("no update_id")
+            update = Update.de_json(data, self.application.bot)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            log.warning("webhook request is not a Telegram update: %s", exc)
+            return web.Response(status=400)
+        await self.application.update_queue.put(update)
+        return web.Response()
+
+    async def _drop_seen(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not await self._seen.first_time(f"telegram:{update.update_id}"):
+            log.info("update %s was delivered before; dropped", update.update_id)
+            raise ApplicationHandlerStop
+
+    async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        if message is None or message.text is None or message.from_user is None:
+            return
+        user = message.from_user
+        private = message.chat.type == ChatType.PRIVATE
+        username, intents = self.application.bot.username, self.engine.domain.intents
+        read = read_text(message.text, username, intents, private=private)
+        if read is None:
+            return
+        outputs = await self._outputs(read, conversation_id(message.chat, user), user)
+        await self._show(message.chat_id, outputs, reply_to=None if private else message.id)
+
+    async def _outputs(self, read: Read, conversation: str, user: User) -> list[Output]:
+        trainer = self._is_trainer(user)
+        name = read_name(read)
+        if name in TRAINER_ONLY and not trainer:
+            return [Notice(texts.TELEGRAM_TRAINERS_ONLY.format(command=name))]
+        if isinstance(read, UserMessage | Command):
+            return await self.engine.handle(conversation, read, trainer=trainer)
+        if read == "help":
+            hint = texts.TELEGRAM_HELP_TRAINER if trainer else texts.TELEGRAM_HELP_USER
+            return [Notice(hint.format(intent=self._example_intent()))]
+        status = self._status()
+        counts = (status.model, status.stories, status.conversations, status.corrections)
+        return [Notice(texts.model_status(*counts))]
+
+    def _example_intent(self) -> str:
+        return self.engine.domain.intents[0] if self.engine.domain.intents else "greet"
+
+    async def _on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.message is not None:
+            await update.message.reply_text(
+                texts.TELEGRAM_TEXT_ONLY.format(intent=self._example_intent())
+            )
+
+    async def _on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        try:
+            outcome = await self._press(query.from_user, query.data, query.message)
+        except Exception:
+            await query.answer(texts.TELEGRAM_FAILED, show_alert=True)
+            raise
+        if isinstance(outcome, str):
+            await query.answer(clip(outcome, MAX_ALERT), show_alert=True)
+            return
+        await query.answer()
+        assert isinstance(query.message, Message)  # _press refuses presses without one
+        await self._show(query.message.chat_id, outcome, pressed=query.message)
+
+    async def _press(self, user: User, data: str | None, message: object) -> str | list[Shown]:
+        """What a press does, or why it is refused (a short alert; nothing changed)."""
+        if not self._is_trainer(user):
+            return texts.TELEGRAM_NOT_TRAINER
+        press = read_press(data)
+        if press is None or not isinstance(message, Message):
+            return texts.TELEGRAM_FORGED
+        conversation = conversation_id(message.chat, user)
+        if press.kind == "page":
+            return await self._turn_page(conversation, press)
+        answer = to_answer(press, self.engine.domain)
+        if answer is None:
+            return texts.TELEGRAM_FORGED
+        outputs = await self.engine.handle(conversation, answer, trainer=True)
+        refused = next((o for o in outputs if isinstance(o, Refused)), None)
+        return refused.text if refused is not None else list(outputs)
+
+    async def _turn_page(self, conversation: str, press: Press) -> str | list[Shown]:
+        shown = await self.engine.pending_outputs(conversation)
+        choices = next(
+            (o for o in shown if isinstance(o, Choices) and o.question_id == press.question_id),
+            None,
+        )
+        if choices is None:
+            return texts.STALE_ANSWER
+        assert press.number is not None  # read_press requires one for a page
+        if press.number >= page_count(choices):
+            return texts.TELEGRAM_FORGED
+        return [_Page(choices, press.number)]
+
+    async def _show(
+        self,
+        chat_id: int,
+        outputs: Sequence[Shown],
+        *,
+        pressed: Message | None = None,
+        reply_to: int | None = None,
+    ) -> None:
+        """Render outputs in order; a decision or a choice list edits the pressed question."""
+        for output in outputs:
+            if pressed is not None and isinstance(output, Decided | Choices | _Page):
+                await self._edit(pressed, output)
+            else:
+                await self._send(chat_id, output, reply_to)
+
+    async def _edit(self, pressed: Message, output: Decided | Choices | _Page) -> None:
+        if isinstance(output, Decided):
+            await pressed.edit_text(decided_text(pressed.text, output.text))
+        elif isinstance(output, Choices):
+            text = choices_text(pressed.text, output)
+            await pressed.edit_text(text, reply_markup=choices_keyboard(output))
+        else:
+            await pressed.edit_reply_markup(choices_keyboard(output.choices, output.page))
+
+    async def _send(self, chat_id: int, output: Shown, reply_to: int | None) -> None:
+        bot = self.application.bot
+        reply = (
+            None
+            if reply_to is None
+            else ReplyParameters(reply_to, allow_sending_without_reply=True)
+        )
+        if isinstance(output, ActionProposal):
+            text, markup = proposal_text(output), proposal_keyboard(output.question_id)
+            await bot.send_message(chat_id, text, reply_markup=markup, reply_parameters=reply)
+        elif isinstance(output, Choices):
+            text, markup = choices_text(None, output), choices_keyboard(output)
+            await bot.send_message(chat_id, text, reply_markup=markup, reply_parameters=reply)
+        elif isinstance(output, Exported):
+            await self._send_export(chat_id, output, reply)
+        elif isinstance(output, Decided):
+            await bot.send_message(chat_id, decided_text(None, output.text))
+        elif not isinstance(output, _Page):
+            for part in split_text(message_text(output)):
+                await bot.send_message(chat_id, part, reply_parameters=reply)
+
+    async def _send_export(
+        self, chat_id: int, exported: Exported, reply: ReplyParameters | None
+    ) -> None:
+        bot = self.application.bot
+        if not exported.markdown.strip():
+            await bot.send_message(chat_id, texts.TELEGRAM_NOTHING_EXPORTED, reply_parameters=reply)
+            return
+        await bot.send_document(
+            chat_id,
+            exported.markdown.encode(),
+            filename=Path(exported.path).name,
+            caption=clip(texts.exported(exported.path, exported.stories), MAX_CAPTION),
+            reply_parameters=reply,
+        )
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log; tell the chat, so the user is not left waiting (presses got their alert)."""
+        log.error("handling a Telegram update failed", exc_info=context.error)
+        if not isinstance(update, Update) or update.callback_query is not None:
+            return
+        if update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, texts.TELEGRAM_FAILED)

@@ -1,0 +1,107 @@
+"""What a Telegram update means for ozbot, decided without I/O: whose conversation it is,
+which command or message its text is, and in which order updates may run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable
+from typing import Any, Literal
+
+from telegram import Chat, Update, User
+from telegram.constants import ChatType
+from telegram.ext import BaseUpdateProcessor
+
+from bot import texts
+from bot.domain import Domain
+from bot.engine import Command, UserMessage
+from bot.errors import ProjectError
+from bot.stores.base import ConversationLocks
+
+Read = UserMessage | Command | Literal["help", "status"]
+_OWN: dict[str, Read] = {
+    "help": "help",
+    "restart": Command("restart"),
+    "undo": Command("undo"),
+    "export": Command("export"),
+    "status": "status",
+}
+COMMANDS = tuple(_OWN)
+TRAINER_ONLY = ("undo", "export", "status")
+"""Commands about teaching: a user who is no trainer is told they are for trainers."""
+_COMMAND = re.compile(r"/(?P<name>[\w.-]+)(?:@(?P<bot>\w+))?")
+
+
+def check_commands(domain: Domain) -> None:
+    """Refuse a domain whose intents would be taken for our commands in Telegram."""
+    clashes = [name for name in COMMANDS if name in domain.intents]
+    if clashes:
+        raise ProjectError(texts.telegram_command_clash(clashes, COMMANDS))
+
+
+def conversation_id(chat: Chat, user: User) -> str:
+    """One conversation per private chat; in groups one per member, so stories don't mix."""
+    if chat.type == ChatType.PRIVATE:
+        return f"telegram:{chat.id}"
+    return f"telegram:{chat.id}:{user.id}"
+
+
+def read_text(
+    text: str, bot_username: str, intents: tuple[str, ...], *, private: bool = True
+) -> Read | None:
+    """What a text message asks of ozbot; None when it is not for this bot.
+
+    `/greet@MyBot` reads as `/greet`; in groups only commands are for the bot, the rest is
+    talk among members. Telegram sends `/start` when a chat opens: it shows the help, unless
+    the domain has a `start` intent.
+    """
+    text = text.strip()
+    match = _COMMAND.match(text)
+    if match is None:
+        return UserMessage(text) if private else None
+    addressee = match["bot"]
+    if addressee and addressee.lower() != bot_username.lower():
+        return None
+    name = match["name"]
+    if name in _OWN:
+        return _OWN[name]
+    if name == "start" and name not in intents:
+        return "help"
+    return UserMessage(text[: match.end("name")] + text[match.end() :])
+
+
+def read_name(read: Read) -> str | None:
+    """The command name of what was read (None for a user message)."""
+    if isinstance(read, UserMessage):
+        return None
+    return read.name if isinstance(read, Command) else read
+
+
+class PerChatOrder(BaseUpdateProcessor):
+    """Updates of different chat members run concurrently; those of one member in order.
+
+    A slow custom action then delays only its own conversation, and two quick taps of one
+    trainer are still answered in the order they were made.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._order = ConversationLocks()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        async with self._order.hold(_order_key(update)):
+            await coroutine
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
+def _order_key(update: object) -> str:
+    if not isinstance(update, Update):
+        return ""
+    chat = update.effective_chat.id if update.effective_chat else ""
+    user = update.effective_user.id if update.effective_user else ""
+    return f"{chat}:{user}"

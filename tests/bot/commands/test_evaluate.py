@@ -1,0 +1,110 @@
+"""`ozbot evaluate` on a copy of the concert bot, run in-process through the CLI's main()."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import REPO
+from tests.policy.png import assert_readable_png
+
+TEST_STORIES = """\
+## greet and search
+* greet
+    - utter_greet
+* search_concerts
+    - action_search_concerts
+    - slot{"concerts": [{"artist": "Foo Fighters", "reviews": 4.5}]}
+
+## thanks
+* thankyou
+    - utter_youarewelcome
+    - utter_goodbye
+"""
+KEYS = ("action_accuracy", "rasa_accuracy", "weighted_f1", "weighted_precision", "story_accuracy")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """The concert bot with its stories and a test story file next to it."""
+    for name in ("domain.yml", "actions.py", "config.yml"):
+        shutil.copy(REPO / name, tmp_path / name)
+    (tmp_path / "stories").mkdir()
+    shutil.copy(REPO / "stories" / "stories.md", tmp_path / "stories" / "stories.md")
+    (tmp_path / "test.md").write_text(TEST_STORIES, encoding="utf-8")
+    return tmp_path
+
+
+def ozbot(project: Path, *args: str) -> int:
+    return main(["--project", str(project), *args])
+
+
+def test_json_report_and_files_of_a_trained_model(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert ozbot(project, "train") == 0
+    capsys.readouterr()
+
+    code = ozbot(
+        project,
+        "evaluate",
+        "--stories",
+        str(project / "test.md"),
+        "--json",
+        "--out",
+        str(project / "out"),
+    )
+
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert all(isinstance(report[key], float) for key in KEYS)
+    # every action of "greet and search" is in the training stories; utter_goodbye after
+    # utter_youarewelcome is not: 3 of 4 bot actions, 1 of 2 stories
+    assert (report["actions"], report["action_accuracy"]) == (4, 0.75)
+    assert report["story_accuracy"] == 0.5
+    assert report["per_action"]["utter_goodbye"]["support"] == 1
+    assert json.loads((project / "out" / "report.json").read_text()) == report
+    failed = (project / "out" / "failed_stories.md").read_text()
+    assert failed.startswith("## thanks\n* thankyou\n    - utter_youarewelcome\n")
+    assert "    - utter_goodbye   <!-- predicted: action_listen -->" in failed
+    assert_readable_png(project / "out" / "confusion_matrix.png")
+
+
+def test_the_summary_for_a_person(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ozbot(project, "train")
+    capsys.readouterr()
+
+    assert ozbot(project, "evaluate", "--stories", str(project / "test.md")) == 0
+
+    out = capsys.readouterr().out
+    assert "action accuracy    0.750  (bot actions, action_listen excluded)" in out
+    assert "story accuracy     0.500  (1 of 2 stories without an error)" in out
+    assert "  utter_goodbye -> action_listen  (1)" in out
+
+
+def test_without_a_model_it_says_to_train(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = ozbot(project, "evaluate", "--stories", str(project / "test.md"))
+
+    assert code == 2
+    assert "run `ozbot train`" in capsys.readouterr().err
+    assert not (project / "models").exists()
+
+
+def test_learning_curve_writes_json_and_png(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = ozbot(
+        project, "evaluate", "--stories", str(project / "test.md"), "--learning-curve", "--json"
+    )
+
+    assert code == 0
+    points = json.loads(capsys.readouterr().out)["points"]
+    assert [point["stories"] for point in points] == [1, 2, 4, 5, 7]
+    assert points[-1]["action_accuracy"] == 0.75
+    saved = json.loads((project / "results" / "learning_curve.json").read_text())
+    assert saved["points"] == points
+    assert_readable_png(project / "results" / "learning_curve.png")

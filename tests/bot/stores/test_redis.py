@@ -1,0 +1,189 @@
+"""What only the Redis store does: keys per bot, expiry, SCAN, locks across replicas, bad data."""
+
+import asyncio
+import dataclasses
+import logging
+import socket
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.errors import ConflictError, ConversationBusyError, StoreError, StoreUnavailableError
+from bot.events import ActionExecuted, UserUttered
+from bot.stores.redis import RedisTrackerStore
+from bot.stores.settings import RedisSettings
+from bot.tracker import Tracker
+from tests.conftest import REDIS_URL
+
+EVENTS = [ActionExecuted("action_listen"), UserUttered("/greet", "greet")]
+
+
+@pytest.fixture
+async def connect(redis_settings):
+    """Opens stores (replicas) on the test's prefix, with changed settings if asked."""
+    stores = []
+
+    async def open_store(**changes):
+        settings = dataclasses.replace(redis_settings, **changes)
+        stores.append(await RedisTrackerStore.connect(settings))
+        return stores[-1]
+
+    yield open_store
+    for store in stores:
+        await store.close()
+
+
+@pytest.fixture
+async def client():
+    client = Redis.from_url(REDIS_URL, decode_responses=True)
+    yield client
+    await client.aclose()
+
+
+async def test_keys_live_under_the_bots_prefix(connect, client, redis_settings):
+    store = await connect()
+    await store.append("c1", EVENTS, expected_length=0, pending=None)
+    keys = [key async for key in client.scan_iter(match=f"{redis_settings.prefix}:*")]
+    prefix = redis_settings.prefix
+    assert sorted(keys) == [f"{prefix}:conv:{{c1}}:events", f"{prefix}:conv:{{c1}}:meta"]
+
+
+async def test_bots_with_other_prefixes_do_not_see_each_others_conversations(
+    connect, redis_settings
+):
+    first = await connect()
+    second = await connect(prefix=f"{redis_settings.prefix}:other")
+    await first.append("c1", EVENTS, expected_length=0, pending=None)
+    await second.append("c2", EVENTS[:1], expected_length=0, pending=None)
+    assert await first.conversation_ids() == ["c1"]
+    assert await second.conversation_ids() == ["c2"]
+    assert (await second.load("c1")).events == ()
+
+
+async def test_listing_scans_every_conversation(connect, client, redis_settings):
+    store = await connect()
+    ids = [f"c{number:04}" for number in range(2500)]
+    async with client.pipeline(transaction=False) as pipe:
+        for conversation_id in ids:
+            pipe.hset(f"{redis_settings.prefix}:conv:{{{conversation_id}}}:meta", "token", "t")
+        await pipe.execute()
+    assert await store.conversation_ids() == ids
+
+
+async def test_a_conversation_expires_after_its_ttl_and_lives_on_without_one(
+    connect, client, redis_settings
+):
+    store = await connect(ttl_seconds=1)
+    await store.append("c1", EVENTS, expected_length=0, pending=None)
+    lasting = await connect(ttl_seconds=None)
+    await lasting.append("c2", EVENTS, expected_length=0, pending=None)
+    key = f"{redis_settings.prefix}:conv:{{c2}}:events"
+    await client.pexpire(key, 60_000)  # set by an earlier configuration with a TTL
+    await lasting.append("c2", [], expected_length=2, pending=None)
+    assert await client.pttl(key) == -1
+    for _ in range(40):  # bounded: at most 4 s for a TTL of 1 s
+        if await store.conversation_ids() == ["c2"]:
+            break
+        await asyncio.sleep(0.1)
+    assert await store.conversation_ids() == ["c2"]
+    assert (await store.load("c1")).events == ()
+
+
+async def test_a_corrupt_event_is_reported_with_its_key_and_position(
+    connect, client, redis_settings
+):
+    store = await connect()
+    await store.append("c1", EVENTS, expected_length=0, pending=None)
+    key = f"{redis_settings.prefix}:conv:{{c1}}:events"
+    await client.rpush(key, '{"event": "dance", "v": 1}')
+    with pytest.raises(StoreError, match=rf"{key}, event 2: unknown event type 'dance'"):
+        await store.load("c1")
+    await client.lset(key, 2, "{not json")
+    with pytest.raises(StoreError, match=rf"{key}, event 2: stored event is not valid JSON"):
+        await store.load_tail("c1")
+
+
+async def test_a_corrupt_snapshot_is_logged_and_the_events_are_folded_instead(
+    connect, client, redis_settings, concert_domain, caplog
+):
+    store = await connect()
+    snapshot = Tracker("c1", concert_domain, EVENTS).snapshot()
+    await store.append("c1", EVENTS, expected_length=0, pending=None, snapshot=snapshot)
+    key = f"{redis_settings.prefix}:conv:{{c1}}:meta"
+    await client.hset(key, "snapshot", "{broken")
+    with caplog.at_level(logging.WARNING):
+        tail = await store.load_tail("c1")
+    assert tail.snapshot is None and tail.events == tuple(EVENTS)
+    assert f"{key}: ignoring the tracker snapshot" in caplog.text
+
+
+async def test_a_retried_append_is_applied_once(connect, redis_settings):
+    """A reply lost with the connection makes redis-py send the script again."""
+    store = await connect()
+    keys = [f"{redis_settings.prefix}:conv:{{c1}}:{kind}" for kind in ("events", "meta", "lock")]
+    args = [0, "token-1", 0, "", "", "", '{"event": "restart", "v": 1, "timestamp": 1.0}']
+    assert await store._append(keys=keys, args=args) == [1, 1, 0]
+    assert await store._append(keys=keys, args=args) == [1, 1, 0]
+    assert len((await store.load("c1")).events) == 1
+
+
+async def test_the_lock_serializes_replicas_and_its_wait_is_bounded(connect):
+    first, second = await connect(), await connect(lock_wait_seconds=0.05)
+    async with first.lock("c1"):
+        with pytest.raises(ConversationBusyError, match=r"conv:\{c1\}:lock stayed taken"):
+            async with second.lock("c1"):
+                pass
+        async with second.lock("c2"):
+            pass
+    async with second.lock("c1"):
+        pass
+
+
+async def test_a_lock_that_expired_mid_turn_cannot_lose_events(connect, caplog):
+    slow, fast = await connect(lock_seconds=0.05), await connect()
+    with caplog.at_level(logging.WARNING):
+        async with slow.lock("c1"):
+            await asyncio.sleep(0.1)  # the lock expires while this turn is still running
+            async with fast.lock("c1"):
+                await fast.append("c1", EVENTS, expected_length=0, pending=None)
+            with pytest.raises(ConflictError, match="has 2 events, expected 0"):
+                await slow.append("c1", EVENTS[:1], expected_length=0, pending=None)
+    assert (await fast.load("c1")).events == tuple(EVENTS)
+    assert "had expired before its release" in caplog.text
+
+
+async def test_an_unreachable_redis_fails_at_start_up_with_what_to_fix():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = RedisSettings(f"redis://:secret@127.0.0.1:{port}/0", "ozbot-test:x")
+    with pytest.raises(StoreUnavailableError, match="cannot reach Redis at") as caught:
+        await RedisTrackerStore.connect(settings)
+    assert f"redis://:***@127.0.0.1:{port}/0" in str(caught.value)
+    assert "fix REDIS_URL" in str(caught.value) and "secret" not in str(caught.value)
+
+
+async def test_a_url_that_is_not_redis_fails_at_start_up():
+    settings = RedisSettings("http://127.0.0.1", "ozbot-test:x", source="config.yml: store.url")
+    with pytest.raises(StoreError, match="config.yml: store.url: Redis URL must specify"):
+        await RedisTrackerStore.connect(settings)
+
+
+async def test_a_turn_of_the_same_process_may_take_over_an_expired_lock(connect):
+    store = await connect(lock_seconds=0.05)
+    taken_over = asyncio.Event()
+
+    async def slow_turn():
+        async with store.lock("c1"):
+            await asyncio.wait_for(taken_over.wait(), 5)
+            with pytest.raises(ConflictError, match="has 2 events, expected 0"):
+                await store.append("c1", EVENTS[:1], expected_length=0, pending=None)
+
+    async def next_turn():
+        await asyncio.sleep(0.1)  # the slow turn's lock has expired by now
+        async with store.lock("c1"):
+            await store.append("c1", EVENTS, expected_length=0, pending=None)
+        taken_over.set()
+
+    await asyncio.wait_for(asyncio.gather(slow_turn(), next_turn()), 10)
+    assert (await store.load("c1")).events == tuple(EVENTS)

@@ -1,0 +1,149 @@
+"""Telegram scenario fixtures: the fake Bot API, and connectors started against it."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.app import load_project
+from bot.engine import Engine
+from bot.exporter import StoryExporter
+from bot.policy import ModelStatus
+from bot.project import open_project
+from bot.stores.sqlite import SqliteTrackerStore
+from bot.stories.reader import read_stories
+from connectors.telegram import SECRET_HEADER, StatusSource, TelegramConnector
+from connectors.telegram_settings import TelegramSettings
+from connectors.web import WebServer, WebSettings
+from policy.retrainer import Retrainer
+from policy.training import TrainingData, train_policy
+from tests.conftest import REPO
+from tests.connectors.fake_telegram import TOKEN, WAIT, Call, FakeBotApi, Sent
+
+TRAINER, TRAINER_2, USER = 111, 333, 222
+SECRET = "s3cret-Token_1"
+PUBLIC_URL = "https://bot.example.test/telegram"
+STATUS = ModelStatus(model=3, stories=7, conversations=2, corrections=1)
+
+
+@dataclass
+class Telegram:
+    """A running connector seen from the chats: say things, press buttons, read what shows."""
+
+    api: FakeBotApi
+    connector: TelegramConnector
+    web: WebServer | None
+
+    async def deliver(self, *updates: dict[str, Any]) -> list[Call]:
+        """Send updates the way the connector receives them; the calls the bot made for them."""
+        before = len(self.api.calls)
+        for update in updates:
+            if self.web is None:
+                await self.api.queue(update)
+            else:
+                assert await self.post(update) == 200
+        if self.web is None:
+            await self.api.fetched(updates[-1]["update_id"])
+        await asyncio.wait_for(self.connector.application.update_queue.join(), WAIT)
+        return [call for call in self.api.calls[before:] if call.method != "getUpdates"]
+
+    async def post(self, body: Any, secret: str | None = SECRET) -> int:
+        """POST to the webhook as Telegram does; the HTTP status."""
+        assert self.web is not None
+        headers = {} if secret is None else {SECRET_HEADER: secret}
+        url = f"http://127.0.0.1:{self.web.port}/telegram"
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, json=body, headers=headers) as response,
+        ):
+            return response.status
+
+    async def say(self, user: int, text: str, chat: dict[str, Any] | None = None) -> list[Call]:
+        return await self.deliver(self.api.message(user, text, chat=chat))
+
+    async def press(self, user: int, sent: Sent, label: str) -> list[Call]:
+        return await self.deliver(self.api.press(user, sent, label))
+
+    def question(self, chat_id: int) -> Sent:
+        """A copy of the newest message with a keyboard in the chat (as it shows now)."""
+        return copy.deepcopy([sent for sent in self.api.chat(chat_id) if sent.keyboard][-1])
+
+    def texts(self, chat_id: int) -> list[str]:
+        return [sent.text or "" for sent in self.api.chat(chat_id)]
+
+    async def approve(self, chat_id: int, action: str, user: int | None = None) -> list[Call]:
+        """Check the open question proposes `action` and press Yes."""
+        question = self.question(chat_id)
+        assert f"The bot wants to [{action}]" in (question.text or ""), question.text
+        return await self.press(user or chat_id, question, "Yes")
+
+
+Start = Callable[..., Awaitable[Telegram]]
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeBotApi]:
+    api = FakeBotApi()
+    await api.start()
+    yield api
+    await api.stop()
+
+
+@pytest.fixture
+async def telegram(fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Start]:
+    """Starts connectors on an engine (polling, or webhook with `webhook=True`); at the end
+    stops them, checks every callback query got its answer and that nothing logged an error."""
+    running: list[Telegram] = []
+
+    async def start(
+        engine: Engine, *, webhook: bool = False, status: StatusSource = lambda: STATUS
+    ) -> Telegram:
+        settings = TelegramSettings(
+            token=TOKEN,
+            base_url=fake_api.base_url,
+            trainer_ids=frozenset({TRAINER, TRAINER_2}),
+            webhook_url=PUBLIC_URL if webhook else None,
+            webhook_secret=SECRET,
+            poll_timeout=1,
+        )
+        web = WebServer(WebSettings("127.0.0.1", 0)) if webhook else None
+        connector = TelegramConnector(engine, settings, status, web=web)
+        if web is not None:
+            await web.start()
+        await connector.start()
+        running.append(Telegram(fake_api, connector, web))
+        return running[-1]
+
+    yield start
+    for tg in running:
+        await tg.connector.stop()
+        if tg.web is not None:
+            await tg.web.stop()
+    assert fake_api.unanswered == set()
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == []
+
+
+@pytest.fixture
+async def taught_engine(tmp_path: Any) -> AsyncIterator[Engine]:
+    """The concert bot on its trained policy, a SQLite store and a learner: corrections stick.
+
+    Retraining is pushed out of the test's time, so memoization alone makes them stick.
+    """
+    loaded = load_project(open_project(REPO))
+    data = TrainingData(read_stories(REPO / "stories" / "stories.md"), {})
+    policy = train_policy(loaded.domain, data, loaded.config)
+    retrainer = Retrainer(loaded.domain, data, loaded.config, policy, delay=3600)
+    await retrainer.start()
+    store = await SqliteTrackerStore.open(tmp_path / "ozbot.db")
+    exporter = StoryExporter(tmp_path / "exported")
+    yield Engine(loaded.domain, retrainer, store, loaded.actions, exporter, retrainer)
+    await retrainer.stop()
+    await store.close()

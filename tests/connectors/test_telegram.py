@@ -1,0 +1,399 @@
+"""Telegram scenarios: real python-telegram-bot, polling or webhook, against the fake Bot API."""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot import texts
+from bot.actions import ActionRegistry
+from bot.domain import domain_from_dict
+from bot.engine import Engine
+from bot.errors import ConnectorError, ProjectError
+from bot.events import ActionExecuted, UserUttered
+from bot.exporter import StoryExporter
+from bot.policy import TRAINER as TRAINER_POLICY
+from bot.policy import Prediction
+from bot.stores.memory import MemoryTrackerStore
+from bot.stories.markdown import parse_markdown
+from bot.stories.model import ActionStep, UserStep
+from connectors.telegram import TelegramConnector
+from connectors.telegram_settings import TelegramSettings
+from connectors.web import WebServer, WebSettings
+from tests.connectors.conftest import PUBLIC_URL, SECRET, STATUS, TRAINER, TRAINER_2, USER
+from tests.connectors.fake_telegram import Call, group_chat, person, units
+
+LONG_TEXT = "\n".join(f"line {number:04d} " + "x" * 90 for number in range(100))
+
+
+class TellPolicy:
+    """After /tell the bot runs utter_long; otherwise it listens."""
+
+    def predict(self, tracker):
+        state = tracker.current_state()
+        action = "utter_long" if state.prev_action == "action_listen" else "action_listen"
+        return Prediction(action, 1.0, "rules", {action: 1.0})
+
+
+@pytest.fixture
+def long_engine(tmp_path):
+    """A bot whose one response is far longer than a Telegram message."""
+    domain = domain_from_dict(
+        {"intents": ["tell"], "responses": {"utter_long": [{"text": LONG_TEXT}]}}
+    )
+    actions = ActionRegistry(domain, {})
+    exporter = StoryExporter(tmp_path)
+    return Engine(domain, TellPolicy(), MemoryTrackerStore(), actions, exporter)
+
+
+def replace_domain(engine, domain):
+    clone = copy.copy(engine)
+    clone.domain = domain
+    return clone
+
+
+def story_steps(markdown: str) -> tuple[list[str], list[str]]:
+    [story] = parse_markdown(markdown, "export.md")
+    intents = [s.alternatives[0].intent for s in story.steps if isinstance(s, UserStep)]
+    actions = [s.name for s in story.steps if isinstance(s, ActionStep)]
+    return intents, actions
+
+
+async def test_the_seed_transcript_by_button_presses(telegram, taught_engine, tmp_path):
+    tg = await telegram(taught_engine, status=taught_engine.policy.status)
+    await tg.say(TRAINER, "/greet")
+    question = tg.question(TRAINER)
+    assert [label for label in question.labels if "Yes" in label]
+    assert [label for label in question.labels if "action" in label]
+    assert [label for label in question.labels if "intent" in label]
+    assert [label for label in question.labels if "Export" in label]
+    await tg.approve(TRAINER, "utter_greet")
+    decided = tg.api.sent[(TRAINER, question.message_id)]
+    assert decided.keyboard is None and decided.text.endswith("→ ✓ utter_greet")
+    assert "hey there!" in tg.texts(TRAINER)
+    await tg.approve(TRAINER, "action_listen")
+    await tg.say(TRAINER, "/search_concerts")
+    await tg.approve(TRAINER, "action_search_concerts")
+    await tg.approve(TRAINER, "action_listen")
+
+    await tg.say(TRAINER, "/compare_reviews")
+    question = tg.question(TRAINER)
+    assert "The bot wants to [action_show_venue_reviews]" in question.text
+    assert 'slots: concerts: [{"artist": "Foo Fighters"' in question.text
+    assert "user said: /compare_reviews  (intent compare_reviews)" in question.text
+    await tg.press(TRAINER, question, "Wrong action")
+    choices = tg.question(TRAINER)
+    assert choices.message_id == question.message_id
+    assert choices.text.endswith(texts.ASK_ACTION)
+    assert choices.labels[0].startswith("action_show_venue_reviews  0.")
+    assert all(re.fullmatch(r"\w+  [01]\.\d\d", label) for label in choices.labels[:-1])
+    await tg.press(TRAINER, choices, "action_show_concert_reviews")
+    decided = tg.api.sent[(TRAINER, question.message_id)]
+    assert decided.keyboard is None
+    assert decided.text.endswith(
+        texts.corrected_action("action_show_venue_reviews", "action_show_concert_reviews")
+    )
+    assert "Katy Perry has the best reviews (5.0)" in tg.texts(TRAINER)
+    await tg.approve(TRAINER, "action_listen")
+
+    [document] = [c for c in await tg.say(TRAINER, "/export") if c.method == "sendDocument"]
+    name, content = document.files["document"]
+    assert name.endswith(".md") and "Exported 1 story" in document.params["caption"]
+    assert story_steps(content.decode()) == (
+        ["greet", "search_concerts", "compare_reviews"],
+        ["utter_greet", "action_search_concerts", "action_show_concert_reviews"],
+    )
+    assert (Path(tmp_path) / "exported" / name).read_bytes() == content
+
+    await tg.say(TRAINER, "/restart")
+    assert texts.TELEGRAM_NOTICE.format(text=texts.RESTARTED) in tg.texts(TRAINER)
+    for intent, action in [
+        ("/greet", "utter_greet"),
+        ("/search_concerts", "action_search_concerts"),
+    ]:
+        await tg.say(TRAINER, intent)
+        await tg.approve(TRAINER, action)
+        await tg.approve(TRAINER, "action_listen")
+    await tg.say(TRAINER, "/compare_reviews")
+    assert "The bot wants to [action_show_concert_reviews]" in tg.question(TRAINER).text
+    status = [c for c in await tg.say(TRAINER, "/status") if c.method == "sendMessage"]
+    assert status[0].params["text"] == texts.TELEGRAM_NOTICE.format(
+        text="Model 1 serves (0 retrains since start). It learns from 7 training stories and "
+        "1 taught conversation with 1 correction."
+    )
+
+
+async def test_wrong_action_pages_through_the_actions_most_probable_first(telegram, engine):
+    tg = await telegram(engine)
+    await tg.say(TRAINER, "/compare_reviews")
+    question = tg.question(TRAINER)
+    await tg.press(TRAINER, question, "Wrong action")
+    first = tg.question(TRAINER)
+    assert first.labels[:2] == ["action_show_venue_reviews  0.80", "action_listen  0.20"]
+    assert first.labels[-1] == "page 2/2 ▶" and len(first.labels) == 9
+    calls = await tg.press(TRAINER, first, "page 2/2")
+    assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageReplyMarkup"]
+    second = tg.question(TRAINER)
+    assert second.text == first.text and second.labels[-1] == "◀ page 1/2"
+    names = [label.split()[0] for label in first.labels[:-1] + second.labels[:-1]]
+    assert sorted(names) == sorted(engine.domain.actions)
+    await tg.press(TRAINER, second, "action_show_concert_reviews")
+    decided = tg.api.sent[(TRAINER, question.message_id)]
+    assert decided.keyboard is None
+    assert decided.text.startswith(question.text)
+    assert decided.text.endswith(
+        texts.corrected_action("action_show_venue_reviews", "action_show_concert_reviews")
+    )
+    assert "search for concerts first, then I compare" in tg.texts(TRAINER)
+    assert "The bot wants to [action_listen]" in tg.question(TRAINER).text
+
+
+async def test_wrong_intent_lists_the_intents_and_relabels_the_message(telegram, engine):
+    tg = await telegram(engine)
+    await tg.say(TRAINER, "/compare_reviews")
+    question = tg.question(TRAINER)
+    await tg.press(TRAINER, question, "Wrong intent")
+    intents = tg.question(TRAINER)
+    assert intents.text.endswith(texts.ASK_INTENT)
+    assert intents.labels[0] == "compare_reviews  1.00"
+    assert sorted(label.split()[0] for label in intents.labels) == sorted(engine.domain.intents)
+    await tg.press(TRAINER, intents, "greet")
+    decided = tg.api.sent[(TRAINER, question.message_id)]
+    assert decided.keyboard is None
+    assert decided.text.endswith(texts.corrected_intent("compare_reviews", "greet"))
+    assert "The bot wants to [utter_greet]" in tg.question(TRAINER).text
+
+
+async def test_a_user_who_is_no_trainer_chats_without_questions(telegram, engine):
+    tg = await telegram(engine)
+    await tg.say(USER, "/greet")
+    await tg.say(USER, "/search_concerts")
+    assert tg.texts(USER) == ["hey there!", "looking for concerts", "Foo Fighters, Katy Perry"]
+    assert all(sent.keyboard is None for sent in tg.api.chat(USER))
+    for command in ("export", "undo", "status"):
+        [call] = await tg.say(USER, f"/{command}")
+        assert call.params["text"].endswith(texts.TELEGRAM_TRAINERS_ONLY.format(command=command))
+    [call] = await tg.say(USER, "hello")
+    assert call.params["text"] == texts.TELEGRAM_NOTICE.format(
+        text=texts.no_nlu_hint("/", engine.domain.intents)
+    )
+    events = (await engine.store.load(f"telegram:{USER}")).events
+    assert [
+        e.name for e in events if isinstance(e, ActionExecuted) and e.policy == TRAINER_POLICY
+    ] == []
+    assert [e.text for e in events if isinstance(e, UserUttered)] == ["/greet", "/search_concerts"]
+
+
+def only_alert(calls: list[Call]) -> str:
+    """The press was refused: one alert, no message sent or edited."""
+    [call] = calls
+    assert call.method == "answerCallbackQuery" and call.params["show_alert"] is True
+    return call.params["text"]
+
+
+async def test_presses_that_answer_no_open_question_change_nothing(telegram, engine):
+    tg = await telegram(engine)
+    await tg.say(TRAINER, "/greet")
+    question = tg.question(TRAINER)
+    await tg.press(TRAINER, question, "Yes")
+    stored = await engine.store.load(f"telegram:{TRAINER}")
+    current = tg.question(TRAINER)
+    question_id = current.button("Yes")["callback_data"].split(":")[0]
+
+    cases = {
+        texts.STALE_ANSWER: [
+            tg.api.press(TRAINER, question, "Yes"),  # an old question
+            tg.api.press(TRAINER, question, "Wrong action"),
+            tg.api.callback(TRAINER, current, "0123abcd:y"),  # well formed, no such question
+            tg.api.callback(TRAINER, current, "0123abcd:p:1"),  # a page of no open list
+        ],
+        texts.TELEGRAM_NOT_TRAINER: [tg.api.press(USER, current, "Yes")],
+        texts.TELEGRAM_FORGED: [
+            tg.api.callback(TRAINER, current, "greet"),
+            tg.api.callback(TRAINER, current, '{"intent": "greet"}'),
+            tg.api.callback(TRAINER, current, f"{question_id}:A:99"),  # no 99th action
+            tg.api.callback(TRAINER, current, f"{question_id}:Z"),
+            tg.api.callback(TRAINER, current, f"{question_id}:y:1"),
+            tg.api.callback(TRAINER, current, ""),
+        ],
+    }
+    for alert, updates in cases.items():
+        for update in updates:
+            assert only_alert(await tg.deliver(update)) == alert, update
+    assert await engine.store.load(f"telegram:{TRAINER}") == stored
+    assert tg.question(TRAINER) == current
+
+
+async def test_a_second_press_of_the_same_button_is_refused(telegram, engine):
+    tg = await telegram(engine)
+    await tg.say(TRAINER, "/greet")
+    question = tg.question(TRAINER)
+    calls = await tg.deliver(
+        tg.api.press(TRAINER, question, "Yes"), tg.api.press(TRAINER, question, "Yes")
+    )
+    answers = [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"]
+    assert answers == [None, texts.STALE_ANSWER]
+    assert tg.texts(TRAINER).count("hey there!") == 1
+
+
+async def test_an_open_question_keeps_its_buttons_until_it_is_answered(telegram, engine):
+    tg = await telegram(engine)
+    await tg.say(TRAINER, "/greet")
+    question = tg.question(TRAINER)
+    calls = await tg.say(TRAINER, "/goodbye")
+    assert [c.method for c in calls] == ["sendMessage", "sendMessage"]
+    assert calls[0].params["text"] == texts.TELEGRAM_NOTICE.format(text=texts.ANSWER_FIRST)
+    again = tg.question(TRAINER)
+    assert again.text == question.text and again.labels == question.labels
+    [document] = [c for c in await tg.press(TRAINER, question, "Export") if c.files]
+    assert story_steps(document.files["document"][1].decode()) == (["greet"], [])
+    await tg.press(TRAINER, question, "Yes")  # the export left the question open
+    assert "hey there!" in tg.texts(TRAINER)
+
+
+async def test_group_members_have_a_conversation_each_and_commands_may_name_the_bot(
+    telegram, engine
+):
+    tg = await telegram(engine)
+    group = group_chat(-100)
+    calls = await tg.say(TRAINER, "/greet@OzTestBot", chat=group)
+    assert calls[0].params["reply_parameters"]["message_id"] > 0  # answers the member's message
+    mine = tg.question(-100)
+    await tg.say(TRAINER_2, "/goodbye", chat=group)
+    theirs = tg.question(-100)
+    assert "The bot wants to [utter_greet]" in mine.text
+    assert "The bot wants to [action_listen]" in theirs.text  # the rules know no goodbye
+    assert await tg.say(TRAINER, "/greet@SomeOtherBot", chat=group) == []
+    assert await tg.say(USER, "see you at the concert!", chat=group) == []  # talk among members
+
+    assert only_alert(await tg.press(TRAINER, theirs, "Yes")) == texts.STALE_ANSWER
+    await tg.press(TRAINER, mine, "Yes")
+    assert "hey there!" in tg.texts(-100)
+    mine_stored = await engine.store.load(f"telegram:-100:{TRAINER}")
+    theirs_stored = await engine.store.load(f"telegram:-100:{TRAINER_2}")
+    assert [e.text for e in mine_stored.events if isinstance(e, UserUttered)] == ["/greet"]
+    assert [e.text for e in theirs_stored.events if isinstance(e, UserUttered)] == ["/goodbye"]
+    assert theirs_stored.pending is not None
+
+    [help_call] = await tg.say(USER, "/help@OzTestBot", chat=group)
+    expected = texts.TELEGRAM_HELP_USER.format(intent="greet")
+    assert help_call.params["text"] == texts.TELEGRAM_NOTICE.format(text=expected)
+
+
+async def test_commands_of_a_trainer(telegram, engine):
+    tg = await telegram(engine)
+    [start] = await tg.say(TRAINER, "/start")
+    assert "You are a trainer." in start.params["text"]
+    [status] = await tg.say(TRAINER, "/status")
+    assert status.params["text"] == texts.TELEGRAM_NOTICE.format(
+        text=texts.model_status(3, 7, 2, 1)
+    )
+    [nothing] = await tg.say(TRAINER, "/undo")
+    assert nothing.params["text"].endswith(texts.NOTHING_TO_UNDO)
+    await tg.say(TRAINER, "/greet")
+    [undone] = await tg.say(TRAINER, "/undo")
+    assert undone.params["text"].endswith(texts.UNDONE)
+    assert (await engine.store.load(f"telegram:{TRAINER}")).pending is None
+    [restarted] = await tg.say(TRAINER, "/restart")
+    assert restarted.params["text"].endswith(texts.RESTARTED)
+    [empty] = await tg.say(TRAINER, "/export")
+    assert empty.method == "sendMessage" and empty.params["text"] == texts.TELEGRAM_NOTHING_EXPORTED
+
+
+async def test_start_up_registers_the_commands_and_intents_and_polls(telegram, engine, fake_api):
+    await telegram(engine)
+    [menu] = fake_api.methods("setMyCommands")
+    names = [command["command"] for command in menu.params["commands"]]
+    assert names == ["help", "restart", "undo", "export", "status", *engine.domain.intents]
+    assert fake_api.methods("deleteWebhook")  # polling: no webhook may stand in the way
+    assert fake_api.methods("setWebhook") == []
+
+
+def test_a_domain_intent_named_like_a_command_is_refused(engine):
+    domain = replace(engine.domain, intents=(*engine.domain.intents, "status", "help"))
+    with pytest.raises(ProjectError, match=r"the intents help, status collide .* /status"):
+        TelegramConnector(replace_domain(engine, domain), TelegramSettings("1:x"), lambda: STATUS)
+
+
+async def test_webhook_needs_the_secret_and_processes_an_update_once(telegram, engine, fake_api):
+    tg = await telegram(engine, webhook=True)
+    [hook] = fake_api.methods("setWebhook")
+    assert hook.params["url"] == PUBLIC_URL and hook.params["secret_token"] == SECRET
+    assert hook.params["allowed_updates"] == ["message", "callback_query"]
+    greet = fake_api.message(USER, "/greet")
+    assert await tg.post(greet, secret=None) == 403
+    assert await tg.post(greet, secret="wrong") == 403
+    assert await tg.post(greet, secret=SECRET[:-1]) == 403
+    assert tg.texts(USER) == [] and await engine.store.conversation_ids() == []
+    assert await tg.post("not an update") == 400
+    assert await tg.post({"update_id": "seven"}) == 400
+
+    assert [c.params["text"] for c in await tg.deliver(greet)] == ["hey there!"]
+    assert await tg.deliver(greet) == []  # delivered again: not processed twice
+    await tg.say(TRAINER, "/greet")
+    await tg.approve(TRAINER, "utter_greet")
+    assert tg.texts(USER) == ["hey there!"] and "hey there!" in tg.texts(TRAINER)
+
+
+async def test_long_bot_messages_are_split_at_line_breaks(telegram, long_engine):
+    tg = await telegram(long_engine)
+    calls = await tg.say(USER, "/tell")
+    assert len(calls) == 3 and all(units(c.params["text"]) <= 4096 for c in calls)
+    assert "\n".join(c.params["text"] for c in calls) == LONG_TEXT
+
+
+async def test_other_kinds_of_updates_are_ignored_or_answered_politely(telegram, engine):
+    tg = await telegram(engine)
+    sticker = {
+        "file_id": "s1", "file_unique_id": "s1u", "type": "regular", "width": 512,
+        "height": 512, "is_animated": False, "is_video": False,
+    }  # fmt: skip
+    [polite] = await tg.deliver(tg.api.message(USER, None, sticker=sticker))
+    assert polite.params["text"] == texts.TELEGRAM_TEXT_ONLY.format(intent="greet")
+    edited = tg.api.message(USER, "/greet")
+    edited["edited_message"] = edited.pop("message") | {"edit_date": 1}
+    channel = tg.api.message(USER, "/greet", chat={"id": -200, "type": "channel", "title": "c"})
+    channel["channel_post"] = channel.pop("message")
+    photo = [{"file_id": "p", "file_unique_id": "pu", "width": 1, "height": 1}]
+    in_group = tg.api.message(USER, None, chat=group_chat(-100), photo=photo)
+    joined = tg.api.message(USER, None, new_chat_members=[person(USER)])
+    assert await tg.deliver(edited, channel, in_group, joined) == []
+    assert await engine.store.conversation_ids() == []
+
+
+async def test_a_failure_inside_is_told_and_every_press_still_answered(
+    telegram, engine, caplog, monkeypatch
+):
+    tg = await telegram(engine)
+    await tg.say(TRAINER, "/greet")
+    question = tg.question(TRAINER)
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("the store is on fire")
+
+    monkeypatch.setattr(engine, "handle", broken)
+    assert only_alert(await tg.press(TRAINER, question, "Yes")) == texts.TELEGRAM_FAILED
+    [told] = await tg.say(USER, "/greet")
+    assert told.params["text"] == texts.TELEGRAM_FAILED
+    assert [r.exc_info[1].args for r in caplog.records if r.exc_info] == [
+        ("the store is on fire",),
+        ("the store is on fire",),
+    ]
+    caplog.clear()
+
+
+def test_a_webhook_without_a_secret_is_refused(engine):
+    settings = TelegramSettings("1:x", webhook_url=PUBLIC_URL, webhook_secret="")
+    with pytest.raises(ConnectorError, match="webhook mode needs TELEGRAM_WEBHOOK_SECRET"):
+        TelegramConnector(engine, settings, lambda: STATUS, web=WebServer(WebSettings()))
+
+
+async def test_a_rejected_token_stops_the_start_with_a_clear_error(engine, fake_api):
+    settings = TelegramSettings("999:wrong", fake_api.base_url, poll_timeout=1)
+    connector = TelegramConnector(engine, settings, lambda: STATUS)
+    with pytest.raises(ConnectorError, match="Telegram rejected TELEGRAM_TOKEN"):
+        await connector.start()
