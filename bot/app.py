@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bot.action_loader import load_custom_actions
 from bot.actions import ActionRegistry
 from bot.domain import Domain, load_domain
-from bot.errors import ModelError, ProjectError, StoreError, StoreUnavailableError
+from bot.errors import ProjectError, StoreError, StoreUnavailableError
 from bot.events import ActionExecuted, Event
 from bot.policy import TRAINER
 from bot.project import Project, read_config
@@ -21,13 +21,13 @@ from bot.stories.model import Story
 from bot.stories.reader import read_stories
 from bot.tracker import SNAPSHOT_TURNS
 from policy.config import PolicyConfig, policy_config_from_dict
-from policy.ensemble import EnsemblePolicy
-from policy.persistence import load_model, save_model
+from policy.model_store import POINTER, ModelStore, Version, VersionRecord
 from policy.training import TrainingData, train_policy
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
-MODEL_FOLDER = "current"
+MODEL_FOLDER = POINTER
+"""models/current: the live version."""
 
 
 @dataclass(frozen=True)
@@ -43,21 +43,32 @@ class LoadedProject:
 def load_project(project: Project, reserved_commands: tuple[str, ...] = ()) -> LoadedProject:
     """Read and check every project file; raises ProjectError with what to fix."""
     domain = load_domain(project.domain_file)
+    check_reserved(project, domain, reserved_commands)
+    config, warnings = load_config(project)
+    stories = read_stories(project.stories_dir) if project.stories_dir.exists() else []
+    actions = ActionRegistry(domain, load_custom_actions(project.root, domain))
+    return LoadedProject(project, domain, config, stories, actions, warnings)
+
+
+def check_reserved(project: Project, domain: Domain, reserved_commands: tuple[str, ...]) -> None:
+    """Raises ProjectError when an intent is named like one of ozbot's commands."""
     clashes = [name for name in reserved_commands if name in domain.intents]
     if clashes:
         raise ProjectError(
             f"{project.domain_file}: intents: {', '.join(clashes)} collide with ozbot's commands "
             f"(/{', /'.join(reserved_commands)}); rename the intent"
         )
+
+
+def load_config(project: Project) -> tuple[PolicyConfig, list[str]]:
+    """The policy settings of config.yml, checked, and warnings about what is ignored."""
     config, warnings = policy_config_from_dict(read_config(project), str(project.config_file))
     if config.max_history > SNAPSHOT_TURNS:
         raise ProjectError(
             f"{project.config_file}: max_history {config.max_history} is more than the "
             f"{SNAPSHOT_TURNS} turns a conversation's snapshot keeps for the policy; lower it"
         )
-    stories = read_stories(project.stories_dir) if project.stories_dir.exists() else []
-    actions = ActionRegistry(domain, load_custom_actions(project.root, domain))
-    return LoadedProject(project, domain, config, stories, actions, warnings)
+    return config, warnings
 
 
 def is_taught(events: tuple[Event, ...]) -> bool:
@@ -83,27 +94,35 @@ async def training_data(loaded: LoadedProject, store: TrackerStore) -> TrainingD
     return TrainingData(loaded.stories, {cid: events for _, cid, events in taught})
 
 
+def model_store(loaded: LoadedProject) -> ModelStore:
+    return ModelStore(loaded.project.models_dir)
+
+
 def train_and_save(
     loaded: LoadedProject, data: TrainingData, progress: Progress | None = None
-) -> EnsemblePolicy:
+) -> Version:
+    """Train now and make the result the live version (models/<version>/, models/current)."""
     policy = train_policy(loaded.domain, data, loaded.config, progress)
-    save_model(policy, loaded.project.models_dir / MODEL_FOLDER)
-    return policy
+    store = model_store(loaded)
+    record = VersionRecord.of(store.newest() + 1, policy, data)
+    store.commit(store.add(policy, record), record.version)
+    store.set_live(record.version)
+    return Version(policy, record)
 
 
 def current_policy(
     loaded: LoadedProject, data: TrainingData, progress: Progress | None = None
-) -> EnsemblePolicy:
-    """The saved model when it was trained on exactly this data and config, else a new one."""
-    try:
-        policy = load_model(loaded.project.models_dir / MODEL_FOLDER, loaded.domain)
-    except ModelError as exc:
-        log.info("training a new model: %s", exc)
+) -> Version:
+    """The newest valid saved version when it fits the domain and config, else a new one.
+
+    A version trained before the latest stories or teachings still serves at once: the
+    retrainer teaches it what came after and retrains in the background.
+    """
+    found = model_store(loaded).newest_valid(loaded.domain)
+    if found is None or found.policy.metadata is None:
+        log.info("no saved model can serve; training one")
         return train_and_save(loaded, data, progress)
-    metadata = policy.metadata
-    if metadata is None or (metadata.data_fingerprint, metadata.config) != (
-        data.fingerprint(),
-        loaded.config,
-    ):
+    if found.policy.metadata.config != loaded.config:
+        log.info("config.yml changed since model %s; training a new one", found.record.version)
         return train_and_save(loaded, data, progress)
-    return policy
+    return found

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 
-from bot.commands import chat, evaluate, export, run, train
+from bot import logs
+from bot.commands import chat, check, evaluate, export, run, train
 from bot.errors import OzbotError
 
 
@@ -31,12 +33,19 @@ SUBCOMMANDS = {
     "train": Subcommand(train.HELP, train.add_arguments, train.run),
     "evaluate": Subcommand(evaluate.HELP, evaluate.add_arguments, evaluate.run),
     "export": Subcommand(export.HELP, export.add_arguments, export.run),
+    "check": Subcommand(check.HELP, check.add_arguments, check.run),
 }
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ozbot", description=__doc__)
     parser.add_argument("--project", default=".", help="the bot's folder (default: here)")
+    parser.add_argument(
+        "--log-level",
+        choices=("debug", "info", "warning", "error"),
+        help="default: info when `run` serves a chat platform (a line per turn), else warning",
+    )
+    parser.add_argument("--log-json", action="store_true", help="log one JSON object a line")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, subcommand in SUBCOMMANDS.items():
         subcommand.add_arguments(commands.add_parser(name, help=subcommand.help))
@@ -45,8 +54,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
+        logs.configure(_log_level(args), as_json=args.log_json, secrets=logs.secrets_in(os.environ))
         asyncio.run(SUBCOMMANDS[args.command].run(args))
     except OzbotError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -57,3 +66,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 130
     return 0
+
+
+def _log_level(args: argparse.Namespace) -> int:
+    if args.log_level is not None:
+        return int(getattr(logging, args.log_level.upper()))
+    serving = args.command == "run" and "terminal" not in run.chosen(args.connectors, os.environ)
+    return logging.INFO if serving else logging.WARNING

@@ -8,7 +8,9 @@ recent turns) loads the whole conversation first.
 
 from __future__ import annotations
 
+import copy
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -51,6 +53,7 @@ from bot.training import (
     describe,
     domain_choices,
 )
+from bot.turns import Decision, Turn, TurnObserver, summarize
 
 log = logging.getLogger(__name__)
 MAX_ACTIONS_PER_TURN = 10
@@ -83,6 +86,7 @@ class _Step:
     """The stored events, for a tracker resumed from a snapshot that needs the whole past."""
     new_events: list[Event] = field(default_factory=list)
     outputs: list[Output] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
     async def whole(self) -> Tracker:
         """The tracker with every event of the conversation."""
@@ -112,7 +116,9 @@ class Engine:
         exporter: Exporter,
         learner: Learner | None = None,
         intent_prefixes: tuple[str, ...] = ("/",),
+        on_turn: TurnObserver | None = None,
     ) -> None:
+        """`on_turn` hears about every input handled (for logs and metrics); it must not block."""
         self.domain = domain
         self.policy = policy
         self.store = store
@@ -120,23 +126,37 @@ class Engine:
         self.exporter = exporter
         self.learner = learner
         self.intent_prefixes = intent_prefixes
+        self.on_turn = on_turn
+
+    def with_intent_prefixes(self, prefixes: tuple[str, ...]) -> Engine:
+        """This engine (same store, policy and actions) reading typed intents with `prefixes`."""
+        clone = copy.copy(self)
+        clone.intent_prefixes = prefixes
+        return clone
 
     async def handle(self, conversation_id: str, inp: Input, *, trainer: bool) -> list[Output]:
         """Process one input; `trainer` turns on the training questions for this conversation.
 
         When the store fails, the input changes nothing and its only output is a notice.
         """
+        started = time.perf_counter()
+        step: _Step | None = None
         try:
-            return await self._locked_step(conversation_id, inp, trainer)
+            step = await self._locked_step(conversation_id, inp, trainer)
+            outputs, errors = step.outputs, step.errors
         except ConversationBusyError:
-            return [Notice(texts.CONVERSATION_BUSY)]
-        except StoreUnavailableError:
-            return [Notice(texts.STORE_UNAVAILABLE)]  # the store logs the outage once
+            outputs, errors = [Notice(texts.CONVERSATION_BUSY)], ["busy"]
+        except StoreUnavailableError:  # the store logs the outage once
+            outputs, errors = [Notice(texts.STORE_UNAVAILABLE)], ["store_unavailable"]
         except StoreError as exc:
             log.error("conversation %s: %s", conversation_id, exc)
-            return [Notice(texts.store_failed(str(exc)))]
+            outputs, errors = [Notice(texts.store_failed(str(exc)))], ["store"]
+        if self.on_turn is not None:
+            seconds = time.perf_counter() - started
+            self.on_turn(_turn(conversation_id, inp, step, errors, seconds))
+        return outputs
 
-    async def _locked_step(self, conversation_id: str, inp: Input, trainer: bool) -> list[Output]:
+    async def _locked_step(self, conversation_id: str, inp: Input, trainer: bool) -> _Step:
         async with self.store.lock(conversation_id):
             tail = await self.store.load_tail(conversation_id)
             step = await self._begin(tail)
@@ -149,7 +169,7 @@ class Engine:
                     pending=step.pending,
                     snapshot=step.tracker.snapshot(),
                 )
-            return step.outputs
+            return step
 
     async def pending_outputs(self, conversation_id: str) -> list[Output]:
         """The open training question of a conversation, rendered again (e.g. after a restart)."""
@@ -309,14 +329,30 @@ class Engine:
             events = await self.actions.get(name).run(dispatcher, step.tracker, self.domain)
         except ActionError as exc:
             step.outputs.append(Notice(texts.action_failed(name, str(exc))))
+            step.errors.append("action")
             return False
         except Exception as exc:  # a custom action's bug must not end the conversation
             log.exception("action %s raised", name)
             step.outputs.append(Notice(texts.action_failed(name, repr(exc))))
+            step.errors.append("action")
             return False
         await step.add([ActionExecuted(name, policy, confidence), *dispatcher.messages, *events])
         step.outputs += [BotMessage(m.text, m.buttons) for m in dispatcher.messages]
         return True
+
+
+def _turn(
+    conversation_id: str, inp: Input, step: _Step | None, errors: list[str], seconds: float
+) -> Turn:
+    kind: str = inp.name if isinstance(inp, Command) else "message"
+    if isinstance(inp, Answer):
+        kind = "answer"
+    if step is None:
+        return summarize(conversation_id, kind, [], None, seconds, errors)
+    asked = None
+    if step.pending is not None:
+        asked = Decision(step.pending.action, step.pending.policy, step.pending.confidence)
+    return summarize(conversation_id, kind, step.new_events, asked, seconds, errors)
 
 
 def _new_id() -> str:

@@ -28,13 +28,17 @@ class ModelStatus:
     """What a trainer's /status shows about the policy that serves."""
 
     model: int
-    """1 for the model loaded at start, one more for every retrain since."""
+    """The serving model's version (models/<version>/), 0 before the first is saved."""
     stories: int
-    """Training stories of the project (exports included)."""
+    """Training stories of the project (exports included) the model learned from."""
     conversations: int
-    """Conversations a trainer taught."""
+    """Conversations a trainer taught that the model learned from."""
     corrections: int
     """Actions and intents a trainer corrected in those conversations."""
+    trained_at: float | None = None
+    """When the model was trained (Unix time)."""
+    corrections_since: int = 0
+    """Corrections taught after the model was trained (memoization has them already)."""
 
 
 class Policy(Protocol):

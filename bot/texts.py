@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 EMPTY_MESSAGE = "Empty message: type an intent, e.g. /greet."
@@ -124,6 +125,7 @@ TELEGRAM_COMMANDS = {
     "undo": "take back your last message (trainers)",
     "export": "send this conversation as Rasa stories (trainers)",
     "status": "the model and its training data (trainers)",
+    "retrain": "retrain the model now (trainers)",
 }
 TELEGRAM_HELP_TRAINER = (
     'You are a trainer. Type what the user says as an intent: /{intent} or /{intent}{{"entity": '
@@ -153,13 +155,42 @@ def telegram_command_clash(intents: Sequence[str], commands: Sequence[str]) -> s
     )
 
 
-def model_status(model: int, stories: int, conversations: int, corrections: int) -> str:
+def model_status(
+    model: int,
+    stories: int,
+    conversations: int,
+    corrections: int,
+    trained_at: float | None = None,
+    corrections_since: int = 0,
+) -> str:
+    when = (
+        ""
+        if trained_at is None
+        else time.strftime(", trained %Y-%m-%d %H:%M UTC", time.gmtime(trained_at))
+    )
     return (
-        f"Model {model} serves ({_counted(model - 1, 'retrain')} since start). It learns from "
+        f"Model {model} serves{when}. It learned from "
         f"{_counted(stories, 'training story', 'training stories')} and "
         f"{_counted(conversations, 'taught conversation')} with "
-        f"{_counted(corrections, 'correction')}."
+        f"{_counted(corrections, 'correction')}; "
+        f"{_counted(corrections_since, 'correction')} since."
     )
+
+
+RETRAIN_STARTED = "Retraining now; you will hear when the new model is live."
+RETRAIN_QUEUED = "A retrain is running; another one follows it with everything taught since."
+RETRAIN_UNAVAILABLE = "This bot does not retrain here; run `ozbot train`."
+
+
+def model_live(version: int, stories: int, seconds: float) -> str:
+    return (
+        f"model {version} live: {_counted(stories, 'story', 'stories')}, trained in {seconds:.1f} s"
+    )
+
+
+def retrain_failed(error: str, live: int | None) -> str:
+    serving = "the old model" if live is None else f"model {live}"
+    return f"retraining failed: {error}; {serving} keeps serving"
 
 
 def _counted(number: int, noun: str, plural: str = "") -> str:
@@ -168,3 +199,20 @@ def _counted(number: int, noun: str, plural: str = "") -> str:
 
 def store_failed(error: str) -> str:
     return f"This message was not processed, the conversation store refused it: {error}"
+
+
+# Slack: the help and commands of the chat UI (buttons and refusals as on Telegram, above).
+SLACK_HELP_TRAINER = (
+    'You are a trainer. Type what the user says as an intent: !{intent} or !{intent}{{"entity": '
+    '"value"}} (Slack keeps messages that start with / for itself; /{intent} works where it gets '
+    "through). Before each action the bot asks whether it is right: press Yes, Wrong action or "
+    "Wrong intent; corrections stick at once. /ozbot restart starts a new conversation, "
+    "/ozbot undo takes back your last message, /ozbot export uploads the conversation as Rasa "
+    "stories, /ozbot status shows the model and its training data."
+)
+SLACK_HELP_USER = (
+    'Type what you want as an intent: !{intent} or !{intent}{{"entity": "value"}} (or '
+    "/{intent}). /ozbot restart starts a new conversation."
+)
+SLACK_TRAINERS_ONLY = "/ozbot {command} is for trainers."
+SLACK_USAGE = "Usage: /ozbot help | restart | undo | export | status"

@@ -22,12 +22,12 @@ from bot.training import Answer
 ReadLine = Callable[[str], Awaitable[str | None]]
 Write = Callable[[str], None]
 COMMANDS = ("restart", "export", "undo")
-RESERVED = (*COMMANDS, "help")
+RESERVED = (*COMMANDS, "help", "retrain")
 """Words that must not be intents of the domain, since typing them runs a command."""
 HELP = (
     'Type an intent as /intent or /intent{"entity": "value"}. '
     "Commands: /restart (new conversation), /export (write stories), /undo (take back your "
-    "last message), /help. Ctrl-D quits."
+    "last message), /retrain (retrain the model now), /help. Ctrl-D quits."
 )
 _ANSWERS = {"1": "approve", "2": "wrong_action", "3": "wrong_intent", "0": "export"}
 
@@ -90,10 +90,22 @@ class StdinLines:
             loop.call_soon_threadsafe(self._lines.put_nowait, line)
 
 
+Retrain = Callable[[], str]
+"""Starts a retrain at once; returns what to tell the trainer."""
+
+
 class Console:
     def __init__(
-        self, engine: Engine, conversation_id: str, *, trainer: bool, read: ReadLine, write: Write
+        self,
+        engine: Engine,
+        conversation_id: str,
+        *,
+        trainer: bool,
+        read: ReadLine,
+        write: Write,
+        retrain: Retrain | None = None,
     ) -> None:
+        self.retrain = retrain
         self.engine = engine
         self.conversation_id = conversation_id
         self.trainer = trainer
@@ -111,6 +123,9 @@ class Console:
             if line is None:
                 await self._quit()
                 return
+            if line.strip() == "/retrain" and self.retrain is not None:
+                self.write(render(Notice(self.retrain())))
+                continue
             if not await self._show_and_answer(await self._send(self._parse(line))):
                 return
 

@@ -7,6 +7,12 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Protocol
 
+from redis import exceptions
+from redis.asyncio import Redis
+
+from bot.errors import StoreUnavailableError
+from bot.stores.settings import RedisSettings
+
 
 class SeenIds(Protocol):
     async def first_time(self, key: str) -> bool:
@@ -28,3 +34,38 @@ class RecentIds:
         if len(self._seen) > self._size:
             self._seen.popitem(last=False)
         return True
+
+
+class RedisSeenIds:
+    """Ids shared by every replica on one Redis: `SET key NX EX`, forgotten after `ttl_seconds`.
+
+    Use `await RedisSeenIds.connect(settings)`; `close()` when done.
+    """
+
+    def __init__(self, client: Redis, prefix: str, ttl_seconds: int = 86_400) -> None:
+        self._redis = client
+        self._prefix = prefix
+        self._ttl = ttl_seconds
+
+    @classmethod
+    async def connect(cls, settings: RedisSettings) -> RedisSeenIds:
+        """Connects and checks that Redis answers: a wrong URL fails here, at start-up."""
+        client = Redis.from_url(settings.url, socket_timeout=2.0, socket_connect_timeout=1.0)
+        try:
+            await client.ping()
+        except exceptions.RedisError as exc:
+            await client.aclose()
+            raise StoreUnavailableError(
+                f"cannot reach Redis at {settings.shown_url} ({exc}); start it, or fix "
+                f"{settings.source}"
+            ) from exc
+        return cls(client, f"{settings.prefix}:seen")
+
+    async def first_time(self, key: str) -> bool:
+        try:
+            return bool(await self._redis.set(f"{self._prefix}:{key}", 1, nx=True, ex=self._ttl))
+        except exceptions.RedisError as exc:
+            raise StoreUnavailableError(f"Redis could not check {key}: {exc}") from exc
+
+    async def close(self) -> None:
+        await self._redis.aclose()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -32,38 +32,25 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.engine import Command, Engine, UserMessage
+from bot.engine import Engine
 from bot.errors import ConnectorError
-from bot.outputs import ActionProposal, Choices, Decided, Exported, Notice, Output, Refused
-from bot.policy import ModelStatus
+from bot.outputs import ActionProposal, Choices, Decided, Exported, Output, Refused
+from connectors.chat_commands import COMMANDS, Read, Retrain, StatusSource, Wording, answer
 from connectors.dedupe import RecentIds, SeenIds
 from connectors.telegram_render import (
     MAX_ALERT,
     MAX_CAPTION,
-    Press,
     choices_keyboard,
     choices_text,
-    clip,
     decided_text,
     message_text,
-    page_count,
     proposal_keyboard,
     proposal_text,
-    read_press,
     split_text,
-    to_answer,
 )
 from connectors.telegram_settings import TelegramSettings
-from connectors.telegram_updates import (
-    COMMANDS,
-    TRAINER_ONLY,
-    PerChatOrder,
-    Read,
-    check_commands,
-    conversation_id,
-    read_name,
-    read_text,
-)
+from connectors.telegram_updates import PerChatOrder, check_commands, conversation_id, read_text
+from connectors.training_view import Press, clip, page_turn, read_press, to_answer
 from connectors.web import WebServer
 
 log = logging.getLogger(__name__)
@@ -71,8 +58,9 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
 _MENU_NAME = re.compile(r"[a-z0-9_]{1,32}")
 _MENU_SIZE = 100
-
-StatusSource = Callable[[], ModelStatus]
+WORDING = Wording(
+    texts.TELEGRAM_HELP_TRAINER, texts.TELEGRAM_HELP_USER, texts.TELEGRAM_TRAINERS_ONLY
+)
 
 
 @dataclass(frozen=True)
@@ -97,12 +85,14 @@ class TelegramConnector:
         *,
         web: WebServer | None = None,
         seen: SeenIds | None = None,
+        retrain: Retrain | None = None,
     ) -> None:
         """`web` serves the webhook (required when `settings.webhook_url` is set)."""
         check_commands(engine.domain)
         self.engine = engine
         self.settings = settings
         self._status = status
+        self._retrain = retrain
         self._seen = seen or RecentIds()
         builder = (
             ApplicationBuilder()
@@ -216,17 +206,15 @@ class TelegramConnector:
 
     async def _outputs(self, read: Read, conversation: str, user: User) -> list[Output]:
         trainer = self._is_trainer(user)
-        name = read_name(read)
-        if name in TRAINER_ONLY and not trainer:
-            return [Notice(texts.TELEGRAM_TRAINERS_ONLY.format(command=name))]
-        if isinstance(read, UserMessage | Command):
-            return await self.engine.handle(conversation, read, trainer=trainer)
-        if read == "help":
-            hint = texts.TELEGRAM_HELP_TRAINER if trainer else texts.TELEGRAM_HELP_USER
-            return [Notice(hint.format(intent=self._example_intent()))]
-        status = self._status()
-        counts = (status.model, status.stories, status.conversations, status.corrections)
-        return [Notice(texts.model_status(*counts))]
+        return await answer(
+            self.engine,
+            read,
+            conversation,
+            trainer=trainer,
+            status=self._status,
+            wording=WORDING,
+            retrain=self._retrain,
+        )
 
     def _example_intent(self) -> str:
         return self.engine.domain.intents[0] if self.engine.domain.intents else "greet"
@@ -271,16 +259,10 @@ class TelegramConnector:
         return refused.text if refused is not None else list(outputs)
 
     async def _turn_page(self, conversation: str, press: Press) -> str | list[Shown]:
-        shown = await self.engine.pending_outputs(conversation)
-        choices = next(
-            (o for o in shown if isinstance(o, Choices) and o.question_id == press.question_id),
-            None,
-        )
-        if choices is None:
-            return texts.STALE_ANSWER
-        assert press.number is not None  # read_press requires one for a page
-        if press.number >= page_count(choices):
-            return texts.TELEGRAM_FORGED
+        choices = page_turn(await self.engine.pending_outputs(conversation), press)
+        if isinstance(choices, str):
+            return choices
+        assert press.number is not None  # page_turn refuses a page press without one
         return [_Page(choices, press.number)]
 
     async def _show(

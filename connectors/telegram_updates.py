@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable
-from typing import Any, Literal
+from typing import Any
 
 from telegram import Chat, Update, User
 from telegram.constants import ChatType
@@ -14,21 +14,11 @@ from telegram.ext import BaseUpdateProcessor
 
 from bot import texts
 from bot.domain import Domain
-from bot.engine import Command, UserMessage
+from bot.engine import UserMessage
 from bot.errors import ProjectError
 from bot.stores.base import ConversationLocks
+from connectors.chat_commands import COMMANDS, OWN, Read
 
-Read = UserMessage | Command | Literal["help", "status"]
-_OWN: dict[str, Read] = {
-    "help": "help",
-    "restart": Command("restart"),
-    "undo": Command("undo"),
-    "export": Command("export"),
-    "status": "status",
-}
-COMMANDS = tuple(_OWN)
-TRAINER_ONLY = ("undo", "export", "status")
-"""Commands about teaching: a user who is no trainer is told they are for trainers."""
 _COMMAND = re.compile(r"/(?P<name>[\w.-]+)(?:@(?P<bot>\w+))?")
 
 
@@ -63,18 +53,11 @@ def read_text(
     if addressee and addressee.lower() != bot_username.lower():
         return None
     name = match["name"]
-    if name in _OWN:
-        return _OWN[name]
+    if name in OWN:
+        return OWN[name]
     if name == "start" and name not in intents:
         return "help"
     return UserMessage(text[: match.end("name")] + text[match.end() :])
-
-
-def read_name(read: Read) -> str | None:
-    """The command name of what was read (None for a user message)."""
-    if isinstance(read, UserMessage):
-        return None
-    return read.name if isinstance(read, Command) else read
 
 
 class PerChatOrder(BaseUpdateProcessor):

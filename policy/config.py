@@ -48,7 +48,14 @@ OTHER_PARTS_KEYS = ("store",)
 @dataclass(frozen=True)
 class PolicyConfig:
     max_history: int = 5
-    """How many past states (turns) the policy looks at."""
+    """How many past states the policy looks at (besides the intents of the whole dialogue).
+
+    Measured on unseen dialogues (bot actions right, LightGBM): 3 beat 5 after 10, 74 and 37
+    of the sub-dialogue stories (75.6/99.0/95.0% vs 72.8/97.7/93.9%) and on 5 synthetic ones
+    (42.2% vs 37.4%), tied on all 147 and on 1,000 synthetic stories; 8 was worse. It stays 5
+    (Rasa's) for now: at 3 the seed's ambiguous compare_reviews turns to the concert reviews
+    (0.52/0.47), and the concert bot's teaching demo and its tests expect the venue reviews.
+    """
     augmentation_factor: int = 20
     """Glued dialogues per fragment (`policy.dataset.augment`), for LightGBM only (0 turns
     augmentation off)."""

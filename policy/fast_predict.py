@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import threading
+import weakref
 from collections.abc import Sequence
 
 import lightgbm as lgb
@@ -41,6 +42,8 @@ class SingleRowPredictor:
         self._result_pointer = self._result.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
         self._length = ctypes.c_int64()
         self._lock = threading.Lock()
+        # Freed with this object, or at exit while LightGBM's library is still loaded.
+        weakref.finalize(self, _LIB.LGBM_FastConfigFree, self._config)
 
     def predict(self, indices: Sequence[int], values: Sequence[float]) -> NDArray[np.float64]:
         count = len(indices)
@@ -62,10 +65,6 @@ class SingleRowPredictor:
                 )
             )
             return self._result.copy()
-
-    def __del__(self) -> None:
-        if self._config:
-            _LIB.LGBM_FastConfigFree(self._config)
 
 
 def _check(code: int) -> None:

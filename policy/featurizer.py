@@ -99,6 +99,10 @@ class Featurizer:
     def for_domain(cls, domain: Domain, max_history: int) -> Featurizer:
         return cls(Vocabulary.from_domain(domain), max_history)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (to and from a training process) without the cache of encoded states."""
+        return (Featurizer, (self.vocabulary, self.max_history))
+
     def sparse_row(self, states: Sequence[State]) -> tuple[list[int], list[float]]:
         """The columns that are not zero, ascending, and their values."""
         window = states[-self.max_history :]

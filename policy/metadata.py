@@ -25,7 +25,8 @@ class TrainingMetrics:
     augmented_examples: int
     """Bot actions in the glued dialogues LightGBM also trains on."""
     accuracy: float
-    """Share of `examples` the trained policy predicts right (action_listen included)."""
+    """Share of `examples` (at most 5,000, evenly spread) the trained policy predicts right,
+    action_listen included."""
     seconds: float
 
 

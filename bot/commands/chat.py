@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from bot.app import MODEL_FOLDER, current_policy, training_data
-from bot.commands.common import load, open_store, progress, say
+from bot.app import current_policy, training_data
+from bot.commands.common import load, open_store, progress, say, store_settings
 from bot.engine import Engine
 from bot.exporter import StoryExporter
-from connectors.console import Console, StdinLines
+from bot.retraining import retraining
+from bot.telemetry import Telemetry
+from connectors.console import Console, Retrain, StdinLines
 from policy.retrainer import Retrainer
 
 DEFAULT_CONVERSATION = "terminal"
@@ -33,6 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class Serving:
     engine: Engine
     retrainer: Retrainer
+    telemetry: Telemetry
 
 
 @asynccontextmanager
@@ -45,41 +49,51 @@ async def serving(args: argparse.Namespace, *, learn: bool) -> AsyncIterator[Ser
     store = await open_store(loaded.project)
     try:
         data = await training_data(loaded, store)
-        policy = await asyncio.to_thread(current_policy, loaded, data, progress)
-        retrainer = Retrainer(
-            loaded.domain,
-            data,
-            loaded.config,
-            policy,
-            model_folder=loaded.project.models_dir / MODEL_FOLDER,
-            on_error=lambda text: say(f"ozbot: retraining failed, the old model serves: {text}"),
-        )
-        await retrainer.start()
-        engine = Engine(
-            loaded.domain,
-            retrainer,
-            store,
-            loaded.actions,
-            StoryExporter(loaded.project.exported_dir),
-            retrainer if learn else None,
-        )
-        try:
-            yield Serving(engine, retrainer)
-        finally:
-            await retrainer.stop()
+        live = await asyncio.to_thread(current_policy, loaded, data, progress)
+        redis = store_settings(loaded.project, os.environ)
+        notify = lambda text: say(f"ozbot: {text}")  # noqa: E731
+        telemetry = Telemetry(lambda: retrainer.version)
+
+        def model_live(note: str) -> None:
+            notify(note)
+            if retrainer.policy.metadata is not None:
+                telemetry.retrained(retrainer.policy.metadata.metrics.seconds)
+
+        def retrain_failed(note: str) -> None:
+            notify(note)
+            telemetry.retrain_failed()
+
+        async with retraining(
+            loaded, store, data, live, redis, model_live, retrain_failed
+        ) as retrainer:
+            engine = Engine(
+                loaded.domain,
+                retrainer,
+                store,
+                loaded.actions,
+                StoryExporter(loaded.project.exported_dir),
+                retrainer if learn else None,
+                on_turn=telemetry.turn,
+            )
+            yield Serving(engine, retrainer, telemetry)
     finally:
         await store.close()
 
 
-async def console(args: argparse.Namespace, engine: Engine, *, trainer: bool) -> None:
+async def console(
+    args: argparse.Namespace, engine: Engine, *, trainer: bool, retrain: Retrain | None = None
+) -> None:
     """The terminal loop on the conversation of `--conversation`, until the user quits."""
     stdin = StdinLines()
-    await Console(engine, args.conversation, trainer=trainer, read=stdin.read, write=say).run()
+    await Console(
+        engine, args.conversation, trainer=trainer, read=stdin.read, write=say, retrain=retrain
+    ).run()
 
 
 async def chat(args: argparse.Namespace, *, trainer: bool) -> None:
     async with serving(args, learn=trainer) as bot:
-        await console(args, bot.engine, trainer=trainer)
+        retrain = bot.retrainer.retrain_now if trainer else None
+        await console(args, bot.engine, trainer=trainer, retrain=retrain)
 
 
 async def interactive(args: argparse.Namespace) -> None:

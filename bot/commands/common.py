@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from bot.app import LoadedProject, load_project
 from bot.project import Project, open_project, read_config
 from bot.stores.base import TrackerStore
 from bot.stores.redis import RedisTrackerStore
-from bot.stores.settings import redis_settings
+from bot.stores.settings import RedisSettings, redis_settings
 from bot.stores.sqlite import SqliteTrackerStore
 from connectors.console import RESERVED
 
@@ -44,9 +45,13 @@ async def open_store(project: Project) -> TrackerStore:
 
     A Redis that is misconfigured or unreachable fails here; there is no fallback to SQLite.
     """
-    settings = redis_settings(
-        os.environ, read_config(project), f"ozbot:{project.root.name}", str(project.config_file)
-    )
+    settings = store_settings(project, os.environ)
     if settings is None:
         return await SqliteTrackerStore.open(project.store_file)
     return await RedisTrackerStore.connect(settings)
+
+
+def store_settings(project: Project, env: Mapping[str, str]) -> RedisSettings | None:
+    """The Redis store's settings (REDIS_URL or config.yml's `store:`), or None for SQLite."""
+    default_prefix = f"ozbot:{project.root.name}"
+    return redis_settings(env, read_config(project), default_prefix, str(project.config_file))

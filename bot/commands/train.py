@@ -22,7 +22,7 @@ async def run(args: argparse.Namespace) -> None:
         data = await training_data(loaded, store)
     finally:
         await store.close()
-    policy = await asyncio.to_thread(train_and_save, loaded, data, progress)
+    policy = (await asyncio.to_thread(train_and_save, loaded, data, progress)).policy
     assert policy.metadata is not None
     m = policy.metadata.metrics
     say(

@@ -26,7 +26,7 @@ def read_stories(path: Path) -> list[Story]:
     data, the domain) read as none, so a Rasa `data/` folder can be read as it is.
     """
     if path.is_dir():
-        return [story for file in _story_files(path) for story in _read_folder_file(file)]
+        return [story for file in story_files(path) for story in read_folder_file(file)]
     if not path.exists():
         raise StoryError(f"{path}: no such file or folder")
     return _format(path)[0](_read_text(path), str(path))
@@ -41,7 +41,8 @@ def write_stories(stories: Iterable[Story], path: Path) -> None:
         raise StoryError(f"{path}: cannot write the stories: {exc.strerror or exc}") from exc
 
 
-def _story_files(folder: Path) -> list[Path]:
+def story_files(folder: Path) -> list[Path]:
+    """The story files of a folder and its subfolders, in name order, hidden ones left out."""
     return sorted(
         file
         for file in folder.rglob("*")
@@ -51,7 +52,8 @@ def _story_files(folder: Path) -> list[Path]:
     )
 
 
-def _read_folder_file(file: Path) -> list[Story]:
+def read_folder_file(file: Path) -> list[Story]:
+    """The stories of one file of a story folder; NLU Markdown reads as none."""
     text = _read_text(file)
     if file.suffix.lower() == ".md" and is_nlu_markdown(text):
         return []

@@ -1,14 +1,18 @@
 import logging
+import os
 import shutil
 
 import pytest
 
-from bot.app import is_taught, load_project, training_data
+from bot.app import current_policy, is_taught, load_project, train_and_save, training_data
 from bot.errors import ProjectError, StoreError
 from bot.events import ActionExecuted, UserUttered
 from bot.project import open_project
 from bot.stores.memory import MemoryTrackerStore
 from bot.tracker import SNAPSHOT_TURNS
+from policy.persistence import BOOSTER
+from policy.training import TrainingData
+from tests.bot.test_cli import project  # noqa: F401  (a fixture)
 from tests.conftest import REPO
 
 
@@ -56,3 +60,25 @@ def test_a_policy_window_longer_than_the_snapshot_is_refused_at_start_up(tmp_pat
     (tmp_path / "config.yml").write_text(f"max_history: {SNAPSHOT_TURNS + 1}\n")
     with pytest.raises(ProjectError, match=f"max_history {SNAPSHOT_TURNS + 1} is more than the"):
         load_project(open_project(tmp_path))
+
+
+def test_on_restart_the_newest_valid_model_serves_without_training(project, caplog):  # noqa: F811
+    loaded = load_project(open_project(project))
+    data = TrainingData(loaded.stories, {})
+    train_and_save(loaded, data)
+    train_and_save(loaded, data)
+    booster = project / "models" / "2" / BOOSTER
+    booster.write_text(booster.read_text()[:50])
+
+    live = current_policy(loaded, data)
+
+    assert live.record.version == 1
+    assert "model version 2 cannot serve" in caplog.text
+    assert sorted(p.name for p in (project / "models").iterdir()) == ["1", "2", "current"]
+
+
+def test_without_a_model_one_is_trained_and_made_live(project):  # noqa: F811
+    loaded = load_project(open_project(project))
+    live = current_policy(loaded, TrainingData(loaded.stories, {}))
+    assert live.record.version == 1
+    assert os.readlink(project / "models" / "current") == "1"

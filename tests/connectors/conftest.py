@@ -19,9 +19,11 @@ from bot.policy import ModelStatus
 from bot.project import open_project
 from bot.stores.sqlite import SqliteTrackerStore
 from bot.stories.reader import read_stories
+from connectors.chat_commands import Retrain
 from connectors.telegram import SECRET_HEADER, StatusSource, TelegramConnector
 from connectors.telegram_settings import TelegramSettings
 from connectors.web import WebServer, WebSettings
+from policy.model_store import ModelStore, VersionRecord
 from policy.retrainer import Retrainer
 from policy.training import TrainingData, train_policy
 from tests.conftest import REPO
@@ -103,7 +105,11 @@ async def telegram(fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> As
     running: list[Telegram] = []
 
     async def start(
-        engine: Engine, *, webhook: bool = False, status: StatusSource = lambda: STATUS
+        engine: Engine,
+        *,
+        webhook: bool = False,
+        status: StatusSource = lambda: STATUS,
+        retrain: Retrain | None = None,
     ) -> Telegram:
         settings = TelegramSettings(
             token=TOKEN,
@@ -114,7 +120,7 @@ async def telegram(fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> As
             poll_timeout=1,
         )
         web = WebServer(WebSettings("127.0.0.1", 0)) if webhook else None
-        connector = TelegramConnector(engine, settings, status, web=web)
+        connector = TelegramConnector(engine, settings, status, web=web, retrain=retrain)
         if web is not None:
             await web.start()
         await connector.start()
@@ -140,7 +146,12 @@ async def taught_engine(tmp_path: Any) -> AsyncIterator[Engine]:
     loaded = load_project(open_project(REPO))
     data = TrainingData(read_stories(REPO / "stories" / "stories.md"), {})
     policy = train_policy(loaded.domain, data, loaded.config)
-    retrainer = Retrainer(loaded.domain, data, loaded.config, policy, delay=3600)
+    models = ModelStore(tmp_path / "models")
+    live = VersionRecord.of(1, policy, data)
+    models.commit(models.add(policy, live), 1)
+    retrainer = Retrainer(
+        loaded.domain, data, loaded.config, policy, models=models, live=live, delay=3600
+    )
     await retrainer.start()
     store = await SqliteTrackerStore.open(tmp_path / "ozbot.db")
     exporter = StoryExporter(tmp_path / "exported")

@@ -129,3 +129,19 @@ async def test_stdin_lines_from_a_pipe_end_for_good(tmp_path):
         ]
     finally:
         os.close(reading)
+
+
+async def test_slash_retrain_starts_a_retrain_and_says_so(engine):
+    retrains = []
+
+    def retrain():
+        retrains.append("now")
+        return "Retraining now."
+
+    terminal = Terminal(["/retrain"])
+    await Console(
+        engine, "c1", trainer=True, read=terminal.read, write=terminal.write, retrain=retrain
+    ).run()
+
+    assert retrains == ["now"]
+    assert "ozbot: Retraining now." in terminal.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import re
 from dataclasses import replace
@@ -121,9 +122,11 @@ async def test_the_seed_transcript_by_button_presses(telegram, taught_engine, tm
     await tg.say(TRAINER, "/compare_reviews")
     assert "The bot wants to [action_show_concert_reviews]" in tg.question(TRAINER).text
     status = [c for c in await tg.say(TRAINER, "/status") if c.method == "sendMessage"]
-    assert status[0].params["text"] == texts.TELEGRAM_NOTICE.format(
-        text="Model 1 serves (0 retrains since start). It learns from 7 training stories and "
-        "1 taught conversation with 1 correction."
+    shown = status[0].params["text"]
+    assert shown.startswith(texts.TELEGRAM_NOTICE.format(text="Model 1 serves, trained "))
+    assert shown.endswith(
+        "It learned from 7 training stories and 0 taught conversations with "
+        "0 corrections; 1 correction since."
     )
 
 
@@ -304,11 +307,37 @@ async def test_commands_of_a_trainer(telegram, engine):
     assert empty.method == "sendMessage" and empty.params["text"] == texts.TELEGRAM_NOTHING_EXPORTED
 
 
+async def test_a_trainer_retrains_with_slash_retrain_and_sees_the_new_model(
+    telegram, taught_engine
+):
+    retrainer = taught_engine.policy
+    tg = await telegram(taught_engine, status=retrainer.status, retrain=retrainer.retrain_now)
+    [refused] = await tg.say(USER, "/retrain")
+    assert "/retrain" in refused.params["text"]
+    assert retrainer.version == 1
+
+    [started] = await tg.say(TRAINER, "/retrain")
+    assert started.params["text"] == texts.TELEGRAM_NOTICE.format(text=texts.RETRAIN_STARTED)
+    await asyncio.wait_for(retrainer.wait_idle(), 60)
+    [status] = await tg.say(TRAINER, "/status")
+    assert status.params["text"].startswith(
+        texts.TELEGRAM_NOTICE.format(text="Model 2 serves, trained ")
+    )
+
+
 async def test_start_up_registers_the_commands_and_intents_and_polls(telegram, engine, fake_api):
     await telegram(engine)
     [menu] = fake_api.methods("setMyCommands")
     names = [command["command"] for command in menu.params["commands"]]
-    assert names == ["help", "restart", "undo", "export", "status", *engine.domain.intents]
+    assert names == [
+        "help",
+        "restart",
+        "undo",
+        "export",
+        "status",
+        "retrain",
+        *engine.domain.intents,
+    ]
     assert fake_api.methods("deleteWebhook")  # polling: no webhook may stand in the way
     assert fake_api.methods("setWebhook") == []
 

@@ -9,20 +9,16 @@ from bot.outputs import ActionProposal, BotMessage, Choices, Notice
 from bot.training import Answer
 from connectors.telegram_render import (
     MAX_CALLBACK_DATA,
-    PAGE_SIZE,
     PROPOSAL_LIMIT,
-    Press,
     choices_keyboard,
     choices_text,
-    clip,
     decided_text,
     message_text,
     proposal_keyboard,
     proposal_text,
-    read_press,
     split_text,
-    to_answer,
 )
+from connectors.training_view import PAGE_SIZE, Press, clip, read_press, to_answer
 from tests.connectors.fake_telegram import units
 
 SEED_HISTORY = (

@@ -1,4 +1,5 @@
 import json
+import pickle
 
 import numpy as np
 
@@ -128,3 +129,17 @@ def test_encode_many_gives_one_row_per_history(concert_domain: Domain) -> None:
     assert rows.shape == (2, featurizer.width)
     assert np.array_equal(rows[0].toarray()[0], featurizer.encode(a))
     assert np.array_equal(rows[1].toarray()[0], featurizer.encode(b))
+
+
+def test_a_pickled_featurizer_encodes_alike_and_leaves_its_cache_behind(
+    concert_domain: Domain,
+) -> None:
+    featurizer = Featurizer.for_domain(concert_domain, max_history=2)
+    empty = pickle.dumps(featurizer)
+    states = [State(ACTION_LISTEN, intent, frozenset(), ()) for intent in concert_domain.intents]
+    rows = [featurizer.encode(states[: i + 1]) for i in range(len(states))]
+
+    copy = pickle.loads(pickle.dumps(featurizer))
+
+    assert pickle.dumps(featurizer) == empty
+    assert all(np.array_equal(copy.encode(states[: i + 1]), row) for i, row in enumerate(rows))

@@ -1,28 +1,38 @@
 import asyncio
 import logging
-import multiprocessing
+import os
 import re
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot import texts
+from bot.action_loader import load_custom_actions
+from bot.actions import ActionRegistry
 from bot.domain import Domain
-from bot.events import ActionExecuted
+from bot.engine import Engine, UserMessage
+from bot.events import ActionExecuted, Corrected, Event
+from bot.exporter import StoryExporter
+from bot.outputs import ActionProposal
 from bot.policy import TRAINER
+from bot.stores.memory import MemoryTrackerStore
 from bot.tracker import Tracker
+from bot.training import Answer
 from policy.config import PolicyConfig
 from policy.ensemble import EnsemblePolicy
-from policy.persistence import load_model
+from policy.model_store import POINTER, ModelStore, VersionRecord
 from policy.retrainer import Retrainer
 from policy.training import TrainingData, train_policy
+from policy.training_job import Built, Job, build
+from tests.conftest import REPO
 from tests.policy.concert import concert_stories
 
 LIVE_NOTE = r"^model 2 live: 8 stories, trained in \d+\.\d s$"
+"""The 7 concert stories and the taught conversation."""
 
 
 @dataclass
@@ -33,6 +43,8 @@ class Training:
     started: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     error: Exception | None = None
+    forget_teachings: bool = False
+    """Train as if nothing had been taught: a model worse on the taught conversations."""
 
     def __post_init__(self) -> None:
         self.release.set()
@@ -43,6 +55,8 @@ class Training:
         assert self.release.wait(10)
         if self.error is not None:
             raise self.error
+        if self.forget_teachings:
+            return train_policy(domain, TrainingData(data.stories, {}), config)
         return train_policy(domain, data, config)
 
     def hold(self) -> None:
@@ -52,38 +66,74 @@ class Training:
         assert await asyncio.to_thread(self.started.wait, 10)
 
 
+class ThreadWorker:
+    """The training job on a thread: these tests are about what the retrainer decides."""
+
+    async def start(self) -> None:
+        """Nothing to start."""
+
+    async def run(self, job: Job) -> Built:
+        return await asyncio.to_thread(build, job)
+
+    async def stop(self) -> None:
+        """Nothing to stop."""
+
+
 @dataclass
 class Setup:
     retrainer: Retrainer
     training: Training
+    models: ModelStore
     notes: list[str]
     errors: list[str]
-    initial: EnsemblePolicy
 
 
 @pytest.fixture
-def setup(
+def make_setup(
     concert_domain: Domain, train_concert: Callable[..., EnsemblePolicy], tmp_path: Path
-) -> Iterator[Setup]:
-    training, notes, errors = Training(), [], []
-    initial = train_concert()
-    retrainer = Retrainer(
-        concert_domain,
-        TrainingData(concert_stories(), {}),
-        PolicyConfig(),
-        initial,
-        model_folder=tmp_path / "current",
-        delay=0.05,
-        train=training,
-        on_model_live=notes.append,
-        on_error=errors.append,
-    )
-    yield Setup(retrainer, training, notes, errors, initial)
-    training.release.set()
+) -> Iterator[Callable[..., Setup]]:
+    """A retrainer serving version 1 (trained on `taught`), told about `conversations`."""
+    trainings: list[Training] = []
+
+    def make(
+        taught: dict[str, list[Event]] | None = None,
+        conversations: dict[str, list[Event]] | None = None,
+    ) -> Setup:
+        training, notes, errors = Training(), [], []
+        trainings.append(training)
+        models = ModelStore(tmp_path / "models")
+        initial = train_concert(taught)
+        record = VersionRecord.of(1, initial, TrainingData(concert_stories(), taught or {}))
+        models.commit(models.add(initial, record), 1)
+        models.set_live(1)
+        retrainer = Retrainer(
+            concert_domain,
+            TrainingData(concert_stories(), conversations or taught or {}),
+            PolicyConfig(),
+            initial,
+            models=models,
+            live=record,
+            worker=ThreadWorker(),
+            delay=0.05,
+            train=training,
+            on_model_live=notes.append,
+            on_error=errors.append,
+        )
+        return Setup(retrainer, training, models, notes, errors)
+
+    yield make
+    for training in trainings:
+        training.release.set()
+
+
+@pytest.fixture
+def setup(make_setup: Callable[..., Setup]) -> Setup:
+    return make_setup()
 
 
 def corrected(seed_tracker: Any) -> Tracker:
     tracker = seed_tracker()
+    tracker.apply(Corrected("action", "action_show_venue_reviews", "action_show_concert_reviews"))
     tracker.apply(ActionExecuted("action_show_concert_reviews", TRAINER, 0.3))
     return tracker
 
@@ -115,40 +165,27 @@ async def test_the_correction_sticks_before_any_retrain(setup: Setup, seed_track
     await setup.retrainer.stop()
 
 
-async def test_predict_keeps_working_while_a_retrain_runs(setup: Setup, seed_tracker: Any) -> None:
+async def test_the_new_version_serves_and_is_the_live_one_on_disk(
+    setup: Setup, seed_tracker: Any, concert_domain: Domain
+) -> None:
     await setup.retrainer.start()
     setup.training.hold()
-    old_model = setup.retrainer.policy.model
+    old = setup.retrainer.policy
 
     setup.retrainer.learn(corrected(seed_tracker))
     await setup.training.wait_started()
     during = setup.retrainer.predict(seed_tracker())
     setup.training.release.set()
     await setup.retrainer.wait_idle()
+    await setup.retrainer.stop()
 
     assert during.action == "action_show_concert_reviews"
-    assert setup.retrainer.policy.model is not old_model
-    assert setup.retrainer.policy is setup.initial
-    await setup.retrainer.stop()
-
-
-async def test_the_saved_retrained_model_includes_the_taught_conversation(
-    setup: Setup, seed_tracker: Any, concert_domain: Domain, tmp_path: Path
-) -> None:
-    await setup.retrainer.start()
-    tracker = corrected(seed_tracker)
-
-    setup.retrainer.learn(tracker)
-    await setup.retrainer.wait_idle()
-    await setup.retrainer.stop()
-
-    loaded = load_model(tmp_path / "current", concert_domain)
-    assert loaded.metadata is not None
-    expected = TrainingData(concert_stories(), {"seed": list(tracker.events)})
-    assert loaded.metadata.data_fingerprint == expected.fingerprint()
-    assert loaded.metadata.metrics.conversations == 1
-    assert loaded.predict(seed_tracker()).action == "action_show_concert_reviews"
-    assert setup.retrainer.policy.metadata == loaded.metadata
+    assert setup.retrainer.policy is not old
+    assert setup.retrainer.version == 2
+    assert os.readlink(setup.models.root / POINTER) == "2"
+    saved = setup.models.load(2, concert_domain)
+    assert saved.record.conversations == {"seed": len(corrected(seed_tracker).events)}
+    assert saved.policy.predict(seed_tracker()).action == "action_show_concert_reviews"
 
 
 async def test_a_failing_retrain_keeps_the_live_model_and_reports(
@@ -156,7 +193,7 @@ async def test_a_failing_retrain_keeps_the_live_model_and_reports(
 ) -> None:
     await setup.retrainer.start()
     setup.training.error = RuntimeError("disk full")
-    old_model = setup.retrainer.policy.model
+    old = setup.retrainer.policy
 
     with caplog.at_level(logging.ERROR, "policy.retrainer"):
         setup.retrainer.learn(corrected(seed_tracker))
@@ -164,10 +201,34 @@ async def test_a_failing_retrain_keeps_the_live_model_and_reports(
 
     assert setup.errors == ["retraining failed: disk full; model 1 keeps serving"]
     assert setup.notes == []
-    assert setup.retrainer.policy.model is old_model
+    assert setup.retrainer.policy is old
     assert setup.retrainer.predict(seed_tracker()).action == "action_show_concert_reviews"
+    assert setup.models.versions() == [1]
     assert "retraining failed" in caplog.text
     await setup.retrainer.stop()
+
+
+async def test_a_model_worse_on_the_taught_conversations_does_not_go_live(
+    make_setup: Callable[..., Setup], seed_tracker: Any
+) -> None:
+    taught = {"seed": list(corrected(seed_tracker).events)}
+    setup = make_setup(taught)
+    setup.training.forget_teachings = True
+    await setup.retrainer.start()
+
+    setup.retrainer.retrain_now()
+    await setup.retrainer.wait_idle()
+    await setup.retrainer.stop()
+
+    [error] = setup.errors
+    assert re.fullmatch(
+        r"retraining failed: the new model scores \d+\.\d% on the taught conversations, "
+        r"the live one 100\.0%; model 1 keeps serving",
+        error,
+    )
+    assert setup.retrainer.version == 1
+    assert setup.models.versions() == [1]
+    assert setup.retrainer.predict(seed_tracker()).action == "action_show_concert_reviews"
 
 
 async def test_learning_during_a_retrain_retrains_once_more_after_it(
@@ -189,6 +250,22 @@ async def test_learning_during_a_retrain_retrains_once_more_after_it(
     await setup.retrainer.stop()
 
 
+async def test_retrain_now_skips_the_debounce_and_queues_behind_a_running_one(
+    setup: Setup, seed_tracker: Any
+) -> None:
+    await setup.retrainer.start()
+    setup.training.hold()
+
+    assert setup.retrainer.retrain_now() == texts.RETRAIN_STARTED
+    await setup.training.wait_started()
+    assert setup.retrainer.retrain_now() == texts.RETRAIN_QUEUED
+    setup.training.release.set()
+    await setup.retrainer.wait_idle()
+    await setup.retrainer.stop()
+
+    assert len(setup.training.calls) == 2
+
+
 async def test_stop_waits_for_the_running_retrain(setup: Setup, seed_tracker: Any) -> None:
     await setup.retrainer.start()
     setup.training.hold()
@@ -204,31 +281,69 @@ async def test_stop_waits_for_the_running_retrain(setup: Setup, seed_tracker: An
     assert len(setup.notes) == 1
 
 
+async def test_on_restart_what_was_taught_after_the_live_model_sticks_and_is_retrained(
+    make_setup: Callable[..., Setup], seed_tracker: Any
+) -> None:
+    setup = make_setup(conversations={"seed": list(corrected(seed_tracker).events)})
+    setup.training.hold()
+    await setup.retrainer.start()
+
+    before = setup.retrainer.status()
+    prediction = setup.retrainer.predict(seed_tracker())
+    setup.training.release.set()
+    await setup.retrainer.wait_idle()
+    await setup.retrainer.stop()
+
+    assert (before.model, before.conversations, before.corrections_since) == (1, 0, 1)
+    assert prediction.action == "action_show_concert_reviews"
+    assert len(setup.training.calls) == 1
+    after = setup.retrainer.status()
+    assert (after.model, after.conversations, after.corrections, after.corrections_since) == (
+        2,
+        1,
+        1,
+        0,
+    )
+
+
 async def test_learn_before_start_is_a_programming_error(setup: Setup, seed_tracker: Any) -> None:
     with pytest.raises(RuntimeError, match="before start"):
         setup.retrainer.learn(corrected(seed_tracker))
 
 
-async def test_a_process_pool_can_run_the_retrain(
-    concert_domain: Domain, train_concert: Callable[..., EnsemblePolicy], seed_tracker: Any
+async def test_a_correction_through_the_engine_retrains_a_version_that_learned_it(
+    setup: Setup, concert_domain: Domain
 ) -> None:
-    notes: list[str] = []
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, mp_context=spawn) as executor:
-        retrainer = Retrainer(
-            concert_domain,
-            TrainingData(concert_stories(), {}),
-            PolicyConfig(),
-            train_concert(),
-            delay=0.01,
-            executor=executor,
-            on_model_live=notes.append,
-            on_error=notes.append,
-        )
-        await retrainer.start()
-        retrainer.learn(corrected(seed_tracker))
-        await retrainer.wait_idle()
-        await retrainer.stop()
+    actions = ActionRegistry(concert_domain, load_custom_actions(REPO, concert_domain))
+    engine = Engine(
+        concert_domain,
+        setup.retrainer,
+        MemoryTrackerStore(),
+        actions,
+        StoryExporter(setup.models.root / "exported"),
+        setup.retrainer,
+    )
+    await setup.retrainer.start()
 
-    [note] = notes
-    assert re.match(LIVE_NOTE, note)
+    async def say(text: str) -> ActionProposal:
+        [*_, proposal] = await engine.handle("t", UserMessage(text), trainer=True)
+        assert isinstance(proposal, ActionProposal)
+        return proposal
+
+    async def answer(question: str, kind: Any, value: str | None = None) -> Any:
+        return (await engine.handle("t", Answer(question, kind, value), trainer=True))[-1]
+
+    for intent in ("/greet", "/search_concerts"):
+        listen = await answer((await say(intent)).question_id, "approve")
+        await answer(listen.question_id, "approve")
+    wrong = await say("/compare_reviews")
+    assert wrong.action == "action_show_venue_reviews"
+    choices = await answer(wrong.question_id, "wrong_action")
+    await answer(choices.question_id, "choose_action", "action_show_concert_reviews")
+    await setup.retrainer.wait_idle()
+    await setup.retrainer.stop()
+
+    assert setup.retrainer.version == 2
+    [taught] = setup.training.calls[-1].conversations.values()
+    assert Corrected("action", "action_show_venue_reviews", "action_show_concert_reviews") in taught
+    assert setup.models.load(2, concert_domain).record.corrections == 1

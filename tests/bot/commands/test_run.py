@@ -2,14 +2,18 @@
 
 import asyncio
 import os
+import re
 import signal
 import sys
 
+import aiohttp
 import pytest
 
-from bot.commands.run import chosen
+from bot.commands.run import chosen, web_settings
 from bot.errors import ConnectorError
 from tests.bot.test_cli import ozbot, project  # noqa: F401  (project is a fixture)
+from tests.connectors.fake_slack import SIGNING_SECRET, FakeSlackApi, SlackRequests
+from tests.connectors.fake_slack import TOKEN as SLACK_TOKEN
 from tests.connectors.fake_telegram import TOKEN, FakeBotApi
 
 START_UP = 120.0
@@ -78,3 +82,71 @@ async def test_run_telegram_serves_until_sigterm(project):  # noqa: F811
     assert api.chat(222)[0].keyboard is None  # a user is answered, not asked
     question = api.chat(111)[0]
     assert "The bot wants to [" in (question.text or "") and "Yes" in question.labels[0]
+
+
+def test_slack_without_its_token_and_secret_fails_before_training(project, monkeypatch):  # noqa: F811
+    for name in ("SLACK_SIGNING_SECRET", "SLACK_TRAINER_IDS", "SLACK_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    result = ozbot(project, "run", "slack")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: SLACK_SIGNING_SECRET not set")
+    assert not (project / "models").exists()
+
+
+def test_the_port_is_the_option_else_port_else_ozbot_port_else_slacks_3000():
+    assert web_settings(4000, {"PORT": "5000"}, slack=True).port == 4000
+    assert web_settings(None, {"PORT": "5000", "OZBOT_PORT": "6000"}, slack=True).port == 5000
+    assert web_settings(None, {"OZBOT_PORT": "6000"}, slack=True).port == 6000
+    assert web_settings(None, {}, slack=True).port == 3000
+    assert web_settings(None, {}, slack=False).port == 8080
+
+
+async def test_run_telegram_slack_serves_both_from_one_process(project):  # noqa: F811
+    telegram, slack = FakeBotApi(), FakeSlackApi()
+    await telegram.start()
+    await slack.start()
+    env = clean_env(
+        TELEGRAM_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=telegram.base_url,
+        SLACK_BOT_TOKEN=SLACK_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=slack.api_url,
+        SLACK_TRAINER_IDS="UTRAIN001",
+        OZBOT_HOST="127.0.0.1",
+    )
+    command = (sys.executable, "-m", "bot", "--project", str(project), "run", "--port", "0")
+    process = await asyncio.create_subprocess_exec(
+        *command, "telegram", "slack", env=env, stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        port = await asyncio.wait_for(_slack_port(process), START_UP)
+        requests = SlackRequests(slack)
+        signed = requests.signed_event(requests.event("UUSER0001", "!greet", "DUSER0001"))
+        url = f"http://127.0.0.1:{port}/slack/events"
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, data=signed.body, headers=signed.headers) as response,
+        ):
+            assert response.status == 200
+        await telegram.queue(telegram.message(222, "/greet"))
+        await telegram.until(lambda: bool(telegram.chat(222)))
+        process.send_signal(signal.SIGTERM)  # the work acknowledged is finished before exit
+        await asyncio.wait_for(process.wait(), START_UP)
+    finally:
+        if process.returncode is None:
+            process.kill()
+        await telegram.stop()
+        await slack.stop()
+    assert process.returncode == 0
+    [reply] = slack.methods("chat.postMessage")
+    assert reply.params["channel"] == "DUSER0001" and reply.params["text"] == "hey there!"
+
+
+async def _slack_port(process: asyncio.subprocess.Process) -> int:
+    """The port from the start-up note `serving on Slack at port N`."""
+    assert process.stdout is not None
+    while line := (await process.stdout.readline()).decode():
+        if match := re.search(r"serving on Slack at port (\d+)", line):
+            return int(match[1])
+    raise AssertionError("ozbot run ended without serving Slack")

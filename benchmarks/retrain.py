@@ -1,0 +1,289 @@
+"""Retraining: from a trainer's correction to the new model on every replica, and what a retrain
+costs the conversations meanwhile.
+
+    python benchmarks/retrain.py [--json] [--repeat N]
+
+correction_to_live_s: the concert bot (this repository) on two replicas in this process, each
+with a model folder of its own, rolled out through the local Redis (REDIS_URL or 127.0.0.1,
+under a key prefix deleted afterwards): from the trainer's answer that corrects an action
+(through the engine, the 0.3 s debounce included) to both replicas serving the new version;
+the median of --repeat corrections. correction_to_live_s_1000: the same for a taught
+conversation of the synthetic 1,000-story bot (benchmarks/synthetic.py).
+
+loop_lag_p99_ms_*: p99 lag of a 10 ms ticker in the serving process of the synthetic bot;
+turn_p99_ms_*: its engine turns (user messages, no training questions, memory store), one
+every 10 ms, alongside the ticker; idle, and while a retrain of that bot runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This folder holds policy.py: on sys.path it would hide the `policy` package.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(HERE.parent))
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import AsyncIterator, Awaitable, Callable  # noqa: E402
+from contextlib import AsyncExitStack, asynccontextmanager  # noqa: E402
+from typing import Any  # noqa: E402
+
+from redis.asyncio import Redis  # noqa: E402
+
+from benchmarks.synthetic import synthetic_domain, synthetic_stories  # noqa: E402
+from bot.actions import ActionRegistry  # noqa: E402
+from bot.app import load_project  # noqa: E402
+from bot.domain import Domain  # noqa: E402
+from bot.engine import Engine, UserMessage  # noqa: E402
+from bot.events import ActionExecuted  # noqa: E402
+from bot.exporter import StoryExporter  # noqa: E402
+from bot.outputs import Output  # noqa: E402
+from bot.policy import TRAINER  # noqa: E402
+from bot.project import open_project  # noqa: E402
+from bot.stores.memory import MemoryTrackerStore  # noqa: E402
+from bot.stores.redis_rollout import RedisRollout  # noqa: E402
+from bot.stores.settings import RedisSettings  # noqa: E402
+from bot.stories.model import Story  # noqa: E402
+from bot.tracker import Tracker  # noqa: E402
+from bot.training import Answer  # noqa: E402
+from policy.config import PolicyConfig  # noqa: E402
+from policy.dataset import story_events  # noqa: E402
+from policy.model_store import ModelStore, VersionRecord  # noqa: E402
+from policy.retrainer import Retrainer  # noqa: E402
+from policy.training import TrainingData, train_policy  # noqa: E402
+
+REPO = HERE.parent
+REVIEWS = ("action_show_concert_reviews", "action_show_venue_reviews")
+TICK = 0.01
+IDLE_SECONDS = 3.0
+TURN_INPUTS = ("/greet", "/chitchat", "/thankyou", "/goodbye")
+WAIT_LIMIT = 300.0
+WARM_UP_SECONDS = 3.0
+
+
+class Bot:
+    """One bot's training setup and its first model."""
+
+    def __init__(
+        self, domain: Domain, stories: list[Story], config: PolicyConfig, actions: ActionRegistry
+    ) -> None:
+        self.domain, self.config, self.actions = domain, config, actions
+        self.data = TrainingData(stories, {})
+        self.policy = train_policy(domain, self.data, config)
+
+    def replica(self, folder: Path, rollout: RedisRollout | None) -> Retrainer:
+        models = ModelStore(folder)
+        record = VersionRecord.of(1, self.policy, self.data)
+        models.commit(models.add(self.policy, record), 1)
+        return Retrainer(
+            self.domain, self.data, self.config, self.policy,
+            models=models, live=record, rollout=rollout, on_error=print_error,
+        )  # fmt: skip
+
+    def engine(self, retrainer: Retrainer, folder: Path) -> Engine:
+        exporter = StoryExporter(folder / "exported")
+        store = MemoryTrackerStore()
+        return Engine(self.domain, retrainer, store, self.actions, exporter, retrainer)
+
+
+def print_error(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def concert_bot() -> Bot:
+    loaded = load_project(open_project(REPO))
+    return Bot(loaded.domain, loaded.stories, loaded.config, loaded.actions)
+
+
+def synthetic_bot(stories: int) -> Bot:
+    domain = synthetic_domain()
+    return Bot(domain, synthetic_stories(stories, 1), PolicyConfig(), ActionRegistry(domain, {}))
+
+
+@asynccontextmanager
+async def replicas(
+    bot: Bot, folder: Path, count: int, redis: RedisSettings | None
+) -> AsyncIterator[list[Retrainer]]:
+    """`count` started replicas of the bot (with Redis, rolled out through it)."""
+    async with AsyncExitStack() as stack:
+        started = []
+        for number in range(count):
+            rollout = None if redis is None else await RedisRollout.connect(redis)
+            retrainer = bot.replica(folder / f"replica-{number}", rollout)
+            await retrainer.start()
+            stack.push_async_callback(retrainer.stop)
+            started.append(retrainer)
+        await asyncio.sleep(WARM_UP_SECONDS)  # the training processes import LightGBM
+        yield started
+
+
+async def until_live(retrainers: list[Retrainer], version: int) -> None:
+    deadline = time.perf_counter() + WAIT_LIMIT
+    while any(r.version != version for r in retrainers):
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"version {version} not live on every replica")
+        await asyncio.sleep(0.002)
+
+
+Teach = Callable[[Bot, Retrainer, Engine, str], Awaitable[float]]
+
+
+async def correct_concert(
+    bot: Bot, retrainer: Retrainer, engine: Engine, conversation: str
+) -> float:
+    """Teach the seed's dialogue, correcting the review action; when the correction was sent."""
+
+    async def last(inp: UserMessage | Answer) -> Any:
+        outputs: list[Output] = await engine.handle(conversation, inp, trainer=True)
+        return outputs[-1]
+
+    for intent in ("/greet", "/search_concerts"):
+        proposal = await last(UserMessage(intent))
+        listen = await last(Answer(proposal.question_id, "approve"))
+        await last(Answer(listen.question_id, "approve"))
+    proposal = await last(UserMessage("/compare_reviews"))
+    choices = await last(Answer(proposal.question_id, "wrong_action"))
+    other = next(name for name in REVIEWS if name != proposal.action)
+    sent = time.perf_counter()
+    await last(Answer(choices.question_id, "choose_action", other))
+    return sent
+
+
+async def teach_story(bot: Bot, retrainer: Retrainer, engine: Engine, conversation: str) -> float:
+    """The bot's first story, taught as a trainer's conversation; when it was taught."""
+    [events] = story_events(bot.data.stories[:1], bot.domain)
+    taught = [
+        ActionExecuted(e.name, TRAINER, 1.0) if isinstance(e, ActionExecuted) else e for e in events
+    ]
+    sent = time.perf_counter()
+    retrainer.learn(Tracker(conversation, bot.domain, taught))
+    return sent
+
+
+async def correction_to_live(
+    bot: Bot, folder: Path, redis: RedisSettings | None, repeat: int, teach: Teach
+) -> float:
+    """Median seconds from a correction to its version serving on every replica."""
+    times = []
+    async with replicas(bot, folder, 2, redis) as started:
+        engine = bot.engine(started[0], folder)
+        for number in range(repeat):
+            sent = await teach(bot, started[0], engine, f"trainer-{number}")
+            await until_live(started, number + 2)
+            times.append(time.perf_counter() - sent)
+    return round(statistics.median(times), 3)
+
+
+class Ticker:
+    """Lags of a 10 ms ticker, in milliseconds."""
+
+    def __init__(self) -> None:
+        self.lags: list[float] = []
+
+    async def run(self) -> None:
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(TICK)
+            self.lags.append((time.perf_counter() - before - TICK) * 1000)
+
+
+async def turns(engine: Engine, latencies: list[float]) -> None:
+    """A user turn every 10 ms; milliseconds of each."""
+    for number in range(10**9):
+        started = time.perf_counter()
+        message = UserMessage(TURN_INPUTS[number % len(TURN_INPUTS)])
+        await engine.handle("user", message, trainer=False)
+        latencies.append((time.perf_counter() - started) * 1000)
+        await asyncio.sleep(TICK)
+
+
+async def measured(engine: Engine, until: Awaitable[Any]) -> tuple[float, float]:
+    """p99 loop lag and p99 turn latency (ms) while `until` runs."""
+    ticker, latencies = Ticker(), list[float]()
+    background = [asyncio.create_task(ticker.run()), asyncio.create_task(turns(engine, latencies))]
+    try:
+        await until
+    finally:
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+    return p99(ticker.lags), p99(latencies)
+
+
+def p99(values: list[float]) -> float:
+    return round(statistics.quantiles(values, n=100)[98], 2)
+
+
+async def under_load(bot: Bot, folder: Path) -> dict[str, float]:
+    """Loop lag and turn latency of one replica, idle and while it retrains."""
+    async with replicas(bot, folder, 1, None) as [retrainer]:
+        engine = bot.engine(retrainer, folder)
+        lag_idle, turn_idle = await measured(engine, asyncio.sleep(IDLE_SECONDS))
+        retrainer.retrain_now()
+        lag_training, turn_training = await measured(engine, retrainer.wait_idle())
+        assert retrainer.version == 2, "the retrain failed"
+    return {
+        "loop_lag_p99_ms_idle": lag_idle,
+        "loop_lag_p99_ms_training": lag_training,
+        "turn_p99_ms_idle": turn_idle,
+        "turn_p99_ms_training": turn_training,
+    }
+
+
+async def delete_keys(settings: RedisSettings) -> None:
+    client = Redis.from_url(settings.url)
+    keys = [key async for key in client.scan_iter(match=f"{settings.prefix}:*")]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()
+
+
+async def measure(repeat: int, stories: int) -> dict[str, Any]:
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    redis = [RedisSettings(url, f"ozbot-bench:{uuid.uuid4().hex}") for _ in range(2)]
+    concert, synthetic = concert_bot(), synthetic_bot(stories)
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            concert_s = await correction_to_live(
+                concert, Path(folder) / "concert", redis[0], repeat, correct_concert
+            )
+            synthetic_s = await correction_to_live(
+                synthetic, Path(folder) / "synthetic", redis[1], 1, teach_story
+            )
+        finally:
+            for settings in redis:
+                await delete_keys(settings)
+        load = await under_load(synthetic, Path(folder) / "load")
+    return {
+        "correction_to_live_s": concert_s,
+        f"correction_to_live_s_{stories}": synthetic_s,
+        **load,
+        "cpus": os.cpu_count(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    parser.add_argument("--repeat", type=int, default=5, help="concert bot corrections timed")
+    parser.add_argument("--stories", type=int, default=1000, help="stories of the synthetic bot")
+    args = parser.parse_args()
+    result = asyncio.run(measure(args.repeat, args.stories))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:32} {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""Logging for every command: plain lines or one JSON object a line, secrets masked in both.
+
+Secrets are the values of the environment's tokens, secrets, passwords and keys, and the
+password of any URL in it (REDIS_URL). They are masked in the finished line, so a token
+inside a URL that a library logs (python-telegram-bot's httpx logs its request URLs, which
+hold the token) or inside a traceback is masked too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+MASK = "***"
+_SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|KEY)$")
+_MIN_SECRET = 4
+"""Shorter values would mask ordinary words and numbers; no real secret is that short."""
+QUIET = ("httpx", "httpcore", "telegram", "slack_bolt", "slack_sdk", "aiohttp.access")
+"""Libraries that log every request at INFO: only their warnings show, unless at debug."""
+
+
+def secrets_in(env: Mapping[str, str]) -> list[str]:
+    """The secret values of an environment, longest first (so none is masked half)."""
+    found = {value for name, value in env.items() if _SECRET_NAME.search(name.upper())}
+    for value in env.values():
+        if "://" in value:
+            try:
+                password = urlsplit(value).password
+            except ValueError:
+                continue
+            if password:
+                found.add(password)
+    return sorted((s for s in found if len(s) >= _MIN_SECRET), key=len, reverse=True)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message and the record's `fields`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+            **getattr(record, "fields", {}),
+        }
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, default=str)
+
+
+class MaskingFormatter(logging.Formatter):
+    """Another formatter's line with every secret replaced by ***."""
+
+    def __init__(self, inner: logging.Formatter, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self._inner = inner
+        self._secrets = list(secrets)
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = self._inner.format(record)
+        for secret in self._secrets:
+            line = line.replace(secret, MASK)
+            # as a JSON line shows it
+            line = line.replace(json.dumps(secret)[1:-1], MASK)
+        return line
+
+
+class _Stderr(logging.StreamHandler):
+    """Writes to sys.stderr as it is when a line is logged (tests replace it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def configure(level: int, *, as_json: bool, secrets: Iterable[str]) -> None:
+    """The root logger writes to stderr at `level`; a second call replaces the first."""
+    inner = (
+        JsonFormatter()
+        if as_json
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    handler = _Stderr()
+    handler.setFormatter(MaskingFormatter(inner, secrets))
+    root = logging.getLogger()
+    for old in root.handlers[:]:
+        if isinstance(old.formatter, MaskingFormatter):
+            root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in QUIET:
+        logging.getLogger(name).setLevel(
+            level if level <= logging.DEBUG else max(level, logging.WARNING)
+        )

@@ -1,0 +1,131 @@
+"""Model rollout through Redis: one retrain at a time per bot, every replica on the newest model.
+
+Keys, under the bot's prefix:
+
+    <prefix>:model:claim    who retrains: a token set with NX and an expiry, renewed while the
+                            retrain runs, so a replica that dies frees it within CLAIM_SECONDS
+    <prefix>:model:latest   the newest published version
+    <prefix>:model:v:<n>    version n's model folder as tar.gz (the last KEEP versions)
+    <prefix>:model:live     pub/sub channel: the version just published
+
+A replica that misses a notice (it was down) catches up from `latest` when it starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable
+
+from redis import exceptions
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+
+from bot.errors import StoreUnavailableError
+from bot.stores.settings import RedisSettings
+
+log = logging.getLogger(__name__)
+CLAIM_SECONDS = 30.0
+KEEP = 3
+LISTEN_TIMEOUT = 1.0
+_RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0"  # noqa: E501
+_RELEASE = (
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+)
+_RAISE_LATEST = (
+    "if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then "
+    "redis.call('SET', KEYS[1], ARGV[1]) end return 1"
+)
+
+
+class RedisRollout:
+    """Implements `policy.retrainer.Rollout`. Use `await RedisRollout.connect(settings)`."""
+
+    def __init__(self, client: Redis, settings: RedisSettings, claim_seconds: float) -> None:
+        self._redis = client
+        self._prefix = f"{settings.prefix}:model"
+        self._claim_ms = int(claim_seconds * 1000)
+        self._renew = client.register_script(_RENEW)
+        self._release = client.register_script(_RELEASE)
+        self._raise_latest = client.register_script(_RAISE_LATEST)
+        self._listener: asyncio.Task[None] | None = None
+
+    @classmethod
+    async def connect(
+        cls, settings: RedisSettings, claim_seconds: float = CLAIM_SECONDS
+    ) -> RedisRollout:
+        client = Redis.from_url(settings.url, socket_connect_timeout=1.0)  # bytes: model files
+        try:
+            await client.ping()
+        except exceptions.RedisError as exc:
+            await client.aclose()
+            raise StoreUnavailableError(
+                f"cannot reach Redis at {settings.shown_url} ({exc}); start it, or fix "
+                f"{settings.source}"
+            ) from exc
+        return cls(client, settings, claim_seconds)
+
+    @contextlib.asynccontextmanager
+    async def claim(self) -> AsyncIterator[bool]:
+        key, token = f"{self._prefix}:claim", uuid.uuid4().hex
+        if not await self._redis.set(key, token, nx=True, px=self._claim_ms):
+            yield False
+            return
+        renewing = asyncio.create_task(self._keep(key, token))
+        try:
+            yield True
+        finally:
+            renewing.cancel()
+            await self._release(keys=[key], args=[token])
+
+    async def _keep(self, key: str, token: str) -> None:
+        while True:
+            await asyncio.sleep(self._claim_ms / 3000)
+            if not await self._renew(keys=[key], args=[token, self._claim_ms]):
+                log.warning("the retrain claim %s expired while retraining", key)
+                return
+
+    async def latest(self) -> int:
+        return int(await self._redis.get(f"{self._prefix}:latest") or 0)
+
+    async def publish(self, version: int, packed: bytes) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(f"{self._prefix}:v:{version}", packed)
+            pipe.delete(f"{self._prefix}:v:{version - KEEP}")
+            await pipe.execute()
+        await self._raise_latest(keys=[f"{self._prefix}:latest"], args=[version])
+        await self._redis.publish(f"{self._prefix}:live", str(version))
+
+    async def fetch(self, version: int) -> bytes | None:
+        packed = await self._redis.get(f"{self._prefix}:v:{version}")
+        return packed if isinstance(packed, bytes) else None  # a binary client: bytes or None
+
+    async def start(self, on_published: Callable[[int], None]) -> None:
+        pubsub = self._redis.pubsub()
+        await pubsub.subscribe(f"{self._prefix}:live")
+        self._listener = asyncio.create_task(self._listen(pubsub, on_published))
+
+    async def _listen(self, pubsub: PubSub, on_published: Callable[[int], None]) -> None:
+        try:
+            while True:
+                try:
+                    message = await pubsub.get_message(
+                        ignore_subscribe_messages=True, timeout=LISTEN_TIMEOUT
+                    )
+                except exceptions.RedisError as exc:
+                    log.warning("model notices from Redis failed (%s); listening again", exc)
+                    await asyncio.sleep(LISTEN_TIMEOUT)
+                    continue
+                if message is not None:
+                    on_published(int(message["data"]))
+        finally:
+            await pubsub.aclose()
+
+    async def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+        await self._redis.aclose()

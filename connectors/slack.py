@@ -1,0 +1,232 @@
+"""The Slack connector: a slack-bolt `AsyncApp` on ozbot's web server, in front of the engine.
+
+Events, button presses and the `/ozbot` command all arrive at `/slack/events`. Bolt checks the
+signature and timestamp (401 otherwise); every request is acknowledged at once and its work
+runs afterwards in a background task, in order per conversation. An event Slack delivers again
+(a retry, or the same `event_id`) is acknowledged and dropped. Trainers (`SLACK_TRAINER_IDS`)
+answer every proposed action with buttons; the connector keeps no dialogue state, so presses
+that answer no open question of the presser's conversation change nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import texts
+from bot.engine import Engine
+from bot.errors import ConnectorError, StoreError
+from bot.outputs import Output, Refused
+from bot.stores.base import ConversationLocks
+from connectors.chat_commands import Read, StatusSource, Wording, answer
+from connectors.dedupe import RecentIds, SeenIds
+from connectors.slack_events import (
+    Place,
+    place,
+    press_place,
+    pressed_value,
+    read_command,
+    read_event,
+)
+from connectors.slack_post import PageTurn, Pressed, Shown, SlackPoster
+from connectors.slack_render import ACTION_ID
+from connectors.slack_settings import EVENTS_PATH, SlackSettings
+from connectors.training_view import Press, page_turn, read_press, to_answer
+from connectors.web import WebServer
+
+log = logging.getLogger(__name__)
+INTENT_PREFIXES = ("!", "/")
+"""Slack clients never send a message that starts with "/": typed intents start with "!"."""
+WORDING = Wording(texts.SLACK_HELP_TRAINER, texts.SLACK_HELP_USER, texts.SLACK_TRAINERS_ONLY)
+
+
+class SlackConnector:
+    """Lifecycle: `start` (checks the token), then `stop` (finishes the work acknowledged)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: SlackSettings,
+        status: StatusSource,
+        web: WebServer,
+        *,
+        seen: SeenIds | None = None,
+    ) -> None:
+        self.engine = engine.with_intent_prefixes(INTENT_PREFIXES)
+        self.settings = settings
+        self._status = status
+        self._seen = seen or RecentIds()
+        self.client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url)
+        self._post = SlackPoster(self.client)
+        self.app = AsyncApp(
+            signing_secret=settings.signing_secret,
+            client=self.client,
+            process_before_response=True,  # listeners only queue work: the ack stays quick
+        )
+        self.app.middleware(self._drop_repeated)
+        self.app.event("message")(self._on_event)
+        self.app.event("app_mention")(self._on_event)
+        self.app.action(ACTION_ID)(self._on_press)
+        self.app.command("/ozbot")(self._on_command)
+        web.add_post(EVENTS_PATH, self._on_request)
+        self._order = ConversationLocks()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        try:
+            await self.client.auth_test()
+        except SlackApiError as exc:
+            raise ConnectorError(
+                f"Slack refused SLACK_BOT_TOKEN ({exc.response.get('error')}); copy the Bot "
+                "User OAuth Token (xoxb-...) from the app's OAuth & Permissions page"
+            ) from exc
+        except (SlackClientError, OSError) as exc:
+            raise ConnectorError(
+                f"cannot reach Slack's Web API at {self.settings.api_url}: {exc}; "
+                "check SLACK_API_URL"
+            ) from exc
+
+    async def stop(self) -> None:
+        await self.idle()
+
+    async def idle(self) -> None:
+        """Wait until the work of every request acknowledged so far is done."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _is_trainer(self, user: str) -> bool:
+        return user in self.settings.trainer_ids
+
+    async def _on_request(self, request: web.Request) -> web.Response:
+        return await to_aiohttp_response(
+            await self.app.async_dispatch(await to_bolt_request(request))
+        )
+
+    async def _drop_repeated(
+        self, body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        """An event delivered before (Slack retries unanswered ones) is acknowledged only."""
+        event_id = body.get("event_id")
+        if isinstance(event_id, str) and not await self._first_time(event_id):
+            log.info("Slack event %s was delivered before; dropped", event_id)
+            return BoltResponse(status=200, body="")
+        return await next()
+
+    async def _first_time(self, event_id: str) -> bool:
+        try:
+            return await self._seen.first_time(f"slack:{event_id}")
+        except StoreError as exc:
+            log.warning(
+                "cannot tell whether event %s is a repeat (%s); processing it", event_id, exc
+            )
+            return True
+
+    def _later(self, where: Place, user: str, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` after the ack, after earlier work of the same conversation."""
+        task = asyncio.create_task(self._in_order(where, user, work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _in_order(self, where: Place, user: str, work: Coroutine[Any, Any, None]) -> None:
+        try:
+            async with self._order.hold(where.conversation):
+                await work
+        except Exception:
+            log.exception("handling a Slack request in %s failed", where.conversation)
+            try:
+                await self._post.ephemeral(where, user, texts.TELEGRAM_FAILED)
+            except SlackClientError:
+                log.exception("could not tell the user about the failure")
+
+    async def _on_event(self, event: dict[str, Any]) -> None:
+        read = read_event(event)
+        if read is not None:
+            where, user, what = read
+            self._later(where, user, self._converse(where, user, what))
+
+    async def _converse(self, where: Place, user: str, read: Read) -> None:
+        outputs = await self._answer(where, user, read)
+        await self._post.show(where, user, outputs)
+
+    async def _answer(self, where: Place, user: str, read: Read) -> list[Output]:
+        trainer = self._is_trainer(user)
+        return await answer(
+            self.engine,
+            read,
+            where.conversation,
+            trainer=trainer,
+            status=self._status,
+            wording=WORDING,
+        )
+
+    async def _on_command(
+        self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        user, channel = command.get("user_id", ""), command.get("channel_id", "")
+        where = place(channel, user, None)
+        read = read_command(command.get("text", ""))
+
+        async def notify(text: str) -> None:
+            await respond(text)  # ephemeral, through the command's response_url
+
+        async def run() -> None:
+            if read is None:
+                await notify(texts.SLACK_USAGE)
+                return
+            outputs = await self._answer(where, user, read)
+            await self._post.show(where, user, outputs, notify=notify)
+
+        self._later(where, user, run())
+
+    async def _on_press(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        found = press_place(body)
+        if found is None:
+            log.warning("a Slack press without user, channel or message; ignored")
+            return
+        where, user = found
+        message = body["message"]
+        pressed = Pressed(message["ts"], list(message.get("blocks") or []))
+        self._later(where, user, self._press(where, user, pressed_value(body), pressed))
+
+    async def _press(self, where: Place, user: str, value: str | None, pressed: Pressed) -> None:
+        outcome = await self._press_outcome(where, user, value)
+        if isinstance(outcome, str):
+            await self._post.ephemeral(where, user, outcome)
+        else:
+            await self._post.show(where, user, outcome, pressed=pressed)
+
+    async def _press_outcome(self, where: Place, user: str, value: str | None) -> str | list[Shown]:
+        """What a press does, or why it is refused (only the presser sees; nothing changed)."""
+        if not self._is_trainer(user):
+            return texts.TELEGRAM_NOT_TRAINER
+        press = read_press(value)
+        if press is None:
+            return texts.TELEGRAM_FORGED
+        if press.kind == "page":
+            return await self._turn_page(where, press)
+        answered = to_answer(press, self.engine.domain)
+        if answered is None:
+            return texts.TELEGRAM_FORGED
+        outputs = await self.engine.handle(where.conversation, answered, trainer=True)
+        refused = next((o for o in outputs if isinstance(o, Refused)), None)
+        return refused.text if refused is not None else list(outputs)
+
+    async def _turn_page(self, where: Place, press: Press) -> str | list[Shown]:
+        choices = page_turn(await self.engine.pending_outputs(where.conversation), press)
+        if isinstance(choices, str):
+            return choices
+        assert press.number is not None  # page_turn refuses a page press without one
+        return [PageTurn(choices, press.number)]

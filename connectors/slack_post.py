@@ -1,0 +1,122 @@
+"""Posting the engine's outputs to Slack: messages, Block Kit questions, their edits, files.
+
+A decision or an option list edits the pressed question (chat.update); ozbot's notes go only
+to the one who asked (chat.postEphemeral, or a slash command's response_url); an export is
+uploaded as a Markdown file (files_upload_v2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import texts
+from bot.outputs import ActionProposal, BotMessage, Choices, Decided, Exported, Notice, Output
+from connectors.slack_events import Place
+from connectors.slack_render import (
+    Block,
+    choices_blocks,
+    decided_blocks,
+    fallback_text,
+    message_text,
+    proposal_blocks,
+)
+
+Notify = Callable[[str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """The question message a press came from, as Slack showed it."""
+
+    ts: str
+    blocks: list[Block]
+
+
+@dataclass(frozen=True)
+class PageTurn:
+    """Another page of the options: only the pressed question changes."""
+
+    choices: Choices
+    page: int
+
+
+Shown = Output | PageTurn
+
+
+class SlackPoster:
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def show(
+        self,
+        where: Place,
+        user: str,
+        outputs: Sequence[Shown],
+        *,
+        pressed: Pressed | None = None,
+        notify: Notify | None = None,
+    ) -> None:
+        """Post outputs in order; a decision or an option list edits the pressed question.
+
+        Notes from ozbot go to `user` alone: ephemeral, or through `notify`.
+        """
+        tell = notify or (lambda text: self.ephemeral(where, user, text))
+        for output in outputs:
+            if isinstance(output, Notice):
+                await tell(message_text(output))
+            elif isinstance(output, Exported):
+                await self._upload(where, output, tell)
+            elif isinstance(output, BotMessage):
+                await self.client.chat_postMessage(
+                    channel=where.channel, thread_ts=where.thread_ts, text=message_text(output)
+                )
+            elif pressed is not None and isinstance(output, Decided | Choices | PageTurn):
+                blocks = _blocks(output, pressed.blocks)
+                await self.client.chat_update(
+                    channel=where.channel, ts=pressed.ts, text=fallback_text(blocks), blocks=blocks
+                )
+            else:
+                blocks = _blocks(output, [])
+                await self.client.chat_postMessage(
+                    channel=where.channel,
+                    thread_ts=where.thread_ts,
+                    text=fallback_text(blocks),
+                    blocks=blocks,
+                )
+
+    async def ephemeral(self, where: Place, user: str, text: str) -> None:
+        await self.client.chat_postEphemeral(
+            channel=where.channel, user=user, thread_ts=where.thread_ts, text=text
+        )
+
+    async def _upload(self, where: Place, exported: Exported, tell: Notify) -> None:
+        """The conversation's stories as a Markdown file in the conversation."""
+        if not exported.markdown.strip():
+            await tell(texts.TELEGRAM_NOTHING_EXPORTED)
+            return
+        name = Path(exported.path).name
+        await self.client.files_upload_v2(
+            channel=where.channel,
+            thread_ts=where.thread_ts,
+            content=exported.markdown,
+            filename=name,
+            title=name,
+            initial_comment=texts.exported(exported.path, exported.stories),
+        )
+
+
+def _blocks(
+    output: ActionProposal | Choices | Decided | PageTurn, question: list[Block]
+) -> list[Block]:
+    """The blocks of a training message; `question` is the pressed one it replaces, if any."""
+    if isinstance(output, ActionProposal):
+        return proposal_blocks(output)
+    if isinstance(output, Decided):
+        return decided_blocks(question, output.text)
+    if isinstance(output, Choices):
+        return choices_blocks(question, output)
+    return choices_blocks(question, output.choices, output.page)

@@ -1,0 +1,113 @@
+"""What a Slack conversation shows of the engine's outputs: Block Kit messages.
+
+Pure functions, no network and no state. A training question is one message: a context block
+(recent turns, slots, intent and entities), a section with "The bot wants to [action]" and an
+actions block of buttons. "Wrong action" / "wrong intent" replace the buttons with a page of
+the options (chat.update), a decision replaces them with what was decided. Every button's
+`value` is a `Press` token; its `action_id` is that token behind `ozbot.`, unique in the
+message as Slack requires. Texts are plain_text, so nothing a user typed is read as markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from bot import texts
+from bot.outputs import ActionProposal, BotMessage, Choices, Notice
+from connectors.training_view import (
+    Press,
+    ask_title,
+    choices_page,
+    clip,
+    keep_end,
+    proposal_lines,
+    question_line,
+)
+
+Block = dict[str, Any]
+ACTION_PREFIX = "ozbot."
+ACTION_ID = re.compile(rf"^{re.escape(ACTION_PREFIX)}")
+"""Matches the action_id of every button ozbot sends."""
+MAX_SECTION = 3000
+MAX_BUTTON = 75
+MAX_TEXT = 40_000
+_KEPT = ("ozbot_context", "ozbot_question")
+"""The blocks of a question that stay when its buttons are replaced."""
+
+
+def proposal_blocks(proposal: ActionProposal) -> list[Block]:
+    context = "\n".join(proposal_lines(proposal))
+    return [
+        {
+            "type": "context",
+            "block_id": "ozbot_context",
+            "elements": [_plain(keep_end(context, MAX_SECTION))],
+        },
+        _section("ozbot_question", question_line(proposal)),
+        _actions(
+            "ozbot_answer",
+            [
+                (Press(proposal.question_id, "approve"), texts.TELEGRAM_YES, "primary"),
+                (Press(proposal.question_id, "wrong_action"), texts.TELEGRAM_WRONG_ACTION, None),
+                (Press(proposal.question_id, "wrong_intent"), texts.TELEGRAM_WRONG_INTENT, None),
+                (Press(proposal.question_id, "export"), texts.TELEGRAM_EXPORT, None),
+            ],
+        ),
+    ]
+
+
+def choices_blocks(question: Sequence[Block], choices: Choices, page: int = 0) -> list[Block]:
+    """The question (as shown, without its buttons) with one page of the options under it."""
+    shown = choices_page(choices, page)
+    blocks = [*_kept(question), _section("ozbot_ask", ask_title(choices))]
+    blocks.append(_actions("ozbot_options", [(p, label, None) for p, label in shown.options]))
+    if shown.turns:
+        blocks.append(_actions("ozbot_pages", [(p, label, None) for p, label in shown.turns]))
+    return blocks
+
+
+def decided_blocks(question: Sequence[Block], decision: str) -> list[Block]:
+    """The question as it stays in the conversation: the proposal and what was decided."""
+    return [*_kept(question), _section("ozbot_decided", f"→ {decision}")]
+
+
+def _kept(question: Sequence[Block]) -> list[Block]:
+    return [block for block in question if block.get("block_id") in _KEPT]
+
+
+def fallback_text(blocks: Sequence[Block]) -> str:
+    """The message's `text`: what notifications and screen readers show of the blocks."""
+    sections = [b["text"]["text"] for b in blocks if b.get("type") == "section"]
+    return clip("\n".join(sections), MAX_TEXT)
+
+
+def message_text(output: BotMessage | Notice) -> str:
+    if isinstance(output, Notice):
+        return clip(texts.TELEGRAM_NOTICE.format(text=output.text), MAX_TEXT)
+    buttons = "".join(f"\n[{title}] {payload}" for title, payload in output.buttons)
+    return clip(output.text + buttons, MAX_TEXT)
+
+
+def _plain(text: str) -> Block:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def _section(block_id: str, text: str) -> Block:
+    return {"type": "section", "block_id": block_id, "text": _plain(clip(text, MAX_SECTION))}
+
+
+def _actions(block_id: str, buttons: list[tuple[Press, str, str | None]]) -> Block:
+    elements = []
+    for press, label, style in buttons:
+        button: Block = {
+            "type": "button",
+            "action_id": ACTION_PREFIX + press.data,
+            "text": _plain(clip(label, MAX_BUTTON)),
+            "value": press.data,
+        }
+        if style is not None:
+            button["style"] = style
+        elements.append(button)
+    return {"type": "actions", "block_id": block_id, "elements": elements}

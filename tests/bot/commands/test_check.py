@@ -1,0 +1,110 @@
+"""`ozbot check`: every problem of a project at once, each saying where and how to fix it."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.commands.check import CREDENTIALS, check_all
+from bot.commands.run import CONNECTORS
+from tests.conftest import REDIS_URL, REPO
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    for name in ("domain.yml", "actions.py", "config.yml"):
+        shutil.copy(REPO / name, tmp_path / name)
+    (tmp_path / "stories").mkdir()
+    shutil.copy(REPO / "stories" / "stories.md", tmp_path / "stories" / "stories.md")
+    return tmp_path
+
+
+def test_the_concert_bot_passes_with_exit_code_0(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--project", str(project), "check", "terminal"]) == 0
+    assert "ok: the project and its settings are ready" in capsys.readouterr().out
+
+
+def test_every_problem_is_listed_with_exit_code_1(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "config.yml").write_text("max_history: many\n", encoding="utf-8")
+    stories = project / "stories"
+    (stories / "broken.md").write_text("* greet\n", encoding="utf-8")
+    (stories / "unknown.md").write_text("## s\n* greet\n    - utter_shout\n", encoding="utf-8")
+    (stories / "also_broken.md").write_text("## s\n* greet\n  oops\n", encoding="utf-8")
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--project", str(project), "check", "terminal"])
+
+    assert exit_.value.code == 1
+    out = capsys.readouterr().out
+    problems = [line for line in out.splitlines() if line.startswith("problem: ")]
+    assert len(problems) == 4, out
+    assert f"{project / 'config.yml'}: max_history: expected a whole number" in out
+    assert f"{stories / 'broken.md'}:1:" in out
+    assert f"{stories / 'also_broken.md'}:3:" in out
+    assert "unknown action 'utter_shout'; add it to `actions` in the domain" in out
+    assert "4 problems: fix them and run `ozbot check` again." in out
+
+
+async def test_a_broken_domain_and_actions_file_are_both_reported(project: Path) -> None:
+    (project / "domain.yml").write_text("intents: [greet, restart]\n", encoding="utf-8")
+    (project / "actions.py").write_text("import not_a_module\n", encoding="utf-8")
+    (project / "stories" / "stories.md").write_text("## s\n* greet\n", encoding="utf-8")
+
+    findings = await check_all(project, ["terminal"], {})
+
+    [problem] = findings.problems
+    assert "intents: restart collide with ozbot's commands" in problem
+    assert "rename the intent" in problem
+
+
+async def test_actions_without_implementation_and_a_failing_actions_file(project: Path) -> None:
+    domain = (project / "domain.yml").read_text(encoding="utf-8")
+    (project / "domain.yml").write_text(
+        domain.replace("actions:\n", "actions:\n  - action_book_tickets\n", 1), encoding="utf-8"
+    )
+    findings = await check_all(project, ["terminal"], {})
+    assert findings.problems == []
+    assert any("action_book_tickets has no implementation" in w for w in findings.warnings)
+
+    (project / "actions.py").write_text("raise RuntimeError('boom')\n", encoding="utf-8")
+    findings = await check_all(project, ["terminal"], {})
+    assert [p for p in findings.problems if "actions.py: importing it failed" in p]
+
+
+async def test_the_credentials_of_the_chosen_connectors(project: Path) -> None:
+    missing = await check_all(project, ["telegram"], {})
+    assert [p for p in missing.problems if p.startswith("TELEGRAM_TOKEN is not set")]
+
+    env = {"TELEGRAM_TOKEN": "1:x", "TELEGRAM_TRAINER_IDS": "me", "OZBOT_PORT": "http"}
+    wrong = await check_all(project, [], env | {"TELEGRAM_WEBHOOK_URL": "https://bot.example"})
+    assert [p for p in wrong.problems if "TELEGRAM_TRAINER_IDS must be numeric" in p]
+
+    env = {"TELEGRAM_TOKEN": "1:x", "TELEGRAM_WEBHOOK_URL": "https://bot.example/hook"}
+    warned = await check_all(project, [], env | {"OZBOT_PORT": "http"})
+    assert [p for p in warned.problems if "OZBOT_PORT='http' is not a port number" in p]
+    assert [w for w in warned.warnings if w.startswith("TELEGRAM_TRAINER_IDS is empty")]
+    assert [w for w in warned.warnings if w.startswith("TELEGRAM_WEBHOOK_SECRET is not set")]
+
+    slack = await check_all(project, ["slack"], {"SLACK_BOT_TOKEN": "xoxb-1"})
+    assert [p for p in slack.problems if p.startswith("SLACK_SIGNING_SECRET not set")]
+
+
+async def test_every_connector_of_run_has_a_credentials_check() -> None:
+    assert set(CREDENTIALS) == set(CONNECTORS)
+
+
+async def test_the_store_must_answer(project: Path) -> None:
+    assert (await check_all(project, [], {"REDIS_URL": REDIS_URL})).problems == []
+    down = await check_all(project, [], {"REDIS_URL": "redis://127.0.0.1:1/0"})
+    assert [p for p in down.problems if "cannot reach Redis at redis://127.0.0.1:1/0" in p]
+
+
+async def test_a_folder_without_domain_is_one_problem(tmp_path: Path) -> None:
+    findings = await check_all(tmp_path, [], {})
+    [problem] = findings.problems
+    assert "is not a bot project: it has no domain.yml" in problem

@@ -1,0 +1,76 @@
+import asyncio
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+from bot.stores.redis_rollout import RedisRollout
+from bot.stores.settings import RedisSettings
+from tests.bot.stores.replica import TARGET_VERSION, WAIT_LIMIT, serve
+from tests.conftest import REPO
+
+
+async def test_one_claim_at_a_time_renewed_while_held_and_freed_after(
+    redis_settings: RedisSettings,
+) -> None:
+    first = await RedisRollout.connect(redis_settings, claim_seconds=0.3)
+    second = await RedisRollout.connect(redis_settings, claim_seconds=0.3)
+    try:
+        async with first.claim() as claimed:
+            assert claimed
+            await asyncio.sleep(0.6)  # twice the expiry: only the renewal keeps it
+            async with second.claim() as also:
+                assert not also
+        async with second.claim() as claimed_after:
+            assert claimed_after
+    finally:
+        await first.stop()
+        await second.stop()
+
+
+async def test_a_published_version_reaches_the_other_replicas(
+    redis_settings: RedisSettings,
+) -> None:
+    publisher = await RedisRollout.connect(redis_settings)
+    replica = await RedisRollout.connect(redis_settings)
+    heard: asyncio.Queue[int] = asyncio.Queue()
+    await replica.start(heard.put_nowait)
+    try:
+        await publisher.publish(4, b"model files")
+        assert await asyncio.wait_for(heard.get(), 5) == 4
+        assert (await replica.latest(), await replica.fetch(4)) == (4, b"model files")
+        await publisher.publish(3, b"older")
+        assert await replica.latest() == 4
+    finally:
+        await publisher.stop()
+        await replica.stop()
+
+
+def test_two_replicas_retrain_one_at_a_time_and_both_serve_the_newest_version(
+    redis_settings: RedisSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(REPO))  # the replicas import this folder
+    spawn = multiprocessing.get_context("spawn")
+    go, results = spawn.Barrier(2), spawn.Queue()
+    log = tmp_path / "trainings.log"
+    replicas = [
+        spawn.Process(target=serve, args=(name, redis_settings, tmp_path / name, log, go, results))
+        for name in ("a", "b")
+    ]
+    for replica in replicas:
+        replica.start()
+    try:
+        finished = sorted(results.get(timeout=2 * WAIT_LIMIT) for _ in replicas)
+    finally:
+        for replica in replicas:
+            replica.join(WAIT_LIMIT)
+            replica.kill()
+
+    assert finished == [
+        ("a", TARGET_VERSION, TARGET_VERSION),
+        ("b", TARGET_VERSION, TARGET_VERSION),
+    ]
+    events = sorted(
+        (float(at), kind) for kind, at in (line.split() for line in log.read_text().splitlines())
+    )
+    assert [kind for _, kind in events] == ["start", "end", "start", "end"]

@@ -1,0 +1,46 @@
+"""Logs as an operator reads them: plain or JSON lines, and never a secret."""
+
+import json
+import logging
+
+import pytest
+
+from bot import logs
+
+TOKEN = "123456:AAF-secret-token-value"
+ENV = {
+    "TELEGRAM_TOKEN": TOKEN,
+    "TELEGRAM_WEBHOOK_SECRET": "hook-secret",
+    "SLACK_SIGNING_SECRET": 'slack"signing',
+    "REDIS_URL": "redis://:redis-pass@redis:6379/0",
+    "OZBOT_PORT": "8080",
+    "TELEGRAM_TRAINER_IDS": "1234",
+}
+
+
+def test_the_secrets_of_an_environment():
+    assert set(logs.secrets_in(ENV)) == {TOKEN, "hook-secret", 'slack"signing', "redis-pass"}
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_secrets_are_masked_in_messages_urls_and_tracebacks(as_json, capsys):
+    logs.configure(logging.INFO, as_json=as_json, secrets=logs.secrets_in(ENV))
+    try:
+        logging.getLogger("bot.test").warning(
+            "POST https://api.telegram.org/bot%s/getUpdates with %s", TOKEN, ENV["REDIS_URL"]
+        )
+        try:
+            raise ValueError(f"bad secret {ENV['SLACK_SIGNING_SECRET']}")
+        except ValueError:
+            logging.getLogger("bot.test").exception("failed")
+    finally:
+        logs.configure(logging.WARNING, as_json=False, secrets=[])
+    err = capsys.readouterr().err
+    for secret in logs.secrets_in(ENV):
+        assert secret not in err
+        assert json.dumps(secret)[1:-1] not in err
+    assert "https://api.telegram.org/bot***/getUpdates with redis://:***@redis:6379/0" in err
+    if as_json:
+        lines = [json.loads(line) for line in err.splitlines()]
+        assert lines[0]["level"] == "warning" and lines[0]["logger"] == "bot.test"
+        assert "ValueError: bad secret ***" in lines[1]["exception"]

@@ -1,0 +1,422 @@
+"""Slack scenarios: the real slack-bolt app on ozbot's web server, against the fake Web API,
+with every request signed as Slack signs it."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot import texts
+from bot.errors import ConnectorError
+from bot.events import UserUttered
+from bot.stories.markdown import parse_markdown
+from bot.stories.model import ActionStep, UserStep
+from connectors.dedupe import RedisSeenIds
+from connectors.slack import SlackConnector
+from connectors.slack_settings import SlackSettings
+from connectors.web import WebServer, WebSettings
+from tests.connectors.conftest import STATUS
+from tests.connectors.fake_slack import (
+    SIGNING_SECRET,
+    TOKEN,
+    Call,
+    FakeSlackApi,
+    Posted,
+    Signed,
+    SlackRequests,
+)
+
+TRAINER, TRAINER_2, USER = "UTRAIN001", "UTRAIN002", "UUSER0001"
+DM, DM_USER, CHANNEL = "DTRAIN001", "DUSER0001", "CGENERAL1"
+WAIT = 10.0
+"""Seconds any request and its work may take before the test fails."""
+
+
+@dataclass
+class Slack:
+    """A running connector seen from Slack: send signed requests, read what the bot posted."""
+
+    api: FakeSlackApi
+    requests: SlackRequests
+    connector: SlackConnector
+    web: WebServer
+
+    async def send(self, signed: Signed, *, wait: bool = True, **headers: str) -> tuple[int, str]:
+        """POST to /slack/events; (status, body), by default once the work after the ack is
+        done too."""
+        url = f"http://127.0.0.1:{self.web.port}/slack/events"
+        timeout = aiohttp.ClientTimeout(total=WAIT)
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as session,
+            session.post(url, data=signed.body, headers=signed.headers | headers) as response,
+        ):
+            status, body = response.status, await response.text()
+        if wait:
+            await asyncio.wait_for(self.connector.idle(), WAIT)
+        return status, body
+
+    async def calls_for(self, signed: Signed, **headers: str) -> list[Call]:
+        before = len(self.api.calls)
+        status, _ = await self.send(signed, **headers)
+        assert status == 200
+        return [c for c in self.api.calls[before:] if c.method != "auth.test"]
+
+    async def say(
+        self, user: str, text: str, channel: str, *, thread_ts: str | None = None
+    ) -> list[Call]:
+        kind = "message" if channel.startswith("D") else "app_mention"
+        body = self.requests.event(user, text, channel, kind=kind, thread_ts=thread_ts)
+        return await self.calls_for(self.requests.signed_event(body))
+
+    async def command(self, user: str, text: str, channel: str) -> list[Call]:
+        return await self.calls_for(self.requests.command(user, text, channel))
+
+    async def press(self, user: str, posted: Posted, label: str) -> list[Call]:
+        return await self.calls_for(self.requests.press(user, posted, label))
+
+    def question(self, channel: str, thread_ts: str | None = None) -> Posted:
+        """A copy of the newest message with buttons (as it shows now)."""
+        asked = [p for p in self.api.channel(channel, thread_ts) if p.buttons]
+        return copy.deepcopy(asked[-1])
+
+    def texts(self, channel: str, thread_ts: str | None = None) -> list[str]:
+        return [p.text for p in self.api.channel(channel, thread_ts) if not p.blocks]
+
+    async def approve(self, channel: str, action: str, user: str = TRAINER) -> list[Call]:
+        """Check the open question proposes `action` and press Yes."""
+        question = self.question(channel)
+        assert f"The bot wants to [{action}]" in question.shown, question.shown
+        return await self.press(user, question, "Yes")
+
+
+Start = Callable[..., Awaitable[Slack]]
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlackApi]:
+    api = FakeSlackApi()
+    await api.start()
+    yield api
+    await api.stop()
+
+
+@pytest.fixture
+async def slack(fake_slack, caplog) -> AsyncIterator[Start]:
+    """Starts connectors on an engine; at the end stops them and checks nothing logged an error."""
+    running: list[Slack] = []
+
+    async def start(engine, *, status=lambda: STATUS, seen=None) -> Slack:
+        settings = SlackSettings(
+            TOKEN, SIGNING_SECRET, fake_slack.api_url, frozenset({TRAINER, TRAINER_2})
+        )
+        web = WebServer(WebSettings("127.0.0.1", 0))
+        connector = SlackConnector(engine, settings, status, web, seen=seen)
+        await web.start()
+        await connector.start()
+        running.append(Slack(fake_slack, SlackRequests(fake_slack), connector, web))
+        return running[-1]
+
+    yield start
+    for running_slack in running:
+        await running_slack.connector.stop()
+        await running_slack.web.stop()
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == []
+
+
+def story_steps(markdown: str) -> tuple[list[str], list[str]]:
+    [story] = parse_markdown(markdown, "export.md")
+    intents = [s.alternatives[0].intent for s in story.steps if isinstance(s, UserStep)]
+    actions = [s.name for s in story.steps if isinstance(s, ActionStep)]
+    return intents, actions
+
+
+def ephemeral_texts(calls: list[Call]) -> list[str]:
+    return [c.params["text"] for c in calls if c.method == "chat.postEphemeral"]
+
+
+async def test_the_seed_transcript_by_button_presses(slack, taught_engine, tmp_path):
+    sl = await slack(taught_engine, status=taught_engine.policy.status)
+    await sl.say(TRAINER, "!greet", DM)
+    question = sl.question(DM)
+    for part in ("Yes", "action", "intent", "Export"):
+        assert [label for label in question.labels if part in label], part
+    await sl.approve(DM, "utter_greet")
+    decided = sl.api.posted[question.ts]
+    assert decided.buttons == [] and decided.shown.endswith("→ ✓ utter_greet")
+    assert "hey there!" in sl.texts(DM)
+    await sl.approve(DM, "action_listen")
+    await sl.say(TRAINER, "!search_concerts", DM)
+    await sl.approve(DM, "action_search_concerts")
+    await sl.approve(DM, "action_listen")
+
+    await sl.say(TRAINER, "!compare_reviews", DM)
+    question = sl.question(DM)
+    assert "The bot wants to [action_show_venue_reviews]" in question.shown
+    assert 'slots: concerts: [{"artist": "Foo Fighters"' in question.shown
+    assert "user said: !compare_reviews  (intent compare_reviews)" in question.shown
+    [update] = [c for c in await sl.press(TRAINER, question, "Wrong action") if c.params]
+    assert update.method == "chat.update" and update.params["ts"] == question.ts
+    choices = sl.question(DM)
+    assert choices.ts == question.ts and texts.ASK_ACTION in choices.shown
+    assert choices.labels[0].startswith("action_show_venue_reviews  0.")
+    await sl.press(TRAINER, choices, "action_show_concert_reviews")
+    decided = sl.api.posted[question.ts]
+    assert decided.buttons == []
+    assert decided.shown.endswith(
+        texts.corrected_action("action_show_venue_reviews", "action_show_concert_reviews")
+    )
+    assert "Katy Perry has the best reviews (5.0)" in sl.texts(DM)
+    await sl.approve(DM, "action_listen")
+
+    calls = await sl.command(TRAINER, "export", DM)
+    assert [c.method for c in calls] == [
+        "files.getUploadURLExternal",
+        "upload",
+        "files.completeUploadExternal",
+    ]
+    complete = calls[-1]
+    assert complete.params["channel_id"] == DM
+    assert "Exported 1 story" in complete.params["initial_comment"]
+    content = sl.api.uploaded(complete)
+    assert story_steps(content.decode()) == (
+        ["greet", "search_concerts", "compare_reviews"],
+        ["utter_greet", "action_search_concerts", "action_show_concert_reviews"],
+    )
+    [name] = [f["title"] for f in complete.params["files"]]
+    assert name.endswith(".md") and (Path(tmp_path) / "exported" / name).read_bytes() == content
+
+    [restarted] = await sl.command(TRAINER, "restart", DM)
+    assert restarted.method == "response_url"
+    assert restarted.params["text"] == texts.TELEGRAM_NOTICE.format(text=texts.RESTARTED)
+    for intent, action in [
+        ("!greet", "utter_greet"),
+        ("!search_concerts", "action_search_concerts"),
+    ]:
+        await sl.say(TRAINER, intent, DM)
+        await sl.approve(DM, action)
+        await sl.approve(DM, "action_listen")
+    await sl.say(TRAINER, "!compare_reviews", DM)
+    assert "The bot wants to [action_show_concert_reviews]" in sl.question(DM).shown
+
+
+async def test_requests_not_signed_by_slack_are_refused_before_anything_runs(slack, engine):
+    sl = await slack(engine)
+    body = sl.requests.event(USER, "!greet", DM_USER)
+    for signed in (
+        sl.requests.signed_event(body, secret="not-the-secret"),
+        sl.requests.signed_event(body, age=10 * 60),  # replayed ten minutes later
+    ):
+        assert (await sl.send(signed))[0] == 401
+    forged = sl.requests.signed_event(body)
+    forged.body = forged.body.replace(b"greet", b"GREET")
+    assert (await sl.send(forged))[0] == 401
+    assert sl.api.methods("chat.postMessage") == []
+    assert await engine.store.conversation_ids() == []
+
+
+async def test_slack_can_verify_the_request_url(slack, engine):
+    sl = await slack(engine)
+    body = {"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification"}  # fmt: skip
+    status, answer = await sl.send(sl.requests.signed_event(body))
+    assert status == 200 and body["challenge"] in answer
+
+
+async def test_the_ack_does_not_wait_for_the_dialogue_work(slack, engine, monkeypatch):
+    release = asyncio.Event()
+    handle = engine.handle
+
+    async def held(*args, **kwargs):
+        await release.wait()
+        return await handle(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "handle", held)
+    sl = await slack(engine)
+    body = sl.requests.event(USER, "/greet", DM_USER)  # `held` calls the engine reading "/"
+    assert await sl.send(sl.requests.signed_event(body), wait=False) == (200, "")
+    assert sl.texts(DM_USER) == []  # acknowledged, the bot has not answered yet
+    release.set()
+    await asyncio.wait_for(sl.connector.idle(), WAIT)
+    assert sl.texts(DM_USER) == ["hey there!"]
+
+
+async def test_retries_and_repeated_event_ids_are_processed_once(slack, engine):
+    sl = await slack(engine)
+    body = sl.requests.event(USER, "!greet", DM_USER)
+    assert [c.params["text"] for c in await sl.calls_for(sl.requests.signed_event(body))] == [
+        "hey there!"
+    ]
+    retry = sl.requests.signed_event(body)
+    assert await sl.calls_for(retry, **{"X-Slack-Retry-Num": "1"}) == []
+    assert await sl.calls_for(sl.requests.signed_event(body)) == []
+    assert sl.texts(DM_USER) == ["hey there!"]
+
+
+async def test_replicas_on_one_redis_process_an_event_once(slack, engine, redis_settings):
+    seen = [await RedisSeenIds.connect(redis_settings) for _ in range(2)]
+    replicas = [await slack(engine, seen=ids) for ids in seen]
+    body = replicas[0].requests.event(USER, "!greet", DM_USER)
+    for replica in replicas:
+        await replica.calls_for(replica.requests.signed_event(body))
+    assert replicas[0].texts(DM_USER) == ["hey there!"]
+    for ids in seen:
+        await ids.close()
+
+
+async def test_a_user_who_is_no_trainer_chats_without_questions(slack, engine):
+    sl = await slack(engine)
+    await sl.say(USER, "!greet", DM_USER)
+    await sl.say(USER, "/search_concerts", DM_USER)
+    assert sl.texts(DM_USER) == ["hey there!", "looking for concerts", "Foo Fighters, Katy Perry"]
+    for command in ("export", "undo", "status"):
+        [told] = await sl.command(USER, command, DM_USER)
+        assert told.params["text"].endswith(texts.SLACK_TRAINERS_ONLY.format(command=command))
+    [hint] = ephemeral_texts(await sl.say(USER, "hello", DM_USER))
+    assert hint == texts.TELEGRAM_NOTICE.format(text=texts.no_nlu_hint("!", engine.domain.intents))
+    [help_call] = await sl.command(USER, "", DM_USER)
+    assert "!greet" in help_call.params["text"] and "/greet" in help_call.params["text"]
+
+
+async def test_the_bot_ignores_bots_edits_and_channel_talk(slack, engine):
+    sl = await slack(engine)
+    requests = sl.requests
+    for body in (
+        requests.event(USER, "!greet", DM_USER, bot_id="B0OTHER1"),
+        requests.event(USER, "!greet", DM_USER, subtype="message_changed"),
+        requests.event(USER, "!greet", CHANNEL, kind="message"),  # no mention
+    ):
+        assert await sl.calls_for(requests.signed_event(body)) == []
+    assert await engine.store.conversation_ids() == []
+
+
+async def test_presses_that_answer_no_open_question_change_nothing(slack, engine):
+    sl = await slack(engine)
+    await sl.say(TRAINER, "!greet", DM)
+    question = sl.question(DM)
+    await sl.press(TRAINER, question, "Yes")
+    stored = await engine.store.load(f"slack:{DM}")
+    current = sl.question(DM)
+    question_id = current.button("Yes")["value"].split(":")[0]
+    requests = sl.requests
+    cases = {
+        texts.STALE_ANSWER: [
+            requests.press(TRAINER, question, "Yes"),  # an old question, pressed again
+            requests.press(TRAINER, question, "Wrong action"),
+            requests.press(TRAINER, current, "Yes", value="0123abcd:y"),
+            requests.press(TRAINER, current, "Yes", value="0123abcd:p:1"),
+        ],
+        texts.TELEGRAM_NOT_TRAINER: [requests.press(USER, current, "Yes")],
+        texts.TELEGRAM_FORGED: [
+            requests.press(TRAINER, current, "Yes", value="greet"),
+            requests.press(TRAINER, current, "Yes", value=f"{question_id}:A:99"),
+            requests.press(TRAINER, current, "Yes", value=f"{question_id}:y:1"),
+            requests.press(TRAINER, current, "Yes", value=""),
+        ],
+    }
+    for refusal, presses in cases.items():
+        for signed in presses:
+            calls = await sl.calls_for(signed)
+            assert [c.method for c in calls] == ["chat.postEphemeral"], signed.body
+            assert calls[0].params["text"] == refusal
+    assert await engine.store.load(f"slack:{DM}") == stored
+    assert sl.question(DM) == current
+
+
+async def test_wrong_action_pages_and_wrong_intent_relabels(slack, engine):
+    sl = await slack(engine)
+    await sl.say(TRAINER, "!compare_reviews", DM)
+    question = sl.question(DM)
+    await sl.press(TRAINER, question, "Wrong action")
+    first = sl.question(DM)
+    assert first.labels[:2] == ["action_show_venue_reviews  0.80", "action_listen  0.20"]
+    assert first.labels[-1] == "page 2/2 ▶" and len(first.labels) == 9
+    await sl.press(TRAINER, first, "page 2/2")
+    second = sl.question(DM)
+    assert second.labels[-1] == "◀ page 1/2"
+    names = [label.split()[0] for label in first.labels[:-1] + second.labels[:-1]]
+    assert sorted(names) == sorted(engine.domain.actions)
+    await sl.press(TRAINER, second, "action_show_concert_reviews")
+    assert "search for concerts first, then I compare" in sl.texts(DM)
+
+    await sl.say(TRAINER, "!compare_reviews", DM)
+    question = sl.question(DM)
+    await sl.press(TRAINER, question, "Wrong intent")
+    intents = sl.question(DM)
+    assert texts.ASK_INTENT in intents.shown and intents.labels[0] == "compare_reviews  1.00"
+    await sl.press(TRAINER, intents, "greet")
+    decided = sl.api.posted[question.ts]
+    assert decided.shown.endswith(texts.corrected_intent("compare_reviews", "greet"))
+    assert "The bot wants to [utter_greet]" in sl.question(DM).shown
+
+
+async def test_channel_members_and_threads_have_conversations_of_their_own(slack, engine):
+    sl = await slack(engine)
+    await sl.say(TRAINER, "<@UBOT0001> !greet", CHANNEL)
+    mine = sl.question(CHANNEL)
+    await sl.say(TRAINER_2, "<@UBOT0001> !goodbye", CHANNEL)
+    theirs = sl.question(CHANNEL)
+    assert "The bot wants to [utter_greet]" in mine.shown
+    assert "The bot wants to [action_listen]" in theirs.shown
+    assert ephemeral_texts(await sl.press(TRAINER, theirs, "Yes")) == [texts.STALE_ANSWER]
+    await sl.press(TRAINER, mine, "Yes")
+    assert "hey there!" in sl.texts(CHANNEL)
+
+    thread = "1600000999.000100"
+    await sl.say(TRAINER, "<@UBOT0001> !search_concerts", CHANNEL, thread_ts=thread)
+    in_thread = sl.question(CHANNEL, thread)
+    await sl.press(TRAINER_2, in_thread, "Yes")  # the thread's conversation is everybody's there
+    assert sl.texts(CHANNEL, thread) == ["looking for concerts", "Foo Fighters, Katy Perry"]
+
+    def said(conversation: str) -> list[str]:
+        return [e.text for e in stored[conversation].events if isinstance(e, UserUttered)]
+
+    stored = {cid: await engine.store.load(cid) for cid in await engine.store.conversation_ids()}
+    assert said(f"slack:{CHANNEL}:{TRAINER}") == ["!greet"]
+    assert said(f"slack:{CHANNEL}:{TRAINER_2}") == ["!goodbye"]
+    assert said(f"slack:{CHANNEL}:{thread}") == ["!search_concerts"]
+
+
+async def test_commands_of_a_trainer(slack, engine):
+    sl = await slack(engine)
+    [status] = await sl.command(TRAINER, "status", DM)
+    assert status.params["text"] == texts.TELEGRAM_NOTICE.format(
+        text=texts.model_status(3, 7, 2, 1)
+    )
+    [nothing] = await sl.command(TRAINER, "undo", DM)
+    assert nothing.params["text"].endswith(texts.NOTHING_TO_UNDO)
+    await sl.say(TRAINER, "!greet", DM)
+    [undone] = await sl.command(TRAINER, "undo", DM)
+    assert undone.params["text"].endswith(texts.UNDONE)
+    assert (await engine.store.load(f"slack:{DM}")).pending is None
+    [empty] = await sl.command(TRAINER, "export", DM)
+    assert empty.params["text"] == texts.TELEGRAM_NOTHING_EXPORTED
+    [usage] = await sl.command(TRAINER, "dance", DM)
+    assert usage.params["text"] == texts.SLACK_USAGE
+    [help_call] = await sl.command(TRAINER, "help", DM)
+    assert help_call.params["text"].startswith("ozbot: You are a trainer.")
+
+
+async def test_a_failure_inside_is_told_to_the_one_who_asked(slack, engine, caplog, monkeypatch):
+    async def broken(*args, **kwargs):
+        raise RuntimeError("the store is on fire")
+
+    monkeypatch.setattr(engine, "handle", broken)
+    sl = await slack(engine)
+    assert ephemeral_texts(await sl.say(USER, "!greet", DM_USER)) == [texts.TELEGRAM_FAILED]
+    assert [r.exc_info[1].args for r in caplog.records if r.exc_info] == [("the store is on fire",)]
+    caplog.clear()
+
+
+async def test_a_rejected_token_stops_the_start_with_a_clear_error(engine, fake_slack):
+    settings = SlackSettings("xoxb-wrong", SIGNING_SECRET, fake_slack.api_url)
+    connector = SlackConnector(engine, settings, lambda: STATUS, WebServer(WebSettings()))
+    with pytest.raises(ConnectorError, match="Slack refused SLACK_BOT_TOKEN"):
+        await connector.start()

@@ -1,0 +1,89 @@
+"""What a Slack conversation shows: Block Kit questions, option pages and decisions."""
+
+from __future__ import annotations
+
+from bot import texts
+from bot.outputs import ActionProposal, BotMessage, Choices, Notice
+from connectors.slack_render import (
+    ACTION_ID,
+    choices_blocks,
+    decided_blocks,
+    fallback_text,
+    message_text,
+    proposal_blocks,
+)
+from connectors.training_view import PAGE_SIZE, read_press
+from tests.connectors.fake_slack import Posted, check_blocks
+
+
+def proposal(**changes) -> ActionProposal:
+    fields = {
+        "question_id": "3f9a1c2e",
+        "action": "action_show_venue_reviews",
+        "confidence": 0.86,
+        "policy": "lightgbm",
+        "history": (("user said", "!compare_reviews"), ("whose intent is", "compare_reviews")),
+        "slots": (("city", "Berlin"),),
+        "intent": "compare_reviews",
+        "entities": {},
+    }
+    return ActionProposal(**(fields | changes))
+
+
+def shown(blocks) -> Posted:
+    check_blocks(blocks)
+    return Posted("D1", "1.1", fallback_text(blocks), blocks)
+
+
+def test_the_question_shows_context_the_proposal_and_four_buttons():
+    question = shown(proposal_blocks(proposal()))
+    assert question.shown == (
+        "user said: !compare_reviews  (intent compare_reviews)\n"
+        "slots: city: Berlin\n"
+        "The bot wants to [action_show_venue_reviews] due to the intent. Is this correct? "
+        "(confidence 0.86, lightgbm)"
+    )
+    assert question.text.startswith("The bot wants to [action_show_venue_reviews]")
+    assert question.labels == [
+        texts.TELEGRAM_YES,
+        texts.TELEGRAM_WRONG_ACTION,
+        texts.TELEGRAM_WRONG_INTENT,
+        texts.TELEGRAM_EXPORT,
+    ]
+    for button in question.buttons:
+        assert ACTION_ID.match(button["action_id"]) and read_press(button["value"]) is not None
+
+
+def test_a_huge_proposal_keeps_the_latest_turns_within_block_kit_limits():
+    said = [("user said", "!greet" + "x" * 500), ("whose intent is", "greet")] * 40
+    question = shown(proposal_blocks(proposal(history=tuple(said))))
+    context = question.blocks[0]["elements"][0]["text"]
+    assert context.startswith("…\n") and len(context) <= 3000
+    assert context.endswith("slots: city: Berlin")
+
+
+def test_many_options_are_paged_most_probable_first_within_block_kit_limits():
+    options = tuple((f"action_{n:03d}_" + "x" * 100, n / 1000) for n in range(300))
+    choices = Choices("3f9a1c2e", "action", options)
+    question = proposal_blocks(proposal())
+    pages = -(-300 // PAGE_SIZE)
+    first = shown(choices_blocks(question, choices))
+    assert first.labels[0].startswith("action_299_") and len(first.labels[0]) <= 75
+    assert first.labels[-1] == f"page 2/{pages} ▶" and len(first.labels) == PAGE_SIZE + 1
+    middle = shown(choices_blocks(question, choices, 5))
+    assert middle.labels[-2:] == [f"◀ page 5/{pages}", f"page 7/{pages} ▶"]
+    assert texts.ASK_ACTION in middle.shown
+    assert middle.shown.startswith("user said: !compare_reviews")
+
+
+def test_a_decision_replaces_the_buttons_and_keeps_the_proposal():
+    asked = choices_blocks(proposal_blocks(proposal()), Choices("q", "intent", (("greet", 1.0),)))
+    decided = shown(decided_blocks(asked, "done"))
+    assert decided.buttons == [] and texts.ASK_INTENT not in decided.shown
+    assert decided.shown.endswith("Is this correct? (confidence 0.86, lightgbm)\n→ done")
+    assert shown(decided_blocks([], "done")).shown == "→ done"
+
+
+def test_message_texts():
+    assert message_text(Notice("careful")) == "ozbot: careful"
+    assert message_text(BotMessage("pick", (("Yes", "/affirm"),))) == "pick\n[Yes] /affirm"
