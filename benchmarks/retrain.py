@@ -12,7 +12,7 @@ conversation of the synthetic 1,000-story bot (benchmarks/synthetic.py).
 
 loop_lag_p99_ms_*: p99 lag of a 10 ms ticker in the serving process of the synthetic bot;
 turn_p99_ms_*: its engine turns (user messages, no training questions, memory store), one
-every 10 ms, alongside the ticker; idle, and while a retrain of that bot runs.
+every 10 ms; each idle for 3 s, and while a retrain of that bot runs.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
-from collections.abc import AsyncIterator, Awaitable, Callable  # noqa: E402
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine  # noqa: E402
 from contextlib import AsyncExitStack, asynccontextmanager  # noqa: E402
+from functools import partial  # noqa: E402
 from typing import Any  # noqa: E402
 
 from redis.asyncio import Redis  # noqa: E402
@@ -183,21 +184,19 @@ async def correction_to_live(
     return round(statistics.median(times), 3)
 
 
-class Ticker:
-    """Lags of a 10 ms ticker, in milliseconds."""
+Probe = Callable[[list[float]], Coroutine[Any, Any, None]]
 
-    def __init__(self) -> None:
-        self.lags: list[float] = []
 
-    async def run(self) -> None:
-        while True:
-            before = time.perf_counter()
-            await asyncio.sleep(TICK)
-            self.lags.append((time.perf_counter() - before - TICK) * 1000)
+async def ticker(lags: list[float]) -> None:
+    """A 10 ms ticker: how late each tick came, in milliseconds."""
+    while True:
+        before = time.perf_counter()
+        await asyncio.sleep(TICK)
+        lags.append((time.perf_counter() - before - TICK) * 1000)
 
 
 async def turns(engine: Engine, latencies: list[float]) -> None:
-    """A user turn every 10 ms; milliseconds of each."""
+    """A user turn every 10 ms: milliseconds of each."""
     for number in range(10**9):
         started = time.perf_counter()
         message = UserMessage(TURN_INPUTS[number % len(TURN_INPUTS)])
@@ -206,37 +205,31 @@ async def turns(engine: Engine, latencies: list[float]) -> None:
         await asyncio.sleep(TICK)
 
 
-async def measured(engine: Engine, until: Awaitable[Any]) -> tuple[float, float]:
-    """p99 loop lag and p99 turn latency (ms) while `until` runs."""
-    ticker, latencies = Ticker(), list[float]()
-    background = [asyncio.create_task(ticker.run()), asyncio.create_task(turns(engine, latencies))]
+async def p99_while(probe: Probe, until: Awaitable[Any]) -> float:
+    """p99 of what the probe measures while `until` runs."""
+    values: list[float] = []
+    task = asyncio.create_task(probe(values))
     try:
         await until
     finally:
-        for task in background:
-            task.cancel()
-        await asyncio.gather(*background, return_exceptions=True)
-    return p99(ticker.lags), p99(latencies)
-
-
-def p99(values: list[float]) -> float:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
     return round(statistics.quantiles(values, n=100)[98], 2)
 
 
 async def under_load(bot: Bot, folder: Path) -> dict[str, float]:
-    """Loop lag and turn latency of one replica, idle and while it retrains."""
+    """Loop lag, then turn latency, of one replica: idle and while it retrains (one retrain
+    each, so that neither probe disturbs the other)."""
+    result = {}
     async with replicas(bot, folder, 1, None) as [retrainer]:
         engine = bot.engine(retrainer, folder)
-        lag_idle, turn_idle = await measured(engine, asyncio.sleep(IDLE_SECONDS))
-        retrainer.retrain_now()
-        lag_training, turn_training = await measured(engine, retrainer.wait_idle())
-        assert retrainer.version == 2, "the retrain failed"
-    return {
-        "loop_lag_p99_ms_idle": lag_idle,
-        "loop_lag_p99_ms_training": lag_training,
-        "turn_p99_ms_idle": turn_idle,
-        "turn_p99_ms_training": turn_training,
-    }
+        probes: dict[str, Probe] = {"loop_lag": ticker, "turn": partial(turns, engine)}
+        for name, probe in probes.items():
+            result[f"{name}_p99_ms_idle"] = await p99_while(probe, asyncio.sleep(IDLE_SECONDS))
+            retrainer.retrain_now()
+            result[f"{name}_p99_ms_training"] = await p99_while(probe, retrainer.wait_idle())
+        assert retrainer.version == 1 + len(probes), "a retrain failed"
+    return result
 
 
 async def delete_keys(settings: RedisSettings) -> None:

@@ -99,12 +99,16 @@ def model_store(loaded: LoadedProject) -> ModelStore:
 
 
 def train_and_save(
-    loaded: LoadedProject, data: TrainingData, progress: Progress | None = None
+    loaded: LoadedProject,
+    data: TrainingData,
+    progress: Progress | None = None,
+    published: int = 0,
 ) -> Version:
-    """Train now and make the result the live version (models/<version>/, models/current)."""
+    """Train now and make the result the live version (models/<version>/, models/current),
+    numbered after every version on disk and the newest `published` to the replicas."""
     policy = train_policy(loaded.domain, data, loaded.config, progress)
     store = model_store(loaded)
-    record = VersionRecord.of(store.newest() + 1, policy, data)
+    record = VersionRecord.of(max(store.newest(), published) + 1, policy, data)
     store.commit(store.add(policy, record), record.version)
     store.set_live(record.version)
     return Version(policy, record)

@@ -4,10 +4,13 @@ with Redis, the rollout to every replica. Part of the composition root (with bot
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot.app import LoadedProject, model_store, training_data
+from bot import texts
+from bot.app import LoadedProject, Progress, model_store, train_and_save, training_data
+from bot.errors import ModelError
 from bot.stores.base import TrackerStore
 from bot.stores.redis_rollout import RedisRollout
 from bot.stores.settings import RedisSettings
@@ -52,3 +55,24 @@ async def retraining(
         yield retrainer
     finally:
         await retrainer.stop()
+
+
+async def train_now(
+    loaded: LoadedProject, data: TrainingData, redis: RedisSettings | None, progress: Progress
+) -> Version:
+    """`ozbot train`: a new live version; with Redis claimed like a retrain and published, so
+    that the running replicas serve it too."""
+    if redis is None:
+        return await asyncio.to_thread(train_and_save, loaded, data, progress)
+    rollout = await RedisRollout.connect(redis)
+    try:
+        async with rollout.claim() as claimed:
+            if not claimed:
+                raise ModelError(texts.RETRAIN_CLAIMED)
+            latest = await rollout.latest()
+            version = await asyncio.to_thread(train_and_save, loaded, data, progress, latest)
+            number = version.record.version
+            await rollout.publish(number, await asyncio.to_thread(model_store(loaded).pack, number))
+            return version
+    finally:
+        await rollout.stop()

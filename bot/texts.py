@@ -180,6 +180,7 @@ def model_status(
 RETRAIN_STARTED = "Retraining now; you will hear when the new model is live."
 RETRAIN_QUEUED = "A retrain is running; another one follows it with everything taught since."
 RETRAIN_UNAVAILABLE = "This bot does not retrain here; run `ozbot train`."
+RETRAIN_CLAIMED = "a replica of this bot is retraining now; try again when it is done"
 
 
 def model_live(version: int, stories: int, seconds: float) -> str:

@@ -158,6 +158,21 @@ class TelegramConnector:
         await app.shutdown()
         await app.bot.shutdown()  # its connections, when initialize() failed half-way
 
+    def tell_trainers(self, text: str) -> None:
+        """A note in every trainer's private chat ("model 7 live: ..."), sent in the background."""
+        if not self.application.running:  # starting or stopping: the log has the note
+            return
+        self.application.create_task(self._tell_trainers(text))
+
+    async def _tell_trainers(self, text: str) -> None:
+        for trainer in sorted(self.settings.trainer_ids):
+            try:
+                await self.application.bot.send_message(
+                    trainer, texts.TELEGRAM_NOTICE.format(text=text)
+                )
+            except TelegramError as exc:  # e.g. the trainer never opened a chat with the bot
+                log.warning("cannot tell trainer %s %r: %s", trainer, text, exc)
+
     def _menu(self) -> list[BotCommand]:
         """Our commands, then the intents, so that trainers can pick an intent from the menu."""
         ours = [BotCommand(name, texts.TELEGRAM_COMMANDS[name]) for name in COMMANDS]

@@ -146,7 +146,7 @@ class Retrainer:
         await self._worker.start()
         if self._rollout is not None:
             await self._rollout.start(self._published)
-            self._published(await self._rollout.latest())
+            await self._catch_up(self._rollout)
         stale = self._policy.metadata is None or (
             self._policy.metadata.data_fingerprint != self._data.fingerprint()
         )
@@ -242,8 +242,19 @@ class Retrainer:
         if self._on_model_live is not None:
             self._on_model_live(note)
         if self._rollout is not None:
-            packed = await asyncio.to_thread(self._models.pack, version)
-            await self._rollout.publish(version, packed)
+            await self._publish(self._rollout, version)
+
+    async def _publish(self, rollout: Rollout, version: int) -> None:
+        packed = await asyncio.to_thread(self._models.pack, version)
+        await rollout.publish(version, packed)
+
+    async def _catch_up(self, rollout: Rollout) -> None:
+        """Serve a newer published version, or publish ours when it is the newest."""
+        latest = await rollout.latest()
+        if latest > (self.version or 0):
+            self._published(latest)
+        elif self.version is not None and latest < self.version:
+            await self._publish(rollout, self.version)
 
     async def _go_live(self, version: Version) -> None:
         """Point `current` at the version and serve it, with what was taught after it."""

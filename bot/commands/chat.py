@@ -19,7 +19,7 @@ from bot.exporter import StoryExporter
 from bot.retraining import retraining
 from bot.telemetry import Telemetry
 from connectors.console import Console, Retrain, StdinLines
-from policy.retrainer import Retrainer
+from policy.retrainer import Notify, Retrainer
 
 DEFAULT_CONVERSATION = "terminal"
 
@@ -37,6 +37,8 @@ class Serving:
     engine: Engine
     retrainer: Retrainer
     telemetry: Telemetry
+    listeners: list[Notify]
+    """Who hears "model N live" and why a retrain failed: the terminal; connectors add theirs."""
 
 
 @asynccontextmanager
@@ -51,7 +53,12 @@ async def serving(args: argparse.Namespace, *, learn: bool) -> AsyncIterator[Ser
         data = await training_data(loaded, store)
         live = await asyncio.to_thread(current_policy, loaded, data, progress)
         redis = store_settings(loaded.project, os.environ)
-        notify = lambda text: say(f"ozbot: {text}")  # noqa: E731
+        listeners: list[Notify] = [lambda text: say(f"ozbot: {text}")]
+
+        def notify(text: str) -> None:
+            for listener in listeners:
+                listener(text)
+
         telemetry = Telemetry(lambda: retrainer.version)
 
         def model_live(note: str) -> None:
@@ -75,7 +82,7 @@ async def serving(args: argparse.Namespace, *, learn: bool) -> AsyncIterator[Ser
                 retrainer if learn else None,
                 on_turn=telemetry.turn,
             )
-            yield Serving(engine, retrainer, telemetry)
+            yield Serving(engine, retrainer, telemetry, listeners)
     finally:
         await store.close()
 

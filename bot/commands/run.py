@@ -89,9 +89,11 @@ async def run(args: argparse.Namespace) -> None:
         connectors: list[TelegramConnector | SlackConnector] = []
         if telegram is not None:
             retrain = bot.retrainer.retrain_now
-            connectors.append(
-                TelegramConnector(bot.engine, telegram, status, web=web, seen=seen, retrain=retrain)
+            telegram_connector = TelegramConnector(
+                bot.engine, telegram, status, web=web, seen=seen, retrain=retrain
             )
+            bot.listeners.append(telegram_connector.tell_trainers)
+            connectors.append(telegram_connector)
         if slack is not None:
             connectors.append(SlackConnector(bot.engine, slack, status, web, seen=seen))
         observability.mount(web, partial(health, bot), bot.telemetry.render)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
+import os
 
-from bot.app import train_and_save, training_data
-from bot.commands.common import load, open_store, progress, say
+from bot.app import training_data
+from bot.commands.common import load, open_store, progress, say, store_settings
+from bot.retraining import train_now
 
 HELP = "train the policy from domain.yml, stories/ and config.yml"
 
@@ -22,7 +23,8 @@ async def run(args: argparse.Namespace) -> None:
         data = await training_data(loaded, store)
     finally:
         await store.close()
-    policy = (await asyncio.to_thread(train_and_save, loaded, data, progress)).policy
+    redis = store_settings(loaded.project, os.environ)
+    policy = (await train_now(loaded, data, redis, progress)).policy
     assert policy.metadata is not None
     m = policy.metadata.metrics
     say(

@@ -325,6 +325,18 @@ async def test_a_trainer_retrains_with_slash_retrain_and_sees_the_new_model(
     )
 
 
+async def test_trainers_hear_when_a_new_model_is_live(telegram, engine, fake_api):
+    tg = await telegram(engine)
+    tg.connector.tell_trainers("model 7 live: 42 stories, trained in 0.8 s")
+    for _ in range(200):
+        if len(fake_api.methods("sendMessage")) == 2:
+            break
+        await asyncio.sleep(0.01)
+    sent = {(m.params["chat_id"], m.params["text"]) for m in fake_api.methods("sendMessage")}
+    note = texts.TELEGRAM_NOTICE.format(text="model 7 live: 42 stories, trained in 0.8 s")
+    assert sent == {(TRAINER, note), (TRAINER_2, note)}
+
+
 async def test_start_up_registers_the_commands_and_intents_and_polls(telegram, engine, fake_api):
     await telegram(engine)
     [menu] = fake_api.methods("setMyCommands")

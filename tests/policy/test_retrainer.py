@@ -25,6 +25,7 @@ from bot.training import Answer
 from policy.config import PolicyConfig
 from policy.ensemble import EnsemblePolicy
 from policy.model_store import POINTER, ModelStore, VersionRecord
+from policy.persistence import BOOSTER
 from policy.retrainer import Retrainer
 from policy.training import TrainingData, train_policy
 from policy.training_job import Built, Job, build
@@ -98,6 +99,7 @@ def make_setup(
     def make(
         taught: dict[str, list[Event]] | None = None,
         conversations: dict[str, list[Event]] | None = None,
+        worker: ThreadWorker | None = None,
     ) -> Setup:
         training, notes, errors = Training(), [], []
         trainings.append(training)
@@ -113,7 +115,7 @@ def make_setup(
             initial,
             models=models,
             live=record,
-            worker=ThreadWorker(),
+            worker=worker or ThreadWorker(),
             delay=0.05,
             train=training,
             on_model_live=notes.append,
@@ -347,3 +349,31 @@ async def test_a_correction_through_the_engine_retrains_a_version_that_learned_i
     [taught] = setup.training.calls[-1].conversations.values()
     assert Corrected("action", "action_show_venue_reviews", "action_show_concert_reviews") in taught
     assert setup.models.load(2, concert_domain).record.corrections == 1
+
+
+class CorruptingWorker(ThreadWorker):
+    """Builds the model, then damages its file, as a failing disk would."""
+
+    async def run(self, job: Job) -> Built:
+        built = await super().run(job)
+        booster = job.models / str(job.version) / BOOSTER
+        booster.write_text(booster.read_text()[:100])
+        return built
+
+
+async def test_a_corrupt_model_file_keeps_the_live_model_and_is_not_served_after_restart(
+    make_setup: Callable[..., Setup], seed_tracker: Any
+) -> None:
+    setup = make_setup(worker=CorruptingWorker())
+    await setup.retrainer.start()
+
+    setup.retrainer.learn(corrected(seed_tracker))
+    await setup.retrainer.wait_idle()
+    await setup.retrainer.stop()
+
+    [error] = setup.errors
+    assert error.startswith("retraining failed: ") and "corrupt" in error
+    assert error.endswith("; model 1 keeps serving")
+    assert setup.retrainer.version == 1
+    assert setup.models.versions() == [1]
+    assert setup.retrainer.predict(seed_tracker()).action == "action_show_concert_reviews"
