@@ -209,11 +209,11 @@ SLACK_HELP_TRAINER = (
     "through). Before each action the bot asks whether it is right: press Yes, Wrong action or "
     "Wrong intent; corrections stick at once. /ozbot restart starts a new conversation, "
     "/ozbot undo takes back your last message, /ozbot export uploads the conversation as Rasa "
-    "stories, /ozbot status shows the model and its training data."
+    "stories, /ozbot status shows the model and its training data, /ozbot retrain retrains now."
 )
 SLACK_HELP_USER = (
     'Type what you want as an intent: !{intent} or !{intent}{{"entity": "value"}} (or '
     "/{intent}). /ozbot restart starts a new conversation."
 )
 SLACK_TRAINERS_ONLY = "/ozbot {command} is for trainers."
-SLACK_USAGE = "Usage: /ozbot help | restart | undo | export | status"
+SLACK_USAGE = "Usage: /ozbot help | restart | undo | export | status | retrain"

@@ -29,7 +29,7 @@ from bot.engine import Engine
 from bot.errors import ConnectorError, StoreError
 from bot.outputs import Output, Refused
 from bot.stores.base import ConversationLocks
-from connectors.chat_commands import Read, StatusSource, Wording, answer
+from connectors.chat_commands import Read, Retrain, StatusSource, Wording, answer
 from connectors.dedupe import RecentIds, SeenIds
 from connectors.slack_events import (
     Place,
@@ -62,10 +62,12 @@ class SlackConnector:
         web: WebServer,
         *,
         seen: SeenIds | None = None,
+        retrain: Retrain | None = None,
     ) -> None:
         self.engine = engine.with_intent_prefixes(INTENT_PREFIXES)
         self.settings = settings
         self._status = status
+        self._retrain = retrain
         self._seen = seen or RecentIds()
         self.client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url)
         self._post = SlackPoster(self.client)
@@ -132,6 +134,21 @@ class SlackConnector:
             )
             return True
 
+    def tell_trainers(self, text: str) -> None:
+        """A note in every trainer's DMs ("model 7 live: ..."), sent in the background."""
+        task = asyncio.create_task(self._tell_trainers(text))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _tell_trainers(self, text: str) -> None:
+        for trainer in sorted(self.settings.trainer_ids):
+            try:  # a user id as channel: Slack posts into the app's DM with that user
+                await self.client.chat_postMessage(
+                    channel=trainer, text=texts.TELEGRAM_NOTICE.format(text=text)
+                )
+            except SlackClientError as exc:
+                log.warning("cannot tell trainer %s %r: %s", trainer, text, exc)
+
     def _later(self, where: Place, user: str, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` after the ack, after earlier work of the same conversation."""
         task = asyncio.create_task(self._in_order(where, user, work))
@@ -168,6 +185,7 @@ class SlackConnector:
             trainer=trainer,
             status=self._status,
             wording=WORDING,
+            retrain=self._retrain,
         )
 
     async def _on_command(

@@ -88,14 +88,17 @@ async def run(args: argparse.Namespace) -> None:
         status = bot.retrainer.status
         connectors: list[TelegramConnector | SlackConnector] = []
         if telegram is not None:
-            retrain = bot.retrainer.retrain_now
             telegram_connector = TelegramConnector(
-                bot.engine, telegram, status, web=web, seen=seen, retrain=retrain
+                bot.engine, telegram, status, web=web, seen=seen, retrain=bot.retrainer.retrain_now
             )
             bot.listeners.append(telegram_connector.tell_trainers)
             connectors.append(telegram_connector)
         if slack is not None:
-            connectors.append(SlackConnector(bot.engine, slack, status, web, seen=seen))
+            slack_connector = SlackConnector(
+                bot.engine, slack, status, web, seen=seen, retrain=bot.retrainer.retrain_now
+            )
+            bot.listeners.append(slack_connector.tell_trainers)
+            connectors.append(slack_connector)
         observability.mount(web, partial(health, bot), bot.telemetry.render)
         await web.start()
         stack.push_async_callback(web.stop)

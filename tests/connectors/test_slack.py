@@ -112,12 +112,12 @@ async def slack(fake_slack, caplog) -> AsyncIterator[Start]:
     """Starts connectors on an engine; at the end stops them and checks nothing logged an error."""
     running: list[Slack] = []
 
-    async def start(engine, *, status=lambda: STATUS, seen=None) -> Slack:
+    async def start(engine, *, status=lambda: STATUS, seen=None, retrain=None) -> Slack:
         settings = SlackSettings(
             TOKEN, SIGNING_SECRET, fake_slack.api_url, frozenset({TRAINER, TRAINER_2})
         )
         web = WebServer(WebSettings("127.0.0.1", 0))
-        connector = SlackConnector(engine, settings, status, web, seen=seen)
+        connector = SlackConnector(engine, settings, status, web, seen=seen, retrain=retrain)
         await web.start()
         await connector.start()
         running.append(Slack(fake_slack, SlackRequests(fake_slack), connector, web))
@@ -402,6 +402,24 @@ async def test_commands_of_a_trainer(slack, engine):
     assert usage.params["text"] == texts.SLACK_USAGE
     [help_call] = await sl.command(TRAINER, "help", DM)
     assert help_call.params["text"].startswith("ozbot: You are a trainer.")
+
+
+async def test_trainers_retrain_and_hear_when_a_new_model_is_live(slack, engine):
+    started: list[str] = []
+    sl = await slack(engine, retrain=lambda: started.append("now") or "Retraining now.")
+    [reply] = await sl.command(TRAINER, "retrain", DM)
+    assert reply.params["text"].endswith("Retraining now.") and started == ["now"]
+    [refused] = await sl.command(USER, "retrain", DM_USER)
+    assert refused.params["text"].endswith(texts.SLACK_TRAINERS_ONLY.format(command="retrain"))
+    assert started == ["now"]
+
+    sl.connector.tell_trainers("model 4 live: 7 stories, trained in 0.1 s")
+    await asyncio.wait_for(sl.connector.idle(), WAIT)
+    notes = {c.params["channel"]: c.params["text"] for c in sl.api.methods("chat.postMessage")}
+    assert notes == {
+        trainer: "ozbot: model 4 live: 7 stories, trained in 0.1 s"
+        for trainer in (TRAINER, TRAINER_2)
+    }
 
 
 async def test_a_failure_inside_is_told_to_the_one_who_asked(slack, engine, caplog, monkeypatch):
