@@ -38,8 +38,7 @@ from contextlib import AsyncExitStack, asynccontextmanager  # noqa: E402
 from functools import partial  # noqa: E402
 from typing import Any  # noqa: E402
 
-from redis.asyncio import Redis  # noqa: E402
-
+from benchmarks.common import delete_keys  # noqa: E402
 from benchmarks.synthetic import synthetic_domain, synthetic_stories  # noqa: E402
 from bot.actions import ActionRegistry  # noqa: E402
 from bot.app import load_project  # noqa: E402
@@ -230,14 +229,6 @@ async def under_load(bot: Bot, folder: Path) -> dict[str, float]:
             result[f"{name}_p99_ms_training"] = await p99_while(probe, retrainer.wait_idle())
         assert retrainer.version == 1 + len(probes), "a retrain failed"
     return result
-
-
-async def delete_keys(settings: RedisSettings) -> None:
-    client = Redis.from_url(settings.url)
-    keys = [key async for key in client.scan_iter(match=f"{settings.prefix}:*")]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
 
 
 async def measure(repeat: int, stories: int) -> dict[str, Any]:

@@ -26,7 +26,6 @@ sys.path.insert(0, str(HERE.parent))
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
-import json  # noqa: E402
 import os  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
@@ -36,7 +35,8 @@ from typing import Any  # noqa: E402
 
 import aiohttp  # noqa: E402
 
-from benchmarks.telegram import INPUTS, REPLY_WAIT, WARM_UP, _delete_keys, _engine, _open  # noqa: E402
+from benchmarks.common import delete_keys, report  # noqa: E402
+from benchmarks.telegram import INPUTS, REPLY_WAIT, WARM_UP, _engine, _open  # noqa: E402
 from bot.policy import ModelStatus  # noqa: E402
 from bot.stores.settings import RedisSettings  # noqa: E402
 from connectors.dedupe import RedisSeenIds, SeenIds  # noqa: E402
@@ -104,7 +104,7 @@ async def _run(store_kind: str, events: int, users: int, folder: Path) -> dict[s
             await seen.close()
         await api.stop()
         if store_kind == "redis":
-            await _delete_keys(redis)
+            await delete_keys(redis)
     every = [ms for latencies in per_user for ms in latencies]
     return {
         "store": store_kind,
@@ -125,11 +125,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ozbot-bench-") as folder:
         summary = asyncio.run(_run(args.store, args.events, args.users, Path(folder)))
-    if args.json:
-        print(json.dumps(summary))
-    else:
-        for key, value in summary.items():
-            print(f"{key:>16}  {value}")
+    report(summary, args.json)
 
 
 if __name__ == "__main__":

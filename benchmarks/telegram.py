@@ -27,7 +27,6 @@ sys.path.insert(0, str(HERE.parent))
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
-import json  # noqa: E402
 import os  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
@@ -36,8 +35,8 @@ import uuid  # noqa: E402
 from typing import Any  # noqa: E402
 
 import aiohttp  # noqa: E402
-from redis.asyncio import Redis  # noqa: E402
 
+from benchmarks.common import delete_keys, report  # noqa: E402
 from bot.app import load_project  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.exporter import StoryExporter  # noqa: E402
@@ -127,7 +126,7 @@ async def _run(store_kind: str, updates: int, users: int, folder: Path) -> dict[
         await store.close()
         await api.stop()
         if store_kind == "redis":
-            await _delete_keys(redis)
+            await delete_keys(redis)
     every = [ms for latencies in per_user for ms in latencies]
     return {
         "store": store_kind,
@@ -139,14 +138,6 @@ async def _run(store_kind: str, updates: int, users: int, folder: Path) -> dict[
     }
 
 
-async def _delete_keys(settings: RedisSettings) -> None:
-    client = Redis.from_url(settings.url)
-    keys = [key async for key in client.scan_iter(match=f"{settings.prefix}:*")]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", choices=("memory", "sqlite", "redis"), required=True)
@@ -156,11 +147,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ozbot-bench-") as folder:
         summary = asyncio.run(_run(args.store, args.updates, args.users, Path(folder)))
-    if args.json:
-        print(json.dumps(summary))
-    else:
-        for key, value in summary.items():
-            print(f"{key:>16}  {value}")
+    report(summary, args.json)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ sys.path.insert(0, str(HERE.parent))
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
-import json  # noqa: E402
 import multiprocessing  # noqa: E402
 import os  # noqa: E402
 import statistics  # noqa: E402
@@ -36,8 +35,7 @@ from dataclasses import dataclass  # noqa: E402
 from multiprocessing.synchronize import Barrier  # noqa: E402
 from typing import Any  # noqa: E402
 
-from redis.asyncio import Redis  # noqa: E402
-
+from benchmarks.common import delete_keys, report  # noqa: E402
 from bot.app import load_project  # noqa: E402
 from bot.engine import Engine, UserMessage  # noqa: E402
 from bot.exporter import StoryExporter  # noqa: E402
@@ -117,14 +115,6 @@ def _train(folder: Path) -> None:
     save_model(train_policy(loaded.domain, data, loaded.config), folder / "model")
 
 
-async def _delete_keys(settings: RedisSettings) -> None:
-    client = Redis.from_url(settings.url)
-    keys = [key async for key in client.scan_iter(match=f"{settings.prefix}:*")]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
-
-
 def _median(values: list[float]) -> float:
     return round(statistics.median(values), 3)
 
@@ -169,13 +159,9 @@ def main() -> None:
         for worker in workers:
             worker.join()
         if args.store == "redis":
-            asyncio.run(_delete_keys(redis))
+            asyncio.run(delete_keys(redis))
     summary = _summary(job, args.processes, runs)
-    if args.json:
-        print(json.dumps(summary))
-    else:
-        for key, value in summary.items():
-            print(f"{key:>24}  {value}")
+    report(summary, args.json)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from redis import exceptions
 from redis.asyncio import Redis
 
 from bot.errors import StoreUnavailableError
+from bot.stores.redis_client import answering
 from bot.stores.settings import RedisSettings
 
 
@@ -51,14 +52,7 @@ class RedisSeenIds:
     async def connect(cls, settings: RedisSettings) -> RedisSeenIds:
         """Connects and checks that Redis answers: a wrong URL fails here, at start-up."""
         client = Redis.from_url(settings.url, socket_timeout=2.0, socket_connect_timeout=1.0)
-        try:
-            await client.ping()
-        except exceptions.RedisError as exc:
-            await client.aclose()
-            raise StoreUnavailableError(
-                f"cannot reach Redis at {settings.shown_url} ({exc}); start it, or fix "
-                f"{settings.source}"
-            ) from exc
+        await answering(client, settings)
         return cls(client, f"{settings.prefix}:seen")
 
     async def first_time(self, key: str) -> bool:

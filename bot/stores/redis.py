@@ -40,6 +40,7 @@ from bot.stores.base import (
     decode_snapshot,
 )
 from bot.stores.outage import Outage
+from bot.stores.redis_client import answering
 from bot.stores.settings import RedisSettings
 from bot.tracker import Snapshot
 from bot.training import Question
@@ -90,14 +91,7 @@ class RedisTrackerStore:
             )
         except ValueError as exc:
             raise StoreError(f"{settings.source}: {exc}") from exc
-        try:
-            await client.ping()
-        except exceptions.RedisError as exc:
-            await client.aclose()
-            raise StoreUnavailableError(
-                f"cannot reach Redis at {settings.shown_url} ({exc}); start it, or fix "
-                f"{settings.source}"
-            ) from exc
+        await answering(client, settings)
         return cls(client, settings)
 
     def _keys(self, conversation_id: str) -> list[str]:

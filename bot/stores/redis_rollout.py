@@ -23,7 +23,7 @@ from redis import exceptions
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
-from bot.errors import StoreUnavailableError
+from bot.stores.redis_client import answering
 from bot.stores.settings import RedisSettings
 
 log = logging.getLogger(__name__)
@@ -57,14 +57,7 @@ class RedisRollout:
         cls, settings: RedisSettings, claim_seconds: float = CLAIM_SECONDS
     ) -> RedisRollout:
         client = Redis.from_url(settings.url, socket_connect_timeout=1.0)  # bytes: model files
-        try:
-            await client.ping()
-        except exceptions.RedisError as exc:
-            await client.aclose()
-            raise StoreUnavailableError(
-                f"cannot reach Redis at {settings.shown_url} ({exc}); start it, or fix "
-                f"{settings.source}"
-            ) from exc
+        await answering(client, settings)
         return cls(client, settings, claim_seconds)
 
     @contextlib.asynccontextmanager
