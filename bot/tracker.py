@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -249,3 +249,18 @@ class Tracker:
     def is_listening(self) -> bool:
         """True when the bot waits for the user (nothing said yet, or the last action listened)."""
         return self.latest_action in (None, ACTION_LISTEN)
+
+
+_NO_DOMAIN = Domain(intents=(), entities=(), slots=(), responses={}, actions=())
+"""Reverts are folded without looking at the domain, so splitting needs none."""
+
+
+def applied_parts(events: Sequence[Event]) -> list[list[Event]]:
+    """A stored conversation split at each restart, each part with its reverted turns taken out."""
+    parts: list[list[Event]] = [[]]
+    for event in events:
+        if isinstance(event, Restarted):
+            parts.append([])
+        else:
+            parts[-1].append(event)
+    return [Tracker("", _NO_DOMAIN, part).applied for part in parts]

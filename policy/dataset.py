@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.domain import Domain, entity_slot_events
-from bot.events import ACTION_LISTEN, ActionExecuted, Event, Restarted, SlotSet, UserUttered
+from bot.events import ACTION_LISTEN, ActionExecuted, Event, SlotSet, UserUttered
 from bot.stories.model import ActionStep, Story, UserTurn
-from bot.tracker import State, Tracker
+from bot.tracker import State, Tracker, applied_parts
 from policy.story_graph import (
     PlainStep,
     check_checkpoints,
@@ -32,9 +32,6 @@ sub-dialogue stories, 500 to 2,000 gave the same test accuracy; 1,000 trains in 
 
 FRAGMENT_TURNS = 2
 """Trajectories of at most this many user messages are fragments, which augmentation glues."""
-
-_NO_DOMAIN = Domain(intents=(), entities=(), slots=(), responses={}, actions=())
-"""Enough for a tracker to take reverted turns out, which is all conversation_events needs."""
 
 
 @dataclass(frozen=True)
@@ -110,13 +107,7 @@ def conversation_events(events: Sequence[Event]) -> list[list[Event]]:
 
     A user message the bot has not answered yet is left out: nothing was confirmed after it.
     """
-    parts: list[list[Event]] = [[]]
-    for event in events:
-        if isinstance(event, Restarted):
-            parts.append([])
-        else:
-            parts[-1].append(event)
-    trajectories = [_unanswered_removed(Tracker("", _NO_DOMAIN, part).applied) for part in parts]
+    trajectories = [_unanswered_removed(part) for part in applied_parts(events)]
     return [t for t in trajectories if any(isinstance(e, UserUttered) for e in t)]
 
 

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain import Domain
 from bot.events import (
     ACTION_LISTEN,
     ACTION_RESTART,
     ActionExecuted,
     Event,
-    Restarted,
     SlotSet,
     UserUttered,
 )
 from bot.stories.markdown import write_markdown
 from bot.stories.model import ActionStep, SlotStep, Step, Story, UserStep, UserTurn
-from bot.tracker import Tracker
+from bot.tracker import applied_parts
 
 _SKIPPED_ACTIONS = (ACTION_LISTEN, ACTION_RESTART)
-_NO_DOMAIN = Domain(intents=(), entities=(), slots=(), responses={}, actions=())
-"""The tracker folds reverts without looking at the domain; export needs no more."""
 
 
 def stories_from_events(events: Sequence[Event], name: str) -> list[Story]:
@@ -28,7 +24,7 @@ def stories_from_events(events: Sequence[Event], name: str) -> list[Story]:
 
     A single story is called `name`; several are numbered `name (1)`, `name (2)`, ...
     """
-    parts = [steps for steps in map(_part_steps, _split_at_restarts(events)) if steps]
+    parts = [steps for steps in map(_part_steps, applied_parts(events)) if steps]
     if len(parts) == 1:
         return [Story(name, parts[0])]
     return [Story(f"{name} ({number})", steps) for number, steps in enumerate(parts, start=1)]
@@ -38,18 +34,7 @@ def conversation_markdown(events: Sequence[Event], name: str) -> str:
     return write_markdown(stories_from_events(events, name))
 
 
-def _split_at_restarts(events: Sequence[Event]) -> list[list[Event]]:
-    parts: list[list[Event]] = [[]]
-    for event in events:
-        if isinstance(event, Restarted):
-            parts.append([])
-        else:
-            parts[-1].append(event)
-    return parts
-
-
-def _part_steps(part: list[Event]) -> tuple[Step, ...]:
-    applied = Tracker("export", _NO_DOMAIN, part).applied
+def _part_steps(applied: list[Event]) -> tuple[Step, ...]:
     return tuple(step for step in map(_step, applied) if step is not None)
 
 
