@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -54,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # SIGTERM ends a terminal session like Ctrl-C: the open turn is dropped, the store closed.
+    # Serving a platform, `ozbot run` handles it on the loop and finishes turns in flight.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         logs.configure(_log_level(args), as_json=args.log_json, secrets=logs.secrets_in(os.environ))
         asyncio.run(SUBCOMMANDS[args.command].run(args))

@@ -103,7 +103,8 @@ def test_a_broken_project_gets_one_clear_error(project, change, message):
     assert "Traceback" not in result.stderr
 
 
-def test_ctrl_c_while_waiting_for_input_ends_at_once_and_keeps_the_conversation(project):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_while_waiting_for_input_ends_at_once_and_keeps_it(project, stop):
     with subprocess.Popen(
         [sys.executable, "-m", "bot", "--project", str(project), "interactive"],
         stdin=subprocess.PIPE,
@@ -115,7 +116,7 @@ def test_ctrl_c_while_waiting_for_input_ends_at_once_and_keeps_the_conversation(
             process.stdin.write("/greet\n")
             process.stdin.flush()
             assert "Your choice -> " in _read_until(process.stdout, "Your choice -> ")
-            process.send_signal(signal.SIGINT)
+            process.send_signal(stop)
             process.wait(timeout=10)  # stdin stays open: the exit must not wait for input
             stderr = process.stderr.read()
         finally:
