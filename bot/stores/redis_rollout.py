@@ -8,7 +8,8 @@ Keys, under the bot's prefix:
     <prefix>:model:v:<n>    version n's model folder as tar.gz (the last KEEP versions)
     <prefix>:model:live     pub/sub channel: the version just published
 
-A replica that misses a notice (it was down) catches up from `latest` when it starts.
+A replica that misses a notice (it was down, or its connection dropped) catches up from
+`latest` when it starts or reconnects.
 """
 
 from __future__ import annotations
@@ -101,14 +102,21 @@ class RedisRollout:
         self._listener = asyncio.create_task(self._listen(pubsub, on_published))
 
     async def _listen(self, pubsub: PubSub, on_published: Callable[[int], None]) -> None:
+        missed = False
         try:
             while True:
                 try:
                     message = await pubsub.get_message(
                         ignore_subscribe_messages=True, timeout=LISTEN_TIMEOUT
                     )
+                    if missed:  # notices published while the connection was down are lost
+                        missed = False
+                        newest = await self.latest()
+                        if newest:
+                            on_published(newest)
                 except exceptions.RedisError as exc:
                     log.warning("model notices from Redis failed (%s); listening again", exc)
+                    missed = True
                     await asyncio.sleep(LISTEN_TIMEOUT)
                     continue
                 if message is not None:

@@ -3,6 +3,7 @@ import multiprocessing
 from pathlib import Path
 
 import pytest
+from redis import exceptions
 
 from bot.stores.redis_rollout import RedisRollout
 from bot.stores.settings import RedisSettings
@@ -74,3 +75,37 @@ def test_two_replicas_retrain_one_at_a_time_and_both_serve_the_newest_version(
         (float(at), kind) for kind, at in (line.split() for line in log.read_text().splitlines())
     )
     assert [kind for _, kind in events] == ["start", "end", "start", "end"]
+
+
+class _DroppedPubSub:
+    """A subscription whose connection drops once: the notices sent meanwhile never arrive."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def get_message(self, **_: object) -> None:
+        self.calls += 1
+        if self.calls == 1:
+            raise exceptions.ConnectionError("connection reset")
+        await asyncio.sleep(0.05)
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def test_after_a_dropped_connection_the_newest_version_is_caught_up(
+    redis_settings: RedisSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.stores.redis_rollout.LISTEN_TIMEOUT", 0.01)
+    publisher = await RedisRollout.connect(redis_settings)
+    replica = await RedisRollout.connect(redis_settings)
+    await publisher.publish(6, b"model files")  # while the replica's connection is down
+    heard: asyncio.Queue[int] = asyncio.Queue()
+    listening = asyncio.create_task(replica._listen(_DroppedPubSub(), heard.put_nowait))
+    try:
+        assert await asyncio.wait_for(heard.get(), 5) == 6
+    finally:
+        listening.cancel()
+        await asyncio.gather(listening, return_exceptions=True)
+        await publisher.stop()
+        await replica.stop()
