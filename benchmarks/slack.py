@@ -24,18 +24,15 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
-import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import os  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from typing import Any  # noqa: E402
 
 import aiohttp  # noqa: E402
 
-from benchmarks.common import delete_keys, report  # noqa: E402
+from benchmarks.common import delete_keys, latency_summary, platform_main  # noqa: E402
 from benchmarks.telegram import INPUTS, REPLY_WAIT, WARM_UP, _engine, _open  # noqa: E402
 from bot.policy import ModelStatus  # noqa: E402
 from bot.stores.settings import RedisSettings  # noqa: E402
@@ -105,27 +102,11 @@ async def _run(store_kind: str, events: int, users: int, folder: Path) -> dict[s
         await api.stop()
         if store_kind == "redis":
             await delete_keys(redis)
-    every = [ms for latencies in per_user for ms in latencies]
-    return {
-        "store": store_kind,
-        "users": users,
-        "events": len(every),
-        "median_ms": round(statistics.median(every), 3),
-        "p99_ms": round(statistics.quantiles(every, n=100)[98], 3),
-        "events_per_s": round(len(every) / wall, 1),
-    }
+    return latency_summary(store_kind, users, "events", per_user, wall)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--store", choices=("memory", "sqlite", "redis"), required=True)
-    parser.add_argument("--events", type=int, required=True, help="events in all")
-    parser.add_argument("--users", type=int, default=10, help="users writing at once")
-    parser.add_argument("--json", action="store_true", help="one JSON object, nothing else")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="ozbot-bench-") as folder:
-        summary = asyncio.run(_run(args.store, args.events, args.users, Path(folder)))
-    report(summary, args.json)
+    platform_main(__doc__.split("\n\n")[0], "events", "writing", _run)
 
 
 if __name__ == "__main__":
