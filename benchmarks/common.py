@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import tempfile
+import uuid
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,12 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot.stores.settings import RedisSettings
+
+
+def bench_redis() -> RedisSettings:
+    """The local Redis (or `REDIS_URL`) under a key prefix of this run's own."""
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    return RedisSettings(url, f"ozbot-bench:{uuid.uuid4().hex}")
 
 
 async def delete_keys(settings: RedisSettings) -> None:

@@ -32,13 +32,12 @@ import os  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-import uuid  # noqa: E402
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine  # noqa: E402
 from contextlib import AsyncExitStack, asynccontextmanager  # noqa: E402
 from functools import partial  # noqa: E402
 from typing import Any  # noqa: E402
 
-from benchmarks.common import delete_keys  # noqa: E402
+from benchmarks.common import bench_redis, delete_keys  # noqa: E402
 from benchmarks.synthetic import synthetic_domain, synthetic_stories  # noqa: E402
 from bot.actions import ActionRegistry  # noqa: E402
 from bot.app import load_project  # noqa: E402
@@ -232,8 +231,7 @@ async def under_load(bot: Bot, folder: Path) -> dict[str, float]:
 
 
 async def measure(repeat: int, stories: int) -> dict[str, Any]:
-    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    redis = [RedisSettings(url, f"ozbot-bench:{uuid.uuid4().hex}") for _ in range(2)]
+    redis = [bench_redis() for _ in range(2)]
     concert, synthetic = concert_bot(), synthetic_bot(stories)
     with tempfile.TemporaryDirectory() as folder:
         try:

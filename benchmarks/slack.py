@@ -25,17 +25,14 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
 import asyncio  # noqa: E402
-import os  # noqa: E402
 import time  # noqa: E402
-import uuid  # noqa: E402
 from typing import Any  # noqa: E402
 
 import aiohttp  # noqa: E402
 
-from benchmarks.common import delete_keys, latency_summary, platform_main  # noqa: E402
+from benchmarks.common import bench_redis, delete_keys, latency_summary, platform_main  # noqa: E402
 from benchmarks.telegram import INPUTS, REPLY_WAIT, WARM_UP, _engine, _open  # noqa: E402
 from bot.policy import ModelStatus  # noqa: E402
-from bot.stores.settings import RedisSettings  # noqa: E402
 from connectors.dedupe import RedisSeenIds, SeenIds  # noqa: E402
 from connectors.slack import SlackConnector  # noqa: E402
 from connectors.slack_settings import EVENTS_PATH, SlackSettings  # noqa: E402
@@ -67,10 +64,7 @@ async def _user(
 
 
 async def _run(store_kind: str, events: int, users: int, folder: Path) -> dict[str, Any]:
-    redis = RedisSettings(
-        os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        f"ozbot-bench:{uuid.uuid4().hex}",
-    )
+    redis = bench_redis()
     api = FakeSlackApi()
     await api.start()
     store = await _open(store_kind, folder, redis)

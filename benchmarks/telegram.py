@@ -26,14 +26,12 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
 import asyncio  # noqa: E402
-import os  # noqa: E402
 import time  # noqa: E402
-import uuid  # noqa: E402
 from typing import Any  # noqa: E402
 
 import aiohttp  # noqa: E402
 
-from benchmarks.common import delete_keys, latency_summary, platform_main  # noqa: E402
+from benchmarks.common import bench_redis, delete_keys, latency_summary, platform_main  # noqa: E402
 from bot.app import load_project  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.exporter import StoryExporter  # noqa: E402
@@ -92,10 +90,7 @@ async def _user(
 
 
 async def _run(store_kind: str, updates: int, users: int, folder: Path) -> dict[str, Any]:
-    redis = RedisSettings(
-        os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        f"ozbot-bench:{uuid.uuid4().hex}",
-    )
+    redis = bench_redis()
     api = FakeBotApi()
     await api.start()
     store = await _open(store_kind, folder, redis)

@@ -26,16 +26,14 @@ sys.path.insert(0, str(HERE.parent))
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import multiprocessing  # noqa: E402
-import os  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-import uuid  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from multiprocessing.synchronize import Barrier  # noqa: E402
 from typing import Any  # noqa: E402
 
-from benchmarks.common import delete_keys, report  # noqa: E402
+from benchmarks.common import bench_redis, delete_keys, report  # noqa: E402
 from bot.app import load_project  # noqa: E402
 from bot.engine import Engine, UserMessage  # noqa: E402
 from bot.exporter import StoryExporter  # noqa: E402
@@ -142,8 +140,7 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="one JSON object, nothing else")
     args = parser.parse_args()
-    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    redis = RedisSettings(url, f"ozbot-bench:{uuid.uuid4().hex}")
+    redis = bench_redis()
     context = multiprocessing.get_context("spawn")
     with tempfile.TemporaryDirectory(prefix="ozbot-bench-") as folder:
         _train(Path(folder))
