@@ -52,8 +52,8 @@ from bot.stores.memory import MemoryTrackerStore  # noqa: E402
 from bot.stores.redis_rollout import RedisRollout  # noqa: E402
 from bot.stores.settings import RedisSettings  # noqa: E402
 from bot.stories.model import Story  # noqa: E402
+from bot.teaching import Answer  # noqa: E402
 from bot.tracker import Tracker  # noqa: E402
-from bot.training import Answer  # noqa: E402
 from policy.config import PolicyConfig  # noqa: E402
 from policy.dataset import story_events  # noqa: E402
 from policy.model_store import ModelStore, VersionRecord  # noqa: E402

@@ -41,8 +41,7 @@ from bot.interpreter import parse_message
 from bot.outputs import BotMessage, Choices, Decided, Exported, Notice, Output, Refused
 from bot.policy import TRAINER, Learner, Policy
 from bot.stores.base import ConversationTail, TrackerStore
-from bot.tracker import Tracker
-from bot.training import (
+from bot.teaching import (
     Answer,
     AskAgain,
     Export,
@@ -53,6 +52,7 @@ from bot.training import (
     describe,
     domain_choices,
 )
+from bot.tracker import Tracker
 from bot.turns import Decision, Turn, TurnObserver, summarize
 
 log = logging.getLogger(__name__)

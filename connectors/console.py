@@ -17,7 +17,7 @@ from typing import Any
 from bot import texts
 from bot.engine import Command, Engine, Input, UserMessage
 from bot.outputs import ActionProposal, BotMessage, Choices, Decided, Exported, Notice, Output
-from bot.training import Answer
+from bot.teaching import Answer
 
 ReadLine = Callable[[str], Awaitable[str | None]]
 Write = Callable[[str], None]

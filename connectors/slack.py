@@ -204,7 +204,7 @@ class SlackConnector:
                 await notify(texts.SLACK_USAGE)
                 return
             outputs = await self._answer(where, user, read)
-            await self._post.show(where, user, outputs, notify=notify)
+            await self._post.show(where, user, outputs, tell_user=notify)
 
         self._later(where, user, run())
 

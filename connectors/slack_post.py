@@ -25,7 +25,8 @@ from connectors.slack_render import (
     proposal_blocks,
 )
 
-Notify = Callable[[str], Awaitable[None]]
+TellUser = Callable[[str], Awaitable[None]]
+"""Sends a note to the one user who asked (ephemeral, or through a command's response_url)."""
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,13 @@ class SlackPoster:
         outputs: Sequence[Shown],
         *,
         pressed: Pressed | None = None,
-        notify: Notify | None = None,
+        tell_user: TellUser | None = None,
     ) -> None:
         """Post outputs in order; a decision or an option list edits the pressed question.
 
-        Notes from ozbot go to `user` alone: ephemeral, or through `notify`.
+        Notes from ozbot go to `user` alone: ephemeral, or through `tell_user`.
         """
-        tell = notify or (lambda text: self.ephemeral(where, user, text))
+        tell = tell_user or (lambda text: self.ephemeral(where, user, text))
         for output in outputs:
             if isinstance(output, Notice):
                 await tell(message_text(output))
@@ -93,7 +94,7 @@ class SlackPoster:
             channel=where.channel, user=user, thread_ts=where.thread_ts, text=text
         )
 
-    async def _upload(self, where: Place, exported: Exported, tell: Notify) -> None:
+    async def _upload(self, where: Place, exported: Exported, tell: TellUser) -> None:
         """The conversation's stories as a Markdown file in the conversation."""
         if not exported.markdown.strip():
             await tell(texts.TELEGRAM_NOTHING_EXPORTED)

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from bot import texts
 from bot.domain import Domain
 from bot.outputs import ActionProposal, Choices, Output
-from bot.training import Answer, AnswerKind
+from bot.teaching import Answer, AnswerKind
 
 PAGE_SIZE = 8
 """Options on one page of "wrong action" / "wrong intent"."""

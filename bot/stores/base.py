@@ -17,8 +17,8 @@ from typing import Protocol
 
 from bot.errors import StoreError
 from bot.events import Event, event_from_json
+from bot.teaching import Question
 from bot.tracker import Snapshot
-from bot.training import Question
 
 log = logging.getLogger(__name__)
 

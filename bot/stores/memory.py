@@ -8,8 +8,8 @@ from contextlib import AbstractAsyncContextManager
 from bot.errors import ConflictError
 from bot.events import Event
 from bot.stores.base import Conversation, ConversationLocks, ConversationTail
+from bot.teaching import Question
 from bot.tracker import Snapshot
-from bot.training import Question
 
 
 class MemoryTrackerStore:

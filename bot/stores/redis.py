@@ -42,8 +42,8 @@ from bot.stores.base import (
 from bot.stores.outage import Outage
 from bot.stores.redis_client import answering
 from bot.stores.settings import RedisSettings
+from bot.teaching import Question
 from bot.tracker import Snapshot
-from bot.training import Question
 
 log = logging.getLogger(__name__)
 _GLOB_SPECIAL = str.maketrans({c: f"\\{c}" for c in "*?[]\\"})

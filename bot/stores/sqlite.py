@@ -27,8 +27,8 @@ from bot.stores.base import (
     decode_question,
     decode_snapshot,
 )
+from bot.teaching import Question
 from bot.tracker import Snapshot
-from bot.training import Question
 
 T = TypeVar("T")
 

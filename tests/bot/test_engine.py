@@ -13,8 +13,8 @@ from bot.exporter import StoryExporter
 from bot.outputs import ActionProposal, BotMessage, Choices, Decided, Exported, Notice
 from bot.stores.memory import MemoryTrackerStore
 from bot.stories.markdown import parse_markdown
+from bot.teaching import Answer
 from bot.tracker import Tracker
-from bot.training import Answer
 from tests.conftest import RulePolicy
 
 

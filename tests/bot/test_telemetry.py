@@ -11,8 +11,8 @@ from bot.errors import StoreUnavailableError
 from bot.logs import JsonFormatter
 from bot.outputs import ActionProposal, Choices
 from bot.stores.memory import MemoryTrackerStore
+from bot.teaching import Answer
 from bot.telemetry import Telemetry
-from bot.training import Answer
 
 
 class DownStore(MemoryTrackerStore):

@@ -6,7 +6,7 @@ import pytest
 
 from bot import texts
 from bot.outputs import ActionProposal, BotMessage, Choices, Notice
-from bot.training import Answer
+from bot.teaching import Answer
 from connectors.telegram_render import (
     MAX_CALLBACK_DATA,
     PROPOSAL_LIMIT,

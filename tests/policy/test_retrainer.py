@@ -20,8 +20,8 @@ from bot.exporter import StoryExporter
 from bot.outputs import ActionProposal
 from bot.policy import TRAINER
 from bot.stores.memory import MemoryTrackerStore
+from bot.teaching import Answer
 from bot.tracker import Tracker
-from bot.training import Answer
 from policy.config import PolicyConfig
 from policy.ensemble import EnsemblePolicy
 from policy.model_store import POINTER, ModelStore, VersionRecord

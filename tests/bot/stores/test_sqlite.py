@@ -5,8 +5,8 @@ import pytest
 from bot.errors import StoreError
 from bot.events import ActionExecuted, UserUttered, event_to_json
 from bot.stores.sqlite import SqliteTrackerStore
+from bot.teaching import Question
 from bot.tracker import Tracker
-from bot.training import Question
 
 LISTEN = ActionExecuted("action_listen")
 GREET = UserUttered("/greet", "greet")

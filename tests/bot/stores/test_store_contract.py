@@ -9,8 +9,8 @@ from bot.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from bot.stores.memory import MemoryTrackerStore
 from bot.stores.redis import RedisTrackerStore
 from bot.stores.sqlite import SqliteTrackerStore
+from bot.teaching import Question
 from bot.tracker import Tracker
-from bot.training import Question
 
 QUESTION = Question("q1", "confirm", "utter_greet", 0.9, "memoization")
 GREETING = [

@@ -2,8 +2,7 @@ import pytest
 
 from bot.errors import AnswerError
 from bot.events import ActionExecuted, Corrected, SlotSet, UserUtteranceReverted, UserUttered
-from bot.tracker import Tracker
-from bot.training import (
+from bot.teaching import (
     Answer,
     AskAgain,
     Export,
@@ -14,6 +13,7 @@ from bot.training import (
     describe,
     recent_history,
 )
+from bot.tracker import Tracker
 
 CONFIRM = Question("q1", "confirm", "action_show_venue_reviews", 0.33, "lightgbm")
 
