@@ -1,0 +1,116 @@
+"""Every setting of one start, read once, here, and checked before anything trains or connects.
+
+Sources, a later one winning over an earlier one:
+
+    defaults  <  config.yml  <  environment  <  command line
+
+So `REDIS_URL` wins over config.yml's `store: url`, and `run --port` over `PORT` over
+`OZBOT_PORT`. config.yml is parsed once; the values go down to the parts that need them, and no
+part reads the environment or a file of settings by itself. A wrong value fails the start with
+what to fix. `ozbot check` calls the same readers one by one, to list every problem at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ConnectorError, ProjectError
+from bot.project import Project, open_project, read_config
+from bot.stores.settings import RedisSettings, redis_settings
+from bot.tracker import SNAPSHOT_TURNS
+from connectors.slack_settings import SlackSettings
+from connectors.telegram_settings import TelegramSettings
+from connectors.web import WebSettings
+from policy.config import PolicyConfig, policy_config_from_dict
+
+CONNECTORS = ("terminal", "telegram", "slack")
+SLACK_PORT = 3000
+"""The web server's port when Slack runs and no port is set: Bolt's habit."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every command needs: the project, its policy settings and where conversations live."""
+
+    project: Project
+    policy: PolicyConfig
+    store: RedisSettings | None
+    """The Redis store; None for the project's SQLite file."""
+    warnings: tuple[str, ...] = ()
+    """What config.yml holds that ozbot ignores."""
+
+
+@dataclass(frozen=True)
+class Serving:
+    """What `ozbot run` serves: the connectors and their settings."""
+
+    connectors: tuple[str, ...]
+    telegram: TelegramSettings | None = None
+    slack: SlackSettings | None = None
+    web: WebSettings | None = None
+    """The web server (webhooks, Slack's events, /healthz, /metrics); None for the terminal."""
+
+    @property
+    def platforms(self) -> bool:
+        """A chat platform runs (not only the terminal)."""
+        return self.telegram is not None or self.slack is not None
+
+
+def read_settings(root: Path, env: Mapping[str, str]) -> Settings:
+    """The settings of the project at `root`; raises ProjectError saying what to fix."""
+    project = open_project(root)
+    config = read_config(project)
+    policy, warnings = policy_settings(project, config)
+    return Settings(project, policy, store_settings(project, config, env), tuple(warnings))
+
+
+def policy_settings(project: Project, config: Mapping[str, Any]) -> tuple[PolicyConfig, list[str]]:
+    """The policy settings of config.yml, checked, and warnings about what is ignored."""
+    policy, warnings = policy_config_from_dict(dict(config), str(project.config_file))
+    if policy.max_history > SNAPSHOT_TURNS:
+        raise ProjectError(
+            f"{project.config_file}: max_history {policy.max_history} is more than the "
+            f"{SNAPSHOT_TURNS} turns a conversation's snapshot keeps for the policy; lower it"
+        )
+    return policy, warnings
+
+
+def store_settings(
+    project: Project, config: Mapping[str, Any], env: Mapping[str, str]
+) -> RedisSettings | None:
+    """The Redis store's settings (REDIS_URL or config.yml's `store:`), or None for SQLite."""
+    default_prefix = f"ozbot:{project.root.name}"
+    return redis_settings(env, config, default_prefix, str(project.config_file))
+
+
+def read_serving(names: Sequence[str], port: int | None, env: Mapping[str, str]) -> Serving:
+    """The connectors of `ozbot run NAMES` and their settings; raises ConnectorError."""
+    connectors = chosen(names, env)
+    telegram = TelegramSettings.from_env(env) if "telegram" in connectors else None
+    slack = SlackSettings.from_env(env) if "slack" in connectors else None
+    serves_web = telegram is not None or slack is not None
+    web = web_settings(port, env, slack=slack is not None) if serves_web else None
+    return Serving(connectors, telegram, slack, web)
+
+
+def chosen(names: Sequence[str], env: Mapping[str, str]) -> tuple[str, ...]:
+    """The connectors to run: those named, else those whose token is set, else the terminal."""
+    unknown = [name for name in names if name not in CONNECTORS]
+    if unknown:
+        raise ConnectorError(
+            f"unknown connector {', '.join(unknown)}; ozbot has {', '.join(CONNECTORS)}"
+        )
+    if names:
+        return tuple(dict.fromkeys(names))
+    return ("telegram",) if env.get("TELEGRAM_TOKEN", "").strip() else ("terminal",)
+
+
+def web_settings(port: int | None, env: Mapping[str, str], *, slack: bool) -> WebSettings:
+    """`--port`, else `PORT`, else `OZBOT_PORT`, else 3000 with Slack (Bolt's habit) or 8080."""
+    default = str(SLACK_PORT) if slack else None
+    chosen_port = str(port) if port is not None else env.get("PORT") or env.get("OZBOT_PORT")
+    raw = chosen_port or default
+    return WebSettings.from_env({**env, "OZBOT_PORT": raw} if raw else env)

@@ -1,0 +1,95 @@
+"""Settings of a start: read once, later sources winning, every wrong value refused at once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.errors import ConnectorError, ProjectError
+from bot.settings import chosen, read_serving, read_settings, web_settings
+from bot.tracker import SNAPSHOT_TURNS
+from tests.conftest import REPO
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copy(REPO / "domain.yml", tmp_path / "domain.yml")
+    return tmp_path
+
+
+def test_config_yml_is_parsed_once_per_start(project: Path, monkeypatch) -> None:
+    (project / "config.yml").write_text("max_history: 4\nstore: {url: redis://cfg:6379}\n")
+    parses = []
+    real = yaml.safe_load
+    monkeypatch.setattr(yaml, "safe_load", lambda text: parses.append(1) or real(text))
+    settings = read_settings(project, {})
+    assert len(parses) == 1
+    assert settings.policy.max_history == 4
+    assert settings.store is not None and settings.store.url == "redis://cfg:6379"
+
+
+def test_the_environment_wins_over_config_yml(project: Path) -> None:
+    (project / "config.yml").write_text("store: {url: redis://cfg:6379, prefix: shop}\n")
+    settings = read_settings(project, {"REDIS_URL": "redis://env:6379"})
+    assert settings.store is not None
+    assert (settings.store.url, settings.store.prefix) == ("redis://env:6379", "shop")
+
+
+def test_without_a_store_the_project_keeps_its_sqlite_file(project: Path) -> None:
+    settings = read_settings(project, {})
+    assert settings.store is None
+    assert settings.project.store_file == project.resolve() / "ozbot.db"
+
+
+def test_ignored_rasa_keys_are_warnings_not_errors(project: Path) -> None:
+    (project / "config.yml").write_text("language: en\npolicies: [{max_history: 3}]\n")
+    settings = read_settings(project, {})
+    assert settings.policy.max_history == 3
+    assert any("ignored Rasa key 'language'" in warning for warning in settings.warnings)
+
+
+def test_a_policy_window_longer_than_the_snapshot_is_refused(project: Path) -> None:
+    (project / "config.yml").write_text(f"max_history: {SNAPSHOT_TURNS + 1}\n")
+    with pytest.raises(ProjectError, match=f"max_history {SNAPSHOT_TURNS + 1} is more than the"):
+        read_settings(project, {})
+
+
+def test_a_folder_without_a_domain_is_no_project(tmp_path: Path) -> None:
+    with pytest.raises(ProjectError, match="is not a bot project: it has no domain.yml"):
+        read_settings(tmp_path, {})
+
+
+def test_connectors_are_those_named_else_those_with_a_token_else_the_terminal() -> None:
+    assert chosen([], {}) == ("terminal",)
+    assert chosen([], {"TELEGRAM_TOKEN": "1:x"}) == ("telegram",)
+    assert chosen(["terminal", "telegram", "terminal"], {}) == ("terminal", "telegram")
+    with pytest.raises(ConnectorError, match="unknown connector fax; ozbot has terminal"):
+        chosen(["fax"], {})
+
+
+def test_the_port_is_the_option_else_port_else_ozbot_port_else_slacks_3000() -> None:
+    assert web_settings(4000, {"PORT": "5000"}, slack=True).port == 4000
+    assert web_settings(None, {"PORT": "5000", "OZBOT_PORT": "6000"}, slack=True).port == 5000
+    assert web_settings(None, {"OZBOT_PORT": "6000"}, slack=True).port == 6000
+    assert web_settings(None, {}, slack=True).port == 3000
+    assert web_settings(None, {}, slack=False).port == 8080
+
+
+def test_the_terminal_alone_reads_no_platform_settings() -> None:
+    serving = read_serving(["terminal"], None, {"TELEGRAM_WEBHOOK_URL": "not a url"})
+    assert serving.connectors == ("terminal",)
+    assert (serving.telegram, serving.slack, serving.web) == (None, None, None)
+    assert not serving.platforms
+
+
+def test_a_platform_reads_its_settings_and_the_web_server_s() -> None:
+    env = {"TELEGRAM_TOKEN": "1:x", "TELEGRAM_TRAINER_IDS": "111", "OZBOT_PORT": "9000"}
+    serving = read_serving([], None, env)
+    assert serving.connectors == ("telegram",)
+    assert serving.telegram is not None and serving.telegram.trainer_ids == frozenset({111})
+    assert serving.web is not None and serving.web.port == 9000
+    with pytest.raises(ConnectorError, match="SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET not set"):
+        read_serving(["slack"], None, {})
