@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse import csr_matrix
 
-from policy.fast_predict import SingleRowPredictor
+from policy.fast_predict import single_row_predictor
 
 Progress = Callable[[str, int, int], None]
 """`progress(step, done, total)`, e.g. `("lightgbm", 40, 100)` after boosting round 40."""
@@ -57,7 +57,7 @@ class LightGBMModel:
         elif booster is None:
             self._fixed[classes[0]] = 1.0
         self._single = (
-            SingleRowPredictor(booster, booster.num_feature()) if booster is not None else None
+            single_row_predictor(booster, booster.num_feature()) if booster is not None else None
         )
         self._columns = list(classes)
 
@@ -70,7 +70,7 @@ class LightGBMModel:
         return self.predict_proba_many(row.reshape(1, -1))[0]
 
     def predict_sparse(self, indices: Sequence[int], values: Sequence[float]) -> Probabilities:
-        """`predict_proba` of one row of `Featurizer.sparse_row`, by the fast path."""
+        """`predict_proba` of one row of `Featurizer.sparse_row`, by the fast path if it can."""
         if self._single is None:
             return self._fixed.copy()
         result = np.zeros(self.n_actions)

@@ -1,9 +1,12 @@
 import pickle
 
+import lightgbm as lgb
 import numpy as np
 import pytest
 
+from policy import fast_predict
 from policy.config import DEFAULT_LIGHTGBM
+from policy.fast_predict import PublicRowPredictor, SingleRowPredictor
 from policy.lightgbm_policy import (
     TEMPERATURES,
     LightGBMModel,
@@ -109,6 +112,24 @@ def test_the_fast_single_row_path_gives_what_the_batch_gives() -> None:
         indices = list(np.flatnonzero(row))
         fast = model.predict_sparse(indices, [float(row[i]) for i in indices])
         assert fast == pytest.approx(model.predict_proba(row))
+
+
+def test_a_lightgbm_without_the_fast_path_predicts_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rows, labels = toy_data()
+    fast = train_lightgbm(rows, labels, N_ACTIONS, PARAMS)
+    monkeypatch.setattr(fast_predict, "_warned", False)
+    monkeypatch.setattr(lgb, "__version__", "5.0.0")
+
+    public = LightGBMModel.from_string(fast.to_string(), fast.classes, N_ACTIONS)
+
+    assert isinstance(public._single, PublicRowPredictor)
+    assert isinstance(fast._single, SingleRowPredictor)
+    for indices, values in [([0], [1.0]), ([1], [1.0]), ([2], [1.0]), ([], [])]:
+        np.testing.assert_array_equal(
+            public.predict_sparse(indices, values), fast.predict_sparse(indices, values)
+        )
 
 
 def test_temperature_flattens_a_sure_booster_on_noisy_held_out_rows() -> None:
