@@ -129,27 +129,58 @@ async def test_a_retried_append_is_applied_once(connect, redis_settings):
 
 async def test_the_lock_serializes_replicas_and_its_wait_is_bounded(connect):
     first, second = await connect(), await connect(lock_wait_seconds=0.05)
-    async with first.lock("c1"):
+    async with first.turn("c1"):
         with pytest.raises(ConversationBusyError, match=r"conv:\{c1\}:lock stayed taken"):
-            async with second.lock("c1"):
+            async with second.turn("c1"):
                 pass
-        async with second.lock("c2"):
+        async with second.turn("c2"):
             pass
-    async with second.lock("c1"):
+    async with second.turn("c1"):
         pass
 
 
 async def test_a_lock_that_expired_mid_turn_cannot_lose_events(connect, caplog):
     slow, fast = await connect(lock_seconds=0.05), await connect()
     with caplog.at_level(logging.WARNING):
-        async with slow.lock("c1"):
+        async with slow.turn("c1") as slow_turn:
             await asyncio.sleep(0.1)  # the lock expires while this turn is still running
-            async with fast.lock("c1"):
-                await fast.append("c1", EVENTS, expected_length=0, pending=None)
+            async with fast.turn("c1") as fast_turn:
+                await fast_turn.commit(EVENTS, pending=None, snapshot=None)
             with pytest.raises(ConflictError, match="has 2 events, expected 0"):
-                await slow.append("c1", EVENTS[:1], expected_length=0, pending=None)
+                await slow_turn.commit(EVENTS[:1], pending=None, snapshot=None)
     assert (await fast.load("c1")).events == tuple(EVENTS)
     assert "had expired before its release" in caplog.text
+
+
+async def test_a_turn_is_two_round_trips_and_its_commit_releases_the_lock(
+    connect, client, redis_settings, monkeypatch
+):
+    store = await connect()
+    await store.append("c1", EVENTS, expected_length=0, pending=None)
+    sent = []
+    send = store._redis.execute_command
+
+    async def counted(*args, **options):
+        sent.append(args[0])
+        return await send(*args, **options)
+
+    monkeypatch.setattr(store._redis, "execute_command", counted)
+    async with store.turn("c1") as turn:
+        assert turn.tail.events == tuple(EVENTS)
+        await turn.commit([ActionExecuted("utter_greet")], pending=None, snapshot=None)
+        assert not await client.exists(f"{redis_settings.prefix}:conv:{{c1}}:lock")
+    assert sent == ["EVALSHA", "EVALSHA"]
+    assert len((await store.load("c1")).events) == 3
+
+
+async def test_a_turn_left_without_a_commit_releases_the_lock(connect, client, redis_settings):
+    store = await connect(lock_wait_seconds=0.05)
+    with pytest.raises(RuntimeError, match="the action broke"):
+        async with store.turn("c1"):
+            raise RuntimeError("the action broke")
+    assert not await client.exists(f"{redis_settings.prefix}:conv:{{c1}}:lock")
+    async with store.turn("c1") as turn:
+        await turn.commit(EVENTS, pending=None, snapshot=None)
 
 
 async def test_an_unreachable_redis_fails_at_start_up_with_what_to_fix():
@@ -174,15 +205,15 @@ async def test_a_turn_of_the_same_process_may_take_over_an_expired_lock(connect)
     taken_over = asyncio.Event()
 
     async def slow_turn():
-        async with store.lock("c1"):
+        async with store.turn("c1") as turn:
             await asyncio.wait_for(taken_over.wait(), 5)
             with pytest.raises(ConflictError, match="has 2 events, expected 0"):
-                await store.append("c1", EVENTS[:1], expected_length=0, pending=None)
+                await turn.commit(EVENTS[:1], pending=None, snapshot=None)
 
     async def next_turn():
         await asyncio.sleep(0.1)  # the slow turn's lock has expired by now
-        async with store.lock("c1"):
-            await store.append("c1", EVENTS, expected_length=0, pending=None)
+        async with store.turn("c1") as turn:
+            await turn.commit(EVENTS, pending=None, snapshot=None)
         taken_over.set()
 
     await asyncio.wait_for(asyncio.gather(slow_turn(), next_turn()), 10)

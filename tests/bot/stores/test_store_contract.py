@@ -107,11 +107,11 @@ async def test_an_append_with_a_stale_length_is_refused_and_changes_nothing(stor
     assert (await store.load_tail("c1")).snapshot is None
 
 
-async def test_lock_serializes_one_conversation_but_not_others(store):
+async def test_turns_serialize_one_conversation_but_not_others(store):
     order = []
 
     async def hold(conversation_id, tag, seconds):
-        async with store.lock(conversation_id):
+        async with store.turn(conversation_id):
             order.append(f"{tag}+")
             await asyncio.sleep(seconds)
             order.append(f"{tag}-")
