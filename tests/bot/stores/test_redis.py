@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 
 from bot.errors import ConflictError, ConversationBusyError, StoreError, StoreUnavailableError
 from bot.events import ActionExecuted, UserUttered
+from bot.stores.base import Taught
 from bot.stores.redis import RedisTrackerStore
 from bot.stores.settings import RedisSettings
 from bot.tracker import Tracker
@@ -218,3 +219,57 @@ async def test_a_turn_of_the_same_process_may_take_over_an_expired_lock(connect)
 
     await asyncio.wait_for(asyncio.gather(slow_turn(), next_turn()), 10)
     assert (await store.load("c1")).events == tuple(EVENTS)
+
+
+def taught_events(policy):
+    return [*EVENTS, ActionExecuted("utter_greet", policy, 1.0)]
+
+
+async def test_a_redis_from_before_the_taught_set_keeps_what_was_taught(
+    connect, client, redis_settings
+):
+    store = await connect()
+    for conversation_id, policy in [("taught", "trainer"), ("user", "lightgbm")]:
+        await store.append(conversation_id, taught_events(policy), expected_length=0, pending=None)
+    await store.append("broken", taught_events("trainer"), expected_length=0, pending=None)
+    prefix = redis_settings.prefix
+    await client.lset(f"{prefix}:conv:{{broken}}:events", 0, "{not json")
+    await client.delete(f"{prefix}:taught", f"{prefix}:taught:built")  # as written before
+
+    found = await (await connect()).taught()
+    assert found.conversations == {"taught": tuple(taught_events("trainer"))}
+    assert list(found.corrupt) == ["broken"]
+    assert f"{prefix}:conv:{{broken}}:events, event 0: stored event is not valid JSON" in str(
+        found.corrupt["broken"]
+    )
+    assert await client.smembers(f"{prefix}:taught") == {"taught", "broken"}
+    await client.srem(f"{prefix}:taught", "broken")  # the marker says: built, not again
+    assert list((await store.taught()).corrupt) == []
+
+
+async def test_taught_conversations_are_read_in_one_pipeline(connect, monkeypatch):
+    store = await connect()
+    for number in range(3):
+        await store.append(f"c{number}", taught_events("trainer"), expected_length=0, pending=None)
+    await store.taught()  # the taught set is built
+    sent = []
+    send = store._redis.execute_command
+
+    async def counted(*args, **options):
+        sent.append(args[0])
+        return await send(*args, **options)
+
+    monkeypatch.setattr(store._redis, "execute_command", counted)
+    assert list((await store.taught()).conversations) == ["c0", "c1", "c2"]
+    assert sent == ["EXISTS", "SMEMBERS"]  # the LRANGEs go as one pipeline
+
+
+async def test_an_expired_taught_conversation_is_not_read(connect):
+    store = await connect(ttl_seconds=1)
+    await store.append("c1", taught_events("trainer"), expected_length=0, pending=None)
+    assert list((await store.taught()).conversations) == ["c1"]
+    for _ in range(40):  # at most about 2 s
+        if not (await store.load("c1")).events:
+            break
+        await asyncio.sleep(0.05)
+    assert await store.taught() == Taught({}, {})
