@@ -100,7 +100,10 @@ class Loads(Protocol):
 
 
 class Appends(Loads, Protocol):
-    """What a turn needs of its store: to read the whole conversation and to append."""
+    """What a turn needs of its store: to read the whole conversation and to append.
+
+    Each store also offers `append` outside a turn, with no lock: for tests and imports.
+    """
 
     async def append(
         self,

@@ -94,7 +94,7 @@ class _Holding:
         pending: Question | None,
         snapshot: Snapshot | None = None,
     ) -> None:
-        await self._store.write(
+        await self._store._write(
             conversation_id, events, expected_length, pending, snapshot, self._lock
         )
 
@@ -185,9 +185,9 @@ class RedisTrackerStore:
         snapshot: Snapshot | None = None,
     ) -> None:
         """An append outside a turn; see `Appends.append`."""
-        await self.write(conversation_id, events, expected_length, pending, snapshot, None)
+        await self._write(conversation_id, events, expected_length, pending, snapshot, None)
 
-    async def write(
+    async def _write(
         self,
         conversation_id: str,
         events: Sequence[Event],
