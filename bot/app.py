@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from bot.action_loader import load_custom_actions
 from bot.actions import ActionRegistry
 from bot.domain import Domain, load_domain
-from bot.errors import ProjectError, StoreError, StoreUnavailableError
-from bot.events import ActionExecuted, Event
-from bot.policy import TRAINER
+from bot.errors import ProjectError
 from bot.project import Project, read_config
 from bot.stores.base import TrackerStore
 from bot.stories.model import Story
@@ -71,25 +69,15 @@ def load_config(project: Project) -> tuple[PolicyConfig, list[str]]:
     return config, warnings
 
 
-def is_taught(events: tuple[Event, ...]) -> bool:
-    """A conversation a trainer answered questions in (its actions ran as "trainer")."""
-    return any(isinstance(e, ActionExecuted) and e.policy == TRAINER for e in events)
-
-
 async def training_data(loaded: LoadedProject, store: TrackerStore) -> TrainingData:
     """The project's stories (exports included) and every taught conversation in the store,
     the most recently active last, so that a newer teaching wins over an older one."""
-    taught = []
-    for conversation_id in await store.conversation_ids():
-        try:
-            events = (await store.load(conversation_id)).events
-        except StoreUnavailableError:
-            raise
-        except StoreError as exc:  # one corrupt conversation must not stop the bot
-            log.warning("not training on conversation %s: %s", conversation_id, exc)
-            continue
-        if is_taught(events):
-            taught.append((events[-1].timestamp, conversation_id, list(events)))
+    found = await store.taught()
+    for conversation_id, exc in found.corrupt.items():  # one must not stop the bot
+        log.warning("not training on conversation %s: %s", conversation_id, exc)
+    taught = [
+        (events[-1].timestamp, cid, list(events)) for cid, events in found.conversations.items()
+    ]
     taught.sort(key=lambda item: item[:2])
     return TrainingData(loaded.stories, {cid: events for _, cid, events in taught})
 

@@ -1,9 +1,10 @@
 """The dialogue engine: one input in, outputs out, one conversation at a time.
 
-Each input is one locked step: resume the tracker from the stored snapshot and the events
-after it, decide, run actions, append the new events, the pending training question and the new
-snapshot all together. What needs the past (a revert, teaching, an export, the trainer's view of
-recent turns) loads the whole conversation first.
+Each input is one turn of the store (`TrackerStore.turn`, under the conversation's lock):
+resume the tracker from the stored snapshot and the events after it, decide, run actions, commit
+the new events, the pending training question and the new snapshot all together. What needs the
+past (a revert, teaching, an export, the trainer's view of recent turns) loads the whole
+conversation first.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from bot.domain import Domain, entity_slot_events
 from bot.errors import (
     ActionError,
     AnswerError,
-    ConflictError,
     ConversationBusyError,
     InputError,
     StoreError,
@@ -40,7 +40,7 @@ from bot.events import (
 from bot.interpreter import parse_message
 from bot.outputs import BotMessage, Choices, Decided, Exported, Notice, Output, Refused
 from bot.policy import TRAINER, Learner, Policy
-from bot.stores.base import ConversationTail, TrackerStore
+from bot.stores.base import ConversationTail, TrackerStore, load_matching
 from bot.teaching import (
     Answer,
     AskAgain,
@@ -157,38 +157,28 @@ class Engine:
         return outputs
 
     async def _locked_step(self, conversation_id: str, inp: Input, trainer: bool) -> _Step:
-        async with self.store.lock(conversation_id):
-            tail = await self.store.load_tail(conversation_id)
-            step = await self._begin(tail)
+        async with self.store.turn(conversation_id) as turn:
+            step = await self._begin(turn.tail, turn.load_all)
             await self._dispatch(step, inp, trainer)
-            if step.new_events or step.pending != tail.pending:
-                await self.store.append(
-                    conversation_id,
-                    step.new_events,
-                    expected_length=tail.length,
-                    pending=step.pending,
-                    snapshot=step.tracker.snapshot(),
+            if step.new_events or step.pending != turn.tail.pending:
+                await turn.commit(
+                    step.new_events, pending=step.pending, snapshot=step.tracker.snapshot()
                 )
             return step
 
     async def pending_outputs(self, conversation_id: str) -> list[Output]:
         """The open training question of a conversation, rendered again (e.g. after a restart)."""
-        step = await self._begin(await self.store.load_tail(conversation_id))
+        tail = await self.store.load_tail(conversation_id)
+        step = await self._begin(tail, lambda: load_matching(self.store, tail))
         if step.pending is not None:
             await self._show(step, step.pending)
         return step.outputs
 
-    async def _begin(self, tail: ConversationTail) -> _Step:
-        """A step on the stored conversation, resumed from its snapshot when that fits."""
-
-        async def load_past() -> tuple[Event, ...]:
-            events = (await self.store.load(tail.id)).events
-            if len(events) != tail.length:
-                raise ConflictError(
-                    f"conversation {tail.id} has {len(events)} events, expected {tail.length}"
-                )
-            return events
-
+    async def _begin(
+        self, tail: ConversationTail, load_past: Callable[[], Awaitable[Sequence[Event]]]
+    ) -> _Step:
+        """A step on the stored conversation, resumed from its snapshot when that fits;
+        `load_past` reads every event of it."""
         if tail.snapshot is None:
             tracker = Tracker(tail.id, self.domain, tail.events)
         elif tail.snapshot.fits(self.domain):

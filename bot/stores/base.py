@@ -3,6 +3,16 @@
 A store keeps, per conversation, the append-only events, the pending training question and a
 tracker snapshot; an append writes all three at once. A turn reads the snapshot and the events
 after it (`load_tail`), so its cost does not grow with the conversation.
+
+The engine works on a conversation through a turn, its unit of work:
+
+    async with store.turn(conversation_id) as turn:  # takes the lock, reads the tail
+        past = await turn.load_all()                  # only when the whole past is needed
+        await turn.commit(events, pending=..., snapshot=...)  # the turn's one write
+    # leaving the block releases the lock; a store may release it with the commit
+
+A store also keeps the ids of its taught conversations (those a trainer answered a question in),
+added by the same append that stores the trainer's action, so that retraining reads only those.
 """
 
 from __future__ import annotations
@@ -10,13 +20,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.errors import StoreError
-from bot.events import Event, event_from_json
+from bot.errors import ConflictError, StoreError
+from bot.events import ActionExecuted, Event, event_from_json
+from bot.policy import TRAINER
 from bot.teaching import Question
 from bot.tracker import Snapshot
 
@@ -46,14 +57,53 @@ class ConversationTail:
         return (self.snapshot.length if self.snapshot else 0) + len(self.events)
 
 
+@dataclass(frozen=True)
+class Taught:
+    """The taught conversations of a store, read for retraining."""
+
+    conversations: dict[str, tuple[Event, ...]]
+    corrupt: dict[str, StoreError]
+    """Taught conversations that could not be read, with why: to log and leave out."""
+
+
 class TrackerStore(Protocol):
     async def load(self, conversation_id: str) -> Conversation:
-        """The stored conversation; an empty one when the id is new."""
+        """The stored conversation; an empty one when the id is new. Takes no lock."""
         ...
 
     async def load_tail(self, conversation_id: str) -> ConversationTail:
-        """The latest snapshot and the events after it, with the pending question."""
+        """The latest snapshot and the events after it, with the pending question. Takes no
+        lock: for what only reads (the pending question shown again, health checks)."""
         ...
+
+    def turn(self, conversation_id: str) -> AbstractAsyncContextManager[StoredTurn]:
+        """Takes the conversation's lock and reads its tail; the block is the turn.
+
+        Turns of one conversation run one after the other, other conversations in parallel.
+        A store that waits a bounded time for the lock raises ConversationBusyError.
+        """
+        ...
+
+    async def conversation_ids(self) -> list[str]:
+        """Every stored conversation, sorted."""
+        ...
+
+    async def taught(self) -> Taught:
+        """Every taught conversation, read and decoded off the event loop; no other."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class Loads(Protocol):
+    async def load(self, conversation_id: str) -> Conversation: ...
+
+
+class Appends(Loads, Protocol):
+    """What a turn needs of its store: to read the whole conversation and to append.
+
+    Each store also offers `append` outside a turn, with no lock: for tests and imports.
+    """
 
     async def append(
         self,
@@ -71,19 +121,83 @@ class TrackerStore(Protocol):
         """
         ...
 
-    async def conversation_ids(self) -> list[str]:
-        """Every stored conversation, sorted."""
-        ...
 
-    def lock(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
-        """Serializes the turns of one conversation; other conversations run in parallel.
+class StoredTurn:
+    """One turn on a conversation, inside `TrackerStore.turn`: its tail, the whole past on
+    demand, and one commit."""
 
-        A turn's append is the last thing it does under the lock: a store may release the
-        lock with it (Redis does, to save a round trip).
+    def __init__(self, store: Appends, tail: ConversationTail) -> None:
+        self.tail = tail
+        self._store = store
+        self._committed = False
+
+    async def load_all(self) -> tuple[Event, ...]:
+        """Every event of the conversation; ConflictError when it grew since the tail."""
+        return await load_matching(self._store, self.tail)
+
+    async def commit(
+        self, events: Sequence[Event], *, pending: Question | None, snapshot: Snapshot | None
+    ) -> None:
+        """Appends the turn's events after the tail, with the pending question and the
+        snapshot, all or nothing (ConflictError when the conversation grew since the tail).
+
+        It is the turn's last use of the store: a store may release the lock with it.
         """
-        ...
+        if self._committed:
+            raise RuntimeError(f"the turn on conversation {self.tail.id} has committed already")
+        self._committed = True
+        await self._store.append(
+            self.tail.id,
+            events,
+            expected_length=self.tail.length,
+            pending=pending,
+            snapshot=snapshot,
+        )
 
-    async def close(self) -> None: ...
+
+class LocalStore(Appends, Protocol):
+    async def load_tail(self, conversation_id: str) -> ConversationTail: ...
+
+
+@asynccontextmanager
+async def local_turn(
+    store: LocalStore, locks: ConversationLocks, conversation_id: str
+) -> AsyncIterator[StoredTurn]:
+    """A turn under a lock of this process (memory and sqlite stores)."""
+    async with locks.hold(conversation_id):
+        yield StoredTurn(store, await store.load_tail(conversation_id))
+
+
+async def load_matching(store: Loads, tail: ConversationTail) -> tuple[Event, ...]:
+    """Every event of the conversation `tail` was read from; ConflictError when it grew since."""
+    events = (await store.load(tail.id)).events
+    if len(events) != tail.length:
+        raise ConflictError(
+            f"conversation {tail.id} has {len(events)} events, expected {tail.length}"
+        )
+    return events
+
+
+def is_taught(events: Iterable[Event]) -> bool:
+    """A conversation a trainer answered questions in (its actions ran as "trainer")."""
+    return any(isinstance(e, ActionExecuted) and e.policy == TRAINER for e in events)
+
+
+def decode_taught(stored: Mapping[str, Sequence[str]], where: Callable[[str], str]) -> Taught:
+    """The taught ones of stored conversations (id: event JSON); blocking work for a thread.
+
+    `where(id)` names a conversation in errors.
+    """
+    conversations, corrupt = {}, {}
+    for conversation_id, texts in stored.items():
+        try:
+            events = decode_events(texts, where(conversation_id))
+        except StoreError as exc:
+            corrupt[conversation_id] = exc
+            continue
+        if is_taught(events):
+            conversations[conversation_id] = events
+    return Taught(conversations, corrupt)
 
 
 class ConversationLocks:

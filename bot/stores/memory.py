@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 
-from bot.errors import ConflictError
+from bot.errors import ConflictError, StoreError, StoreUnavailableError
 from bot.events import Event
-from bot.stores.base import Conversation, ConversationLocks, ConversationTail
+from bot.stores.base import (
+    Conversation,
+    ConversationLocks,
+    ConversationTail,
+    StoredTurn,
+    Taught,
+    is_taught,
+    local_turn,
+)
 from bot.teaching import Question
 from bot.tracker import Snapshot
 
@@ -17,6 +25,7 @@ class MemoryTrackerStore:
         self._events: dict[str, list[Event]] = {}
         self._pending: dict[str, Question | None] = {}
         self._snapshots: dict[str, Snapshot] = {}
+        self._taught: set[str] = set()
         self._locks = ConversationLocks()
 
     async def load(self, conversation_id: str) -> Conversation:
@@ -30,6 +39,9 @@ class MemoryTrackerStore:
             conversation_id, snapshot, tuple(after), self._pending.get(conversation_id)
         )
 
+    def turn(self, conversation_id: str) -> AbstractAsyncContextManager[StoredTurn]:
+        return local_turn(self, self._locks, conversation_id)
+
     async def append(
         self,
         conversation_id: str,
@@ -39,6 +51,7 @@ class MemoryTrackerStore:
         pending: Question | None,
         snapshot: Snapshot | None = None,
     ) -> None:
+        """Also the write of a turn's commit; see `Appends.append`."""
         length = len(self._events.get(conversation_id, ()))
         if length != expected_length:
             raise ConflictError(
@@ -48,12 +61,22 @@ class MemoryTrackerStore:
         self._pending[conversation_id] = pending
         if snapshot is not None:
             self._snapshots[conversation_id] = snapshot
+        if is_taught(events):
+            self._taught.add(conversation_id)
 
     async def conversation_ids(self) -> list[str]:
         return sorted(self._events)
 
-    def lock(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
-        return self._locks.hold(conversation_id)
+    async def taught(self) -> Taught:
+        conversations, corrupt = {}, {}
+        for conversation_id in sorted(self._taught):
+            try:
+                conversations[conversation_id] = (await self.load(conversation_id)).events
+            except StoreUnavailableError:
+                raise
+            except StoreError as exc:  # only a test's store fails here
+                corrupt[conversation_id] = exc
+        return Taught(conversations, corrupt)
 
     async def close(self) -> None:
         return None

@@ -6,11 +6,21 @@ Keys of one conversation share the hash tag `{id}`, so that its scripts also run
     <prefix>:conv:{<id>}:meta     hash: pending question, snapshot, `at` (events the snapshot
                                   covers), `token` (of the last append)
     <prefix>:conv:{<id>}:lock     the conversation's lock, with an expiry
+    <prefix>:taught               set of the taught conversations' ids
+    <prefix>:taught:built         there when the set lists every taught conversation
 
-A turn is two round trips (see redis_scripts.py): taking the lock reads the tail the turn
-needs, and the append, which checks the expected length so that even a lock that expired
-mid-turn cannot lose or interleave events, releases the lock. The first append of a turn ends
-its hold on the lock.
+A turn is two round trips (see redis_scripts.py): `turn()` takes the lock and reads the tail
+the turn needs; its commit appends, checking the expected length so that even a lock that
+expired mid-turn cannot lose or interleave events, and releases the lock in the same script.
+
+The taught set is global, so it cannot share a conversation's hash tag and stay in its script
+(a cluster refuses keys of two slots in one script). A commit whose events include a trainer's
+action adds the id first, in a round trip of its own (a trainer's turn is rare and slow
+anyway), then appends: the set may name a conversation whose append failed, never miss one,
+and `taught()` reads only what is taught. Ids stay after their conversation expires; reading
+them finds nothing. A Redis written before the set has no marker: the first `taught()` fills
+the set from every conversation once, then sets the marker (replicas doing it at the same
+time only add the same ids).
 """
 
 from __future__ import annotations
@@ -35,9 +45,13 @@ from bot.stores import redis_scripts
 from bot.stores.base import (
     Conversation,
     ConversationTail,
+    StoredTurn,
+    Taught,
     decode_events,
     decode_question,
     decode_snapshot,
+    decode_taught,
+    is_taught,
 )
 from bot.stores.outage import Outage
 from bot.stores.redis_client import answering
@@ -48,17 +62,41 @@ from bot.tracker import Snapshot
 log = logging.getLogger(__name__)
 _GLOB_SPECIAL = str.maketrans({c: f"\\{c}" for c in "*?[]\\"})
 _LOCK_POLL_SECONDS = 0.005
+_READ_BATCH = 500
+"""Conversations read in one pipeline when filling the taught set."""
 
 
 @dataclass
-class _Hold:
-    """A lock this process holds for one task (the turn that took it)."""
+class _Lock:
+    """A conversation's lock taken by one turn."""
 
+    key: str
     token: str
-    task: asyncio.Task[Any] | None
-    tail: ConversationTail | None = None
-    """Read with the lock, for the turn's load_tail."""
     released: bool = False
+
+
+class _Holding:
+    """The store as a turn that holds `lock` sees it: its append also releases the lock."""
+
+    def __init__(self, store: RedisTrackerStore, lock: _Lock) -> None:
+        self._store = store
+        self._lock = lock
+
+    async def load(self, conversation_id: str) -> Conversation:
+        return await self._store.load(conversation_id)
+
+    async def append(
+        self,
+        conversation_id: str,
+        events: Sequence[Event],
+        *,
+        expected_length: int,
+        pending: Question | None,
+        snapshot: Snapshot | None = None,
+    ) -> None:
+        await self._store._write(
+            conversation_id, events, expected_length, pending, snapshot, self._lock
+        )
 
 
 class RedisTrackerStore:
@@ -72,7 +110,7 @@ class RedisTrackerStore:
         self._append = client.register_script(redis_scripts.APPEND)
         self._release = client.register_script(redis_scripts.RELEASE)
         self._outage = Outage(f"Redis at {settings.shown_url}")
-        self._holds: dict[str, _Hold] = {}
+        self._taught = f"{settings.prefix}:taught"
         self._unreleased: list[tuple[str, str]] = []
         """(lock, token) whose release failed in an outage: released when Redis is back."""
 
@@ -111,10 +149,6 @@ class RedisTrackerStore:
             raise StoreError(f"Redis at {self._settings.shown_url} failed: {exc}") from exc
         self._outage.succeeded()
 
-    def _own_hold(self, conversation_id: str) -> _Hold | None:
-        hold = self._holds.get(conversation_id)
-        return hold if hold and hold.task is asyncio.current_task() else None
-
     async def load(self, conversation_id: str) -> Conversation:
         events_key, meta_key, _ = self._keys(conversation_id)
         async with self._guard(), self._redis.pipeline(transaction=True) as pipe:
@@ -125,10 +159,6 @@ class RedisTrackerStore:
         return Conversation(conversation_id, events, decode_question(pending, meta_key))
 
     async def load_tail(self, conversation_id: str) -> ConversationTail:
-        hold = self._own_hold(conversation_id)
-        if hold and hold.tail:
-            tail, hold.tail = hold.tail, None
-            return tail
         async with self._guard():
             reply = await self._read_tail(keys=self._keys(conversation_id)[:2])
         return await self._decode_tail(conversation_id, reply)
@@ -154,8 +184,20 @@ class RedisTrackerStore:
         pending: Question | None,
         snapshot: Snapshot | None = None,
     ) -> None:
+        """An append outside a turn; see `Appends.append`."""
+        await self._write(conversation_id, events, expected_length, pending, snapshot, None)
+
+    async def _write(
+        self,
+        conversation_id: str,
+        events: Sequence[Event],
+        expected_length: int,
+        pending: Question | None,
+        snapshot: Snapshot | None,
+        lock: _Lock | None,
+    ) -> None:
+        """The append, which also releases `lock` when it is still the turn's."""
         keys = self._keys(conversation_id)
-        hold = self._own_hold(conversation_id)
         ttl = self._settings.ttl_seconds
         args: list[str | int] = [
             expected_length,
@@ -163,15 +205,17 @@ class RedisTrackerStore:
             ttl * 1000 if ttl else 0,
             json.dumps(pending.to_dict()) if pending else "",
             snapshot.to_json() if snapshot else "",
-            hold.token if hold else "",
+            lock.token if lock else "",
             *(event_to_json(event) for event in events),
         ]
         async with self._guard():
+            if is_taught(events):  # before the append: the set never misses a conversation
+                await self._redis.sadd(self._taught, conversation_id)
             appended, length, released = await self._append(keys=keys, args=args)
         if not appended:
             raise ConflictError(f"{keys[0]} has {length} events, expected {expected_length}")
-        if hold and released:
-            hold.released = True
+        if lock and released:
+            lock.released = True
 
     async def conversation_ids(self) -> list[str]:
         """Found with SCAN, never KEYS: Redis keeps serving others while it runs."""
@@ -181,23 +225,50 @@ class RedisTrackerStore:
             keys = [key async for key in self._redis.scan_iter(match=pattern, count=1000)]
         return sorted({key[len(head) : -len("}:meta")] for key in keys})
 
-    def lock(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
-        return self._hold(conversation_id)
+    async def taught(self) -> Taught:
+        """One pipeline reads the taught conversations; a thread decodes them."""
+        async with self._guard():
+            if not await self._redis.exists(f"{self._taught}:built"):
+                await self._build_taught()
+            ids = sorted(map(str, await self._redis.smembers(self._taught)))
+            stored = await self._read_events(ids)
+        return await asyncio.to_thread(decode_taught, stored, self._events_key)
+
+    async def _build_taught(self) -> None:
+        """Fills the taught set of a Redis written before it, from every conversation."""
+        ids = await self.conversation_ids()
+        for start in range(0, len(ids), _READ_BATCH):
+            stored = await self._read_events(ids[start : start + _READ_BATCH])
+            found = await asyncio.to_thread(decode_taught, stored, self._events_key)
+            listed = [*found.conversations, *found.corrupt]  # corrupt: reported when read
+            if listed:
+                await self._redis.sadd(self._taught, *listed)
+        await self._redis.set(f"{self._taught}:built", 1)
+        log.info("listed the taught conversations of %d stored ones", len(ids))
+
+    async def _read_events(self, ids: list[str]) -> dict[str, list[str]]:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for conversation_id in ids:
+                pipe.lrange(self._events_key(conversation_id), 0, -1)
+            return dict(zip(ids, await pipe.execute(), strict=True))
+
+    def _events_key(self, conversation_id: str) -> str:
+        return self._keys(conversation_id)[0]
+
+    def turn(self, conversation_id: str) -> AbstractAsyncContextManager[StoredTurn]:
+        return self._turn(conversation_id)
 
     @asynccontextmanager
-    async def _hold(self, conversation_id: str) -> AsyncIterator[None]:
+    async def _turn(self, conversation_id: str) -> AsyncIterator[StoredTurn]:
         keys = self._keys(conversation_id)
-        hold = _Hold(uuid.uuid4().hex, asyncio.current_task())
-        reply = await self._acquire(keys, hold.token)
-        self._holds[conversation_id] = hold
+        lock = _Lock(keys[2], uuid.uuid4().hex)
+        reply = await self._acquire(keys, lock.token)
         try:
-            hold.tail = await self._decode_tail(conversation_id, reply)
-            yield
+            tail = await self._decode_tail(conversation_id, reply)
+            yield StoredTurn(_Holding(self, lock), tail)
         finally:
-            if self._holds.get(conversation_id) is hold:  # not taken over after an expiry
-                del self._holds[conversation_id]
-            if not hold.released:
-                await self._release_later_if_down(keys[2], hold.token)
+            if not lock.released:  # no commit, or one that failed
+                await self._release_later_if_down(lock.key, lock.token)
 
     async def _acquire(self, keys: list[str], token: str) -> list[Any]:
         """Takes the lock, waiting a bounded time; returns the tail read with it."""

@@ -3,6 +3,9 @@
 sqlite3 blocks, so every statement runs on one worker thread that owns the connection.
 `BEGIN IMMEDIATE` plus the length check make appends safe across processes too; reads run in
 a transaction of their own, so they see one state.
+
+Table `taught` lists the taught conversations, inserted by the append that stores the trainer's
+action. A file from before it gets the table filled from its conversations when it is opened.
 """
 
 from __future__ import annotations
@@ -23,9 +26,14 @@ from bot.stores.base import (
     Conversation,
     ConversationLocks,
     ConversationTail,
+    StoredTurn,
+    Taught,
     decode_events,
     decode_question,
     decode_snapshot,
+    decode_taught,
+    is_taught,
+    local_turn,
 )
 from bot.teaching import Question
 from bot.tracker import Snapshot
@@ -47,6 +55,7 @@ CREATE TABLE IF NOT EXISTS events (
     PRIMARY KEY (conversation_id, seq)
 );
 """
+_TAUGHT = "CREATE TABLE taught (id TEXT PRIMARY KEY)"
 
 
 class SqliteTrackerStore:
@@ -76,16 +85,19 @@ class SqliteTrackerStore:
             raise StoreError(f"the sqlite conversation store failed: {exc}") from exc
 
     async def load(self, conversation_id: str) -> Conversation:
-        where = f"conversation {conversation_id}"
+        where = _where(conversation_id)
         pending, _, rows = await self._run(lambda db: _read(db, conversation_id, False))
         events = decode_events(rows, where)
         return Conversation(conversation_id, events, decode_question(pending, where))
 
     async def load_tail(self, conversation_id: str) -> ConversationTail:
-        where = f"conversation {conversation_id}"
+        where = _where(conversation_id)
         pending, snapshot, rows = await self._run(lambda db: _read(db, conversation_id, True))
         events = decode_events(rows, where, snapshot.length if snapshot else 0)
         return ConversationTail(conversation_id, snapshot, events, decode_question(pending, where))
+
+    def turn(self, conversation_id: str) -> AbstractAsyncContextManager[StoredTurn]:
+        return local_turn(self, self._locks, conversation_id)
 
     async def append(
         self,
@@ -99,7 +111,10 @@ class SqliteTrackerStore:
         rows = [event_to_json(event) for event in events]
         text = json.dumps(pending.to_dict()) if pending else None
         fold = snapshot.to_json() if snapshot else None
-        await self._run(lambda db: _append(db, conversation_id, rows, expected_length, text, fold))
+        taught = is_taught(events)
+        await self._run(
+            lambda db: _append(db, conversation_id, rows, expected_length, text, fold, taught)
+        )
 
     async def conversation_ids(self) -> list[str]:
         rows = await self._run(
@@ -107,8 +122,8 @@ class SqliteTrackerStore:
         )
         return [row[0] for row in rows]
 
-    def lock(self, conversation_id: str) -> AbstractAsyncContextManager[None]:
-        return self._locks.hold(conversation_id)
+    async def taught(self) -> Taught:
+        return await self._run(_read_taught)
 
     async def close(self) -> None:
         await self._run(lambda db: db.close())
@@ -121,11 +136,49 @@ def _connect(path: Path) -> sqlite3.Connection:
     db.execute("PRAGMA journal_mode=WAL")
     db.executescript(_SCHEMA)
     db.execute("BEGIN IMMEDIATE")
-    columns = {row[1] for row in db.execute("PRAGMA table_info(conversations)")}
-    if "snapshot" not in columns:  # a file from before snapshots
-        db.execute("ALTER TABLE conversations ADD COLUMN snapshot TEXT")
+    try:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(conversations)")}
+        if "snapshot" not in columns:  # a file from before snapshots
+            db.execute("ALTER TABLE conversations ADD COLUMN snapshot TEXT")
+        if not db.execute("PRAGMA table_info(taught)").fetchall():  # new, or before it
+            db.execute(_TAUGHT)
+            _fill_taught(db)
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
     db.execute("COMMIT")
     return db
+
+
+def _fill_taught(db: sqlite3.Connection) -> None:
+    """Lists the taught conversations of a file from before table `taught`, and the corrupt
+    ones, which retraining reports as before."""
+    for (conversation_id,) in db.execute("SELECT id FROM conversations").fetchall():
+        found = decode_taught({conversation_id: _events(db, conversation_id)}, _where)
+        if found.conversations or found.corrupt:
+            db.execute("INSERT INTO taught (id) VALUES (?)", (conversation_id,))
+
+
+def _where(conversation_id: str) -> str:
+    return f"conversation {conversation_id}"
+
+
+def _events(db: sqlite3.Connection, conversation_id: str, first: int = 0) -> list[str]:
+    rows = db.execute(
+        "SELECT data FROM events WHERE conversation_id = ? AND seq >= ? ORDER BY seq",
+        (conversation_id, first),
+    ).fetchall()
+    return [data for (data,) in rows]
+
+
+def _read_taught(db: sqlite3.Connection) -> Taught:
+    db.execute("BEGIN")
+    try:
+        ids = [cid for (cid,) in db.execute("SELECT id FROM taught ORDER BY id").fetchall()]
+        stored = {conversation_id: _events(db, conversation_id) for conversation_id in ids}
+    finally:
+        db.execute("COMMIT")
+    return decode_taught(stored, _where)
 
 
 def _read(
@@ -139,15 +192,11 @@ def _read(
             "SELECT pending, snapshot FROM conversations WHERE id = ?", (conversation_id,)
         ).fetchone()
         pending, text = row if row else (None, None)
-        where = f"conversation {conversation_id}"
-        snapshot = decode_snapshot(text, where) if from_snapshot else None
-        rows = db.execute(
-            "SELECT data FROM events WHERE conversation_id = ? AND seq >= ? ORDER BY seq",
-            (conversation_id, snapshot.length if snapshot else 0),
-        ).fetchall()
+        snapshot = decode_snapshot(text, _where(conversation_id)) if from_snapshot else None
+        rows = _events(db, conversation_id, snapshot.length if snapshot else 0)
     finally:
         db.execute("COMMIT")
-    return pending, snapshot, [data for (data,) in rows]
+    return pending, snapshot, rows
 
 
 def _append(
@@ -157,6 +206,7 @@ def _append(
     expected: int,
     pending: str | None,
     snapshot: str | None,
+    taught: bool,
 ) -> None:
     db.execute("BEGIN IMMEDIATE")
     try:
@@ -180,6 +230,8 @@ def _append(
             "snapshot = coalesce(excluded.snapshot, conversations.snapshot)",
             (conversation_id, length + len(rows), pending, time.time(), snapshot),
         )
+        if taught:
+            db.execute("INSERT OR IGNORE INTO taught (id) VALUES (?)", (conversation_id,))
     except BaseException:
         db.execute("ROLLBACK")
         raise

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from bot.app import current_policy, is_taught, load_project, train_and_save, training_data
+from bot.app import current_policy, load_project, train_and_save, training_data
 from bot.errors import ProjectError, StoreError
 from bot.events import ActionExecuted, UserUttered
 from bot.project import open_project
@@ -32,11 +32,6 @@ async def test_training_data_holds_taught_conversations_newest_last():
     data = await training_data(load_project(open_project(REPO)), store)
     assert list(data.conversations) == ["c-early", "a-late"]
     assert {"greet", "compare_reviews_concerts"} <= {story.name for story in data.stories}
-
-
-def test_only_conversations_with_trainer_answers_are_taught():
-    assert is_taught(tuple(events(1.0, "trainer")))
-    assert not is_taught(tuple(events(1.0, "memoization")))
 
 
 async def test_a_corrupt_conversation_is_left_out_of_training_with_a_warning(caplog):

@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 
 from bot.errors import ConflictError, ConversationBusyError, StoreError, StoreUnavailableError
 from bot.events import ActionExecuted, UserUttered
+from bot.stores.base import Taught
 from bot.stores.redis import RedisTrackerStore
 from bot.stores.settings import RedisSettings
 from bot.tracker import Tracker
@@ -129,27 +130,58 @@ async def test_a_retried_append_is_applied_once(connect, redis_settings):
 
 async def test_the_lock_serializes_replicas_and_its_wait_is_bounded(connect):
     first, second = await connect(), await connect(lock_wait_seconds=0.05)
-    async with first.lock("c1"):
+    async with first.turn("c1"):
         with pytest.raises(ConversationBusyError, match=r"conv:\{c1\}:lock stayed taken"):
-            async with second.lock("c1"):
+            async with second.turn("c1"):
                 pass
-        async with second.lock("c2"):
+        async with second.turn("c2"):
             pass
-    async with second.lock("c1"):
+    async with second.turn("c1"):
         pass
 
 
 async def test_a_lock_that_expired_mid_turn_cannot_lose_events(connect, caplog):
     slow, fast = await connect(lock_seconds=0.05), await connect()
     with caplog.at_level(logging.WARNING):
-        async with slow.lock("c1"):
+        async with slow.turn("c1") as slow_turn:
             await asyncio.sleep(0.1)  # the lock expires while this turn is still running
-            async with fast.lock("c1"):
-                await fast.append("c1", EVENTS, expected_length=0, pending=None)
+            async with fast.turn("c1") as fast_turn:
+                await fast_turn.commit(EVENTS, pending=None, snapshot=None)
             with pytest.raises(ConflictError, match="has 2 events, expected 0"):
-                await slow.append("c1", EVENTS[:1], expected_length=0, pending=None)
+                await slow_turn.commit(EVENTS[:1], pending=None, snapshot=None)
     assert (await fast.load("c1")).events == tuple(EVENTS)
     assert "had expired before its release" in caplog.text
+
+
+async def test_a_turn_is_two_round_trips_and_its_commit_releases_the_lock(
+    connect, client, redis_settings, monkeypatch
+):
+    store = await connect()
+    await store.append("c1", EVENTS, expected_length=0, pending=None)
+    sent = []
+    send = store._redis.execute_command
+
+    async def counted(*args, **options):
+        sent.append(args[0])
+        return await send(*args, **options)
+
+    monkeypatch.setattr(store._redis, "execute_command", counted)
+    async with store.turn("c1") as turn:
+        assert turn.tail.events == tuple(EVENTS)
+        await turn.commit([ActionExecuted("utter_greet")], pending=None, snapshot=None)
+        assert not await client.exists(f"{redis_settings.prefix}:conv:{{c1}}:lock")
+    assert sent == ["EVALSHA", "EVALSHA"]
+    assert len((await store.load("c1")).events) == 3
+
+
+async def test_a_turn_left_without_a_commit_releases_the_lock(connect, client, redis_settings):
+    store = await connect(lock_wait_seconds=0.05)
+    with pytest.raises(RuntimeError, match="the action broke"):
+        async with store.turn("c1"):
+            raise RuntimeError("the action broke")
+    assert not await client.exists(f"{redis_settings.prefix}:conv:{{c1}}:lock")
+    async with store.turn("c1") as turn:
+        await turn.commit(EVENTS, pending=None, snapshot=None)
 
 
 async def test_an_unreachable_redis_fails_at_start_up_with_what_to_fix():
@@ -174,16 +206,70 @@ async def test_a_turn_of_the_same_process_may_take_over_an_expired_lock(connect)
     taken_over = asyncio.Event()
 
     async def slow_turn():
-        async with store.lock("c1"):
+        async with store.turn("c1") as turn:
             await asyncio.wait_for(taken_over.wait(), 5)
             with pytest.raises(ConflictError, match="has 2 events, expected 0"):
-                await store.append("c1", EVENTS[:1], expected_length=0, pending=None)
+                await turn.commit(EVENTS[:1], pending=None, snapshot=None)
 
     async def next_turn():
         await asyncio.sleep(0.1)  # the slow turn's lock has expired by now
-        async with store.lock("c1"):
-            await store.append("c1", EVENTS, expected_length=0, pending=None)
+        async with store.turn("c1") as turn:
+            await turn.commit(EVENTS, pending=None, snapshot=None)
         taken_over.set()
 
     await asyncio.wait_for(asyncio.gather(slow_turn(), next_turn()), 10)
     assert (await store.load("c1")).events == tuple(EVENTS)
+
+
+def taught_events(policy):
+    return [*EVENTS, ActionExecuted("utter_greet", policy, 1.0)]
+
+
+async def test_a_redis_from_before_the_taught_set_keeps_what_was_taught(
+    connect, client, redis_settings
+):
+    store = await connect()
+    for conversation_id, policy in [("taught", "trainer"), ("user", "lightgbm")]:
+        await store.append(conversation_id, taught_events(policy), expected_length=0, pending=None)
+    await store.append("broken", taught_events("trainer"), expected_length=0, pending=None)
+    prefix = redis_settings.prefix
+    await client.lset(f"{prefix}:conv:{{broken}}:events", 0, "{not json")
+    await client.delete(f"{prefix}:taught", f"{prefix}:taught:built")  # as written before
+
+    found = await (await connect()).taught()
+    assert found.conversations == {"taught": tuple(taught_events("trainer"))}
+    assert list(found.corrupt) == ["broken"]
+    assert f"{prefix}:conv:{{broken}}:events, event 0: stored event is not valid JSON" in str(
+        found.corrupt["broken"]
+    )
+    assert await client.smembers(f"{prefix}:taught") == {"taught", "broken"}
+    await client.srem(f"{prefix}:taught", "broken")  # the marker says: built, not again
+    assert list((await store.taught()).corrupt) == []
+
+
+async def test_taught_conversations_are_read_in_one_pipeline(connect, monkeypatch):
+    store = await connect()
+    for number in range(3):
+        await store.append(f"c{number}", taught_events("trainer"), expected_length=0, pending=None)
+    await store.taught()  # the taught set is built
+    sent = []
+    send = store._redis.execute_command
+
+    async def counted(*args, **options):
+        sent.append(args[0])
+        return await send(*args, **options)
+
+    monkeypatch.setattr(store._redis, "execute_command", counted)
+    assert list((await store.taught()).conversations) == ["c0", "c1", "c2"]
+    assert sent == ["EXISTS", "SMEMBERS"]  # the LRANGEs go as one pipeline
+
+
+async def test_an_expired_taught_conversation_is_not_read(connect):
+    store = await connect(ttl_seconds=1)
+    await store.append("c1", taught_events("trainer"), expected_length=0, pending=None)
+    assert list((await store.taught()).conversations) == ["c1"]
+    for _ in range(40):  # at most about 2 s
+        if not (await store.load("c1")).events:
+            break
+        await asyncio.sleep(0.05)
+    assert await store.taught() == Taught({}, {})

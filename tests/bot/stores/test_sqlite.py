@@ -64,3 +64,46 @@ async def test_a_file_from_before_snapshots_is_read_and_gets_them(tmp_path, conc
     await store.append("c1", [GREET], expected_length=1, pending=None, snapshot=snapshot)
     assert (await store.load_tail("c1")).snapshot == snapshot
     await store.close()
+
+
+def taught_events(policy):
+    return [LISTEN, GREET, ActionExecuted("utter_greet", policy, 1.0)]
+
+
+async def test_a_file_from_before_the_taught_table_keeps_what_was_taught(tmp_path):
+    path = tmp_path / "ozbot.db"
+    store = await SqliteTrackerStore.open(path)
+    for conversation_id, policy in [("taught", "trainer"), ("user", "lightgbm")]:
+        await store.append(conversation_id, taught_events(policy), expected_length=0, pending=None)
+    await store.append("broken", taught_events("trainer"), expected_length=0, pending=None)
+    await store.close()
+    with sqlite3.connect(path) as db:  # as a file written before this version
+        db.execute("DROP TABLE taught")
+        db.execute("UPDATE events SET data = '{broken' WHERE conversation_id = 'broken'")
+
+    reopened = await SqliteTrackerStore.open(path)
+    found = await reopened.taught()
+    await reopened.close()
+    assert found.conversations == {"taught": tuple(taught_events("trainer"))}
+    assert list(found.corrupt) == ["broken"]
+    assert "conversation broken, event 0: stored event is not valid JSON" in str(
+        found.corrupt["broken"]
+    )
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT id FROM taught ORDER BY id").fetchall() == [
+            ("broken",),
+            ("taught",),
+        ]
+
+
+async def test_a_taught_conversation_corrupted_later_is_reported_not_raised(tmp_path):
+    path = tmp_path / "ozbot.db"
+    store = await SqliteTrackerStore.open(path)
+    await store.append("c1", taught_events("trainer"), expected_length=0, pending=None)
+    await store.append("c2", taught_events("trainer"), expected_length=0, pending=None)
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE events SET data = '{broken' WHERE conversation_id = 'c1' AND seq = 2")
+    found = await store.taught()
+    await store.close()
+    assert list(found.conversations) == ["c2"]
+    assert "conversation c1, event 2: stored event is not valid JSON" in str(found.corrupt["c1"])

@@ -6,6 +6,8 @@ import pytest
 
 from bot.errors import ConflictError
 from bot.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from bot.policy import TRAINER
+from bot.stores.base import Taught
 from bot.stores.memory import MemoryTrackerStore
 from bot.stores.redis import RedisTrackerStore
 from bot.stores.sqlite import SqliteTrackerStore
@@ -107,11 +109,11 @@ async def test_an_append_with_a_stale_length_is_refused_and_changes_nothing(stor
     assert (await store.load_tail("c1")).snapshot is None
 
 
-async def test_lock_serializes_one_conversation_but_not_others(store):
+async def test_turns_serialize_one_conversation_but_not_others(store):
     order = []
 
     async def hold(conversation_id, tag, seconds):
-        async with store.lock(conversation_id):
+        async with store.turn(conversation_id):
             order.append(f"{tag}+")
             await asyncio.sleep(seconds)
             order.append(f"{tag}-")
@@ -121,3 +123,66 @@ async def test_lock_serializes_one_conversation_but_not_others(store):
     )
     assert order.index("a-") < order.index("b+")
     assert order.index("c-") < order.index("a-")
+
+
+async def test_a_turn_reads_the_tail_and_commits_after_it(store, concert_domain):
+    snapshot = Tracker("c1", concert_domain, GREETING[:2]).snapshot()
+    await store.append("c1", GREETING[:2], expected_length=0, pending=QUESTION, snapshot=snapshot)
+    async with store.turn("c1") as turn:
+        assert turn.tail == await store.load_tail("c1")
+        assert await turn.load_all() == tuple(GREETING[:2])
+        await turn.commit(GREETING[2:], pending=None, snapshot=None)
+    conversation = await store.load("c1")
+    assert conversation.events == tuple(GREETING) and conversation.pending is None
+    assert (await store.load_tail("c1")).snapshot == snapshot
+
+
+async def test_a_turn_on_a_conversation_that_grew_meanwhile_changes_nothing(store):
+    async with store.turn("c1") as turn:
+        await store.append("c1", GREETING[:1], expected_length=0, pending=None)
+        with pytest.raises(ConflictError, match="has 1 events, expected 0"):
+            await turn.load_all()
+        with pytest.raises(ConflictError, match="has 1 events, expected 0"):
+            await turn.commit(GREETING[1:], pending=QUESTION, snapshot=None)
+    conversation = await store.load("c1")
+    assert conversation.events == tuple(GREETING[:1]) and conversation.pending is None
+
+
+async def test_a_turn_commits_once(store):
+    async with store.turn("c1") as turn:
+        await turn.commit(GREETING[:1], pending=None, snapshot=None)
+        with pytest.raises(RuntimeError, match="has committed already"):
+            await turn.commit(GREETING[1:], pending=None, snapshot=None)
+    async with store.turn("c1") as turn:  # the lock was released
+        assert turn.tail.length == 1
+
+
+def taught_turn(at):
+    return [
+        ActionExecuted("action_listen", timestamp=at),
+        UserUttered("/greet", "greet", timestamp=at),
+        ActionExecuted("utter_greet", TRAINER, 1.0, timestamp=at),
+    ]
+
+
+async def test_only_conversations_a_trainer_answered_in_are_taught(store):
+    assert (await store.taught()) == Taught({}, {})
+    for conversation_id in ["user", "trainer"]:
+        async with store.turn(conversation_id) as turn:
+            await turn.commit(GREETING[:2], pending=QUESTION, snapshot=None)
+    async with store.turn("trainer") as turn:
+        await turn.commit(taught_turn(1.0)[2:], pending=None, snapshot=None)
+    async with store.turn("user") as turn:
+        await turn.commit(GREETING[2:3], pending=None, snapshot=None)
+    async with store.turn("trainer") as turn:  # stays taught
+        await turn.commit(GREETING[3:], pending=None, snapshot=None)
+    found = await store.taught()
+    assert found.conversations == {"trainer": (*GREETING[:2], taught_turn(1.0)[2], *GREETING[3:])}
+    assert found.corrupt == {}
+
+
+async def test_a_refused_commit_teaches_nothing(store):
+    await store.append("c1", GREETING[:1], expected_length=0, pending=None)
+    with pytest.raises(ConflictError):
+        await store.append("c1", taught_turn(1.0), expected_length=0, pending=None)
+    assert (await store.taught()).conversations == {}
