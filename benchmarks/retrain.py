@@ -33,7 +33,11 @@ import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine  # noqa: E402
-from contextlib import AsyncExitStack, asynccontextmanager  # noqa: E402
+from contextlib import (  # noqa: E402
+    AbstractAsyncContextManager,
+    AsyncExitStack,
+    asynccontextmanager,
+)
 from functools import partial  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -48,6 +52,7 @@ from bot.exporter import StoryExporter  # noqa: E402
 from bot.outputs import Output  # noqa: E402
 from bot.policy import TRAINER  # noqa: E402
 from bot.project import open_project  # noqa: E402
+from bot.retraining import Retraining, retraining  # noqa: E402
 from bot.stores.memory import MemoryTrackerStore  # noqa: E402
 from bot.stores.redis_rollout import RedisRollout  # noqa: E402
 from bot.stores.settings import RedisSettings  # noqa: E402
@@ -56,9 +61,10 @@ from bot.teaching import Answer  # noqa: E402
 from bot.tracker import Tracker  # noqa: E402
 from policy.config import PolicyConfig  # noqa: E402
 from policy.dataset import story_events  # noqa: E402
-from policy.model_store import ModelStore, VersionRecord  # noqa: E402
-from policy.retrainer import Retrainer  # noqa: E402
+from policy.deployer import Training  # noqa: E402
+from policy.model_store import ModelStore, Version, VersionRecord  # noqa: E402
 from policy.training import TrainingData, train_policy  # noqa: E402
+from policy.training_process import TrainingProcess  # noqa: E402
 
 REPO = HERE.parent
 REVIEWS = ("action_show_concert_reviews", "action_show_venue_reviews")
@@ -79,23 +85,26 @@ class Bot:
         self.data = TrainingData(stories, {})
         self.policy = train_policy(domain, self.data, config)
 
-    def replica(self, folder: Path, rollout: RedisRollout | None) -> Retrainer:
+    def replica(
+        self, folder: Path, rollout: RedisRollout | None
+    ) -> AbstractAsyncContextManager[Retraining]:
         models = ModelStore(folder)
         record = VersionRecord.of(1, self.policy, self.data)
         models.commit(models.add(self.policy, record), 1)
-        return Retrainer(
-            self.domain, self.data, self.config, self.policy,
-            models=models, live=record, rollout=rollout, on_error=print_error,
-        )  # fmt: skip
+        training = Training(self.domain, self.config, models, TrainingProcess())
+        live = Version(self.policy, record)
+        return retraining(training, live, self.data, tell=print_failure, rollout=rollout)
 
-    def engine(self, retrainer: Retrainer, folder: Path) -> Engine:
+    def engine(self, replica: Retraining, folder: Path) -> Engine:
         exporter = StoryExporter(folder / "exported")
         store = MemoryTrackerStore()
-        return Engine(self.domain, retrainer, store, self.actions, exporter, retrainer)
+        return Engine(self.domain, replica.live, store, self.actions, exporter, replica.learner)
 
 
-def print_error(text: str) -> None:
-    print(text, file=sys.stderr)
+def print_failure(text: str) -> None:
+    """The benchmark's output is its numbers: only failures are told (on stderr)."""
+    if text.startswith("retraining failed"):
+        print(text, file=sys.stderr)
 
 
 def concert_bot() -> Bot:
@@ -111,33 +120,31 @@ def synthetic_bot(stories: int) -> Bot:
 @asynccontextmanager
 async def replicas(
     bot: Bot, folder: Path, count: int, redis: RedisSettings | None
-) -> AsyncIterator[list[Retrainer]]:
+) -> AsyncIterator[list[Retraining]]:
     """`count` started replicas of the bot (with Redis, rolled out through it)."""
     async with AsyncExitStack() as stack:
         started = []
         for number in range(count):
             rollout = None if redis is None else await RedisRollout.connect(redis)
-            retrainer = bot.replica(folder / f"replica-{number}", rollout)
-            await retrainer.start()
-            stack.push_async_callback(retrainer.stop)
-            started.append(retrainer)
+            replica = bot.replica(folder / f"replica-{number}", rollout)
+            started.append(await stack.enter_async_context(replica))
         await asyncio.sleep(WARM_UP_SECONDS)  # the training processes import LightGBM
         yield started
 
 
-async def until_live(retrainers: list[Retrainer], version: int) -> None:
+async def until_live(started: list[Retraining], version: int) -> None:
     deadline = time.perf_counter() + WAIT_LIMIT
-    while any(r.version != version for r in retrainers):
+    while any(replica.live.version != version for replica in started):
         if time.perf_counter() > deadline:
             raise TimeoutError(f"version {version} not live on every replica")
         await asyncio.sleep(0.002)
 
 
-Teach = Callable[[Bot, Retrainer, Engine, str], Awaitable[float]]
+Teach = Callable[[Bot, Retraining, Engine, str], Awaitable[float]]
 
 
 async def correct_concert(
-    bot: Bot, retrainer: Retrainer, engine: Engine, conversation: str
+    bot: Bot, replica: Retraining, engine: Engine, conversation: str
 ) -> float:
     """Teach the seed's dialogue, correcting the review action; when the correction was sent."""
 
@@ -157,14 +164,14 @@ async def correct_concert(
     return sent
 
 
-async def teach_story(bot: Bot, retrainer: Retrainer, engine: Engine, conversation: str) -> float:
+async def teach_story(bot: Bot, replica: Retraining, engine: Engine, conversation: str) -> float:
     """The bot's first story, taught as a trainer's conversation; when it was taught."""
     [events] = story_events(bot.data.stories[:1], bot.domain)
     taught = [
         ActionExecuted(e.name, TRAINER, 1.0) if isinstance(e, ActionExecuted) else e for e in events
     ]
     sent = time.perf_counter()
-    retrainer.learn(Tracker(conversation, bot.domain, taught))
+    replica.learner.learn(Tracker(conversation, bot.domain, taught))
     return sent
 
 
@@ -219,14 +226,14 @@ async def under_load(bot: Bot, folder: Path) -> dict[str, float]:
     """Loop lag, then turn latency, of one replica: idle and while it retrains (one retrain
     each, so that neither probe disturbs the other)."""
     result = {}
-    async with replicas(bot, folder, 1, None) as [retrainer]:
-        engine = bot.engine(retrainer, folder)
+    async with replicas(bot, folder, 1, None) as [replica]:
+        engine = bot.engine(replica, folder)
         probes: dict[str, Probe] = {"loop_lag": ticker, "turn": partial(turns, engine)}
         for name, probe in probes.items():
             result[f"{name}_p99_ms_idle"] = await p99_while(probe, asyncio.sleep(IDLE_SECONDS))
-            retrainer.retrain_now()
-            result[f"{name}_p99_ms_training"] = await p99_while(probe, retrainer.wait_idle())
-        assert retrainer.version == 1 + len(probes), "a retrain failed"
+            replica.schedule.retrain_now()
+            result[f"{name}_p99_ms_training"] = await p99_while(probe, replica.schedule.wait_idle())
+        assert replica.live.version == 1 + len(probes), "a retrain failed"
     return result
 
 

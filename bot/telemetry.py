@@ -1,4 +1,4 @@
-"""ozbot's metrics and its log line per turn, fed by the engine's `on_turn` and the retrainer."""
+"""ozbot's metrics and its log line per turn, fed by the engine's `on_turn` and retraining."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ class Telemetry:
         self.model_version = Gauge("ozbot_model_version", "The model version that serves.")
         self.errors = Counter(
             "ozbot_errors_total",
-            "Errors by kind: action, busy, store, store_unavailable, retrain.",
+            "Errors by kind: action, busy, store, store_unavailable, retrain, background.",
             ("kind",),
         )
 
@@ -52,6 +52,10 @@ class Telemetry:
     def retrain_failed(self) -> None:
         self.retrains.inc("failed")
         self.errors.inc("retrain")
+
+    def background_failed(self) -> None:
+        """Background work other than a retrain failed (serving a published model, ...)."""
+        self.errors.inc("background")
 
     def render(self) -> str:
         self.model_version.set(self._model_version() or 0)

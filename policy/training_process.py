@@ -18,7 +18,7 @@ from policy.worker_env import isolate
 
 
 class TrainingProcess:
-    """Implements `policy.retrainer.Worker`. Lifecycle: `start`, then `stop`."""
+    """Implements `policy.deployer.Worker`. Lifecycle: `start`, then `stop`."""
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None

@@ -1,6 +1,6 @@
 """`ozbot interactive` / `shell`: talk to the bot in the terminal, teaching it or not.
 
-`serving` builds the running bot (store, policy, retrainer, engine) for every connector.
+`serving` builds the running bot (store, policy, retraining, engine) for every connector.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from bot.app import current_policy, training_data
 from bot.commands.common import load, open_store, progress, say, store_settings
 from bot.engine import Engine
 from bot.exporter import StoryExporter
-from bot.retraining import retraining
+from bot.retraining import Retraining, project_retraining
 from bot.telemetry import Telemetry
 from connectors.console import Console, Retrain, StdinLines
-from policy.retrainer import Notify, Retrainer
+from policy.deployer import Notify
 
 DEFAULT_CONVERSATION = "terminal"
 
@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 @dataclass(frozen=True)
 class Serving:
     engine: Engine
-    retrainer: Retrainer
+    retraining: Retraining
     telemetry: Telemetry
     listeners: list[Notify]
     """Who hears "model N live" and why a retrain failed: the terminal; connectors add theirs."""
@@ -59,30 +59,18 @@ async def serving(args: argparse.Namespace, *, learn: bool) -> AsyncIterator[Ser
             for listener in listeners:
                 listener(text)
 
-        telemetry = Telemetry(lambda: retrainer.version)
-
-        def model_live(note: str) -> None:
-            notify(note)
-            if retrainer.policy.metadata is not None:
-                telemetry.retrained(retrainer.policy.metadata.metrics.seconds)
-
-        def retrain_failed(note: str) -> None:
-            notify(note)
-            telemetry.retrain_failed()
-
-        async with retraining(
-            loaded, store, data, live, redis, model_live, retrain_failed
-        ) as retrainer:
+        telemetry = Telemetry(lambda: parts.live.version)
+        async with project_retraining(loaded, store, data, live, redis, notify, telemetry) as parts:
             engine = Engine(
                 loaded.domain,
-                retrainer,
+                parts.live,
                 store,
                 loaded.actions,
                 StoryExporter(loaded.project.exported_dir),
-                retrainer if learn else None,
+                parts.learner if learn else None,
                 on_turn=telemetry.turn,
             )
-            yield Serving(engine, retrainer, telemetry, listeners)
+            yield Serving(engine, parts, telemetry, listeners)
     finally:
         await store.close()
 
@@ -99,7 +87,7 @@ async def console(
 
 async def chat(args: argparse.Namespace, *, trainer: bool) -> None:
     async with serving(args, learn=trainer) as bot:
-        retrain = bot.retrainer.retrain_now if trainer else None
+        retrain = bot.retraining.schedule.retrain_now if trainer else None
         await console(args, bot.engine, trainer=trainer, retrain=retrain)
 
 

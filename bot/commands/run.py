@@ -85,17 +85,17 @@ async def run(args: argparse.Namespace) -> None:
     async with AsyncExitStack() as stack:
         bot = await stack.enter_async_context(chat.serving(args, learn=True))
         seen = await _shared_seen_ids(args, stack)
-        status = bot.retrainer.status
+        status, retrain = bot.retraining.live.status, bot.retraining.schedule.retrain_now
         connectors: list[TelegramConnector | SlackConnector] = []
         if telegram is not None:
             telegram_connector = TelegramConnector(
-                bot.engine, telegram, status, web=web, seen=seen, retrain=bot.retrainer.retrain_now
+                bot.engine, telegram, status, web=web, seen=seen, retrain=retrain
             )
             bot.listeners.append(telegram_connector.tell_trainers)
             connectors.append(telegram_connector)
         if slack is not None:
             slack_connector = SlackConnector(
-                bot.engine, slack, status, web, seen=seen, retrain=bot.retrainer.retrain_now
+                bot.engine, slack, status, web, seen=seen, retrain=retrain
             )
             bot.listeners.append(slack_connector.tell_trainers)
             connectors.append(slack_connector)
@@ -106,14 +106,14 @@ async def run(args: argparse.Namespace) -> None:
             await connector.start()
             stack.push_async_callback(connector.stop)
         # On the way out the port closes first (no new updates), then the connectors finish
-        # the turns in flight, then the retrainer and the store close.
+        # the turns in flight, then retraining and the store close.
         stack.push_async_callback(web.stop)
         if telegram is not None:
             say(_serving_note(telegram, web))
         if slack is not None:
             say(_slack_note(slack, web))
         if "terminal" in names:
-            await chat.console(args, bot.engine, trainer=True, retrain=bot.retrainer.retrain_now)
+            await chat.console(args, bot.engine, trainer=True, retrain=retrain)
         else:
             await _until_stopped()
     say("Stopped. The conversations are kept.")
@@ -156,7 +156,7 @@ def _slack_note(settings: SlackSettings, web: WebServer) -> str:
 
 async def health(bot: chat.Serving) -> Health:
     """The store answers and a model serves."""
-    return await check_health(bot.engine.store, lambda: bot.retrainer.version)
+    return await check_health(bot.engine.store, lambda: bot.retraining.live.version)
 
 
 async def _until_stopped() -> None:

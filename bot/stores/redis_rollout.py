@@ -9,7 +9,8 @@ Keys, under the bot's prefix:
     <prefix>:model:live     pub/sub channel: the version just published
 
 A replica that misses a notice (it was down, or its connection dropped) catches up from
-`latest` when it starts or reconnects.
+`latest` when it starts or reconnects. Redis errors leave as StoreUnavailableError (Redis cannot
+be reached) or StoreError.
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from redis import exceptions
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
+from bot.background import BackgroundTasks
+from bot.errors import StoreError, StoreUnavailableError
 from bot.stores.redis_client import answering
 from bot.stores.settings import RedisSettings
 
@@ -31,6 +35,8 @@ log = logging.getLogger(__name__)
 CLAIM_SECONDS = 30.0
 KEEP = 3
 LISTEN_TIMEOUT = 1.0
+LISTENING = "listening for published models"
+"""The listener's name among the background tasks."""
 _RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0"  # noqa: E501
 _RELEASE = (
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
@@ -42,16 +48,17 @@ _RAISE_LATEST = (
 
 
 class RedisRollout:
-    """Implements `policy.retrainer.Rollout`. Use `await RedisRollout.connect(settings)`."""
+    """Implements `policy.deployer.Rollout`. Use `await RedisRollout.connect(settings)`."""
 
     def __init__(self, client: Redis, settings: RedisSettings, claim_seconds: float) -> None:
         self._redis = client
+        self._shown_url = settings.shown_url
         self._prefix = f"{settings.prefix}:model"
         self._claim_ms = int(claim_seconds * 1000)
         self._renew = client.register_script(_RENEW)
         self._release = client.register_script(_RELEASE)
         self._raise_latest = client.register_script(_RAISE_LATEST)
-        self._listener: asyncio.Task[None] | None = None
+        self._listener: asyncio.Task[Any] | None = None
 
     @classmethod
     async def connect(
@@ -62,44 +69,70 @@ class RedisRollout:
         return cls(client, settings, claim_seconds)
 
     @contextlib.asynccontextmanager
+    async def _guard(self) -> AsyncIterator[None]:
+        """Redis errors become store errors; connection trouble means Redis is unavailable."""
+        try:
+            yield
+        except (exceptions.ConnectionError, exceptions.TimeoutError) as exc:
+            raise StoreUnavailableError(
+                f"Redis at {self._shown_url} is unavailable: {exc}"
+            ) from exc
+        except exceptions.RedisError as exc:
+            raise StoreError(f"Redis at {self._shown_url} failed: {exc}") from exc
+
+    @contextlib.asynccontextmanager
     async def claim(self) -> AsyncIterator[bool]:
         key, token = f"{self._prefix}:claim", uuid.uuid4().hex
-        if not await self._redis.set(key, token, nx=True, px=self._claim_ms):
+        async with self._guard():
+            claimed = await self._redis.set(key, token, nx=True, px=self._claim_ms)
+        if not claimed:
             yield False
             return
-        renewing = asyncio.create_task(self._keep(key, token))
+        renewing = asyncio.create_task(self._keep(key, token))  # ends only by cancel: see _keep
         try:
             yield True
         finally:
             renewing.cancel()
-            await self._release(keys=[key], args=[token])
+            await asyncio.gather(renewing, return_exceptions=True)
+            async with self._guard():
+                await self._release(keys=[key], args=[token])
 
     async def _keep(self, key: str, token: str) -> None:
         while True:
             await asyncio.sleep(self._claim_ms / 3000)
-            if not await self._renew(keys=[key], args=[token, self._claim_ms]):
+            try:
+                renewed = await self._renew(keys=[key], args=[token, self._claim_ms])
+            except exceptions.RedisError as exc:  # the claim may lapse: another replica may
+                log.warning("cannot renew the retrain claim %s: %s", key, exc)  # retrain too
+                continue
+            if not renewed:
                 log.warning("the retrain claim %s expired while retraining", key)
                 return
 
     async def latest(self) -> int:
-        return int(await self._redis.get(f"{self._prefix}:latest") or 0)
+        async with self._guard():
+            return int(await self._redis.get(f"{self._prefix}:latest") or 0)
 
     async def publish(self, version: int, packed: bytes) -> None:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.set(f"{self._prefix}:v:{version}", packed)
-            pipe.delete(f"{self._prefix}:v:{version - KEEP}")
-            await pipe.execute()
-        await self._raise_latest(keys=[f"{self._prefix}:latest"], args=[version])
-        await self._redis.publish(f"{self._prefix}:live", str(version))
+        async with self._guard():
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.set(f"{self._prefix}:v:{version}", packed)
+                pipe.delete(f"{self._prefix}:v:{version - KEEP}")
+                await pipe.execute()
+            await self._raise_latest(keys=[f"{self._prefix}:latest"], args=[version])
+            await self._redis.publish(f"{self._prefix}:live", str(version))
 
     async def fetch(self, version: int) -> bytes | None:
-        packed = await self._redis.get(f"{self._prefix}:v:{version}")
+        async with self._guard():
+            packed = await self._redis.get(f"{self._prefix}:v:{version}")
         return packed if isinstance(packed, bytes) else None  # a binary client: bytes or None
 
-    async def start(self, on_published: Callable[[int], None]) -> None:
+    async def start(self, on_published: Callable[[int], None], tasks: BackgroundTasks) -> None:
+        """Listen for published versions, as one of `tasks` (LISTENING), until `stop`."""
         pubsub = self._redis.pubsub()
-        await pubsub.subscribe(f"{self._prefix}:live")
-        self._listener = asyncio.create_task(self._listen(pubsub, on_published))
+        async with self._guard():
+            await pubsub.subscribe(f"{self._prefix}:live")
+        self._listener = tasks.spawn(self._listen(pubsub, on_published), LISTENING)
 
     async def _listen(self, pubsub: PubSub, on_published: Callable[[int], None]) -> None:
         missed = False
@@ -114,7 +147,7 @@ class RedisRollout:
                         newest = await self.latest()
                         if newest:
                             on_published(newest)
-                except exceptions.RedisError as exc:
+                except (exceptions.RedisError, StoreError) as exc:
                     log.warning("model notices from Redis failed (%s); listening again", exc)
                     missed = True
                     await asyncio.sleep(LISTEN_TIMEOUT)
@@ -122,11 +155,11 @@ class RedisRollout:
                 if message is not None:
                     on_published(int(message["data"]))
         finally:
-            await pubsub.aclose()
+            with contextlib.suppress(exceptions.RedisError):
+                await pubsub.aclose()
 
     async def stop(self) -> None:
         if self._listener is not None:
             self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
+            await asyncio.gather(self._listener, return_exceptions=True)  # reported by its tasks
         await self._redis.aclose()

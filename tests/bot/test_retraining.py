@@ -1,17 +1,368 @@
+"""Retraining assembled: a trainer's correction to a new version, what fails and who hears it.
+
+The parts alone are tested in tests/policy (test_live_model, test_retrain_schedule,
+test_deployer, ...); here they run together, training on a thread.
+"""
+
 import asyncio
+import logging
+import re
 import shutil
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 
 from bot import texts
+from bot.action_loader import load_custom_actions
+from bot.actions import ActionRegistry
 from bot.app import current_policy, load_project
+from bot.domain import Domain
+from bot.engine import Engine, UserMessage
 from bot.errors import ModelError
+from bot.events import Corrected, Event
+from bot.exporter import StoryExporter
+from bot.outputs import ActionProposal
 from bot.project import open_project
-from bot.retraining import retraining, train_now
+from bot.retraining import Retraining, project_retraining, retraining, train_now
 from bot.stores.memory import MemoryTrackerStore
 from bot.stores.redis_rollout import RedisRollout
+from bot.stores.settings import RedisSettings
+from bot.teaching import Answer
+from bot.telemetry import Telemetry
+from policy.config import PolicyConfig
+from policy.deployer import Training
+from policy.ensemble import EnsemblePolicy
+from policy.model_store import ModelStore, Version, VersionRecord
 from policy.training import TrainingData
 from tests.bot.test_cli import project  # noqa: F401  (a fixture)
+from tests.conftest import REPO
+from tests.policy.concert import concert_stories
+from tests.policy.conftest import concert_domain, seed_tracker, train_concert  # noqa: F401
+from tests.policy.retraining_fakes import LIVE_NOTE, CorruptingWorker, ThreadWorker, corrected
+from tests.policy.retraining_fakes import Training as TrainFunction
+
+
+@dataclass
+class Setup:
+    parts: Retraining
+    training: TrainFunction
+    models: ModelStore
+    notes: list[str]
+    """What trainers hear: "model N live" and the failures."""
+    telemetry: Telemetry
+
+
+Make = Callable[..., Any]
+
+
+@pytest.fixture
+async def make_setup(
+    concert_domain: Domain,  # noqa: F811
+    train_concert: Callable[..., EnsemblePolicy],  # noqa: F811
+    tmp_path: Path,
+) -> AsyncIterator[Make]:
+    """Started retraining serving version 1 (trained on `taught`), told about `conversations`."""
+    trainings: list[TrainFunction] = []
+    async with AsyncExitStack() as stack:
+
+        async def make(
+            taught: dict[str, list[Event]] | None = None,
+            conversations: dict[str, list[Event]] | None = None,
+            worker: ThreadWorker | None = None,
+            rollout: RedisRollout | None = None,
+            hold: bool = False,
+        ) -> Setup:
+            train, notes = TrainFunction(), []
+            if hold:
+                train.hold()
+            trainings.append(train)
+            models = ModelStore(tmp_path / "models")
+            initial = train_concert(taught)
+            record = VersionRecord.of(1, initial, TrainingData(concert_stories(), taught or {}))
+            models.commit(models.add(initial, record), 1)
+            models.set_live(1)
+            training = Training(
+                concert_domain, PolicyConfig(), models, worker or ThreadWorker(), train
+            )
+            data = TrainingData(concert_stories(), conversations or taught or {})
+            telemetry = Telemetry(lambda: None)
+            parts = await stack.enter_async_context(
+                retraining(
+                    training,
+                    Version(initial, record),
+                    data,
+                    tell=notes.append,
+                    telemetry=telemetry,
+                    rollout=rollout,
+                    delay=0.05,
+                )
+            )
+            return Setup(parts, train, models, notes, telemetry)
+
+        try:
+            yield make
+        finally:
+            for training in trainings:
+                training.release.set()
+
+
+@pytest.fixture
+async def setup(make_setup: Make) -> Setup:
+    return await make_setup()
+
+
+def metric(telemetry: Telemetry, line: str) -> bool:
+    return line in telemetry.render().splitlines()
+
+
+async def test_a_burst_of_learn_calls_retrains_once(setup: Setup, seed_tracker: Any) -> None:  # noqa: F811
+    for _ in range(5):
+        setup.parts.learner.learn(corrected(seed_tracker))
+
+    await setup.parts.schedule.wait_idle()
+
+    assert len(setup.training.calls) == 1
+    assert list(setup.training.calls[0].conversations) == ["seed"]
+    [note] = setup.notes
+    assert re.match(LIVE_NOTE, note)
+    assert metric(setup.telemetry, 'ozbot_retrains_total{outcome="ok"} 1')
+
+
+async def test_the_correction_sticks_while_the_new_version_trains(
+    make_setup: Make,
+    seed_tracker: Any,  # noqa: F811
+) -> None:
+    setup = await make_setup(hold=True)
+    old = setup.parts.live.policy
+
+    setup.parts.learner.learn(corrected(seed_tracker))
+    prediction = setup.parts.live.predict(seed_tracker())
+    assert setup.training.calls == []
+    await setup.training.wait_started()
+    during = setup.parts.live.predict(seed_tracker())
+    setup.training.release.set()
+    await setup.parts.schedule.wait_idle()
+
+    assert (prediction.action, prediction.policy) == ("action_show_concert_reviews", "memoization")
+    assert during.action == "action_show_concert_reviews"
+    assert setup.parts.live.policy is not old
+    assert setup.parts.live.version == 2
+
+
+async def test_a_failing_retrain_keeps_the_live_model_and_reports(
+    setup: Setup,
+    seed_tracker: Any,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    setup.training.error = RuntimeError("disk full")
+    old = setup.parts.live.policy
+
+    with caplog.at_level(logging.ERROR):
+        setup.parts.learner.learn(corrected(seed_tracker))
+        await setup.parts.schedule.wait_idle()
+
+    assert setup.notes == ["retraining failed: disk full; model 1 keeps serving"]
+    assert setup.parts.live.policy is old
+    assert setup.parts.live.predict(seed_tracker()).action == "action_show_concert_reviews"
+    assert setup.models.versions() == [1]
+    assert "retraining failed" in caplog.text
+    assert metric(setup.telemetry, 'ozbot_retrains_total{outcome="failed"} 1')
+    assert metric(setup.telemetry, 'ozbot_errors_total{kind="retrain"} 1')
+
+
+async def test_a_model_worse_on_the_taught_conversations_does_not_go_live(
+    make_setup: Make,
+    seed_tracker: Any,  # noqa: F811
+) -> None:
+    setup = await make_setup({"seed": list(corrected(seed_tracker).events)})
+    setup.training.forget_teachings = True
+
+    setup.parts.schedule.retrain_now()
+    await setup.parts.schedule.wait_idle()
+
+    [error] = setup.notes
+    assert re.fullmatch(
+        r"retraining failed: the new model scores \d+\.\d% on the taught conversations, "
+        r"the live one 100\.0%; model 1 keeps serving",
+        error,
+    )
+    assert setup.parts.live.version == 1
+    assert setup.models.versions() == [1]
+    assert setup.parts.live.predict(seed_tracker()).action == "action_show_concert_reviews"
+
+
+async def test_learning_during_a_retrain_retrains_once_more_after_it(
+    make_setup: Make,
+    seed_tracker: Any,  # noqa: F811
+) -> None:
+    setup = await make_setup(hold=True)
+    setup.parts.learner.learn(corrected(seed_tracker))
+    await setup.training.wait_started()
+
+    for _ in range(3):
+        setup.parts.learner.learn(corrected(seed_tracker))
+    await asyncio.sleep(0.1)  # the debounce ends while the first retrain still runs
+    setup.training.release.set()
+    await setup.parts.schedule.wait_idle()
+
+    assert len(setup.training.calls) == 2
+    assert [n.split(":")[0] for n in setup.notes] == ["model 2 live", "model 3 live"]
+
+
+async def test_retrain_now_skips_the_debounce_and_queues_behind_a_running_one(
+    make_setup: Make,
+) -> None:
+    setup = await make_setup(hold=True)
+
+    assert setup.parts.schedule.retrain_now() == texts.RETRAIN_STARTED
+    await setup.training.wait_started()
+    assert setup.parts.schedule.retrain_now() == texts.RETRAIN_QUEUED
+    setup.training.release.set()
+    await setup.parts.schedule.wait_idle()
+
+    assert len(setup.training.calls) == 2
+
+
+async def test_stop_waits_for_the_running_retrain(
+    concert_domain: Domain,  # noqa: F811
+    train_concert: Callable[..., EnsemblePolicy],  # noqa: F811
+    seed_tracker: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    policy, train, notes = train_concert(), TrainFunction(), []
+    record = VersionRecord.of(1, policy, TrainingData(concert_stories(), {}))
+    models = ModelStore(tmp_path)
+    models.commit(models.add(policy, record), 1)
+    training = Training(concert_domain, PolicyConfig(), models, ThreadWorker(), train)
+    train.hold()
+    running = retraining(
+        training, Version(policy, record), TrainingData(concert_stories(), {}), tell=notes.append
+    )
+    parts = await running.__aenter__()
+    parts.learner.learn(corrected(seed_tracker))
+    await train.wait_started()
+
+    stopping = asyncio.create_task(running.__aexit__(None, None, None))
+    await asyncio.sleep(0.05)
+    assert not stopping.done()
+    train.release.set()
+    await stopping
+
+    assert len(notes) == 1
+    assert notes[0].startswith("model 2 live")
+
+
+async def test_on_restart_what_was_taught_after_the_live_model_sticks_and_is_retrained(
+    make_setup: Make,
+    seed_tracker: Any,  # noqa: F811
+) -> None:
+    setup = await make_setup(
+        conversations={"seed": list(corrected(seed_tracker).events)}, hold=True
+    )
+
+    before = setup.parts.live.status()
+    prediction = setup.parts.live.predict(seed_tracker())
+    setup.training.release.set()
+    await setup.parts.schedule.wait_idle()
+
+    assert (before.model, before.conversations, before.corrections_since) == (1, 0, 1)
+    assert prediction.action == "action_show_concert_reviews"
+    assert len(setup.training.calls) == 1
+    after = setup.parts.live.status()
+    assert (after.model, after.conversations, after.corrections, after.corrections_since) == (
+        2,
+        1,
+        1,
+        0,
+    )
+
+
+async def test_a_correction_through_the_engine_retrains_a_version_that_learned_it(
+    setup: Setup,
+    concert_domain: Domain,  # noqa: F811
+) -> None:
+    actions = ActionRegistry(concert_domain, load_custom_actions(REPO, concert_domain))
+    engine = Engine(
+        concert_domain,
+        setup.parts.live,
+        MemoryTrackerStore(),
+        actions,
+        StoryExporter(setup.models.root / "exported"),
+        setup.parts.learner,
+    )
+
+    async def say(text: str) -> ActionProposal:
+        [*_, proposal] = await engine.handle("t", UserMessage(text), trainer=True)
+        assert isinstance(proposal, ActionProposal)
+        return proposal
+
+    async def answer(question: str, kind: Any, value: str | None = None) -> Any:
+        return (await engine.handle("t", Answer(question, kind, value), trainer=True))[-1]
+
+    for intent in ("/greet", "/search_concerts"):
+        listen = await answer((await say(intent)).question_id, "approve")
+        await answer(listen.question_id, "approve")
+    wrong = await say("/compare_reviews")
+    assert wrong.action == "action_show_venue_reviews"
+    choices = await answer(wrong.question_id, "wrong_action")
+    await answer(choices.question_id, "choose_action", "action_show_concert_reviews")
+    await setup.parts.schedule.wait_idle()
+
+    assert setup.parts.live.version == 2
+    [taught] = setup.training.calls[-1].conversations.values()
+    assert Corrected("action", "action_show_venue_reviews", "action_show_concert_reviews") in taught
+    assert setup.models.load(2, concert_domain).record.corrections == 1
+
+
+async def test_a_corrupt_model_file_keeps_the_live_model_and_is_not_served_after_restart(
+    make_setup: Make,
+    seed_tracker: Any,  # noqa: F811
+) -> None:
+    setup = await make_setup(worker=CorruptingWorker())
+
+    setup.parts.learner.learn(corrected(seed_tracker))
+    await setup.parts.schedule.wait_idle()
+
+    [error] = setup.notes
+    assert error.startswith("retraining failed: ") and "corrupt" in error
+    assert error.endswith("; model 1 keeps serving")
+    assert setup.parts.live.version == 1
+    assert setup.models.versions() == [1]
+    assert setup.parts.live.predict(seed_tracker()).action == "action_show_concert_reviews"
+
+
+async def test_a_replica_that_cannot_fetch_a_published_model_says_so_and_keeps_serving(
+    make_setup: Make,
+    redis_settings: RedisSettings,
+    seed_tracker: Any,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    setup = await make_setup(rollout=await RedisRollout.connect(redis_settings))
+    other = Redis.from_url(redis_settings.url)
+    try:  # version 2 is announced, but what Redis holds for it is not a model's bytes
+        await other.rpush(f"{redis_settings.prefix}:model:v:2", "not bytes")
+        await other.publish(f"{redis_settings.prefix}:model:live", "2")
+        for _ in range(500):
+            if setup.notes:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await other.aclose()
+
+    [note] = setup.notes
+    assert note.startswith("retraining failed: Redis at ") and "WRONGTYPE" in note
+    assert note.endswith("; model 1 keeps serving")
+    assert metric(setup.telemetry, 'ozbot_errors_total{kind="background"} 1')
+    assert setup.parts.live.version == 1
+    assert setup.parts.live.predict(seed_tracker()).action == "action_show_venue_reviews"
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == [
+        "serving published model 2 failed"
+    ]
 
 
 def no_progress(step: str, done: int, total: int) -> None:
@@ -30,15 +381,17 @@ async def test_ozbot_train_with_redis_reaches_the_running_replicas(
     live = current_policy(replica, data)
     notes: list[str] = []
     store = MemoryTrackerStore()
-    async with retraining(replica, store, data, live, redis_settings, notes.append) as running:
+    async with project_retraining(
+        replica, store, data, live, redis_settings, notes.append
+    ) as running:
         trained = await train_now(trainer, data, redis_settings, no_progress)
         for _ in range(500):
-            if running.version == trained.record.version:
+            if running.live.version == trained.record.version:
                 break
             await asyncio.sleep(0.01)
 
     assert trained.record.version == 2  # after the replica's version 1 on disk elsewhere
-    assert running.version == 2
+    assert running.live.version == 2
     assert (elsewhere / "models" / "2" / "version.json").is_file()
     assert notes == []
 
@@ -66,7 +419,7 @@ async def test_a_corrupt_published_model_keeps_the_live_one_and_is_reported(
     notes: list[str] = []
     publisher = await RedisRollout.connect(redis_settings)
     try:
-        async with retraining(
+        async with project_retraining(
             loaded, MemoryTrackerStore(), data, live, redis_settings, notes.append
         ) as running:
             await publisher.publish(2, b"not a model")
@@ -74,7 +427,7 @@ async def test_a_corrupt_published_model_keeps_the_live_one_and_is_reported(
                 if notes:
                     break
                 await asyncio.sleep(0.01)
-            assert running.version == 1
+            assert running.live.version == 1
     finally:
         await publisher.stop()
 

@@ -95,3 +95,13 @@ def test_retrains_their_duration_and_the_model_version():
     assert 'ozbot_retrains_total{outcome="failed"} 1' in text
     assert "ozbot_retrain_seconds_sum 3" in text
     assert 'ozbot_errors_total{kind="retrain"} 1' in text
+
+
+def test_other_background_failures_are_counted_apart_from_retrains():
+    telemetry = Telemetry(lambda: 1)
+
+    telemetry.background_failed()
+
+    text = telemetry.render()
+    assert 'ozbot_errors_total{kind="background"} 1' in text
+    assert not [line for line in text.splitlines() if line.startswith("ozbot_retrains_total")]

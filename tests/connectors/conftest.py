@@ -17,15 +17,17 @@ from bot.engine import Engine
 from bot.exporter import StoryExporter
 from bot.policy import ModelStatus
 from bot.project import open_project
+from bot.retraining import Retraining, retraining
 from bot.stores.sqlite import SqliteTrackerStore
 from bot.stories.reader import read_stories
 from connectors.chat_commands import Retrain
 from connectors.telegram import SECRET_HEADER, StatusSource, TelegramConnector
 from connectors.telegram_settings import TelegramSettings
 from connectors.web import WebServer, WebSettings
-from policy.model_store import ModelStore, VersionRecord
-from policy.retrainer import Retrainer
+from policy.deployer import Training
+from policy.model_store import ModelStore, Version, VersionRecord
 from policy.training import TrainingData, train_policy
+from policy.training_process import TrainingProcess
 from tests.conftest import REPO
 from tests.connectors.fake_telegram import TOKEN, WAIT, Call, FakeBotApi, Sent
 
@@ -138,10 +140,10 @@ async def telegram(fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> As
 
 
 @pytest.fixture
-async def taught_engine(tmp_path: Any) -> AsyncIterator[Engine]:
-    """The concert bot on its trained policy, a SQLite store and a learner: corrections stick.
+async def taught_retraining(tmp_path: Any) -> AsyncIterator[Retraining]:
+    """Retraining of the concert bot on its trained policy, in the training process.
 
-    Retraining is pushed out of the test's time, so memoization alone makes them stick.
+    Retraining is pushed out of the test's time, so memoization alone makes corrections stick.
     """
     loaded = load_project(open_project(REPO))
     data = TrainingData(read_stories(REPO / "stories" / "stories.md"), {})
@@ -149,12 +151,17 @@ async def taught_engine(tmp_path: Any) -> AsyncIterator[Engine]:
     models = ModelStore(tmp_path / "models")
     live = VersionRecord.of(1, policy, data)
     models.commit(models.add(policy, live), 1)
-    retrainer = Retrainer(
-        loaded.domain, data, loaded.config, policy, models=models, live=live, delay=3600
-    )
-    await retrainer.start()
+    training = Training(loaded.domain, loaded.config, models, TrainingProcess())
+    async with retraining(training, Version(policy, live), data, tell=print, delay=3600) as parts:
+        yield parts
+
+
+@pytest.fixture
+async def taught_engine(tmp_path: Any, taught_retraining: Retraining) -> AsyncIterator[Engine]:
+    """The concert bot on its trained policy, a SQLite store and a learner: corrections stick."""
+    loaded = load_project(open_project(REPO))
     store = await SqliteTrackerStore.open(tmp_path / "ozbot.db")
     exporter = StoryExporter(tmp_path / "exported")
-    yield Engine(loaded.domain, retrainer, store, loaded.actions, exporter, retrainer)
-    await retrainer.stop()
+    live, learner = taught_retraining.live, taught_retraining.learner
+    yield Engine(live.domain, live, store, loaded.actions, exporter, learner)
     await store.close()

@@ -308,17 +308,17 @@ async def test_commands_of_a_trainer(telegram, engine):
 
 
 async def test_a_trainer_retrains_with_slash_retrain_and_sees_the_new_model(
-    telegram, taught_engine
+    telegram, taught_engine, taught_retraining
 ):
-    retrainer = taught_engine.policy
-    tg = await telegram(taught_engine, status=retrainer.status, retrain=retrainer.retrain_now)
+    live, schedule = taught_retraining.live, taught_retraining.schedule
+    tg = await telegram(taught_engine, status=live.status, retrain=schedule.retrain_now)
     [refused] = await tg.say(USER, "/retrain")
     assert "/retrain" in refused.params["text"]
-    assert retrainer.version == 1
+    assert live.version == 1
 
     [started] = await tg.say(TRAINER, "/retrain")
     assert started.params["text"] == texts.TELEGRAM_NOTICE.format(text=texts.RETRAIN_STARTED)
-    await asyncio.wait_for(retrainer.wait_idle(), 60)
+    await asyncio.wait_for(schedule.wait_idle(), 60)
     [status] = await tg.say(TRAINER, "/status")
     assert status.params["text"].startswith(
         texts.TELEGRAM_NOTICE.format(text="Model 2 serves, trained ")

@@ -12,14 +12,16 @@ from pathlib import Path
 from bot.domain import Domain, domain_from_dict
 from bot.events import ACTION_LISTEN, ActionExecuted, Corrected, SlotSet
 from bot.policy import TRAINER
+from bot.retraining import retraining
 from bot.stores.redis_rollout import RedisRollout
 from bot.stores.settings import RedisSettings
 from bot.tracker import Tracker
 from policy.config import PolicyConfig
+from policy.deployer import Training
 from policy.ensemble import EnsemblePolicy
-from policy.model_store import ModelStore, VersionRecord
-from policy.retrainer import Retrainer
+from policy.model_store import ModelStore, Version, VersionRecord
 from policy.training import TrainingData, train_policy
+from policy.training_process import TrainingProcess
 from tests.policy.concert import CONCERT_DOMAIN, CONCERTS, SEED_SCENARIO, concert_stories, dialogue
 
 TARGET_VERSION = 3
@@ -61,25 +63,25 @@ async def _serve(
     models = ModelStore(root)
     record = VersionRecord.of(1, policy, data)
     models.commit(models.add(policy, record), 1)
-    retrainer = Retrainer(
-        DOMAIN,
+    training = Training(
+        DOMAIN, PolicyConfig(), models, TrainingProcess(), partial(logged_training, log)
+    )
+    async with retraining(
+        training,
+        Version(policy, record),
         data,
-        PolicyConfig(),
-        policy,
-        models=models,
-        live=record,
+        tell=print,
         rollout=await RedisRollout.connect(settings),
         delay=0.05,
-        train=partial(logged_training, log),
-    )
-    await retrainer.start()
-    await asyncio.to_thread(go.wait, WAIT_LIMIT)
-    tracker = seed(name)
-    tracker.apply(Corrected("action", "action_show_venue_reviews", "action_show_concert_reviews"))
-    tracker.apply(ActionExecuted("action_show_concert_reviews", TRAINER))
-    retrainer.learn(tracker)
-    deadline = time.monotonic() + WAIT_LIMIT
-    while retrainer.version != TARGET_VERSION and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-    results.put((name, retrainer.version, models.live()))
-    await retrainer.stop()
+    ) as parts:
+        await asyncio.to_thread(go.wait, WAIT_LIMIT)
+        tracker = seed(name)
+        tracker.apply(
+            Corrected("action", "action_show_venue_reviews", "action_show_concert_reviews")
+        )
+        tracker.apply(ActionExecuted("action_show_concert_reviews", TRAINER))
+        parts.learner.learn(tracker)
+        deadline = time.monotonic() + WAIT_LIMIT
+        while parts.live.version != TARGET_VERSION and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        results.put((name, parts.live.version, models.live()))

@@ -4,8 +4,11 @@ from pathlib import Path
 
 import pytest
 from redis import exceptions
+from redis.asyncio import Redis
 
-from bot.stores.redis_rollout import RedisRollout
+from bot.background import BackgroundTasks
+from bot.errors import StoreError, StoreUnavailableError
+from bot.stores.redis_rollout import LISTENING, RedisRollout
 from bot.stores.settings import RedisSettings
 from tests.bot.stores.replica import TARGET_VERSION, WAIT_LIMIT, serve
 from tests.conftest import REPO
@@ -35,7 +38,7 @@ async def test_a_published_version_reaches_the_other_replicas(
     publisher = await RedisRollout.connect(redis_settings)
     replica = await RedisRollout.connect(redis_settings)
     heard: asyncio.Queue[int] = asyncio.Queue()
-    await replica.start(heard.put_nowait)
+    await replica.start(heard.put_nowait, BackgroundTasks())
     try:
         await publisher.publish(4, b"model files")
         assert await asyncio.wait_for(heard.get(), 5) == 4
@@ -109,3 +112,56 @@ async def test_after_a_dropped_connection_the_newest_version_is_caught_up(
         await asyncio.gather(listening, return_exceptions=True)
         await publisher.stop()
         await replica.stop()
+
+
+async def test_redis_errors_leave_as_store_errors(redis_settings: RedisSettings) -> None:
+    rollout = await RedisRollout.connect(redis_settings)
+    other = Redis.from_url(redis_settings.url)
+    await other.rpush(f"{redis_settings.prefix}:model:v:5", "not a string")
+    try:
+        with pytest.raises(StoreError, match="WRONGTYPE") as raised:
+            await rollout.fetch(5)
+        assert isinstance(raised.value.__cause__, exceptions.ResponseError)
+    finally:
+        await other.aclose()
+        await rollout.stop()
+
+
+async def test_an_unreachable_redis_is_unavailable_for_every_call(
+    redis_settings: RedisSettings,
+) -> None:
+    nowhere = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    rollout = RedisRollout(nowhere, redis_settings, claim_seconds=1.0)
+    try:
+        for call in (rollout.latest(), rollout.fetch(1), rollout.publish(1, b"model")):
+            with pytest.raises(StoreUnavailableError, match="unavailable"):
+                await call
+        with pytest.raises(StoreUnavailableError):
+            async with rollout.claim():
+                raise AssertionError("claimed without Redis")
+    finally:
+        await rollout.stop()
+
+
+async def test_a_listener_that_fails_is_reported_once(
+    redis_settings: RedisSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    failures: list[tuple[str, BaseException]] = []
+    tasks = BackgroundTasks(lambda what, exc: failures.append((what, exc)))
+    publisher = await RedisRollout.connect(redis_settings)
+    replica = await RedisRollout.connect(redis_settings)
+
+    def broken(version: int) -> None:
+        raise ValueError(f"cannot take {version}")
+
+    await replica.start(broken, tasks)
+    try:
+        await publisher.publish(2, b"model files")
+        await asyncio.wait_for(tasks.idle(), 5)
+    finally:
+        await publisher.stop()
+        await replica.stop()
+
+    [(what, exc)] = failures
+    assert (what, str(exc)) == (LISTENING, "cannot take 2")
+    assert [r.getMessage() for r in caplog.records] == [f"{LISTENING} failed"]
