@@ -16,7 +16,19 @@ from typing import Any
 
 from bot import texts
 from bot.engine import Command, Engine, Input, UserMessage
-from bot.outputs import ActionProposal, BotMessage, Choices, Decided, Exported, Notice, Output
+from bot.outputs import (
+    ActionProposal,
+    BotDid,
+    BotMessage,
+    Choices,
+    ConversationStart,
+    Decided,
+    Exported,
+    HistoryLine,
+    Notice,
+    Output,
+    UserSaid,
+)
 from bot.teaching import Answer
 
 ReadLine = Callable[[str], Awaitable[str | None]]
@@ -214,7 +226,9 @@ def render(output: Output) -> str:
 
 
 def _render_proposal(proposal: ActionProposal) -> str:
-    history = "\n".join(f"     {who + ':':<18}{what}" for who, what in proposal.history)
+    history = "\n".join(
+        f"     {who + ':':<18}{what}" for line in proposal.history for who, what in _seed(line)
+    )
     slots = ", ".join(f"{name}: {_short(value)}" for name, value in proposal.slots)
     question = texts.QUESTION.format(action=proposal.action)
     confidence = f"(confidence {proposal.confidence:.2f}, {proposal.policy})"
@@ -223,6 +237,18 @@ def _render_proposal(proposal: ActionProposal) -> str:
         f"\nChat history:\n\n{history}\n\n"
         f"we currently have slots: {slots or 'none'}\n{question} {confidence}\n\n{choices}\n"
     )
+
+
+def _seed(line: HistoryLine) -> list[tuple[str, str]]:
+    """The seed's (who, what) lines of one history step."""
+    match line:
+        case ConversationStart():
+            return [("bot did", "None")]
+        case BotDid(action=action):
+            return [("bot did", action)]
+        case UserSaid(text=text, intent=intent):
+            return [("user said", text), ("whose intent is", intent)]
+    raise TypeError(f"cannot render {line!r}")
 
 
 def _render_choices(choices: Choices) -> str:

@@ -144,7 +144,7 @@ class SlackConnector:
         for trainer in sorted(self.settings.trainer_ids):
             try:  # a user id as channel: Slack posts into the app's DM with that user
                 await self.client.chat_postMessage(
-                    channel=trainer, text=texts.TELEGRAM_NOTICE.format(text=text)
+                    channel=trainer, text=texts.NOTICE.format(text=text)
                 )
             except SlackClientError as exc:
                 log.warning("cannot tell trainer %s %r: %s", trainer, text, exc)
@@ -162,7 +162,7 @@ class SlackConnector:
         except Exception:
             log.exception("handling a Slack request in %s failed", where.conversation)
             try:
-                await self._post.ephemeral(where, user, texts.TELEGRAM_FAILED)
+                await self._post.ephemeral(where, user, texts.FAILED)
             except SlackClientError:
                 log.exception("could not tell the user about the failure")
 
@@ -229,15 +229,15 @@ class SlackConnector:
     async def _press_outcome(self, where: Place, user: str, value: str | None) -> str | list[Shown]:
         """What a press does, or why it is refused (only the presser sees; nothing changed)."""
         if not self._is_trainer(user):
-            return texts.TELEGRAM_NOT_TRAINER
+            return texts.NOT_TRAINER
         press = read_press(value)
         if press is None:
-            return texts.TELEGRAM_FORGED
+            return texts.FORGED_PRESS
         if press.kind == "page":
             return await self._turn_page(where, press)
         answered = to_answer(press, self.engine.domain)
         if answered is None:
-            return texts.TELEGRAM_FORGED
+            return texts.FORGED_PRESS
         outputs = await self.engine.handle(where.conversation, answered, trainer=True)
         refused = next((o for o in outputs if isinstance(o, Refused)), None)
         return refused.text if refused is not None else list(outputs)

@@ -97,7 +97,7 @@ class SlackPoster:
     async def _upload(self, where: Place, exported: Exported, tell: TellUser) -> None:
         """The conversation's stories as a Markdown file in the conversation."""
         if not exported.markdown.strip():
-            await tell(texts.TELEGRAM_NOTHING_EXPORTED)
+            await tell(texts.NOTHING_EXPORTED)
             return
         name = Path(exported.path).name
         await self.client.files_upload_v2(

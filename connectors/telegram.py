@@ -167,15 +167,13 @@ class TelegramConnector:
     async def _tell_trainers(self, text: str) -> None:
         for trainer in sorted(self.settings.trainer_ids):
             try:
-                await self.application.bot.send_message(
-                    trainer, texts.TELEGRAM_NOTICE.format(text=text)
-                )
+                await self.application.bot.send_message(trainer, texts.NOTICE.format(text=text))
             except TelegramError as exc:  # e.g. the trainer never opened a chat with the bot
                 log.warning("cannot tell trainer %s %r: %s", trainer, text, exc)
 
     def _menu(self) -> list[BotCommand]:
         """Our commands, then the intents, so that trainers can pick an intent from the menu."""
-        ours = [BotCommand(name, texts.TELEGRAM_COMMANDS[name]) for name in COMMANDS]
+        ours = [BotCommand(name, texts.COMMAND_HELP[name]) for name in COMMANDS]
         intents = [
             BotCommand(intent, texts.TELEGRAM_INTENT_COMMAND.format(intent=intent))
             for intent in self.engine.domain.intents
@@ -247,7 +245,7 @@ class TelegramConnector:
         try:
             outcome = await self._press(query.from_user, query.data, query.message)
         except Exception:
-            await query.answer(texts.TELEGRAM_FAILED, show_alert=True)
+            await query.answer(texts.FAILED, show_alert=True)
             raise
         if isinstance(outcome, str):
             await query.answer(clip(outcome, MAX_ALERT), show_alert=True)
@@ -259,16 +257,16 @@ class TelegramConnector:
     async def _press(self, user: User, data: str | None, message: object) -> str | list[Shown]:
         """What a press does, or why it is refused (a short alert; nothing changed)."""
         if not self._is_trainer(user):
-            return texts.TELEGRAM_NOT_TRAINER
+            return texts.NOT_TRAINER
         press = read_press(data)
         if press is None or not isinstance(message, Message):
-            return texts.TELEGRAM_FORGED
+            return texts.FORGED_PRESS
         conversation = conversation_id(message.chat, user)
         if press.kind == "page":
             return await self._turn_page(conversation, press)
         answer = to_answer(press, self.engine.domain)
         if answer is None:
-            return texts.TELEGRAM_FORGED
+            return texts.FORGED_PRESS
         outputs = await self.engine.handle(conversation, answer, trainer=True)
         refused = next((o for o in outputs if isinstance(o, Refused)), None)
         return refused.text if refused is not None else list(outputs)
@@ -330,7 +328,7 @@ class TelegramConnector:
     ) -> None:
         bot = self.application.bot
         if not exported.markdown.strip():
-            await bot.send_message(chat_id, texts.TELEGRAM_NOTHING_EXPORTED, reply_parameters=reply)
+            await bot.send_message(chat_id, texts.NOTHING_EXPORTED, reply_parameters=reply)
             return
         await bot.send_document(
             chat_id,
@@ -346,4 +344,4 @@ class TelegramConnector:
         if not isinstance(update, Update) or update.callback_query is not None:
             return
         if update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, texts.TELEGRAM_FAILED)
+            await context.bot.send_message(update.effective_chat.id, texts.FAILED)

@@ -195,7 +195,7 @@ async def test_the_seed_transcript_by_button_presses(slack, taught_engine, tmp_p
 
     [restarted] = await sl.command(TRAINER, "restart", DM)
     assert restarted.method == "response_url"
-    assert restarted.params["text"] == texts.TELEGRAM_NOTICE.format(text=texts.RESTARTED)
+    assert restarted.params["text"] == texts.NOTICE.format(text=texts.RESTARTED)
     for intent, action in [
         ("!greet", "utter_greet"),
         ("!search_concerts", "action_search_concerts"),
@@ -280,7 +280,7 @@ async def test_a_user_who_is_no_trainer_chats_without_questions(slack, engine):
         [told] = await sl.command(USER, command, DM_USER)
         assert told.params["text"].endswith(texts.SLACK_TRAINERS_ONLY.format(command=command))
     [hint] = ephemeral_texts(await sl.say(USER, "hello", DM_USER))
-    assert hint == texts.TELEGRAM_NOTICE.format(text=texts.no_nlu_hint("!", engine.domain.intents))
+    assert hint == texts.NOTICE.format(text=texts.no_nlu_hint("!", engine.domain.intents))
     [help_call] = await sl.command(USER, "", DM_USER)
     assert "!greet" in help_call.params["text"] and "/greet" in help_call.params["text"]
 
@@ -313,8 +313,8 @@ async def test_presses_that_answer_no_open_question_change_nothing(slack, engine
             requests.press(TRAINER, current, "Yes", value="0123abcd:y"),
             requests.press(TRAINER, current, "Yes", value="0123abcd:p:1"),
         ],
-        texts.TELEGRAM_NOT_TRAINER: [requests.press(USER, current, "Yes")],
-        texts.TELEGRAM_FORGED: [
+        texts.NOT_TRAINER: [requests.press(USER, current, "Yes")],
+        texts.FORGED_PRESS: [
             requests.press(TRAINER, current, "Yes", value="greet"),
             requests.press(TRAINER, current, "Yes", value=f"{question_id}:A:99"),
             requests.press(TRAINER, current, "Yes", value=f"{question_id}:y:1"),
@@ -387,9 +387,7 @@ async def test_channel_members_and_threads_have_conversations_of_their_own(slack
 async def test_commands_of_a_trainer(slack, engine):
     sl = await slack(engine)
     [status] = await sl.command(TRAINER, "status", DM)
-    assert status.params["text"] == texts.TELEGRAM_NOTICE.format(
-        text=texts.model_status(3, 7, 2, 1)
-    )
+    assert status.params["text"] == texts.NOTICE.format(text=texts.model_status(3, 7, 2, 1))
     [nothing] = await sl.command(TRAINER, "undo", DM)
     assert nothing.params["text"].endswith(texts.NOTHING_TO_UNDO)
     await sl.say(TRAINER, "!greet", DM)
@@ -397,7 +395,7 @@ async def test_commands_of_a_trainer(slack, engine):
     assert undone.params["text"].endswith(texts.UNDONE)
     assert (await engine.store.load(f"slack:{DM}")).pending is None
     [empty] = await sl.command(TRAINER, "export", DM)
-    assert empty.params["text"] == texts.TELEGRAM_NOTHING_EXPORTED
+    assert empty.params["text"] == texts.NOTHING_EXPORTED
     [usage] = await sl.command(TRAINER, "dance", DM)
     assert usage.params["text"] == texts.SLACK_USAGE
     [help_call] = await sl.command(TRAINER, "help", DM)
@@ -428,7 +426,7 @@ async def test_a_failure_inside_is_told_to_the_one_who_asked(slack, engine, capl
 
     monkeypatch.setattr(engine, "handle", broken)
     sl = await slack(engine)
-    assert ephemeral_texts(await sl.say(USER, "!greet", DM_USER)) == [texts.TELEGRAM_FAILED]
+    assert ephemeral_texts(await sl.say(USER, "!greet", DM_USER)) == [texts.FAILED]
     assert [r.exc_info[1].args for r in caplog.records if r.exc_info] == [("the store is on fire",)]
     caplog.clear()
 
