@@ -14,7 +14,8 @@ from pathlib import Path
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
-from bot.outputs import ActionProposal, BotMessage, Choices, Decided, Exported, Notice, Output
+from bot.outputs import ActionProposal, BotMessage, Choices, Decided, Exported, Notice
+from connectors.presses import PageTurn, Shown
 from connectors.slack_events import Place
 from connectors.slack_render import (
     Block,
@@ -35,17 +36,6 @@ class Pressed:
 
     ts: str
     blocks: list[Block]
-
-
-@dataclass(frozen=True)
-class PageTurn:
-    """Another page of the options: only the pressed question changes."""
-
-    choices: Choices
-    page: int
-
-
-Shown = Output | PageTurn
 
 
 class SlackPoster:

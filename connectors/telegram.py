@@ -12,7 +12,6 @@ import hmac
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
@@ -32,11 +31,14 @@ from telegram.ext import (
 )
 
 from bot import texts
+from bot.background import BackgroundTasks
 from bot.engine import Engine
 from bot.errors import ConnectorError
-from bot.outputs import ActionProposal, Choices, Decided, Exported, Output, Refused
+from bot.outputs import ActionProposal, Choices, Decided, Exported, Output
 from connectors.chat_commands import COMMANDS, Read, Retrain, StatusSource, Wording, answer
 from connectors.dedupe import RecentIds, SeenIds
+from connectors.presses import PageTurn, Shown, handle_press
+from connectors.tasks import ConnectorTasks
 from connectors.telegram_render import (
     MAX_ALERT,
     MAX_CAPTION,
@@ -50,7 +52,7 @@ from connectors.telegram_render import (
 )
 from connectors.telegram_settings import TelegramSettings
 from connectors.telegram_updates import PerChatOrder, check_commands, conversation_id, read_text
-from connectors.training_view import Press, clip, page_turn, read_press, to_answer
+from connectors.training_view import clip
 from connectors.web import WebServer
 
 log = logging.getLogger(__name__)
@@ -61,17 +63,6 @@ _MENU_SIZE = 100
 WORDING = Wording(
     texts.TELEGRAM_HELP_TRAINER, texts.TELEGRAM_HELP_USER, texts.TELEGRAM_TRAINERS_ONLY
 )
-
-
-@dataclass(frozen=True)
-class _Page:
-    """Another page of the options: only the keyboard of the pressed message changes."""
-
-    choices: Choices
-    page: int
-
-
-Shown = Output | _Page
 
 
 class TelegramConnector:
@@ -86,14 +77,17 @@ class TelegramConnector:
         web: WebServer | None = None,
         seen: SeenIds | None = None,
         retrain: Retrain | None = None,
+        tasks: BackgroundTasks | None = None,
     ) -> None:
-        """`web` serves the webhook (required when `settings.webhook_url` is set)."""
+        """`web` serves the webhook (required when `settings.webhook_url` is set); `tasks` runs
+        the background work (the running bot's, so that failures are counted; else its own)."""
         check_commands(engine.domain)
         self.engine = engine
         self.settings = settings
         self._status = status
         self._retrain = retrain
         self._seen = seen or RecentIds()
+        self._tasks = ConnectorTasks(tasks)
         builder = (
             ApplicationBuilder()
             .token(settings.token)
@@ -150,6 +144,7 @@ class TelegramConnector:
         await app.start()
 
     async def stop(self) -> None:
+        await self.idle()
         app = self.application
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
@@ -158,11 +153,15 @@ class TelegramConnector:
         await app.shutdown()
         await app.bot.shutdown()  # its connections, when initialize() failed half-way
 
+    async def idle(self) -> None:
+        """Wait until the notes to trainers sent so far are out."""
+        await self._tasks.idle()
+
     def tell_trainers(self, text: str) -> None:
         """A note in every trainer's private chat ("model 7 live: ..."), sent in the background."""
         if not self.application.running:  # starting or stopping: the log has the note
             return
-        self.application.create_task(self._tell_trainers(text))
+        self._tasks.spawn(self._tell_trainers(text), "telling the Telegram trainers")
 
     async def _tell_trainers(self, text: str) -> None:
         for trainer in sorted(self.settings.trainer_ids):
@@ -256,27 +255,10 @@ class TelegramConnector:
 
     async def _press(self, user: User, data: str | None, message: object) -> str | list[Shown]:
         """What a press does, or why it is refused (a short alert; nothing changed)."""
-        if not self._is_trainer(user):
-            return texts.NOT_TRAINER
-        press = read_press(data)
-        if press is None or not isinstance(message, Message):
-            return texts.FORGED_PRESS
-        conversation = conversation_id(message.chat, user)
-        if press.kind == "page":
-            return await self._turn_page(conversation, press)
-        answer = to_answer(press, self.engine.domain)
-        if answer is None:
-            return texts.FORGED_PRESS
-        outputs = await self.engine.handle(conversation, answer, trainer=True)
-        refused = next((o for o in outputs if isinstance(o, Refused)), None)
-        return refused.text if refused is not None else list(outputs)
-
-    async def _turn_page(self, conversation: str, press: Press) -> str | list[Shown]:
-        choices = page_turn(await self.engine.pending_outputs(conversation), press)
-        if isinstance(choices, str):
-            return choices
-        assert press.number is not None  # page_turn refuses a page press without one
-        return [_Page(choices, press.number)]
+        conversation = None  # a press on an inline-mode message: ozbot sends none
+        if isinstance(message, Message):
+            conversation = conversation_id(message.chat, user)
+        return await handle_press(self.engine, conversation, data, trainer=self._is_trainer(user))
 
     async def _show(
         self,
@@ -288,12 +270,12 @@ class TelegramConnector:
     ) -> None:
         """Render outputs in order; a decision or a choice list edits the pressed question."""
         for output in outputs:
-            if pressed is not None and isinstance(output, Decided | Choices | _Page):
+            if pressed is not None and isinstance(output, Decided | Choices | PageTurn):
                 await self._edit(pressed, output)
             else:
                 await self._send(chat_id, output, reply_to)
 
-    async def _edit(self, pressed: Message, output: Decided | Choices | _Page) -> None:
+    async def _edit(self, pressed: Message, output: Decided | Choices | PageTurn) -> None:
         if isinstance(output, Decided):
             await pressed.edit_text(decided_text(pressed.text, output.text))
         elif isinstance(output, Choices):
@@ -319,7 +301,7 @@ class TelegramConnector:
             await self._send_export(chat_id, output, reply)
         elif isinstance(output, Decided):
             await bot.send_message(chat_id, decided_text(None, output.text))
-        elif not isinstance(output, _Page):
+        elif not isinstance(output, PageTurn):
             for part in split_text(message_text(output)):
                 await bot.send_message(chat_id, part, reply_parameters=reply)
 

@@ -14,6 +14,7 @@ import aiohttp
 import pytest
 
 from bot import texts
+from bot.background import BackgroundTasks
 from bot.errors import ConnectorError
 from bot.events import UserUttered
 from bot.stories.markdown import parse_markdown
@@ -112,12 +113,14 @@ async def slack(fake_slack, caplog) -> AsyncIterator[Start]:
     """Starts connectors on an engine; at the end stops them and checks nothing logged an error."""
     running: list[Slack] = []
 
-    async def start(engine, *, status=lambda: STATUS, seen=None, retrain=None) -> Slack:
+    async def start(engine, *, status=lambda: STATUS, seen=None, retrain=None, tasks=None) -> Slack:
         settings = SlackSettings(
             TOKEN, SIGNING_SECRET, fake_slack.api_url, frozenset({TRAINER, TRAINER_2})
         )
         web = WebServer(WebSettings("127.0.0.1", 0))
-        connector = SlackConnector(engine, settings, status, web, seen=seen, retrain=retrain)
+        connector = SlackConnector(
+            engine, settings, status, web, seen=seen, retrain=retrain, tasks=tasks
+        )
         await web.start()
         await connector.start()
         running.append(Slack(fake_slack, SlackRequests(fake_slack), connector, web))
@@ -425,9 +428,11 @@ async def test_a_failure_inside_is_told_to_the_one_who_asked(slack, engine, capl
         raise RuntimeError("the store is on fire")
 
     monkeypatch.setattr(engine, "handle", broken)
-    sl = await slack(engine)
+    failures: list[str] = []
+    sl = await slack(engine, tasks=BackgroundTasks(lambda what, exc: failures.append(what)))
     assert ephemeral_texts(await sl.say(USER, "!greet", DM_USER)) == [texts.FAILED]
     assert [r.exc_info[1].args for r in caplog.records if r.exc_info] == [("the store is on fire",)]
+    assert failures == [f"handling a Slack request in slack:{DM_USER}"]
     caplog.clear()
 
 

@@ -26,7 +26,7 @@ from connectors.telegram import TelegramConnector
 from connectors.telegram_settings import TelegramSettings
 from connectors.web import WebServer, WebSettings
 from tests.connectors.conftest import PUBLIC_URL, SECRET, STATUS, TRAINER, TRAINER_2, USER
-from tests.connectors.fake_telegram import Call, group_chat, person, units
+from tests.connectors.fake_telegram import WAIT, Call, group_chat, person, units
 
 LONG_TEXT = "\n".join(f"line {number:04d} " + "x" * 90 for number in range(100))
 
@@ -324,10 +324,7 @@ async def test_a_trainer_retrains_with_slash_retrain_and_sees_the_new_model(
 async def test_trainers_hear_when_a_new_model_is_live(telegram, engine, fake_api):
     tg = await telegram(engine)
     tg.connector.tell_trainers("model 7 live: 42 stories, trained in 0.8 s")
-    for _ in range(200):
-        if len(fake_api.methods("sendMessage")) == 2:
-            break
-        await asyncio.sleep(0.01)
+    await asyncio.wait_for(tg.connector.idle(), WAIT)
     sent = {(m.params["chat_id"], m.params["text"]) for m in fake_api.methods("sendMessage")}
     note = texts.NOTICE.format(text="model 7 live: 42 stories, trained in 0.8 s")
     assert sent == {(TRAINER, note), (TRAINER_2, note)}
