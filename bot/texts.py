@@ -153,13 +153,6 @@ TELEGRAM_HELP_USER = (
 )
 
 
-def telegram_command_clash(intents: Sequence[str], commands: Sequence[str]) -> str:
-    return (
-        f"domain.yml: the intents {', '.join(intents)} collide with ozbot's Telegram commands "
-        f"(/{', /'.join(commands)}): in Telegram they would run the command; rename the intents"
-    )
-
-
 def model_status(
     model: int,
     stories: int,
@@ -221,4 +214,15 @@ SLACK_HELP_USER = (
     "/{intent}). /ozbot restart starts a new conversation."
 )
 SLACK_TRAINERS_ONLY = "/ozbot {command} is for trainers."
-SLACK_USAGE = "Usage: /ozbot help | restart | undo | export | status | retrain"
+
+
+def slack_usage(commands: Sequence[str]) -> str:
+    return f"Usage: /ozbot {' | '.join(commands)}"
+
+
+# The terminal: its help (it gets the example `{intent}` as the others, and shows none).
+TERMINAL_HELP = (
+    'Type an intent as /intent or /intent{{"entity": "value"}}. '
+    "Commands: /restart (new conversation), /export (write stories), /undo (take back your "
+    "last message), /retrain (retrain the model now), /help. Ctrl-D quits."
+)

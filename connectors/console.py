@@ -1,7 +1,9 @@
 """The terminal connector: the seed's "Is this correct? 1/2/3/0" loop, for real.
 
 It only renders the engine's outputs and turns typed lines into inputs; the conversation
-itself lives in the store, so quitting and starting again continues where it stopped.
+itself lives in the store, so quitting and starting again continues where it stopped. ozbot's
+commands are those of every chat (`connectors.chat_commands`); the one at the keyboard owns
+the project, so none is refused.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import texts
-from bot.engine import Command, Engine, Input, UserMessage
+from bot.engine import Engine, UserMessage
 from bot.outputs import (
     ActionProposal,
     BotDid,
@@ -30,17 +32,11 @@ from bot.outputs import (
     UserSaid,
 )
 from bot.teaching import Answer
+from connectors.chat_commands import BY_NAME, ChatCommands, Context, HelpText, Read, Wording, answer
 
 ReadLine = Callable[[str], Awaitable[str | None]]
 Write = Callable[[str], None]
-COMMANDS = ("restart", "export", "undo")
-RESERVED = (*COMMANDS, "help", "retrain")
-"""Words that must not be intents of the domain, since typing them runs a command."""
-HELP = (
-    'Type an intent as /intent or /intent{"entity": "value"}. '
-    "Commands: /restart (new conversation), /export (write stories), /undo (take back your "
-    "last message), /retrain (retrain the model now), /help. Ctrl-D quits."
-)
+WORDING = Wording(texts.TERMINAL_HELP, texts.TERMINAL_HELP, refusal=None)
 _ANSWERS = {"1": "approve", "2": "wrong_action", "3": "wrong_intent", "0": "export"}
 
 
@@ -102,10 +98,6 @@ class StdinLines:
             loop.call_soon_threadsafe(self._lines.put_nowait, line)
 
 
-Retrain = Callable[[], str]
-"""Starts a retrain at once; returns what to tell the trainer."""
-
-
 class Console:
     def __init__(
         self,
@@ -115,18 +107,19 @@ class Console:
         trainer: bool,
         read: ReadLine,
         write: Write,
-        retrain: Retrain | None = None,
+        commands: ChatCommands,
     ) -> None:
-        self.retrain = retrain
         self.engine = engine
         self.conversation_id = conversation_id
         self.trainer = trainer
         self.read = read
         self.write = write
+        self._context = Context(engine, conversation_id, trainer, commands, WORDING)
 
     async def run(self) -> None:
         """Chat until the trainer exports with 0 or input ends."""
-        self.write(HELP)
+        for output in await answer(BY_NAME["help"], self._context):
+            self.write(render(output))
         open_question = await self.engine.pending_outputs(self.conversation_id)
         if open_question and not await self._show_and_answer(open_question):
             return
@@ -135,24 +128,10 @@ class Console:
             if line is None:
                 await self._quit()
                 return
-            if line.strip() == "/retrain" and self.retrain is not None:
-                self.write(render(Notice(self.retrain())))
-                continue
-            if not await self._show_and_answer(await self._send(self._parse(line))):
+            if not await self._show_and_answer(await answer(_parse(line), self._context)):
                 return
 
-    def _parse(self, line: str) -> Input | None:
-        word = line.strip()
-        if word == "/help":
-            return None
-        if word.startswith("/") and word[1:] in COMMANDS:
-            return Command(word[1:])  # type: ignore[arg-type]
-        return UserMessage(line)
-
-    async def _send(self, inp: Input | None) -> list[Output]:
-        if inp is None:
-            self.write(HELP)
-            return []
+    async def _send(self, inp: Answer) -> list[Output]:
         return await self.engine.handle(self.conversation_id, inp, trainer=self.trainer)
 
     async def _show_and_answer(self, outputs: list[Output]) -> bool:
@@ -188,9 +167,15 @@ class Console:
     async def _quit(self) -> None:
         line = await self.read("\nExport the conversation as stories before quitting? [y/N] ")
         if line is not None and line.strip().lower() in ("y", "yes"):
-            outputs = await self._send(Command("export"))
+            outputs = await answer(BY_NAME["export"], self._context)
             self.write("\n".join(render(o) for o in outputs))
         self.write("Bye. The conversation is kept; start again to continue it.")
+
+
+def _parse(line: str) -> Read:
+    word = line.strip()
+    command = BY_NAME.get(word[1:]) if word.startswith("/") else None
+    return command or UserMessage(line)
 
 
 def _to_answer(question: ActionProposal | Choices, text: str) -> Answer | None:
@@ -209,6 +194,8 @@ def _to_answer(question: ActionProposal | Choices, text: str) -> Answer | None:
 def render(output: Output) -> str:
     """The terminal text of one output."""
     match output:
+        case HelpText(text=text):
+            return text
         case BotMessage(text=text, buttons=buttons):
             extra = "".join(f"\n    [{title}] {payload}" for title, payload in buttons)
             return f"Bot: {text}{extra}"

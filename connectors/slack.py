@@ -29,7 +29,7 @@ from bot.engine import Engine
 from bot.errors import ConnectorError, StoreError
 from bot.outputs import Output
 from bot.stores.base import ConversationLocks
-from connectors.chat_commands import Read, Retrain, StatusSource, Wording, answer
+from connectors.chat_commands import NAMES, ChatCommands, Context, Read, Wording, answer
 from connectors.dedupe import RecentIds, SeenIds
 from connectors.presses import handle_press
 from connectors.slack_events import (
@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 INTENT_PREFIXES = ("!", "/")
 """Slack clients never send a message that starts with "/": typed intents start with "!"."""
 WORDING = Wording(texts.SLACK_HELP_TRAINER, texts.SLACK_HELP_USER, texts.SLACK_TRAINERS_ONLY)
+USAGE = texts.slack_usage(NAMES)
 
 
 class SlackConnector:
@@ -59,19 +60,17 @@ class SlackConnector:
         self,
         engine: Engine,
         settings: SlackSettings,
-        status: StatusSource,
+        commands: ChatCommands,
         web: WebServer,
         *,
         seen: SeenIds | None = None,
-        retrain: Retrain | None = None,
         tasks: BackgroundTasks | None = None,
     ) -> None:
         """`tasks` runs the work after each ack (the running bot's, so that failures are
         counted; else its own)."""
         self.engine = engine.with_intent_prefixes(INTENT_PREFIXES)
         self.settings = settings
-        self._status = status
-        self._retrain = retrain
+        self._commands = commands
         self._seen = seen or RecentIds()
         self.client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url)
         self._post = SlackPoster(self.client)
@@ -178,16 +177,10 @@ class SlackConnector:
         await self._post.show(where, user, outputs)
 
     async def _answer(self, where: Place, user: str, read: Read) -> list[Output]:
-        trainer = self._is_trainer(user)
-        return await answer(
-            self.engine,
-            read,
-            where.conversation,
-            trainer=trainer,
-            status=self._status,
-            wording=WORDING,
-            retrain=self._retrain,
+        context = Context(
+            self.engine, where.conversation, self._is_trainer(user), self._commands, WORDING
         )
+        return await answer(read, context)
 
     async def _on_command(
         self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond
@@ -202,7 +195,7 @@ class SlackConnector:
 
         async def run() -> None:
             if read is None:
-                await notify(texts.SLACK_USAGE)
+                await notify(USAGE)
                 return
             outputs = await self._answer(where, user, read)
             await self._post.show(where, user, outputs, tell_user=notify)

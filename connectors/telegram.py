@@ -35,7 +35,7 @@ from bot.background import BackgroundTasks
 from bot.engine import Engine
 from bot.errors import ConnectorError
 from bot.outputs import ActionProposal, Choices, Decided, Exported, Output
-from connectors.chat_commands import COMMANDS, Read, Retrain, StatusSource, Wording, answer
+from connectors.chat_commands import COMMANDS, ChatCommands, Context, Read, Wording, answer
 from connectors.dedupe import RecentIds, SeenIds
 from connectors.presses import PageTurn, Shown, handle_press
 from connectors.tasks import ConnectorTasks
@@ -51,7 +51,7 @@ from connectors.telegram_render import (
     split_text,
 )
 from connectors.telegram_settings import TelegramSettings
-from connectors.telegram_updates import PerChatOrder, check_commands, conversation_id, read_text
+from connectors.telegram_updates import PerChatOrder, conversation_id, read_text
 from connectors.training_view import clip
 from connectors.web import WebServer
 
@@ -72,20 +72,17 @@ class TelegramConnector:
         self,
         engine: Engine,
         settings: TelegramSettings,
-        status: StatusSource,
+        commands: ChatCommands,
         *,
         web: WebServer | None = None,
         seen: SeenIds | None = None,
-        retrain: Retrain | None = None,
         tasks: BackgroundTasks | None = None,
     ) -> None:
         """`web` serves the webhook (required when `settings.webhook_url` is set); `tasks` runs
         the background work (the running bot's, so that failures are counted; else its own)."""
-        check_commands(engine.domain)
         self.engine = engine
         self.settings = settings
-        self._status = status
-        self._retrain = retrain
+        self._commands = commands
         self._seen = seen or RecentIds()
         self._tasks = ConnectorTasks(tasks)
         builder = (
@@ -172,7 +169,7 @@ class TelegramConnector:
 
     def _menu(self) -> list[BotCommand]:
         """Our commands, then the intents, so that trainers can pick an intent from the menu."""
-        ours = [BotCommand(name, texts.COMMAND_HELP[name]) for name in COMMANDS]
+        ours = [BotCommand(command.name, command.help) for command in COMMANDS]
         intents = [
             BotCommand(intent, texts.TELEGRAM_INTENT_COMMAND.format(intent=intent))
             for intent in self.engine.domain.intents
@@ -219,13 +216,7 @@ class TelegramConnector:
     async def _outputs(self, read: Read, conversation: str, user: User) -> list[Output]:
         trainer = self._is_trainer(user)
         return await answer(
-            self.engine,
-            read,
-            conversation,
-            trainer=trainer,
-            status=self._status,
-            wording=WORDING,
-            retrain=self._retrain,
+            read, Context(self.engine, conversation, trainer, self._commands, WORDING)
         )
 
     def _example_intent(self) -> str:

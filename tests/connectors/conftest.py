@@ -19,8 +19,8 @@ from bot.policy import ModelStatus
 from bot.project import open_project
 from bot.stores.sqlite import SqliteTrackerStore
 from bot.stories.reader import read_stories
-from connectors.chat_commands import Retrain
-from connectors.telegram import SECRET_HEADER, StatusSource, TelegramConnector
+from connectors.chat_commands import ChatCommands, Retrain, StatusSource
+from connectors.telegram import SECRET_HEADER, TelegramConnector
 from connectors.telegram_settings import TelegramSettings
 from connectors.web import WebServer, WebSettings
 from policy.model_store import ModelStore, VersionRecord
@@ -120,7 +120,7 @@ async def telegram(fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> As
             poll_timeout=1,
         )
         web = WebServer(WebSettings("127.0.0.1", 0)) if webhook else None
-        connector = TelegramConnector(engine, settings, status, web=web, retrain=retrain)
+        connector = TelegramConnector(engine, settings, ChatCommands(status, retrain), web=web)
         if web is not None:
             await web.start()
         await connector.start()

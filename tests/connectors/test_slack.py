@@ -19,6 +19,7 @@ from bot.errors import ConnectorError
 from bot.events import UserUttered
 from bot.stories.markdown import parse_markdown
 from bot.stories.model import ActionStep, UserStep
+from connectors.chat_commands import ChatCommands
 from connectors.dedupe import RedisSeenIds
 from connectors.slack import SlackConnector
 from connectors.slack_settings import SlackSettings
@@ -118,9 +119,8 @@ async def slack(fake_slack, caplog) -> AsyncIterator[Start]:
             TOKEN, SIGNING_SECRET, fake_slack.api_url, frozenset({TRAINER, TRAINER_2})
         )
         web = WebServer(WebSettings("127.0.0.1", 0))
-        connector = SlackConnector(
-            engine, settings, status, web, seen=seen, retrain=retrain, tasks=tasks
-        )
+        commands = ChatCommands(status, retrain)
+        connector = SlackConnector(engine, settings, commands, web, seen=seen, tasks=tasks)
         await web.start()
         await connector.start()
         running.append(Slack(fake_slack, SlackRequests(fake_slack), connector, web))
@@ -400,7 +400,7 @@ async def test_commands_of_a_trainer(slack, engine):
     [empty] = await sl.command(TRAINER, "export", DM)
     assert empty.params["text"] == texts.NOTHING_EXPORTED
     [usage] = await sl.command(TRAINER, "dance", DM)
-    assert usage.params["text"] == texts.SLACK_USAGE
+    assert usage.params["text"] == "Usage: /ozbot help | restart | undo | export | status | retrain"
     [help_call] = await sl.command(TRAINER, "help", DM)
     assert help_call.params["text"].startswith("ozbot: You are a trainer.")
 
@@ -438,6 +438,8 @@ async def test_a_failure_inside_is_told_to_the_one_who_asked(slack, engine, capl
 
 async def test_a_rejected_token_stops_the_start_with_a_clear_error(engine, fake_slack):
     settings = SlackSettings("xoxb-wrong", SIGNING_SECRET, fake_slack.api_url)
-    connector = SlackConnector(engine, settings, lambda: STATUS, WebServer(WebSettings()))
+    connector = SlackConnector(
+        engine, settings, ChatCommands(lambda: STATUS), WebServer(WebSettings())
+    )
     with pytest.raises(ConnectorError, match="Slack refused SLACK_BOT_TOKEN"):
         await connector.start()

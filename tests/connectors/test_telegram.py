@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ from bot import texts
 from bot.actions import ActionRegistry
 from bot.domain import domain_from_dict
 from bot.engine import Engine
-from bot.errors import ConnectorError, ProjectError
+from bot.errors import ConnectorError
 from bot.events import ActionExecuted, UserUttered
 from bot.exporter import StoryExporter
 from bot.policy import TRAINER as TRAINER_POLICY
@@ -22,12 +20,14 @@ from bot.policy import Prediction
 from bot.stores.memory import MemoryTrackerStore
 from bot.stories.markdown import parse_markdown
 from bot.stories.model import ActionStep, UserStep
+from connectors.chat_commands import ChatCommands
 from connectors.telegram import TelegramConnector
 from connectors.telegram_settings import TelegramSettings
 from connectors.web import WebServer, WebSettings
 from tests.connectors.conftest import PUBLIC_URL, SECRET, STATUS, TRAINER, TRAINER_2, USER
 from tests.connectors.fake_telegram import WAIT, Call, group_chat, person, units
 
+OFFERED = ChatCommands(lambda: STATUS)
 LONG_TEXT = "\n".join(f"line {number:04d} " + "x" * 90 for number in range(100))
 
 
@@ -49,12 +49,6 @@ def long_engine(tmp_path):
     actions = ActionRegistry(domain, {})
     exporter = StoryExporter(tmp_path)
     return Engine(domain, TellPolicy(), MemoryTrackerStore(), actions, exporter)
-
-
-def replace_domain(engine, domain):
-    clone = copy.copy(engine)
-    clone.domain = domain
-    return clone
 
 
 def story_steps(markdown: str) -> tuple[list[str], list[str]]:
@@ -347,12 +341,6 @@ async def test_start_up_registers_the_commands_and_intents_and_polls(telegram, e
     assert fake_api.methods("setWebhook") == []
 
 
-def test_a_domain_intent_named_like_a_command_is_refused(engine):
-    domain = replace(engine.domain, intents=(*engine.domain.intents, "status", "help"))
-    with pytest.raises(ProjectError, match=r"the intents help, status collide .* /status"):
-        TelegramConnector(replace_domain(engine, domain), TelegramSettings("1:x"), lambda: STATUS)
-
-
 async def test_webhook_needs_the_secret_and_processes_an_update_once(telegram, engine, fake_api):
     tg = await telegram(engine, webhook=True)
     [hook] = fake_api.methods("setWebhook")
@@ -423,11 +411,11 @@ async def test_a_failure_inside_is_told_and_every_press_still_answered(
 def test_a_webhook_without_a_secret_is_refused(engine):
     settings = TelegramSettings("1:x", webhook_url=PUBLIC_URL, webhook_secret="")
     with pytest.raises(ConnectorError, match="webhook mode needs TELEGRAM_WEBHOOK_SECRET"):
-        TelegramConnector(engine, settings, lambda: STATUS, web=WebServer(WebSettings()))
+        TelegramConnector(engine, settings, OFFERED, web=WebServer(WebSettings()))
 
 
 async def test_a_rejected_token_stops_the_start_with_a_clear_error(engine, fake_api):
     settings = TelegramSettings("999:wrong", fake_api.base_url, poll_timeout=1)
-    connector = TelegramConnector(engine, settings, lambda: STATUS)
+    connector = TelegramConnector(engine, settings, OFFERED)
     with pytest.raises(ConnectorError, match="Telegram rejected TELEGRAM_TOKEN"):
         await connector.start()
