@@ -200,7 +200,7 @@ def store_failed(error: str) -> str:
     return f"This message was not processed, the conversation store refused it: {error}"
 
 
-# Slack: the help and commands of the chat UI (buttons and refusals as on Telegram, above).
+# Slack: the help and refusals of the chat UI (buttons and alerts are shared, above).
 SLACK_HELP_TRAINER = (
     'You are a trainer. Type what the user says as an intent: !{intent} or !{intent}{{"entity": '
     '"value"}} (Slack keeps messages that start with / for itself; /{intent} works where it gets '
