@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.action_loader import load_custom_actions
 from bot.actions import ActionRegistry
@@ -24,6 +25,8 @@ from policy.training import TrainingData, train_policy
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
+DomainCheck = Callable[[Domain, Path], None]
+"""Raises ProjectError when the domain (read from the file given) does not fit."""
 MODEL_FOLDER = POINTER
 """models/current: the live version."""
 
@@ -38,24 +41,19 @@ class LoadedProject:
     warnings: list[str]
 
 
-def load_project(project: Project, reserved_commands: tuple[str, ...] = ()) -> LoadedProject:
-    """Read and check every project file; raises ProjectError with what to fix."""
+def load_project(project: Project, check_domain: DomainCheck | None = None) -> LoadedProject:
+    """Read and check every project file; raises ProjectError with what to fix.
+
+    `check_domain` adds what the connectors need of the domain (no intent named like ozbot's
+    chat commands), so that every command refuses the same domains before anything trains.
+    """
     domain = load_domain(project.domain_file)
-    check_reserved(project, domain, reserved_commands)
+    if check_domain is not None:
+        check_domain(domain, project.domain_file)
     config, warnings = load_config(project)
     stories = read_stories(project.stories_dir) if project.stories_dir.exists() else []
     actions = ActionRegistry(domain, load_custom_actions(project.root, domain))
     return LoadedProject(project, domain, config, stories, actions, warnings)
-
-
-def check_reserved(project: Project, domain: Domain, reserved_commands: tuple[str, ...]) -> None:
-    """Raises ProjectError when an intent is named like one of ozbot's commands."""
-    clashes = [name for name in reserved_commands if name in domain.intents]
-    if clashes:
-        raise ProjectError(
-            f"{project.domain_file}: intents: {', '.join(clashes)} collide with ozbot's commands "
-            f"(/{', /'.join(reserved_commands)}); rename the intent"
-        )
 
 
 def load_config(project: Project) -> tuple[PolicyConfig, list[str]]:

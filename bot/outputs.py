@@ -28,6 +28,30 @@ class Refused(Notice):
 
 
 @dataclass(frozen=True)
+class ConversationStart:
+    """The trainer's history reaches back to the start of the conversation."""
+
+
+@dataclass(frozen=True)
+class BotDid:
+    """The bot ran an action."""
+
+    action: str
+
+
+@dataclass(frozen=True)
+class UserSaid:
+    """The user said `text`, read as `intent`."""
+
+    text: str
+    intent: str
+
+
+HistoryLine = ConversationStart | BotDid | UserSaid
+"""One step of the recent turns a trainer judges a proposal by."""
+
+
+@dataclass(frozen=True)
 class ActionProposal:
     """Training mode: the bot wants to run `action`; the trainer approves or corrects it."""
 
@@ -35,8 +59,8 @@ class ActionProposal:
     action: str
     confidence: float
     policy: str
-    history: tuple[tuple[str, str], ...]
-    """Recent turns as (who, what): ("bot did", action), ("user said", text), ..."""
+    history: tuple[HistoryLine, ...]
+    """Recent turns, oldest first."""
     slots: tuple[tuple[str, Any], ...]
     intent: str | None
     entities: dict[str, Any]

@@ -15,7 +15,7 @@ from bot import texts
 from bot.domain import Domain, entity_slot_events
 from bot.errors import AnswerError
 from bot.events import ActionExecuted, Corrected, Event, UserUtteranceReverted, UserUttered
-from bot.outputs import ActionProposal
+from bot.outputs import ActionProposal, BotDid, ConversationStart, HistoryLine, UserSaid
 from bot.tracker import Tracker
 
 Stage = Literal["confirm", "choose_action", "choose_intent"]
@@ -141,20 +141,25 @@ def describe(question: Question, tracker: Tracker) -> ActionProposal:
     )
 
 
-def recent_history(tracker: Tracker, turns: int = HISTORY_TURNS) -> tuple[tuple[str, str], ...]:
-    """The seed's "bot did / user said / whose intent is" lines for the last few user turns."""
-    lines: list[tuple[str, str]] = []
+def recent_history(tracker: Tracker, turns: int = HISTORY_TURNS) -> tuple[HistoryLine, ...]:
+    """The last few user turns, with the (at most two) actions the bot ran before them.
+
+    Shorter histories start with `ConversationStart`, as the seed shows the start.
+    """
+    lines: list[HistoryLine] = []
     for event in tracker.applied:
         if isinstance(event, ActionExecuted):
-            lines.append(("bot did", event.name))
+            lines.append(BotDid(event.name))
         elif isinstance(event, UserUttered):
-            lines += [("user said", event.text), ("whose intent is", event.intent)]
-    starts = [i for i, (who, _) in enumerate(lines) if who == "user said"]
-    if len(starts) > turns:
-        lines = lines[max(starts[-turns] - 2, 0) :]
-    else:
-        lines.insert(0, ("bot did", "None"))  # the seed shows the start of a conversation so
-    return tuple(lines)
+            lines.append(UserSaid(event.text, event.intent))
+    said = [i for i, line in enumerate(lines) if isinstance(line, UserSaid)]
+    if len(said) <= turns:
+        return (ConversationStart(), *lines)
+    start = said[-turns]
+    for _ in range(2):
+        if start > 0 and isinstance(lines[start - 1], BotDid):
+            start -= 1
+    return tuple(lines[start:])
 
 
 def domain_choices(

@@ -101,25 +101,33 @@ def corrected_intent(predicted: str, chosen: str) -> str:
     return f"Corrected the intent: {chosen} instead of {predicted}."
 
 
-# Telegram: buttons, alerts and commands of the chat UI (the flow's sentences are above).
-TELEGRAM_YES = "✅ Yes"
-TELEGRAM_WRONG_ACTION = "✏️ Wrong action"
-TELEGRAM_WRONG_INTENT = "🔁 Wrong intent"
-TELEGRAM_EXPORT = "📤 Export"
-TELEGRAM_PREVIOUS = "◀ page {page}/{pages}"
-TELEGRAM_NEXT = "page {page}/{pages} ▶"
-TELEGRAM_NOT_TRAINER = "Only a trainer can answer training questions; nothing changed."
-TELEGRAM_FORGED = "That button is not one of ozbot's; nothing changed."
-TELEGRAM_TRAINERS_ONLY = "/{command} is for trainers."
-TELEGRAM_TEXT_ONLY = "I can only read text: type an intent such as /{intent}. /help explains more."
-TELEGRAM_FAILED = "Something went wrong on ozbot's side; the conversation is unchanged. Try again."
-TELEGRAM_NOTICE = "ozbot: {text}"
-TELEGRAM_NOTHING_EXPORTED = "There is nothing to export yet."
-TELEGRAM_SLOTS = "slots: {slots}"
-TELEGRAM_NO_SLOTS = "slots: none set"
-TELEGRAM_ENTITIES = "entities: {entities}"
-TELEGRAM_INTENT_COMMAND = "the user says {intent}"
-TELEGRAM_COMMANDS = {
+# Chat platforms (Telegram and Slack): buttons, alerts and the trainer's view of a question.
+BUTTON_YES = "✅ Yes"
+BUTTON_WRONG_ACTION = "✏️ Wrong action"
+BUTTON_WRONG_INTENT = "🔁 Wrong intent"
+BUTTON_EXPORT = "📤 Export"
+PAGE_PREVIOUS = "◀ page {page}/{pages}"
+PAGE_NEXT = "page {page}/{pages} ▶"
+NOT_TRAINER = "Only a trainer can answer training questions; nothing changed."
+FORGED_PRESS = "That button is not one of ozbot's; nothing changed."
+FAILED = "Something went wrong on ozbot's side; the conversation is unchanged. Try again."
+NOTICE = "ozbot: {text}"
+NOTHING_EXPORTED = "There is nothing to export yet."
+SLOTS = "slots: {slots}"
+NO_SLOTS = "slots: none set"
+ENTITIES = "entities: {entities}"
+
+
+def user_said(text: str, intent: str) -> str:
+    return f"user said: {text}  (intent {intent})"
+
+
+def bot_did(actions: Sequence[str]) -> str:
+    return f"bot did: {', '.join(actions)}"
+
+
+# ozbot's chat commands, one line each (Telegram's command menu).
+COMMAND_HELP = {
     "help": "how to talk to and teach the bot",
     "restart": "start a new conversation",
     "undo": "take back your last message (trainers)",
@@ -127,6 +135,11 @@ TELEGRAM_COMMANDS = {
     "status": "the model and its training data (trainers)",
     "retrain": "retrain the model now (trainers)",
 }
+
+# Telegram: its help, refusals and command menu.
+TELEGRAM_TRAINERS_ONLY = "/{command} is for trainers."
+TELEGRAM_TEXT_ONLY = "I can only read text: type an intent such as /{intent}. /help explains more."
+TELEGRAM_INTENT_COMMAND = "the user says {intent}"
 TELEGRAM_HELP_TRAINER = (
     'You are a trainer. Type what the user says as an intent: /{intent} or /{intent}{{"entity": '
     '"value"}}. Before each action the bot asks whether it is right: tap Yes, Wrong action or '
@@ -138,21 +151,6 @@ TELEGRAM_HELP_USER = (
     'Type what you want as an intent: /{intent} or /{intent}{{"entity": "value"}}. '
     "/restart starts a new conversation."
 )
-
-
-def telegram_user_said(text: str, intent: str) -> str:
-    return f"user said: {text}  (intent {intent})"
-
-
-def telegram_bot_did(actions: Sequence[str]) -> str:
-    return f"bot did: {', '.join(actions)}"
-
-
-def telegram_command_clash(intents: Sequence[str], commands: Sequence[str]) -> str:
-    return (
-        f"domain.yml: the intents {', '.join(intents)} collide with ozbot's Telegram commands "
-        f"(/{', /'.join(commands)}): in Telegram they would run the command; rename the intents"
-    )
 
 
 def model_status(
@@ -202,7 +200,7 @@ def store_failed(error: str) -> str:
     return f"This message was not processed, the conversation store refused it: {error}"
 
 
-# Slack: the help and commands of the chat UI (buttons and refusals as on Telegram, above).
+# Slack: the help and refusals of the chat UI (buttons and alerts are shared, above).
 SLACK_HELP_TRAINER = (
     'You are a trainer. Type what the user says as an intent: !{intent} or !{intent}{{"entity": '
     '"value"}} (Slack keeps messages that start with / for itself; /{intent} works where it gets '
@@ -216,4 +214,15 @@ SLACK_HELP_USER = (
     "/{intent}). /ozbot restart starts a new conversation."
 )
 SLACK_TRAINERS_ONLY = "/ozbot {command} is for trainers."
-SLACK_USAGE = "Usage: /ozbot help | restart | undo | export | status | retrain"
+
+
+def slack_usage(commands: Sequence[str]) -> str:
+    return f"Usage: /ozbot {' | '.join(commands)}"
+
+
+# The terminal: its help (it gets the example `{intent}` as the others, and shows none).
+TERMINAL_HELP = (
+    'Type an intent as /intent or /intent{{"entity": "value"}}. '
+    "Commands: /restart (new conversation), /export (write stories), /undo (take back your "
+    "last message), /retrain (retrain the model now), /help. Ctrl-D quits."
+)

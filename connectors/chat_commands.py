@@ -1,31 +1,22 @@
-"""ozbot's own commands in a chat (help, restart, undo, export, status), alike on every platform:
-what they are, who may use them, and what they answer.
+"""ozbot's own commands in a chat: one table for Telegram, Slack and the terminal.
+
+Each command has a name, who may use it, a line of help and what it answers. Every platform
+reserves all the names, so `check_domain` refuses a domain with an intent named like one, at
+load, for `ozbot check` and `ozbot run` alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
 
 from bot import texts
+from bot.domain import Domain
 from bot.engine import Command, Engine, UserMessage
+from bot.errors import ProjectError
 from bot.outputs import Notice, Output
 from bot.policy import ModelStatus
-
-Read = UserMessage | Command | Literal["help", "status", "retrain"]
-"""What a chat input asks of ozbot: a message for the bot, or one of ozbot's commands."""
-OWN: dict[str, Read] = {
-    "help": "help",
-    "restart": Command("restart"),
-    "undo": Command("undo"),
-    "export": Command("export"),
-    "status": "status",
-    "retrain": "retrain",
-}
-COMMANDS = tuple(OWN)
-TRAINER_ONLY = ("undo", "export", "status", "retrain")
-"""Commands about teaching: a user who is no trainer is told they are for trainers."""
 
 StatusSource = Callable[[], ModelStatus]
 Retrain = Callable[[], str]
@@ -33,46 +24,120 @@ Retrain = Callable[[], str]
 
 
 @dataclass(frozen=True)
-class Wording:
-    """How a platform words the answers: help for trainers and users, the trainers-only refusal.
+class ChatCommands:
+    """What the commands need of the running bot."""
 
-    Each is a format string; help gets `{intent}` (an example intent), the refusal `{command}`.
+    status: StatusSource
+    retrain: Retrain | None = None
+    """None where this bot does not retrain (`/retrain` says so)."""
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How a platform words the help (for trainers, for users) and the trainers-only refusal.
+
+    Format strings: the help gets `{intent}` (an example intent), the refusal `{command}`. A
+    refusal of None refuses nobody: the terminal's user owns the project.
     """
 
     help_trainer: str
     help_user: str
-    trainers_only: str
+    refusal: str | None
 
 
-def read_name(read: Read) -> str | None:
-    """The command name of what was read (None for a user message)."""
-    if isinstance(read, UserMessage):
-        return None
-    return read.name if isinstance(read, Command) else read
+@dataclass(frozen=True)
+class Context:
+    """Who asks in which conversation, and what the platform and the bot offer."""
+
+    engine: Engine
+    conversation: str
+    trainer: bool
+    commands: ChatCommands
+    wording: Wording
 
 
-async def answer(
-    engine: Engine,
-    read: Read,
-    conversation: str,
-    *,
-    trainer: bool,
-    status: StatusSource,
-    wording: Wording,
-    retrain: Retrain | None = None,
-) -> list[Output]:
+@dataclass(frozen=True)
+class HelpText(Notice):
+    """The help (chat platforms show it as any note; the terminal prints it bare)."""
+
+
+Handler = Callable[[Context], Awaitable[list[Output]]]
+
+
+@dataclass(frozen=True)
+class ChatCommand:
+    name: str
+    trainers_only: bool
+    help: str
+    """One line: Telegram's command menu shows it."""
+    handle: Handler
+
+
+async def _help(context: Context) -> list[Output]:
+    wording, intents = context.wording, context.engine.domain.intents
+    hint = wording.help_trainer if context.trainer else wording.help_user
+    return [HelpText(hint.format(intent=intents[0] if intents else "greet"))]
+
+
+async def _restart(context: Context) -> list[Output]:
+    return await _engine_command(context, Command("restart"))
+
+
+async def _undo(context: Context) -> list[Output]:
+    return await _engine_command(context, Command("undo"))
+
+
+async def _export(context: Context) -> list[Output]:
+    return await _engine_command(context, Command("export"))
+
+
+async def _engine_command(context: Context, command: Command) -> list[Output]:
+    return await context.engine.handle(context.conversation, command, trainer=context.trainer)
+
+
+async def _status(context: Context) -> list[Output]:
+    now = context.commands.status()
+    counts = (now.model, now.stories, now.conversations, now.corrections)
+    return [Notice(texts.model_status(*counts, now.trained_at, now.corrections_since))]
+
+
+async def _retrain(context: Context) -> list[Output]:
+    retrain = context.commands.retrain
+    return [Notice(texts.RETRAIN_UNAVAILABLE if retrain is None else retrain())]
+
+
+COMMANDS = (
+    ChatCommand("help", False, texts.COMMAND_HELP["help"], _help),
+    ChatCommand("restart", False, texts.COMMAND_HELP["restart"], _restart),
+    ChatCommand("undo", True, texts.COMMAND_HELP["undo"], _undo),
+    ChatCommand("export", True, texts.COMMAND_HELP["export"], _export),
+    ChatCommand("status", True, texts.COMMAND_HELP["status"], _status),
+    ChatCommand("retrain", True, texts.COMMAND_HELP["retrain"], _retrain),
+)
+BY_NAME = {command.name: command for command in COMMANDS}
+NAMES = tuple(BY_NAME)
+"""Reserved on every platform: no intent may be named so."""
+
+Read = UserMessage | ChatCommand
+"""What a chat input asks of ozbot: a message for the bot, or one of ozbot's commands."""
+
+
+def check_domain(domain: Domain, domain_file: Path) -> None:
+    """Raises ProjectError when an intent is named like one of ozbot's commands."""
+    clashes = [name for name in NAMES if name in domain.intents]
+    if clashes:
+        raise ProjectError(
+            f"{domain_file}: intents: {', '.join(clashes)} collide with ozbot's commands "
+            f"(/{', /'.join(NAMES)}); rename the intent"
+        )
+
+
+async def answer(read: Read, context: Context) -> list[Output]:
     """The outputs for one input of a chat user; commands for trainers only refuse the rest."""
-    name = read_name(read)
-    if name in TRAINER_ONLY and not trainer:
-        return [Notice(wording.trainers_only.format(command=name))]
-    if isinstance(read, UserMessage | Command):
-        return await engine.handle(conversation, read, trainer=trainer)
-    if read == "help":
-        hint = wording.help_trainer if trainer else wording.help_user
-        example = engine.domain.intents[0] if engine.domain.intents else "greet"
-        return [Notice(hint.format(intent=example))]
-    if read == "retrain":
-        return [Notice(texts.RETRAIN_UNAVAILABLE if retrain is None else retrain())]
-    current = status()
-    counts = (current.model, current.stories, current.conversations, current.corrections)
-    return [Notice(texts.model_status(*counts, current.trained_at, current.corrections_since))]
+    if isinstance(read, UserMessage):
+        engine = context.engine
+        return await engine.handle(context.conversation, read, trainer=context.trainer)
+    refusal = context.wording.refusal
+    if read.trainers_only and not context.trainer and refusal is not None:
+        return [Notice(refusal.format(command=read.name))]
+    return await read.handle(context)

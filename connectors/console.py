@@ -1,7 +1,9 @@
 """The terminal connector: the seed's "Is this correct? 1/2/3/0" loop, for real.
 
 It only renders the engine's outputs and turns typed lines into inputs; the conversation
-itself lives in the store, so quitting and starting again continues where it stopped.
+itself lives in the store, so quitting and starting again continues where it stopped. ozbot's
+commands are those of every chat (`connectors.chat_commands`); the one at the keyboard owns
+the project, so none is refused.
 """
 
 from __future__ import annotations
@@ -15,20 +17,26 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import texts
-from bot.engine import Command, Engine, Input, UserMessage
-from bot.outputs import ActionProposal, BotMessage, Choices, Decided, Exported, Notice, Output
+from bot.engine import Engine, UserMessage
+from bot.outputs import (
+    ActionProposal,
+    BotDid,
+    BotMessage,
+    Choices,
+    ConversationStart,
+    Decided,
+    Exported,
+    HistoryLine,
+    Notice,
+    Output,
+    UserSaid,
+)
 from bot.teaching import Answer
+from connectors.chat_commands import BY_NAME, ChatCommands, Context, HelpText, Read, Wording, answer
 
 ReadLine = Callable[[str], Awaitable[str | None]]
 Write = Callable[[str], None]
-COMMANDS = ("restart", "export", "undo")
-RESERVED = (*COMMANDS, "help", "retrain")
-"""Words that must not be intents of the domain, since typing them runs a command."""
-HELP = (
-    'Type an intent as /intent or /intent{"entity": "value"}. '
-    "Commands: /restart (new conversation), /export (write stories), /undo (take back your "
-    "last message), /retrain (retrain the model now), /help. Ctrl-D quits."
-)
+WORDING = Wording(texts.TERMINAL_HELP, texts.TERMINAL_HELP, refusal=None)
 _ANSWERS = {"1": "approve", "2": "wrong_action", "3": "wrong_intent", "0": "export"}
 
 
@@ -79,19 +87,20 @@ class StdinLines:
             if pending:
                 self._deliver(loop, pending.decode(errors="replace"))
                 pending = b""
-            self._deliver(loop, None)
             if not keep_reading:
-                with contextlib.suppress(RuntimeError):  # after the lines already delivered
-                    loop.call_soon_threadsafe(setattr, self, "_ended", True)
+                with contextlib.suppress(RuntimeError):  # the loop has closed: nothing to tell
+                    loop.call_soon_threadsafe(self._end)
                 return
+            self._deliver(loop, None)
+
+    def _end(self) -> None:
+        """The end of a pipe or file, in one step on the loop: a read after it never waits."""
+        self._ended = True
+        self._lines.put_nowait(None)
 
     def _deliver(self, loop: asyncio.AbstractEventLoop, line: str | None) -> None:
         with contextlib.suppress(RuntimeError):  # the loop has closed: the program is ending
             loop.call_soon_threadsafe(self._lines.put_nowait, line)
-
-
-Retrain = Callable[[], str]
-"""Starts a retrain at once; returns what to tell the trainer."""
 
 
 class Console:
@@ -103,18 +112,19 @@ class Console:
         trainer: bool,
         read: ReadLine,
         write: Write,
-        retrain: Retrain | None = None,
+        commands: ChatCommands,
     ) -> None:
-        self.retrain = retrain
         self.engine = engine
         self.conversation_id = conversation_id
         self.trainer = trainer
         self.read = read
         self.write = write
+        self._context = Context(engine, conversation_id, trainer, commands, WORDING)
 
     async def run(self) -> None:
         """Chat until the trainer exports with 0 or input ends."""
-        self.write(HELP)
+        for output in await answer(BY_NAME["help"], self._context):
+            self.write(render(output))
         open_question = await self.engine.pending_outputs(self.conversation_id)
         if open_question and not await self._show_and_answer(open_question):
             return
@@ -123,24 +133,10 @@ class Console:
             if line is None:
                 await self._quit()
                 return
-            if line.strip() == "/retrain" and self.retrain is not None:
-                self.write(render(Notice(self.retrain())))
-                continue
-            if not await self._show_and_answer(await self._send(self._parse(line))):
+            if not await self._show_and_answer(await answer(_parse(line), self._context)):
                 return
 
-    def _parse(self, line: str) -> Input | None:
-        word = line.strip()
-        if word == "/help":
-            return None
-        if word.startswith("/") and word[1:] in COMMANDS:
-            return Command(word[1:])  # type: ignore[arg-type]
-        return UserMessage(line)
-
-    async def _send(self, inp: Input | None) -> list[Output]:
-        if inp is None:
-            self.write(HELP)
-            return []
+    async def _send(self, inp: Answer) -> list[Output]:
         return await self.engine.handle(self.conversation_id, inp, trainer=self.trainer)
 
     async def _show_and_answer(self, outputs: list[Output]) -> bool:
@@ -176,9 +172,15 @@ class Console:
     async def _quit(self) -> None:
         line = await self.read("\nExport the conversation as stories before quitting? [y/N] ")
         if line is not None and line.strip().lower() in ("y", "yes"):
-            outputs = await self._send(Command("export"))
+            outputs = await answer(BY_NAME["export"], self._context)
             self.write("\n".join(render(o) for o in outputs))
         self.write("Bye. The conversation is kept; start again to continue it.")
+
+
+def _parse(line: str) -> Read:
+    word = line.strip()
+    command = BY_NAME.get(word[1:]) if word.startswith("/") else None
+    return command or UserMessage(line)
 
 
 def _to_answer(question: ActionProposal | Choices, text: str) -> Answer | None:
@@ -197,6 +199,8 @@ def _to_answer(question: ActionProposal | Choices, text: str) -> Answer | None:
 def render(output: Output) -> str:
     """The terminal text of one output."""
     match output:
+        case HelpText(text=text):
+            return text
         case BotMessage(text=text, buttons=buttons):
             extra = "".join(f"\n    [{title}] {payload}" for title, payload in buttons)
             return f"Bot: {text}{extra}"
@@ -214,7 +218,9 @@ def render(output: Output) -> str:
 
 
 def _render_proposal(proposal: ActionProposal) -> str:
-    history = "\n".join(f"     {who + ':':<18}{what}" for who, what in proposal.history)
+    history = "\n".join(
+        f"     {who + ':':<18}{what}" for line in proposal.history for who, what in _seed(line)
+    )
     slots = ", ".join(f"{name}: {_short(value)}" for name, value in proposal.slots)
     question = texts.QUESTION.format(action=proposal.action)
     confidence = f"(confidence {proposal.confidence:.2f}, {proposal.policy})"
@@ -223,6 +229,18 @@ def _render_proposal(proposal: ActionProposal) -> str:
         f"\nChat history:\n\n{history}\n\n"
         f"we currently have slots: {slots or 'none'}\n{question} {confidence}\n\n{choices}\n"
     )
+
+
+def _seed(line: HistoryLine) -> list[tuple[str, str]]:
+    """The seed's (who, what) lines of one history step."""
+    match line:
+        case ConversationStart():
+            return [("bot did", "None")]
+        case BotDid(action=action):
+            return [("bot did", action)]
+        case UserSaid(text=text, intent=intent):
+            return [("user said", text), ("whose intent is", intent)]
+    raise TypeError(f"cannot render {line!r}")
 
 
 def _render_choices(choices: Choices) -> str:

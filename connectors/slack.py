@@ -10,7 +10,6 @@ that answer no open question of the presser's conversation change nothing.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -25,12 +24,14 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
+from bot.background import BackgroundTasks
 from bot.engine import Engine
 from bot.errors import ConnectorError, StoreError
-from bot.outputs import Output, Refused
+from bot.outputs import Output
 from bot.stores.base import ConversationLocks
-from connectors.chat_commands import Read, Retrain, StatusSource, Wording, answer
+from connectors.chat_commands import NAMES, ChatCommands, Context, Read, Wording, answer
 from connectors.dedupe import RecentIds, SeenIds
+from connectors.presses import handle_press
 from connectors.slack_events import (
     Place,
     place,
@@ -39,16 +40,17 @@ from connectors.slack_events import (
     read_command,
     read_event,
 )
-from connectors.slack_post import PageTurn, Pressed, Shown, SlackPoster
+from connectors.slack_post import Pressed, SlackPoster
 from connectors.slack_render import ACTION_ID
 from connectors.slack_settings import EVENTS_PATH, SlackSettings
-from connectors.training_view import Press, page_turn, read_press, to_answer
+from connectors.tasks import ConnectorTasks
 from connectors.web import WebServer
 
 log = logging.getLogger(__name__)
 INTENT_PREFIXES = ("!", "/")
 """Slack clients never send a message that starts with "/": typed intents start with "!"."""
 WORDING = Wording(texts.SLACK_HELP_TRAINER, texts.SLACK_HELP_USER, texts.SLACK_TRAINERS_ONLY)
+USAGE = texts.slack_usage(NAMES)
 
 
 class SlackConnector:
@@ -58,16 +60,17 @@ class SlackConnector:
         self,
         engine: Engine,
         settings: SlackSettings,
-        status: StatusSource,
+        commands: ChatCommands,
         web: WebServer,
         *,
         seen: SeenIds | None = None,
-        retrain: Retrain | None = None,
+        tasks: BackgroundTasks | None = None,
     ) -> None:
+        """`tasks` runs the work after each ack (the running bot's, so that failures are
+        counted; else its own)."""
         self.engine = engine.with_intent_prefixes(INTENT_PREFIXES)
         self.settings = settings
-        self._status = status
-        self._retrain = retrain
+        self._commands = commands
         self._seen = seen or RecentIds()
         self.client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url)
         self._post = SlackPoster(self.client)
@@ -83,7 +86,7 @@ class SlackConnector:
         self.app.command("/ozbot")(self._on_command)
         web.add_post(EVENTS_PATH, self._on_request)
         self._order = ConversationLocks()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = ConnectorTasks(tasks)
 
     async def start(self) -> None:
         try:
@@ -104,8 +107,7 @@ class SlackConnector:
 
     async def idle(self) -> None:
         """Wait until the work of every request acknowledged so far is done."""
-        while self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.idle()
 
     def _is_trainer(self, user: str) -> bool:
         return user in self.settings.trainer_ids
@@ -136,35 +138,33 @@ class SlackConnector:
 
     def tell_trainers(self, text: str) -> None:
         """A note in every trainer's DMs ("model 7 live: ..."), sent in the background."""
-        task = asyncio.create_task(self._tell_trainers(text))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(self._tell_trainers(text), "telling the Slack trainers")
 
     async def _tell_trainers(self, text: str) -> None:
         for trainer in sorted(self.settings.trainer_ids):
             try:  # a user id as channel: Slack posts into the app's DM with that user
                 await self.client.chat_postMessage(
-                    channel=trainer, text=texts.TELEGRAM_NOTICE.format(text=text)
+                    channel=trainer, text=texts.NOTICE.format(text=text)
                 )
             except SlackClientError as exc:
                 log.warning("cannot tell trainer %s %r: %s", trainer, text, exc)
 
     def _later(self, where: Place, user: str, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` after the ack, after earlier work of the same conversation."""
-        task = asyncio.create_task(self._in_order(where, user, work))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        what = f"handling a Slack request in {where.conversation}"
+        self._tasks.spawn(self._in_order(where, user, work), what)
 
     async def _in_order(self, where: Place, user: str, work: Coroutine[Any, Any, None]) -> None:
+        """Tell the user when the work fails; the failure itself goes on to the task's log."""
         try:
             async with self._order.hold(where.conversation):
                 await work
         except Exception:
-            log.exception("handling a Slack request in %s failed", where.conversation)
             try:
-                await self._post.ephemeral(where, user, texts.TELEGRAM_FAILED)
+                await self._post.ephemeral(where, user, texts.FAILED)
             except SlackClientError:
                 log.exception("could not tell the user about the failure")
+            raise
 
     async def _on_event(self, event: dict[str, Any]) -> None:
         read = read_event(event)
@@ -177,16 +177,10 @@ class SlackConnector:
         await self._post.show(where, user, outputs)
 
     async def _answer(self, where: Place, user: str, read: Read) -> list[Output]:
-        trainer = self._is_trainer(user)
-        return await answer(
-            self.engine,
-            read,
-            where.conversation,
-            trainer=trainer,
-            status=self._status,
-            wording=WORDING,
-            retrain=self._retrain,
+        context = Context(
+            self.engine, where.conversation, self._is_trainer(user), self._commands, WORDING
         )
+        return await answer(read, context)
 
     async def _on_command(
         self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond
@@ -201,7 +195,7 @@ class SlackConnector:
 
         async def run() -> None:
             if read is None:
-                await notify(texts.SLACK_USAGE)
+                await notify(USAGE)
                 return
             outputs = await self._answer(where, user, read)
             await self._post.show(where, user, outputs, tell_user=notify)
@@ -220,31 +214,9 @@ class SlackConnector:
         self._later(where, user, self._press(where, user, pressed_value(body), pressed))
 
     async def _press(self, where: Place, user: str, value: str | None, pressed: Pressed) -> None:
-        outcome = await self._press_outcome(where, user, value)
+        trainer = self._is_trainer(user)
+        outcome = await handle_press(self.engine, where.conversation, value, trainer=trainer)
         if isinstance(outcome, str):
             await self._post.ephemeral(where, user, outcome)
         else:
             await self._post.show(where, user, outcome, pressed=pressed)
-
-    async def _press_outcome(self, where: Place, user: str, value: str | None) -> str | list[Shown]:
-        """What a press does, or why it is refused (only the presser sees; nothing changed)."""
-        if not self._is_trainer(user):
-            return texts.TELEGRAM_NOT_TRAINER
-        press = read_press(value)
-        if press is None:
-            return texts.TELEGRAM_FORGED
-        if press.kind == "page":
-            return await self._turn_page(where, press)
-        answered = to_answer(press, self.engine.domain)
-        if answered is None:
-            return texts.TELEGRAM_FORGED
-        outputs = await self.engine.handle(where.conversation, answered, trainer=True)
-        refused = next((o for o in outputs if isinstance(o, Refused)), None)
-        return refused.text if refused is not None else list(outputs)
-
-    async def _turn_page(self, where: Place, press: Press) -> str | list[Shown]:
-        choices = page_turn(await self.engine.pending_outputs(where.conversation), press)
-        if isinstance(choices, str):
-            return choices
-        assert press.number is not None  # page_turn refuses a page press without one
-        return [PageTurn(choices, press.number)]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.engine import UserMessage
-from connectors.chat_commands import OWN, Read
+from connectors.chat_commands import BY_NAME, Read
 
 _MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
 _PERSON_SUBTYPES = frozenset({"thread_broadcast"})
@@ -68,15 +68,15 @@ def read_text(text: str) -> Read:
     """
     text = _MENTION.sub("", text, count=1).strip()
     word = text[1:] if text[:1] in ("!", "/") else None
-    if word is not None and word in OWN:
-        return OWN[word]
+    if word is not None and word in BY_NAME:
+        return BY_NAME[word]
     return UserMessage(text)
 
 
 def read_command(text: str) -> Read | None:
     """`/ozbot export|restart|undo|status|help`; empty is help; None for anything else."""
     word = text.strip().lower() or "help"
-    return OWN.get(word)
+    return BY_NAME.get(word)
 
 
 def press_place(payload: Mapping[str, Any]) -> tuple[Place, str] | None:

@@ -14,7 +14,8 @@ from pathlib import Path
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
-from bot.outputs import ActionProposal, BotMessage, Choices, Decided, Exported, Notice, Output
+from bot.outputs import ActionProposal, BotMessage, Choices, Decided, Exported, Notice
+from connectors.presses import PageTurn, Shown
 from connectors.slack_events import Place
 from connectors.slack_render import (
     Block,
@@ -35,17 +36,6 @@ class Pressed:
 
     ts: str
     blocks: list[Block]
-
-
-@dataclass(frozen=True)
-class PageTurn:
-    """Another page of the options: only the pressed question changes."""
-
-    choices: Choices
-    page: int
-
-
-Shown = Output | PageTurn
 
 
 class SlackPoster:
@@ -97,7 +87,7 @@ class SlackPoster:
     async def _upload(self, where: Place, exported: Exported, tell: TellUser) -> None:
         """The conversation's stories as a Markdown file in the conversation."""
         if not exported.markdown.strip():
-            await tell(texts.TELEGRAM_NOTHING_EXPORTED)
+            await tell(texts.NOTHING_EXPORTED)
             return
         name = Path(exported.path).name
         await self.client.files_upload_v2(

@@ -49,10 +49,10 @@ def proposal_blocks(proposal: ActionProposal) -> list[Block]:
         _actions(
             "ozbot_answer",
             [
-                (Press(proposal.question_id, "approve"), texts.TELEGRAM_YES, "primary"),
-                (Press(proposal.question_id, "wrong_action"), texts.TELEGRAM_WRONG_ACTION, None),
-                (Press(proposal.question_id, "wrong_intent"), texts.TELEGRAM_WRONG_INTENT, None),
-                (Press(proposal.question_id, "export"), texts.TELEGRAM_EXPORT, None),
+                (Press(proposal.question_id, "approve"), texts.BUTTON_YES, "primary"),
+                (Press(proposal.question_id, "wrong_action"), texts.BUTTON_WRONG_ACTION, None),
+                (Press(proposal.question_id, "wrong_intent"), texts.BUTTON_WRONG_INTENT, None),
+                (Press(proposal.question_id, "export"), texts.BUTTON_EXPORT, None),
             ],
         ),
     ]
@@ -85,7 +85,7 @@ def fallback_text(blocks: Sequence[Block]) -> str:
 
 def message_text(output: BotMessage | Notice) -> str:
     if isinstance(output, Notice):
-        return clip(texts.TELEGRAM_NOTICE.format(text=output.text), MAX_TEXT)
+        return clip(texts.NOTICE.format(text=output.text), MAX_TEXT)
     buttons = "".join(f"\n[{title}] {payload}" for title, payload in output.buttons)
     return clip(output.text + buttons, MAX_TEXT)
 

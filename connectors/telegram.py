@@ -12,7 +12,6 @@ import hmac
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
@@ -32,11 +31,14 @@ from telegram.ext import (
 )
 
 from bot import texts
+from bot.background import BackgroundTasks
 from bot.engine import Engine
 from bot.errors import ConnectorError
-from bot.outputs import ActionProposal, Choices, Decided, Exported, Output, Refused
-from connectors.chat_commands import COMMANDS, Read, Retrain, StatusSource, Wording, answer
+from bot.outputs import ActionProposal, Choices, Decided, Exported, Output
+from connectors.chat_commands import COMMANDS, ChatCommands, Context, Read, Wording, answer
 from connectors.dedupe import RecentIds, SeenIds
+from connectors.presses import PageTurn, Shown, handle_press
+from connectors.tasks import ConnectorTasks
 from connectors.telegram_render import (
     MAX_ALERT,
     MAX_CAPTION,
@@ -49,8 +51,8 @@ from connectors.telegram_render import (
     split_text,
 )
 from connectors.telegram_settings import TelegramSettings
-from connectors.telegram_updates import PerChatOrder, check_commands, conversation_id, read_text
-from connectors.training_view import Press, clip, page_turn, read_press, to_answer
+from connectors.telegram_updates import PerChatOrder, conversation_id, read_text
+from connectors.training_view import clip
 from connectors.web import WebServer
 
 log = logging.getLogger(__name__)
@@ -63,17 +65,6 @@ WORDING = Wording(
 )
 
 
-@dataclass(frozen=True)
-class _Page:
-    """Another page of the options: only the keyboard of the pressed message changes."""
-
-    choices: Choices
-    page: int
-
-
-Shown = Output | _Page
-
-
 class TelegramConnector:
     """Lifecycle: `start` (checks the token, polls or sets the webhook), then `stop`."""
 
@@ -81,19 +72,19 @@ class TelegramConnector:
         self,
         engine: Engine,
         settings: TelegramSettings,
-        status: StatusSource,
+        commands: ChatCommands,
         *,
         web: WebServer | None = None,
         seen: SeenIds | None = None,
-        retrain: Retrain | None = None,
+        tasks: BackgroundTasks | None = None,
     ) -> None:
-        """`web` serves the webhook (required when `settings.webhook_url` is set)."""
-        check_commands(engine.domain)
+        """`web` serves the webhook (required when `settings.webhook_url` is set); `tasks` runs
+        the background work (the running bot's, so that failures are counted; else its own)."""
         self.engine = engine
         self.settings = settings
-        self._status = status
-        self._retrain = retrain
+        self._commands = commands
         self._seen = seen or RecentIds()
+        self._tasks = ConnectorTasks(tasks)
         builder = (
             ApplicationBuilder()
             .token(settings.token)
@@ -150,6 +141,7 @@ class TelegramConnector:
         await app.start()
 
     async def stop(self) -> None:
+        await self.idle()
         app = self.application
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
@@ -158,24 +150,26 @@ class TelegramConnector:
         await app.shutdown()
         await app.bot.shutdown()  # its connections, when initialize() failed half-way
 
+    async def idle(self) -> None:
+        """Wait until the notes to trainers sent so far are out."""
+        await self._tasks.idle()
+
     def tell_trainers(self, text: str) -> None:
         """A note in every trainer's private chat ("model 7 live: ..."), sent in the background."""
         if not self.application.running:  # starting or stopping: the log has the note
             return
-        self.application.create_task(self._tell_trainers(text))
+        self._tasks.spawn(self._tell_trainers(text), "telling the Telegram trainers")
 
     async def _tell_trainers(self, text: str) -> None:
         for trainer in sorted(self.settings.trainer_ids):
             try:
-                await self.application.bot.send_message(
-                    trainer, texts.TELEGRAM_NOTICE.format(text=text)
-                )
+                await self.application.bot.send_message(trainer, texts.NOTICE.format(text=text))
             except TelegramError as exc:  # e.g. the trainer never opened a chat with the bot
                 log.warning("cannot tell trainer %s %r: %s", trainer, text, exc)
 
     def _menu(self) -> list[BotCommand]:
         """Our commands, then the intents, so that trainers can pick an intent from the menu."""
-        ours = [BotCommand(name, texts.TELEGRAM_COMMANDS[name]) for name in COMMANDS]
+        ours = [BotCommand(command.name, command.help) for command in COMMANDS]
         intents = [
             BotCommand(intent, texts.TELEGRAM_INTENT_COMMAND.format(intent=intent))
             for intent in self.engine.domain.intents
@@ -222,13 +216,7 @@ class TelegramConnector:
     async def _outputs(self, read: Read, conversation: str, user: User) -> list[Output]:
         trainer = self._is_trainer(user)
         return await answer(
-            self.engine,
-            read,
-            conversation,
-            trainer=trainer,
-            status=self._status,
-            wording=WORDING,
-            retrain=self._retrain,
+            read, Context(self.engine, conversation, trainer, self._commands, WORDING)
         )
 
     def _example_intent(self) -> str:
@@ -247,7 +235,7 @@ class TelegramConnector:
         try:
             outcome = await self._press(query.from_user, query.data, query.message)
         except Exception:
-            await query.answer(texts.TELEGRAM_FAILED, show_alert=True)
+            await query.answer(texts.FAILED, show_alert=True)
             raise
         if isinstance(outcome, str):
             await query.answer(clip(outcome, MAX_ALERT), show_alert=True)
@@ -258,27 +246,10 @@ class TelegramConnector:
 
     async def _press(self, user: User, data: str | None, message: object) -> str | list[Shown]:
         """What a press does, or why it is refused (a short alert; nothing changed)."""
-        if not self._is_trainer(user):
-            return texts.TELEGRAM_NOT_TRAINER
-        press = read_press(data)
-        if press is None or not isinstance(message, Message):
-            return texts.TELEGRAM_FORGED
-        conversation = conversation_id(message.chat, user)
-        if press.kind == "page":
-            return await self._turn_page(conversation, press)
-        answer = to_answer(press, self.engine.domain)
-        if answer is None:
-            return texts.TELEGRAM_FORGED
-        outputs = await self.engine.handle(conversation, answer, trainer=True)
-        refused = next((o for o in outputs if isinstance(o, Refused)), None)
-        return refused.text if refused is not None else list(outputs)
-
-    async def _turn_page(self, conversation: str, press: Press) -> str | list[Shown]:
-        choices = page_turn(await self.engine.pending_outputs(conversation), press)
-        if isinstance(choices, str):
-            return choices
-        assert press.number is not None  # page_turn refuses a page press without one
-        return [_Page(choices, press.number)]
+        conversation = None  # a press on an inline-mode message: ozbot sends none
+        if isinstance(message, Message):
+            conversation = conversation_id(message.chat, user)
+        return await handle_press(self.engine, conversation, data, trainer=self._is_trainer(user))
 
     async def _show(
         self,
@@ -290,12 +261,12 @@ class TelegramConnector:
     ) -> None:
         """Render outputs in order; a decision or a choice list edits the pressed question."""
         for output in outputs:
-            if pressed is not None and isinstance(output, Decided | Choices | _Page):
+            if pressed is not None and isinstance(output, Decided | Choices | PageTurn):
                 await self._edit(pressed, output)
             else:
                 await self._send(chat_id, output, reply_to)
 
-    async def _edit(self, pressed: Message, output: Decided | Choices | _Page) -> None:
+    async def _edit(self, pressed: Message, output: Decided | Choices | PageTurn) -> None:
         if isinstance(output, Decided):
             await pressed.edit_text(decided_text(pressed.text, output.text))
         elif isinstance(output, Choices):
@@ -321,7 +292,7 @@ class TelegramConnector:
             await self._send_export(chat_id, output, reply)
         elif isinstance(output, Decided):
             await bot.send_message(chat_id, decided_text(None, output.text))
-        elif not isinstance(output, _Page):
+        elif not isinstance(output, PageTurn):
             for part in split_text(message_text(output)):
                 await bot.send_message(chat_id, part, reply_parameters=reply)
 
@@ -330,7 +301,7 @@ class TelegramConnector:
     ) -> None:
         bot = self.application.bot
         if not exported.markdown.strip():
-            await bot.send_message(chat_id, texts.TELEGRAM_NOTHING_EXPORTED, reply_parameters=reply)
+            await bot.send_message(chat_id, texts.NOTHING_EXPORTED, reply_parameters=reply)
             return
         await bot.send_document(
             chat_id,
@@ -346,4 +317,4 @@ class TelegramConnector:
         if not isinstance(update, Update) or update.callback_query is not None:
             return
         if update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, texts.TELEGRAM_FAILED)
+            await context.bot.send_message(update.effective_chat.id, texts.FAILED)

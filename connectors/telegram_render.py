@@ -45,12 +45,12 @@ def proposal_keyboard(question_id: str) -> InlineKeyboardMarkup:
 
     return InlineKeyboardMarkup(
         [
-            [button(texts.TELEGRAM_YES, "approve")],
+            [button(texts.BUTTON_YES, "approve")],
             [
-                button(texts.TELEGRAM_WRONG_ACTION, "wrong_action"),
-                button(texts.TELEGRAM_WRONG_INTENT, "wrong_intent"),
+                button(texts.BUTTON_WRONG_ACTION, "wrong_action"),
+                button(texts.BUTTON_WRONG_INTENT, "wrong_intent"),
             ],
-            [button(texts.TELEGRAM_EXPORT, "export")],
+            [button(texts.BUTTON_EXPORT, "export")],
         ]
     )
 
@@ -90,7 +90,7 @@ def _without_ask(text: str) -> str:
 
 def message_text(output: BotMessage | Notice) -> str:
     if isinstance(output, Notice):
-        return texts.TELEGRAM_NOTICE.format(text=output.text)
+        return texts.NOTICE.format(text=output.text)
     buttons = "".join(f"\n[{title}] {payload}" for title, payload in output.buttons)
     return output.text + buttons
 

@@ -12,21 +12,11 @@ from telegram import Chat, Update, User
 from telegram.constants import ChatType
 from telegram.ext import BaseUpdateProcessor
 
-from bot import texts
-from bot.domain import Domain
 from bot.engine import UserMessage
-from bot.errors import ProjectError
 from bot.stores.base import ConversationLocks
-from connectors.chat_commands import COMMANDS, OWN, Read
+from connectors.chat_commands import BY_NAME, Read
 
 _COMMAND = re.compile(r"/(?P<name>[\w.-]+)(?:@(?P<bot>\w+))?")
-
-
-def check_commands(domain: Domain) -> None:
-    """Refuse a domain whose intents would be taken for our commands in Telegram."""
-    clashes = [name for name in COMMANDS if name in domain.intents]
-    if clashes:
-        raise ProjectError(texts.telegram_command_clash(clashes, COMMANDS))
 
 
 def conversation_id(chat: Chat, user: User) -> str:
@@ -53,10 +43,10 @@ def read_text(
     if addressee and addressee.lower() != bot_username.lower():
         return None
     name = match["name"]
-    if name in OWN:
-        return OWN[name]
+    if name in BY_NAME:
+        return BY_NAME[name]
     if name == "start" and name not in intents:
-        return "help"
+        return BY_NAME["help"]
     return UserMessage(text[: match.end("name")] + text[match.end() :])
 
 

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from bot import texts
 from bot.domain import Domain
-from bot.outputs import ActionProposal, Choices, Output
+from bot.outputs import ActionProposal, BotDid, Choices, HistoryLine, Output, UserSaid
 from bot.teaching import Answer, AnswerKind
 
 PAGE_SIZE = 8
@@ -84,11 +84,11 @@ def proposal_lines(proposal: ActionProposal) -> list[str]:
     set_slots = [(name, value) for name, value in proposal.slots if value is not None]
     if set_slots:
         slots = ", ".join(f"{name}: {short(value)}" for name, value in set_slots)
-        lines.append(texts.TELEGRAM_SLOTS.format(slots=slots))
+        lines.append(texts.SLOTS.format(slots=slots))
     else:
-        lines.append(texts.TELEGRAM_NO_SLOTS)
+        lines.append(texts.NO_SLOTS)
     if proposal.entities:
-        lines.append(texts.TELEGRAM_ENTITIES.format(entities=short(proposal.entities)))
+        lines.append(texts.ENTITIES.format(entities=short(proposal.entities)))
     return lines
 
 
@@ -98,23 +98,19 @@ def question_line(proposal: ActionProposal) -> str:
     return f"{question} (confidence {proposal.confidence:.2f}, {proposal.policy})"
 
 
-def _history_lines(history: tuple[tuple[str, str], ...]) -> Iterator[str]:
+def _history_lines(history: Sequence[HistoryLine]) -> Iterator[str]:
     """Consecutive actions on one line, a user message with its intent on one line."""
     actions: list[str] = []
-    said = ""
-    for who, what in history:
-        if who == "bot did":
-            actions += [what] if what != "None" else []
-            continue
-        if actions:
-            yield texts.telegram_bot_did(actions)
-            actions = []
-        if who == "user said":
-            said = what
-        else:
-            yield texts.telegram_user_said(short(said), what)
+    for line in history:
+        if isinstance(line, BotDid):
+            actions.append(line.action)
+        elif isinstance(line, UserSaid):
+            if actions:
+                yield texts.bot_did(actions)
+                actions = []
+            yield texts.user_said(short(line.text), line.intent)
     if actions:
-        yield texts.telegram_bot_did(actions)
+        yield texts.bot_did(actions)
 
 
 def page_count(choices: Choices) -> int:
@@ -143,7 +139,7 @@ def choices_page(choices: Choices, page: int = 0) -> Page:
         )
         for index in ranked[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     )
-    labels = [(page - 1, texts.TELEGRAM_PREVIOUS), (page + 1, texts.TELEGRAM_NEXT)]
+    labels = [(page - 1, texts.PAGE_PREVIOUS), (page + 1, texts.PAGE_NEXT)]
     turns = tuple(
         (Press(choices.question_id, "page", target), label.format(page=target + 1, pages=pages))
         for target, label in labels
@@ -161,7 +157,7 @@ def page_turn(shown: Sequence[Output], press: Press) -> Choices | str:
     if choices is None:
         return texts.STALE_ANSWER
     if press.number is None or press.number >= page_count(choices):
-        return texts.TELEGRAM_FORGED
+        return texts.FORGED_PRESS
     return choices
 
 

@@ -18,7 +18,8 @@ from bot.engine import Engine
 from bot.exporter import StoryExporter
 from bot.retraining import Retraining, project_retraining
 from bot.telemetry import Telemetry
-from connectors.console import Console, Retrain, StdinLines
+from connectors.chat_commands import ChatCommands
+from connectors.console import Console, StdinLines
 from policy.deployer import Notify
 
 DEFAULT_CONVERSATION = "terminal"
@@ -76,19 +77,20 @@ async def serving(args: argparse.Namespace, *, learn: bool) -> AsyncIterator[Ser
 
 
 async def console(
-    args: argparse.Namespace, engine: Engine, *, trainer: bool, retrain: Retrain | None = None
+    args: argparse.Namespace, engine: Engine, *, trainer: bool, commands: ChatCommands
 ) -> None:
     """The terminal loop on the conversation of `--conversation`, until the user quits."""
     stdin = StdinLines()
     await Console(
-        engine, args.conversation, trainer=trainer, read=stdin.read, write=say, retrain=retrain
+        engine, args.conversation, trainer=trainer, read=stdin.read, write=say, commands=commands
     ).run()
 
 
 async def chat(args: argparse.Namespace, *, trainer: bool) -> None:
     async with serving(args, learn=trainer) as bot:
         retrain = bot.retraining.schedule.retrain_now if trainer else None
-        await console(args, bot.engine, trainer=trainer, retrain=retrain)
+        commands = ChatCommands(bot.retraining.live.status, retrain)
+        await console(args, bot.engine, trainer=trainer, commands=commands)
 
 
 async def interactive(args: argparse.Namespace) -> None:

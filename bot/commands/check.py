@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from bot.action_loader import load_custom_actions
 from bot.actions import ActionRegistry
-from bot.app import check_reserved, load_config
+from bot.app import load_config
 from bot.commands.common import say, store_settings
 from bot.commands.run import CONNECTORS, chosen, web_settings
 from bot.domain import Domain, load_domain
@@ -28,7 +28,7 @@ from bot.stores.redis import RedisTrackerStore
 from bot.stores.settings import RedisSettings
 from bot.stories.model import Story
 from bot.stories.reader import read_folder_file, story_files
-from connectors.console import RESERVED
+from connectors.chat_commands import check_domain
 from connectors.slack_settings import SlackSettings
 from connectors.telegram_settings import TelegramSettings
 from policy.story_graph import check_checkpoints, segments, validate_story
@@ -101,7 +101,7 @@ async def check_all(root: Path, names: list[str], env: Mapping[str, str]) -> Fin
 
 def _domain(project: Project) -> Domain:
     domain = load_domain(project.domain_file)
-    check_reserved(project, domain, RESERVED)
+    check_domain(domain, project.domain_file)
     return domain
 
 

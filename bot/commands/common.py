@@ -14,7 +14,7 @@ from bot.stores.base import TrackerStore
 from bot.stores.redis import RedisTrackerStore
 from bot.stores.settings import RedisSettings, redis_settings
 from bot.stores.sqlite import SqliteTrackerStore
-from connectors.console import RESERVED
+from connectors.chat_commands import check_domain
 
 
 def progress(step: str, done: int, total: int) -> None:
@@ -34,7 +34,7 @@ def say(text: str) -> None:
 
 def load(args: argparse.Namespace) -> LoadedProject:
     """The project of `--project`, checked; warnings go to stderr."""
-    loaded = load_project(open_project(Path(args.project)), RESERVED)
+    loaded = load_project(open_project(Path(args.project)), check_domain)
     for warning in loaded.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return loaded

@@ -24,6 +24,7 @@ from bot.errors import ConnectorError
 from bot.health import Health, check_health
 from bot.project import open_project
 from connectors import observability
+from connectors.chat_commands import ChatCommands
 from connectors.dedupe import RedisSeenIds, SeenIds
 from connectors.slack import SlackConnector
 from connectors.slack_settings import EVENTS_PATH, SlackSettings
@@ -85,18 +86,16 @@ async def run(args: argparse.Namespace) -> None:
     async with AsyncExitStack() as stack:
         bot = await stack.enter_async_context(chat.serving(args, learn=True))
         seen = await _shared_seen_ids(args, stack)
-        status, retrain = bot.retraining.live.status, bot.retraining.schedule.retrain_now
+        commands = ChatCommands(bot.retraining.live.status, bot.retraining.schedule.retrain_now)
         connectors: list[TelegramConnector | SlackConnector] = []
         if telegram is not None:
             telegram_connector = TelegramConnector(
-                bot.engine, telegram, status, web=web, seen=seen, retrain=retrain
+                bot.engine, telegram, commands, web=web, seen=seen
             )
             bot.listeners.append(telegram_connector.tell_trainers)
             connectors.append(telegram_connector)
         if slack is not None:
-            slack_connector = SlackConnector(
-                bot.engine, slack, status, web, seen=seen, retrain=retrain
-            )
+            slack_connector = SlackConnector(bot.engine, slack, commands, web, seen=seen)
             bot.listeners.append(slack_connector.tell_trainers)
             connectors.append(slack_connector)
         observability.mount(web, partial(health, bot), bot.telemetry.render)
@@ -113,7 +112,7 @@ async def run(args: argparse.Namespace) -> None:
         if slack is not None:
             say(_slack_note(slack, web))
         if "terminal" in names:
-            await chat.console(args, bot.engine, trainer=True, retrain=retrain)
+            await chat.console(args, bot.engine, trainer=True, commands=commands)
         else:
             await _until_stopped()
     say("Stopped. The conversations are kept.")

@@ -2,6 +2,7 @@ import pytest
 
 from bot.errors import AnswerError
 from bot.events import ActionExecuted, Corrected, SlotSet, UserUtteranceReverted, UserUttered
+from bot.outputs import BotDid, ConversationStart, UserSaid
 from bot.teaching import (
     Answer,
     AskAgain,
@@ -107,10 +108,9 @@ def test_history_starts_like_the_seed(concert_domain):
         "c", concert_domain, [ActionExecuted("action_listen"), UserUttered("/greet", "greet")]
     )
     assert recent_history(tracker) == (
-        ("bot did", "None"),
-        ("bot did", "action_listen"),
-        ("user said", "/greet"),
-        ("whose intent is", "greet"),
+        ConversationStart(),
+        BotDid("action_listen"),
+        UserSaid("/greet", "greet"),
     )
 
 
@@ -123,8 +123,24 @@ def test_history_shows_only_the_last_turns(concert_domain):
             ActionExecuted("utter_greet"),
         ]
     lines = recent_history(Tracker("c", concert_domain, events), turns=2)
-    assert lines[0] == ("bot did", "utter_greet")
-    assert [what for who, what in lines if who == "user said"] == ["/greet", "/search_venues"]
+    assert lines[:2] == (BotDid("utter_greet"), BotDid("action_listen"))
+    assert [line.text for line in lines if isinstance(line, UserSaid)] == [
+        "/greet",
+        "/search_venues",
+    ]
+
+
+def test_history_keeps_whole_turns_when_the_bot_only_listened(concert_domain):
+    events = [ActionExecuted("action_listen"), UserUttered("/greet", "greet")]
+    for intent in ["thankyou", "goodbye", "greet"]:
+        events += [ActionExecuted("action_listen"), UserUttered(f"/{intent}", intent)]
+    lines = recent_history(Tracker("c", concert_domain, events), turns=2)
+    assert lines == (
+        BotDid("action_listen"),
+        UserSaid("/goodbye", "goodbye"),
+        BotDid("action_listen"),
+        UserSaid("/greet", "greet"),
+    )
 
 
 def test_describe_shows_slots_intent_and_entities(tracker):

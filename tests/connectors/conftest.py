@@ -20,8 +20,8 @@ from bot.project import open_project
 from bot.retraining import Retraining, retraining
 from bot.stores.sqlite import SqliteTrackerStore
 from bot.stories.reader import read_stories
-from connectors.chat_commands import Retrain
-from connectors.telegram import SECRET_HEADER, StatusSource, TelegramConnector
+from connectors.chat_commands import ChatCommands, Retrain, StatusSource
+from connectors.telegram import SECRET_HEADER, TelegramConnector
 from connectors.telegram_settings import TelegramSettings
 from connectors.web import WebServer, WebSettings
 from policy.deployer import Training
@@ -122,7 +122,7 @@ async def telegram(fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> As
             poll_timeout=1,
         )
         web = WebServer(WebSettings("127.0.0.1", 0)) if webhook else None
-        connector = TelegramConnector(engine, settings, status, web=web, retrain=retrain)
+        connector = TelegramConnector(engine, settings, ChatCommands(status, retrain), web=web)
         if web is not None:
             await web.start()
         await connector.start()

@@ -6,8 +6,13 @@ from collections import deque
 
 import pytest
 
+from bot import texts
 from bot.engine import UserMessage
+from bot.policy import ModelStatus
+from connectors.chat_commands import ChatCommands
 from connectors.console import Console, StdinLines
+
+STATUS = ModelStatus(model=3, stories=7, conversations=2, corrections=1)
 
 
 class Terminal:
@@ -29,9 +34,12 @@ class Terminal:
         return "\n".join(self.screen)
 
 
-async def chat(engine, lines, trainer=True):
+async def chat(engine, lines, trainer=True, retrain=None):
     terminal = Terminal(lines)
-    await Console(engine, "c1", trainer=trainer, read=terminal.read, write=terminal.write).run()
+    commands = ChatCommands(lambda: STATUS, retrain)
+    await Console(
+        engine, "c1", trainer=trainer, read=terminal.read, write=terminal.write, commands=commands
+    ).run()
     return terminal
 
 
@@ -138,10 +146,29 @@ async def test_slash_retrain_starts_a_retrain_and_says_so(engine):
         retrains.append("now")
         return "Retraining now."
 
-    terminal = Terminal(["/retrain"])
-    await Console(
-        engine, "c1", trainer=True, read=terminal.read, write=terminal.write, retrain=retrain
-    ).run()
+    terminal = await chat(engine, ["/retrain"], retrain=retrain)
 
     assert retrains == ["now"]
     assert "ozbot: Retraining now." in terminal.text
+
+
+async def test_the_help_is_printed_as_it_is(engine):
+    terminal = await chat(engine, ["/help", "n"])
+    help_text = (
+        'Type an intent as /intent or /intent{"entity": "value"}. '
+        "Commands: /restart (new conversation), /export (write stories), /undo (take back your "
+        "last message), /retrain (retrain the model now), /help. Ctrl-D quits."
+    )
+    assert terminal.screen[0] == help_text
+    assert terminal.screen[2] == help_text
+
+
+async def test_status_and_retrain_without_a_retrainer(engine):
+    terminal = await chat(engine, ["/status", "/retrain", "n"])
+    assert f"ozbot: {texts.model_status(3, 7, 2, 1)}" in terminal.screen
+    assert f"ozbot: {texts.RETRAIN_UNAVAILABLE}" in terminal.screen
+
+
+async def test_the_one_at_the_keyboard_may_use_every_command_without_teaching(engine):
+    terminal = await chat(engine, ["/greet", "/undo", "n"], trainer=False)
+    assert "ozbot: Took back your last message and what the bot did after it." in terminal.screen

@@ -14,10 +14,12 @@ import aiohttp
 import pytest
 
 from bot import texts
+from bot.background import BackgroundTasks
 from bot.errors import ConnectorError
 from bot.events import UserUttered
 from bot.stories.markdown import parse_markdown
 from bot.stories.model import ActionStep, UserStep
+from connectors.chat_commands import ChatCommands
 from connectors.dedupe import RedisSeenIds
 from connectors.slack import SlackConnector
 from connectors.slack_settings import SlackSettings
@@ -112,12 +114,13 @@ async def slack(fake_slack, caplog) -> AsyncIterator[Start]:
     """Starts connectors on an engine; at the end stops them and checks nothing logged an error."""
     running: list[Slack] = []
 
-    async def start(engine, *, status=lambda: STATUS, seen=None, retrain=None) -> Slack:
+    async def start(engine, *, status=lambda: STATUS, seen=None, retrain=None, tasks=None) -> Slack:
         settings = SlackSettings(
             TOKEN, SIGNING_SECRET, fake_slack.api_url, frozenset({TRAINER, TRAINER_2})
         )
         web = WebServer(WebSettings("127.0.0.1", 0))
-        connector = SlackConnector(engine, settings, status, web, seen=seen, retrain=retrain)
+        commands = ChatCommands(status, retrain)
+        connector = SlackConnector(engine, settings, commands, web, seen=seen, tasks=tasks)
         await web.start()
         await connector.start()
         running.append(Slack(fake_slack, SlackRequests(fake_slack), connector, web))
@@ -195,7 +198,7 @@ async def test_the_seed_transcript_by_button_presses(slack, taught_engine, tmp_p
 
     [restarted] = await sl.command(TRAINER, "restart", DM)
     assert restarted.method == "response_url"
-    assert restarted.params["text"] == texts.TELEGRAM_NOTICE.format(text=texts.RESTARTED)
+    assert restarted.params["text"] == texts.NOTICE.format(text=texts.RESTARTED)
     for intent, action in [
         ("!greet", "utter_greet"),
         ("!search_concerts", "action_search_concerts"),
@@ -280,7 +283,7 @@ async def test_a_user_who_is_no_trainer_chats_without_questions(slack, engine):
         [told] = await sl.command(USER, command, DM_USER)
         assert told.params["text"].endswith(texts.SLACK_TRAINERS_ONLY.format(command=command))
     [hint] = ephemeral_texts(await sl.say(USER, "hello", DM_USER))
-    assert hint == texts.TELEGRAM_NOTICE.format(text=texts.no_nlu_hint("!", engine.domain.intents))
+    assert hint == texts.NOTICE.format(text=texts.no_nlu_hint("!", engine.domain.intents))
     [help_call] = await sl.command(USER, "", DM_USER)
     assert "!greet" in help_call.params["text"] and "/greet" in help_call.params["text"]
 
@@ -313,8 +316,8 @@ async def test_presses_that_answer_no_open_question_change_nothing(slack, engine
             requests.press(TRAINER, current, "Yes", value="0123abcd:y"),
             requests.press(TRAINER, current, "Yes", value="0123abcd:p:1"),
         ],
-        texts.TELEGRAM_NOT_TRAINER: [requests.press(USER, current, "Yes")],
-        texts.TELEGRAM_FORGED: [
+        texts.NOT_TRAINER: [requests.press(USER, current, "Yes")],
+        texts.FORGED_PRESS: [
             requests.press(TRAINER, current, "Yes", value="greet"),
             requests.press(TRAINER, current, "Yes", value=f"{question_id}:A:99"),
             requests.press(TRAINER, current, "Yes", value=f"{question_id}:y:1"),
@@ -387,9 +390,7 @@ async def test_channel_members_and_threads_have_conversations_of_their_own(slack
 async def test_commands_of_a_trainer(slack, engine):
     sl = await slack(engine)
     [status] = await sl.command(TRAINER, "status", DM)
-    assert status.params["text"] == texts.TELEGRAM_NOTICE.format(
-        text=texts.model_status(3, 7, 2, 1)
-    )
+    assert status.params["text"] == texts.NOTICE.format(text=texts.model_status(3, 7, 2, 1))
     [nothing] = await sl.command(TRAINER, "undo", DM)
     assert nothing.params["text"].endswith(texts.NOTHING_TO_UNDO)
     await sl.say(TRAINER, "!greet", DM)
@@ -397,9 +398,9 @@ async def test_commands_of_a_trainer(slack, engine):
     assert undone.params["text"].endswith(texts.UNDONE)
     assert (await engine.store.load(f"slack:{DM}")).pending is None
     [empty] = await sl.command(TRAINER, "export", DM)
-    assert empty.params["text"] == texts.TELEGRAM_NOTHING_EXPORTED
+    assert empty.params["text"] == texts.NOTHING_EXPORTED
     [usage] = await sl.command(TRAINER, "dance", DM)
-    assert usage.params["text"] == texts.SLACK_USAGE
+    assert usage.params["text"] == "Usage: /ozbot help | restart | undo | export | status | retrain"
     [help_call] = await sl.command(TRAINER, "help", DM)
     assert help_call.params["text"].startswith("ozbot: You are a trainer.")
 
@@ -427,14 +428,18 @@ async def test_a_failure_inside_is_told_to_the_one_who_asked(slack, engine, capl
         raise RuntimeError("the store is on fire")
 
     monkeypatch.setattr(engine, "handle", broken)
-    sl = await slack(engine)
-    assert ephemeral_texts(await sl.say(USER, "!greet", DM_USER)) == [texts.TELEGRAM_FAILED]
+    failures: list[str] = []
+    sl = await slack(engine, tasks=BackgroundTasks(lambda what, exc: failures.append(what)))
+    assert ephemeral_texts(await sl.say(USER, "!greet", DM_USER)) == [texts.FAILED]
     assert [r.exc_info[1].args for r in caplog.records if r.exc_info] == [("the store is on fire",)]
+    assert failures == [f"handling a Slack request in slack:{DM_USER}"]
     caplog.clear()
 
 
 async def test_a_rejected_token_stops_the_start_with_a_clear_error(engine, fake_slack):
     settings = SlackSettings("xoxb-wrong", SIGNING_SECRET, fake_slack.api_url)
-    connector = SlackConnector(engine, settings, lambda: STATUS, WebServer(WebSettings()))
+    connector = SlackConnector(
+        engine, settings, ChatCommands(lambda: STATUS), WebServer(WebSettings())
+    )
     with pytest.raises(ConnectorError, match="Slack refused SLACK_BOT_TOKEN"):
         await connector.start()

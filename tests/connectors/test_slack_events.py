@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine import Command, UserMessage
+from bot.engine import UserMessage
+from connectors.chat_commands import BY_NAME
 from connectors.slack_events import (
     Place,
     press_place,
@@ -52,9 +53,10 @@ def test_bots_edits_joins_and_channel_talk_are_not_for_the_engine(ignored):
 
 
 def test_typed_text_reads_our_commands_with_either_prefix_and_drops_the_mention():
-    assert read_text("<@UBOT|oz>: !restart") == Command("restart")
-    assert read_text("/undo") == Command("undo")
-    assert read_text("!help") == "help"
+    assert read_text("<@UBOT|oz>: !restart") == BY_NAME["restart"]
+    assert read_text("/undo") == BY_NAME["undo"]
+    assert read_text("!help") == BY_NAME["help"]
+    assert read_text("!status") == BY_NAME["status"]
     assert read_text('  <@UBOT> !search_concerts{"city": "Berlin"} ') == UserMessage(
         '!search_concerts{"city": "Berlin"}'
     )
@@ -62,9 +64,9 @@ def test_typed_text_reads_our_commands_with_either_prefix_and_drops_the_mention(
 
 
 def test_the_slash_command_knows_its_words():
-    assert read_command("") == "help"
-    assert read_command(" Export ") == Command("export")
-    assert read_command("status") == "status"
+    assert read_command("") == BY_NAME["help"]
+    assert read_command(" Export ") == BY_NAME["export"]
+    assert read_command("status") == BY_NAME["status"]
     assert read_command("dance") is None
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import texts
-from bot.outputs import ActionProposal, BotMessage, Choices, Notice
+from bot.outputs import ActionProposal, BotMessage, Choices, Notice, UserSaid
 from connectors.slack_render import (
     ACTION_ID,
     choices_blocks,
@@ -22,7 +22,7 @@ def proposal(**changes) -> ActionProposal:
         "action": "action_show_venue_reviews",
         "confidence": 0.86,
         "policy": "lightgbm",
-        "history": (("user said", "!compare_reviews"), ("whose intent is", "compare_reviews")),
+        "history": (UserSaid("!compare_reviews", "compare_reviews"),),
         "slots": (("city", "Berlin"),),
         "intent": "compare_reviews",
         "entities": {},
@@ -45,17 +45,17 @@ def test_the_question_shows_context_the_proposal_and_four_buttons():
     )
     assert question.text.startswith("The bot wants to [action_show_venue_reviews]")
     assert question.labels == [
-        texts.TELEGRAM_YES,
-        texts.TELEGRAM_WRONG_ACTION,
-        texts.TELEGRAM_WRONG_INTENT,
-        texts.TELEGRAM_EXPORT,
+        texts.BUTTON_YES,
+        texts.BUTTON_WRONG_ACTION,
+        texts.BUTTON_WRONG_INTENT,
+        texts.BUTTON_EXPORT,
     ]
     for button in question.buttons:
         assert ACTION_ID.match(button["action_id"]) and read_press(button["value"]) is not None
 
 
 def test_a_huge_proposal_keeps_the_latest_turns_within_block_kit_limits():
-    said = [("user said", "!greet" + "x" * 500), ("whose intent is", "greet")] * 40
+    said = [UserSaid("!greet" + "x" * 500, "greet")] * 40
     question = shown(proposal_blocks(proposal(history=tuple(said))))
     context = question.blocks[0]["elements"][0]["text"]
     assert context.startswith("…\n") and len(context) <= 3000

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ from bot import texts
 from bot.actions import ActionRegistry
 from bot.domain import domain_from_dict
 from bot.engine import Engine
-from bot.errors import ConnectorError, ProjectError
+from bot.errors import ConnectorError
 from bot.events import ActionExecuted, UserUttered
 from bot.exporter import StoryExporter
 from bot.policy import TRAINER as TRAINER_POLICY
@@ -22,12 +20,14 @@ from bot.policy import Prediction
 from bot.stores.memory import MemoryTrackerStore
 from bot.stories.markdown import parse_markdown
 from bot.stories.model import ActionStep, UserStep
+from connectors.chat_commands import ChatCommands
 from connectors.telegram import TelegramConnector
 from connectors.telegram_settings import TelegramSettings
 from connectors.web import WebServer, WebSettings
 from tests.connectors.conftest import PUBLIC_URL, SECRET, STATUS, TRAINER, TRAINER_2, USER
-from tests.connectors.fake_telegram import Call, group_chat, person, units
+from tests.connectors.fake_telegram import WAIT, Call, group_chat, person, units
 
+OFFERED = ChatCommands(lambda: STATUS)
 LONG_TEXT = "\n".join(f"line {number:04d} " + "x" * 90 for number in range(100))
 
 
@@ -49,12 +49,6 @@ def long_engine(tmp_path):
     actions = ActionRegistry(domain, {})
     exporter = StoryExporter(tmp_path)
     return Engine(domain, TellPolicy(), MemoryTrackerStore(), actions, exporter)
-
-
-def replace_domain(engine, domain):
-    clone = copy.copy(engine)
-    clone.domain = domain
-    return clone
 
 
 def story_steps(markdown: str) -> tuple[list[str], list[str]]:
@@ -111,7 +105,7 @@ async def test_the_seed_transcript_by_button_presses(telegram, taught_engine, tm
     assert (Path(tmp_path) / "exported" / name).read_bytes() == content
 
     await tg.say(TRAINER, "/restart")
-    assert texts.TELEGRAM_NOTICE.format(text=texts.RESTARTED) in tg.texts(TRAINER)
+    assert texts.NOTICE.format(text=texts.RESTARTED) in tg.texts(TRAINER)
     for intent, action in [
         ("/greet", "utter_greet"),
         ("/search_concerts", "action_search_concerts"),
@@ -123,7 +117,7 @@ async def test_the_seed_transcript_by_button_presses(telegram, taught_engine, tm
     assert "The bot wants to [action_show_concert_reviews]" in tg.question(TRAINER).text
     status = [c for c in await tg.say(TRAINER, "/status") if c.method == "sendMessage"]
     shown = status[0].params["text"]
-    assert shown.startswith(texts.TELEGRAM_NOTICE.format(text="Model 1 serves, trained "))
+    assert shown.startswith(texts.NOTICE.format(text="Model 1 serves, trained "))
     assert shown.endswith(
         "It learned from 7 training stories and 0 taught conversations with "
         "0 corrections; 1 correction since."
@@ -181,7 +175,7 @@ async def test_a_user_who_is_no_trainer_chats_without_questions(telegram, engine
         [call] = await tg.say(USER, f"/{command}")
         assert call.params["text"].endswith(texts.TELEGRAM_TRAINERS_ONLY.format(command=command))
     [call] = await tg.say(USER, "hello")
-    assert call.params["text"] == texts.TELEGRAM_NOTICE.format(
+    assert call.params["text"] == texts.NOTICE.format(
         text=texts.no_nlu_hint("/", engine.domain.intents)
     )
     events = (await engine.store.load(f"telegram:{USER}")).events
@@ -214,8 +208,8 @@ async def test_presses_that_answer_no_open_question_change_nothing(telegram, eng
             tg.api.callback(TRAINER, current, "0123abcd:y"),  # well formed, no such question
             tg.api.callback(TRAINER, current, "0123abcd:p:1"),  # a page of no open list
         ],
-        texts.TELEGRAM_NOT_TRAINER: [tg.api.press(USER, current, "Yes")],
-        texts.TELEGRAM_FORGED: [
+        texts.NOT_TRAINER: [tg.api.press(USER, current, "Yes")],
+        texts.FORGED_PRESS: [
             tg.api.callback(TRAINER, current, "greet"),
             tg.api.callback(TRAINER, current, '{"intent": "greet"}'),
             tg.api.callback(TRAINER, current, f"{question_id}:A:99"),  # no 99th action
@@ -249,7 +243,7 @@ async def test_an_open_question_keeps_its_buttons_until_it_is_answered(telegram,
     question = tg.question(TRAINER)
     calls = await tg.say(TRAINER, "/goodbye")
     assert [c.method for c in calls] == ["sendMessage", "sendMessage"]
-    assert calls[0].params["text"] == texts.TELEGRAM_NOTICE.format(text=texts.ANSWER_FIRST)
+    assert calls[0].params["text"] == texts.NOTICE.format(text=texts.ANSWER_FIRST)
     again = tg.question(TRAINER)
     assert again.text == question.text and again.labels == question.labels
     [document] = [c for c in await tg.press(TRAINER, question, "Export") if c.files]
@@ -284,7 +278,7 @@ async def test_group_members_have_a_conversation_each_and_commands_may_name_the_
 
     [help_call] = await tg.say(USER, "/help@OzTestBot", chat=group)
     expected = texts.TELEGRAM_HELP_USER.format(intent="greet")
-    assert help_call.params["text"] == texts.TELEGRAM_NOTICE.format(text=expected)
+    assert help_call.params["text"] == texts.NOTICE.format(text=expected)
 
 
 async def test_commands_of_a_trainer(telegram, engine):
@@ -292,9 +286,7 @@ async def test_commands_of_a_trainer(telegram, engine):
     [start] = await tg.say(TRAINER, "/start")
     assert "You are a trainer." in start.params["text"]
     [status] = await tg.say(TRAINER, "/status")
-    assert status.params["text"] == texts.TELEGRAM_NOTICE.format(
-        text=texts.model_status(3, 7, 2, 1)
-    )
+    assert status.params["text"] == texts.NOTICE.format(text=texts.model_status(3, 7, 2, 1))
     [nothing] = await tg.say(TRAINER, "/undo")
     assert nothing.params["text"].endswith(texts.NOTHING_TO_UNDO)
     await tg.say(TRAINER, "/greet")
@@ -304,7 +296,7 @@ async def test_commands_of_a_trainer(telegram, engine):
     [restarted] = await tg.say(TRAINER, "/restart")
     assert restarted.params["text"].endswith(texts.RESTARTED)
     [empty] = await tg.say(TRAINER, "/export")
-    assert empty.method == "sendMessage" and empty.params["text"] == texts.TELEGRAM_NOTHING_EXPORTED
+    assert empty.method == "sendMessage" and empty.params["text"] == texts.NOTHING_EXPORTED
 
 
 async def test_a_trainer_retrains_with_slash_retrain_and_sees_the_new_model(
@@ -317,23 +309,18 @@ async def test_a_trainer_retrains_with_slash_retrain_and_sees_the_new_model(
     assert live.version == 1
 
     [started] = await tg.say(TRAINER, "/retrain")
-    assert started.params["text"] == texts.TELEGRAM_NOTICE.format(text=texts.RETRAIN_STARTED)
+    assert started.params["text"] == texts.NOTICE.format(text=texts.RETRAIN_STARTED)
     await asyncio.wait_for(schedule.wait_idle(), 60)
     [status] = await tg.say(TRAINER, "/status")
-    assert status.params["text"].startswith(
-        texts.TELEGRAM_NOTICE.format(text="Model 2 serves, trained ")
-    )
+    assert status.params["text"].startswith(texts.NOTICE.format(text="Model 2 serves, trained "))
 
 
 async def test_trainers_hear_when_a_new_model_is_live(telegram, engine, fake_api):
     tg = await telegram(engine)
     tg.connector.tell_trainers("model 7 live: 42 stories, trained in 0.8 s")
-    for _ in range(200):
-        if len(fake_api.methods("sendMessage")) == 2:
-            break
-        await asyncio.sleep(0.01)
+    await asyncio.wait_for(tg.connector.idle(), WAIT)
     sent = {(m.params["chat_id"], m.params["text"]) for m in fake_api.methods("sendMessage")}
-    note = texts.TELEGRAM_NOTICE.format(text="model 7 live: 42 stories, trained in 0.8 s")
+    note = texts.NOTICE.format(text="model 7 live: 42 stories, trained in 0.8 s")
     assert sent == {(TRAINER, note), (TRAINER_2, note)}
 
 
@@ -352,12 +339,6 @@ async def test_start_up_registers_the_commands_and_intents_and_polls(telegram, e
     ]
     assert fake_api.methods("deleteWebhook")  # polling: no webhook may stand in the way
     assert fake_api.methods("setWebhook") == []
-
-
-def test_a_domain_intent_named_like_a_command_is_refused(engine):
-    domain = replace(engine.domain, intents=(*engine.domain.intents, "status", "help"))
-    with pytest.raises(ProjectError, match=r"the intents help, status collide .* /status"):
-        TelegramConnector(replace_domain(engine, domain), TelegramSettings("1:x"), lambda: STATUS)
 
 
 async def test_webhook_needs_the_secret_and_processes_an_update_once(telegram, engine, fake_api):
@@ -417,9 +398,9 @@ async def test_a_failure_inside_is_told_and_every_press_still_answered(
         raise RuntimeError("the store is on fire")
 
     monkeypatch.setattr(engine, "handle", broken)
-    assert only_alert(await tg.press(TRAINER, question, "Yes")) == texts.TELEGRAM_FAILED
+    assert only_alert(await tg.press(TRAINER, question, "Yes")) == texts.FAILED
     [told] = await tg.say(USER, "/greet")
-    assert told.params["text"] == texts.TELEGRAM_FAILED
+    assert told.params["text"] == texts.FAILED
     assert [r.exc_info[1].args for r in caplog.records if r.exc_info] == [
         ("the store is on fire",),
         ("the store is on fire",),
@@ -430,11 +411,11 @@ async def test_a_failure_inside_is_told_and_every_press_still_answered(
 def test_a_webhook_without_a_secret_is_refused(engine):
     settings = TelegramSettings("1:x", webhook_url=PUBLIC_URL, webhook_secret="")
     with pytest.raises(ConnectorError, match="webhook mode needs TELEGRAM_WEBHOOK_SECRET"):
-        TelegramConnector(engine, settings, lambda: STATUS, web=WebServer(WebSettings()))
+        TelegramConnector(engine, settings, OFFERED, web=WebServer(WebSettings()))
 
 
 async def test_a_rejected_token_stops_the_start_with_a_clear_error(engine, fake_api):
     settings = TelegramSettings("999:wrong", fake_api.base_url, poll_timeout=1)
-    connector = TelegramConnector(engine, settings, lambda: STATUS)
+    connector = TelegramConnector(engine, settings, OFFERED)
     with pytest.raises(ConnectorError, match="Telegram rejected TELEGRAM_TOKEN"):
         await connector.start()

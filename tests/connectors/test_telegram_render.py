@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from bot import texts
-from bot.outputs import ActionProposal, BotMessage, Choices, Notice
+from bot.outputs import (
+    ActionProposal,
+    BotDid,
+    BotMessage,
+    Choices,
+    ConversationStart,
+    Notice,
+    UserSaid,
+)
 from bot.teaching import Answer
 from connectors.telegram_render import (
     MAX_CALLBACK_DATA,
@@ -22,14 +30,12 @@ from connectors.training_view import PAGE_SIZE, Press, clip, read_press, to_answ
 from tests.connectors.fake_telegram import units
 
 SEED_HISTORY = (
-    ("bot did", "None"),
-    ("bot did", "action_listen"),
-    ("user said", "/search_concerts"),
-    ("whose intent is", "search_concerts"),
-    ("bot did", "action_search_concerts"),
-    ("bot did", "action_listen"),
-    ("user said", '/compare_reviews{"city": "Berlin"}'),
-    ("whose intent is", "compare_reviews"),
+    ConversationStart(),
+    BotDid("action_listen"),
+    UserSaid("/search_concerts", "search_concerts"),
+    BotDid("action_search_concerts"),
+    BotDid("action_listen"),
+    UserSaid('/compare_reviews{"city": "Berlin"}', "compare_reviews"),
 )
 
 
@@ -61,7 +67,7 @@ def test_the_proposal_shows_what_the_seed_terminal_shows_compactly():
 
 
 def test_a_huge_proposal_keeps_its_question_and_drops_the_oldest_lines():
-    said = [("user said", "/greet" + "x" * 500), ("whose intent is", "greet")] * 40
+    said = [UserSaid("/greet" + "x" * 500, "greet")] * 40
     slots = tuple((f"slot{n}", "y" * 200) for n in range(10))
     text = proposal_text(proposal(history=tuple(said), slots=slots, entities={}))
     assert units(text) <= PROPOSAL_LIMIT
@@ -75,10 +81,10 @@ def test_proposal_buttons_carry_only_short_tokens():
     keyboard = proposal_keyboard("3f9a1c2e").inline_keyboard
     labels = {button.text: button.callback_data for row in keyboard for button in row}
     assert labels == {
-        texts.TELEGRAM_YES: "3f9a1c2e:y",
-        texts.TELEGRAM_WRONG_ACTION: "3f9a1c2e:a",
-        texts.TELEGRAM_WRONG_INTENT: "3f9a1c2e:i",
-        texts.TELEGRAM_EXPORT: "3f9a1c2e:x",
+        texts.BUTTON_YES: "3f9a1c2e:y",
+        texts.BUTTON_WRONG_ACTION: "3f9a1c2e:a",
+        texts.BUTTON_WRONG_INTENT: "3f9a1c2e:i",
+        texts.BUTTON_EXPORT: "3f9a1c2e:x",
     }
 
 

@@ -8,7 +8,8 @@ import pytest
 from telegram import Chat, Update, User
 from telegram.constants import ChatType
 
-from bot.engine import Command, UserMessage
+from bot.engine import UserMessage
+from connectors.chat_commands import BY_NAME
 from connectors.telegram_updates import PerChatOrder, conversation_id, read_text
 from tests.connectors.conftest import TRAINER, USER
 from tests.connectors.fake_telegram import WAIT, FakeBotApi
@@ -32,10 +33,12 @@ INTENTS = ("greet", "start_over")
         ('/greet@oztestbot{"name": "Ann"}', UserMessage('/greet{"name": "Ann"}')),
         ("  /greet  ", UserMessage("/greet")),
         ("/greet@OtherBot", None),
-        ("/export@OzTestBot", Command("export")),
-        ("/restart now", Command("restart")),
-        ("/start", "help"),
-        ("/help", "help"),
+        ("/export@OzTestBot", BY_NAME["export"]),
+        ("/restart now", BY_NAME["restart"]),
+        ("/start", BY_NAME["help"]),
+        ("/help", BY_NAME["help"]),
+        ("/status", BY_NAME["status"]),
+        ("/retrain", BY_NAME["retrain"]),
         ("hello", UserMessage("hello")),
     ],
 )

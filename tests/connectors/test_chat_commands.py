@@ -1,0 +1,79 @@
+"""ozbot's chat commands: the one table, the domain check, and what commands answer."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot import texts
+from bot.app import load_project
+from bot.engine import UserMessage
+from bot.errors import ProjectError
+from bot.outputs import Notice
+from bot.policy import ModelStatus
+from bot.project import open_project
+from connectors.chat_commands import (
+    BY_NAME,
+    COMMANDS,
+    NAMES,
+    ChatCommands,
+    Context,
+    HelpText,
+    Wording,
+    answer,
+    check_domain,
+)
+from tests.conftest import REPO
+
+STATUS = ModelStatus(model=3, stories=7, conversations=2, corrections=1)
+WORDING = Wording("trainer help /{intent}", "user help /{intent}", "/{command} is for trainers.")
+
+
+def context(engine, *, trainer: bool, retrain=None, wording=WORDING) -> Context:
+    return Context(engine, "c1", trainer, ChatCommands(lambda: STATUS, retrain), wording)
+
+
+def test_one_table_names_every_command_and_who_may_use_it():
+    assert NAMES == ("help", "restart", "undo", "export", "status", "retrain")
+    assert [c.name for c in COMMANDS if c.trainers_only] == ["undo", "export", "status", "retrain"]
+    assert BY_NAME["status"].help == texts.COMMAND_HELP["status"]
+
+
+def test_a_domain_intent_named_like_a_command_is_refused(concert_domain):
+    domain = replace(concert_domain, intents=(*concert_domain.intents, "status", "help"))
+    with pytest.raises(ProjectError, match=r"domain.yml: intents: help, status collide .* /status"):
+        check_domain(domain, Path("domain.yml"))
+    check_domain(concert_domain, Path("domain.yml"))
+
+
+def test_loading_a_project_refuses_a_status_intent_before_training(tmp_path):
+    project = tmp_path / "bot"
+    project.mkdir()
+    (project / "domain.yml").write_text("intents: [greet, status]\n", encoding="utf-8")
+    with pytest.raises(ProjectError, match="intents: status collide with ozbot's commands"):
+        load_project(open_project(project), check_domain)
+    load_project(open_project(REPO), check_domain)
+
+
+async def test_commands_for_trainers_refuse_the_others(engine):
+    for name in ("undo", "export", "status", "retrain"):
+        outputs = await answer(BY_NAME[name], context(engine, trainer=False))
+        assert outputs == [Notice(f"/{name} is for trainers.")]
+
+
+async def test_help_status_and_retrain_answer_from_the_bot(engine):
+    [user_help] = await answer(BY_NAME["help"], context(engine, trainer=False))
+    assert user_help == HelpText("user help /greet")
+    [status] = await answer(BY_NAME["status"], context(engine, trainer=True))
+    assert status == Notice(texts.model_status(3, 7, 2, 1))
+    [unavailable] = await answer(BY_NAME["retrain"], context(engine, trainer=True))
+    assert unavailable == Notice(texts.RETRAIN_UNAVAILABLE)
+    retrain = context(engine, trainer=True, retrain=lambda: "Retraining now.")
+    assert await answer(BY_NAME["retrain"], retrain) == [Notice("Retraining now.")]
+
+
+async def test_without_a_refusal_nobody_is_refused(engine):
+    owner = context(engine, trainer=False, wording=replace(WORDING, refusal=None))
+    await answer(UserMessage("/greet"), owner)
+    [undone] = await answer(BY_NAME["undo"], owner)
+    assert undone == Notice(texts.UNDONE)
