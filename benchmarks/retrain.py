@@ -51,8 +51,7 @@ from bot.events import ActionExecuted  # noqa: E402
 from bot.exporter import StoryExporter  # noqa: E402
 from bot.outputs import Output  # noqa: E402
 from bot.policy import TRAINER  # noqa: E402
-from bot.project import open_project  # noqa: E402
-from bot.retraining import Retraining, retraining  # noqa: E402
+from bot.settings import read_settings  # noqa: E402
 from bot.stores.memory import MemoryTrackerStore  # noqa: E402
 from bot.stores.redis_rollout import RedisRollout  # noqa: E402
 from bot.stores.settings import RedisSettings  # noqa: E402
@@ -63,6 +62,7 @@ from policy.config import PolicyConfig  # noqa: E402
 from policy.dataset import story_events  # noqa: E402
 from policy.deployer import Training  # noqa: E402
 from policy.model_store import ModelStore, Version, VersionRecord  # noqa: E402
+from policy.retraining import Retraining, retraining  # noqa: E402
 from policy.training import TrainingData, train_policy  # noqa: E402
 from policy.training_process import TrainingProcess  # noqa: E402
 
@@ -108,7 +108,7 @@ def print_failure(text: str) -> None:
 
 
 def concert_bot() -> Bot:
-    loaded = load_project(open_project(REPO))
+    loaded = load_project(read_settings(REPO, {}))
     return Bot(loaded.domain, loaded.stories, loaded.config, loaded.actions)
 
 

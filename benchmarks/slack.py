@@ -33,7 +33,8 @@ import aiohttp  # noqa: E402
 from benchmarks.common import bench_redis, delete_keys, latency_summary, platform_main  # noqa: E402
 from benchmarks.telegram import INPUTS, REPLY_WAIT, WARM_UP, _engine, _open  # noqa: E402
 from bot.policy import ModelStatus  # noqa: E402
-from connectors.dedupe import RedisSeenIds, SeenIds  # noqa: E402
+from bot.stores.redis_seen_ids import RedisSeenIds  # noqa: E402
+from connectors.dedupe import SeenIds  # noqa: E402
 from connectors.slack import SlackConnector  # noqa: E402
 from connectors.slack_settings import EVENTS_PATH, SlackSettings  # noqa: E402
 from connectors.web import WebServer, WebSettings  # noqa: E402

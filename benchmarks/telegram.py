@@ -36,7 +36,7 @@ from bot.app import load_project  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.exporter import StoryExporter  # noqa: E402
 from bot.policy import ModelStatus  # noqa: E402
-from bot.project import open_project  # noqa: E402
+from bot.settings import read_settings  # noqa: E402
 from bot.stores.base import TrackerStore  # noqa: E402
 from bot.stores.memory import MemoryTrackerStore  # noqa: E402
 from bot.stores.redis import RedisTrackerStore  # noqa: E402
@@ -66,7 +66,7 @@ async def _open(store: str, folder: Path, redis: RedisSettings) -> TrackerStore:
 
 
 def _engine(store: TrackerStore, folder: Path) -> Engine:
-    loaded = load_project(open_project(REPO))
+    loaded = load_project(read_settings(REPO, {}))
     data = TrainingData(read_stories(REPO / "stories" / "stories.md"), {})
     policy = train_policy(loaded.domain, data, loaded.config)
     exporter = StoryExporter(folder / "exported")

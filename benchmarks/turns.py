@@ -37,7 +37,7 @@ from benchmarks.common import bench_redis, delete_keys, report  # noqa: E402
 from bot.app import load_project  # noqa: E402
 from bot.engine import Engine, UserMessage  # noqa: E402
 from bot.exporter import StoryExporter  # noqa: E402
-from bot.project import open_project  # noqa: E402
+from bot.settings import read_settings  # noqa: E402
 from bot.stores.base import TrackerStore  # noqa: E402
 from bot.stores.memory import MemoryTrackerStore  # noqa: E402
 from bot.stores.redis import RedisTrackerStore  # noqa: E402
@@ -88,7 +88,7 @@ async def _conversation(engine: Engine, conversation_id: str, turns: int) -> lis
 
 
 async def _run(job: Job, name: str, barrier: Barrier) -> dict[str, Any]:
-    loaded = load_project(open_project(REPO))
+    loaded = load_project(read_settings(REPO, {}))
     policy = load_model(job.folder / "model", loaded.domain)
     store = await _open(job)
     exporter = StoryExporter(job.folder / "exported")
@@ -108,7 +108,7 @@ def _worker(job: Job, name: str, barrier: Barrier, results: Any) -> None:
 
 
 def _train(folder: Path) -> None:
-    loaded = load_project(open_project(REPO))
+    loaded = load_project(read_settings(REPO, {}))
     data = TrainingData(loaded.stories, {})
     save_model(train_policy(loaded.domain, data, loaded.config), folder / "model")
 

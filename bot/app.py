@@ -1,118 +1,295 @@
-"""Builds a bot from a project folder: domain, stories, config, actions, store and policy.
+"""The one place that builds the running bot, from its settings to the connectors that serve it.
 
-With bot/cli.py this is the composition root, the only place that knows every concrete part.
+Every concrete part is chosen and wired here and nowhere else: the store (SQLite or Redis), the
+model that serves and its retraining (training process, rollout to the replicas), the engine,
+the connectors (terminal, Telegram, Slack) and the web server with /healthz and /metrics. The
+subcommands (bot/commands/) read the settings (bot/settings.py) and ask this module for what
+they need. A start builds, in this order:
+
+    settings -> project -> store -> model version -> retraining -> engine
+             -> connectors, each joining the trainer notes -> web server -> start
+
+Notes for the trainers ("model 7 live", a failed retrain) flow the other way: retraining tells
+`TrainerNotes`, which passes them to the terminal and to every chat connector that serves.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from bot.action_loader import load_custom_actions
 from bot.actions import ActionRegistry
+from bot.background import BackgroundTasks
 from bot.domain import Domain, load_domain
-from bot.errors import ProjectError
-from bot.project import Project, read_config
+from bot.engine import Engine
+from bot.exporter import StoryExporter
+from bot.health import Health, check_health
+from bot.project import Project
+from bot.settings import Serving, Settings
 from bot.stores.base import TrackerStore
+from bot.stores.redis import RedisTrackerStore
+from bot.stores.redis_rollout import RedisRollout
+from bot.stores.redis_seen_ids import RedisSeenIds
+from bot.stores.sqlite import SqliteTrackerStore
 from bot.stories.model import Story
 from bot.stories.reader import read_stories
-from bot.tracker import SNAPSHOT_TURNS
-from policy.config import PolicyConfig, policy_config_from_dict
-from policy.model_store import POINTER, ModelStore, Version, VersionRecord
-from policy.training import TrainingData, train_policy
+from bot.telemetry import Telemetry
+from connectors import observability
+from connectors.chat_commands import ChatCommands, check_domain
+from connectors.console import Console, ReadLine, Write
+from connectors.dedupe import SeenIds
+from connectors.slack import SlackConnector
+from connectors.telegram import TelegramConnector
+from connectors.web import WebServer
+from policy.config import PolicyConfig
+from policy.deployer import Notify, Rollout, Training
+from policy.lightgbm_policy import Progress
+from policy.live_model import LiveModel
+from policy.model_store import ModelStore, Version
+from policy.retrain_schedule import RetrainSchedule
+from policy.retraining import retraining
+from policy.taught import read_taught
+from policy.training_process import TrainingProcess
+from policy.versions import starting_version, train_now
 
 log = logging.getLogger(__name__)
-Progress = Callable[[str, int, int], None]
-DomainCheck = Callable[[Domain, Path], None]
-"""Raises ProjectError when the domain (read from the file given) does not fit."""
-MODEL_FOLDER = POINTER
-"""models/current: the live version."""
+ChatConnector = TelegramConnector | SlackConnector
 
 
 @dataclass(frozen=True)
 class LoadedProject:
-    project: Project
+    """A project's files, read and checked: what the bot knows before it talks."""
+
+    settings: Settings
     domain: Domain
-    config: PolicyConfig
     stories: list[Story]
     actions: ActionRegistry
-    warnings: list[str]
+
+    @property
+    def project(self) -> Project:
+        return self.settings.project
+
+    @property
+    def config(self) -> PolicyConfig:
+        return self.settings.policy
 
 
-def load_project(project: Project, check_domain: DomainCheck | None = None) -> LoadedProject:
-    """Read and check every project file; raises ProjectError with what to fix.
+def load_project(settings: Settings) -> LoadedProject:
+    """Read the domain, stories and custom actions; raises ProjectError with what to fix.
 
-    `check_domain` adds what the connectors need of the domain (no intent named like ozbot's
-    chat commands), so that every command refuses the same domains before anything trains.
+    A domain with an intent named like one of ozbot's chat commands is refused here, so that
+    every command refuses the same domains before anything trains.
     """
+    project = settings.project
     domain = load_domain(project.domain_file)
-    if check_domain is not None:
-        check_domain(domain, project.domain_file)
-    config, warnings = load_config(project)
+    check_domain(domain, project.domain_file)
     stories = read_stories(project.stories_dir) if project.stories_dir.exists() else []
     actions = ActionRegistry(domain, load_custom_actions(project.root, domain))
-    return LoadedProject(project, domain, config, stories, actions, warnings)
+    return LoadedProject(settings, domain, stories, actions)
 
 
-def load_config(project: Project) -> tuple[PolicyConfig, list[str]]:
-    """The policy settings of config.yml, checked, and warnings about what is ignored."""
-    config, warnings = policy_config_from_dict(read_config(project), str(project.config_file))
-    if config.max_history > SNAPSHOT_TURNS:
-        raise ProjectError(
-            f"{project.config_file}: max_history {config.max_history} is more than the "
-            f"{SNAPSHOT_TURNS} turns a conversation's snapshot keeps for the policy; lower it"
-        )
-    return config, warnings
+def model_training(loaded: LoadedProject) -> Training:
+    """How the project's model versions are built (in the training process) and kept."""
+    models = ModelStore(loaded.project.models_dir)
+    return Training(loaded.domain, loaded.config, models, TrainingProcess())
 
 
-async def training_data(loaded: LoadedProject, store: TrackerStore) -> TrainingData:
-    """The project's stories (exports included) and every taught conversation in the store,
-    the most recently active last, so that a newer teaching wins over an older one."""
-    found = await store.taught()
-    for conversation_id, exc in found.corrupt.items():  # one must not stop the bot
-        log.warning("not training on conversation %s: %s", conversation_id, exc)
-    taught = [
-        (events[-1].timestamp, cid, list(events)) for cid, events in found.conversations.items()
-    ]
-    taught.sort(key=lambda item: item[:2])
-    return TrainingData(loaded.stories, {cid: events for _, cid, events in taught})
+@asynccontextmanager
+async def opened_store(settings: Settings) -> AsyncIterator[TrackerStore]:
+    """Redis when the settings name one, else the project's SQLite file; closed at the end.
 
-
-def model_store(loaded: LoadedProject) -> ModelStore:
-    return ModelStore(loaded.project.models_dir)
-
-
-def train_and_save(
-    loaded: LoadedProject,
-    data: TrainingData,
-    progress: Progress | None = None,
-    published: int = 0,
-) -> Version:
-    """Train now and make the result the live version (models/<version>/, models/current),
-    numbered after every version on disk and the newest `published` to the replicas."""
-    policy = train_policy(loaded.domain, data, loaded.config, progress)
-    store = model_store(loaded)
-    record = VersionRecord.of(max(store.newest(), published) + 1, policy, data)
-    store.commit(store.add(policy, record), record.version)
-    store.set_live(record.version)
-    return Version(policy, record)
-
-
-def current_policy(
-    loaded: LoadedProject, data: TrainingData, progress: Progress | None = None
-) -> Version:
-    """The newest valid saved version when it fits the domain and config, else a new one.
-
-    A version trained before the latest stories or teachings still serves at once: the
-    retrainer teaches it what came after and retrains in the background.
+    A Redis that is misconfigured or unreachable fails here; there is no fallback to SQLite.
     """
-    found = model_store(loaded).newest_valid(loaded.domain)
-    if found is None or found.policy.metadata is None:
-        log.info("no saved model can serve; training one")
-        return train_and_save(loaded, data, progress)
-    if found.policy.metadata.config != loaded.config:
-        log.info("config.yml changed since model %s; training a new one", found.record.version)
-        return train_and_save(loaded, data, progress)
-    return found
+    if settings.store is None:
+        store: TrackerStore = await SqliteTrackerStore.open(settings.project.store_file)
+    else:
+        store = await RedisTrackerStore.connect(settings.store)
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+@asynccontextmanager
+async def opened_rollout(settings: Settings) -> AsyncIterator[Rollout | None]:
+    """With Redis, how model versions reach every replica; None for one process."""
+    if settings.store is None:
+        yield None
+        return
+    rollout = await RedisRollout.connect(settings.store)
+    try:
+        yield rollout
+    finally:
+        await rollout.stop()
+
+
+async def train(settings: Settings, progress: Progress) -> Version:
+    """`ozbot train`: a new live version from the stories and every taught conversation; with
+    Redis, claimed like a retrain and published to the running replicas."""
+    loaded = load_project(settings)
+    async with opened_store(settings) as store:
+        data = await read_taught(loaded.stories, store)
+    async with opened_rollout(settings) as rollout:
+        return await train_now(model_training(loaded), data, rollout, progress)
+
+
+class TrainerNotes:
+    """Where notes for the trainers go: the terminal, and each chat connector that joins.
+
+    Retraining is built before the connectors (they serve the engine it teaches), so they join
+    here afterwards, before anything starts.
+    """
+
+    def __init__(self, *readers: Notify) -> None:
+        self._readers = list(readers)
+
+    def join(self, reader: Notify) -> None:
+        self._readers.append(reader)
+
+    def __call__(self, text: str) -> None:
+        for reader in self._readers:
+            reader(text)
+
+
+@dataclass(frozen=True)
+class Bot:
+    """The running bot: what the connectors, the terminal and the web server are given."""
+
+    engine: Engine
+    live: LiveModel
+    """The model that serves: its version for /metrics and health, its status for /status."""
+    schedule: RetrainSchedule
+    """When to retrain: `/retrain` and, for tests and benchmarks, `wait_idle`."""
+    telemetry: Telemetry
+    notes: TrainerNotes
+    tasks: BackgroundTasks
+    """The connectors' background work; a failure is logged and counted."""
+
+    def commands(self, *, learn: bool = True) -> ChatCommands:
+        """What ozbot's chat commands (/status, /retrain, ...) need of this bot."""
+        return ChatCommands(self.live.status, self.schedule.retrain_now if learn else None)
+
+    async def health(self) -> Health:
+        """The store answers and a model serves."""
+        return await check_health(self.engine.store, lambda: self.live.version)
+
+    def metrics(self) -> str:
+        return self.telemetry.render(self.live.version)
+
+
+@asynccontextmanager
+async def running_bot(
+    settings: Settings, *, learn: bool, progress: Progress, notes: TrainerNotes
+) -> AsyncIterator[Bot]:
+    """The project's bot, ready to talk: store open, a model serving, retraining on.
+
+    `learn` lets the trainers' answers teach the model at once; `progress` shows a training
+    that has to happen before the bot can answer.
+    """
+    loaded = load_project(settings)
+    training = model_training(loaded)
+    telemetry = Telemetry()
+    tasks = BackgroundTasks(lambda what, exc: telemetry.background_failed())
+    async with AsyncExitStack() as stack:
+        store = await stack.enter_async_context(opened_store(settings))
+        data = await read_taught(loaded.stories, store)
+        version = await asyncio.to_thread(starting_version, training, data, progress)
+        rollout = await stack.enter_async_context(opened_rollout(settings))
+        parts = await stack.enter_async_context(
+            retraining(
+                training,
+                version,
+                data,
+                tell=notes,
+                telemetry=telemetry,
+                rollout=rollout,
+                load_data=lambda: read_taught(loaded.stories, store),
+            )
+        )
+        stack.push_async_callback(tasks.close)
+        engine = Engine(
+            loaded.domain,
+            parts.live,
+            store,
+            loaded.actions,
+            StoryExporter(loaded.project.exported_dir),
+            parts.learner if learn else None,
+            on_turn=telemetry.turn,
+        )
+        yield Bot(engine, parts.live, parts.schedule, telemetry, notes, tasks)
+
+
+@asynccontextmanager
+async def serving_platforms(
+    settings: Settings, serving: Serving, bot: Bot
+) -> AsyncIterator[WebServer | None]:
+    """The chat connectors of `serving` and the web server, started; stopped at the end. Yields
+    the web server (None for the terminal alone), to tell its port.
+
+    On the way out the port closes first (no new updates), then the connectors finish the
+    turns in flight; the caller then stops retraining and closes the store.
+    """
+    if not serving.platforms:
+        yield None
+        return
+    assert serving.web is not None  # read_serving sets it whenever a platform serves
+    web = WebServer(serving.web)
+    async with AsyncExitStack() as stack:
+        seen = await stack.enter_async_context(_shared_seen_ids(settings))
+        connectors = _chat_connectors(serving, bot, web, seen)
+        observability.mount(web, bot.health, bot.metrics)
+        await web.start()
+        stack.push_async_callback(web.stop)
+        for connector in connectors:
+            await connector.start()
+            stack.push_async_callback(connector.stop)
+        stack.push_async_callback(web.stop)
+        yield web
+
+
+def _chat_connectors(
+    serving: Serving, bot: Bot, web: WebServer, seen: SeenIds | None
+) -> list[ChatConnector]:
+    commands = bot.commands()
+    connectors: list[ChatConnector] = []
+    if serving.telegram is not None:
+        connectors.append(
+            TelegramConnector(
+                bot.engine, serving.telegram, commands, web=web, seen=seen, tasks=bot.tasks
+            )
+        )
+    if serving.slack is not None:
+        connectors.append(
+            SlackConnector(bot.engine, serving.slack, commands, web, seen=seen, tasks=bot.tasks)
+        )
+    for connector in connectors:
+        bot.notes.join(connector.tell_trainers)
+    return connectors
+
+
+@asynccontextmanager
+async def _shared_seen_ids(settings: Settings) -> AsyncIterator[SeenIds | None]:
+    """Replicas on one Redis store share the ids of the updates they processed; one process
+    lets each connector remember its own."""
+    if settings.store is None:
+        yield None
+        return
+    seen = await RedisSeenIds.connect(settings.store)
+    try:
+        yield seen
+    finally:
+        await seen.close()
+
+
+def terminal(
+    bot: Bot, conversation: str, *, trainer: bool, read: ReadLine, write: Write
+) -> Console:
+    """The terminal's training loop (or, without `trainer`, a plain chat) on `conversation`."""
+    commands = bot.commands(learn=trainer)
+    return Console(
+        bot.engine, conversation, trainer=trainer, read=read, write=write, commands=commands
+    )

@@ -1,4 +1,5 @@
-"""`ozbot`: train, talk to and teach a bot. The composition root: it may import everything."""
+"""`ozbot`: train, talk to and teach a bot. The command line: parses it, sets up logging and runs
+one subcommand (bot/commands/); the running bot is built in bot/app.py."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from bot import logs
 from bot.commands import chat, check, evaluate, export, run, train
 from bot.errors import OzbotError
+from bot.settings import chosen
 
 
 @dataclass(frozen=True)
@@ -75,5 +77,5 @@ def main(argv: list[str] | None = None) -> int:
 def _log_level(args: argparse.Namespace) -> int:
     if args.log_level is not None:
         return int(getattr(logging, args.log_level.upper()))
-    serving = args.command == "run" and "terminal" not in run.chosen(args.connectors, os.environ)
+    serving = args.command == "run" and "terminal" not in chosen(args.connectors, os.environ)
     return logging.INFO if serving else logging.WARNING

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from bot.metrics import Counter, Gauge, Histogram, render
 from bot.turns import Turn
@@ -15,9 +14,7 @@ RETRAIN_BUCKETS = (0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0)
 class Telemetry:
     """The metrics of one process, rendered for `/metrics`."""
 
-    def __init__(self, model_version: Callable[[], int | None]) -> None:
-        """`model_version` tells the version that serves (trained here or by another replica)."""
-        self._model_version = model_version
+    def __init__(self) -> None:
         self.turns = Counter("ozbot_turns_total", "Inputs handled, by kind of input.", ("input",))
         self.turn_seconds = Histogram("ozbot_turn_seconds", "Seconds one input took, locked.")
         self.corrections = Counter(
@@ -57,8 +54,10 @@ class Telemetry:
         """Background work other than a retrain failed (serving a published model, ...)."""
         self.errors.inc("background")
 
-    def render(self) -> str:
-        self.model_version.set(self._model_version() or 0)
+    def render(self, model_version: int | None) -> str:
+        """The metrics as Prometheus text; `model_version` is the version that serves now
+        (trained here or by another replica), None before the first."""
+        self.model_version.set(model_version or 0)
         return render(
             [
                 self.turns,

@@ -192,6 +192,11 @@ def retrain_failed(error: str, live: int | None) -> str:
     return f"retraining failed: {error}; {serving} keeps serving"
 
 
+def background_failed(what: str, error: str, live: int | None) -> str:
+    serving = "the old model" if live is None else f"model {live}"
+    return f"{what} failed: {error}; {serving} keeps serving here until ozbot restarts"
+
+
 def _counted(number: int, noun: str, plural: str = "") -> str:
     return f"{number} {noun if number == 1 else plural or noun + 's'}"
 

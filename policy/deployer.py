@@ -30,6 +30,8 @@ from policy.training_job import Built, Job, Train
 
 log = logging.getLogger(__name__)
 Notify = Callable[[str], None]
+ADOPTING = "serving published model"
+"""What an adoption is called among the background tasks: "serving published model 7"."""
 LoadData = Callable[[], Awaitable[TrainingData]]
 
 
@@ -129,7 +131,7 @@ class Deployer:
         """Another replica published a version: serve it too, when it is newer."""
         if version <= (self._live.version or 0):
             return
-        task = self._tasks.spawn(self.adopt(version), f"serving published model {version}")
+        task = self._tasks.spawn(self.adopt(version), f"{ADOPTING} {version}")
         self._adopting.add(task)
         task.add_done_callback(self._adopting.discard)
 

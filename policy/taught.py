@@ -1,10 +1,18 @@
-"""What trainers taught, in memory: re-taught after a swap, counted by /status, trained on."""
+"""What trainers taught: in memory, re-taught after a swap and counted by /status; read from
+the store, trained on."""
 
 from __future__ import annotations
 
+import logging
+
 from bot.events import Event
+from bot.stores.base import TrackerStore
+from bot.stories.model import Story
 from bot.tracker import Tracker
 from policy.model_store import VersionRecord
+from policy.training import TrainingData
+
+log = logging.getLogger(__name__)
 
 
 class TaughtConversations:
@@ -33,3 +41,19 @@ class TaughtConversations:
     def corrections_after(self, record: VersionRecord) -> int:
         """Corrections taught after `record`'s version was trained."""
         return record.corrections_after(self._conversations)
+
+
+async def read_taught(stories: list[Story], store: TrackerStore) -> TrainingData:
+    """The stories and every conversation taught in `store` (by any replica), the most recently
+    active last, so that a newer teaching wins over an older one.
+
+    Only taught conversations are read, decoded off the event loop by the store; a corrupt one
+    is logged and left out, so that it cannot stop the bot.
+    """
+    found = await store.taught()
+    for conversation_id, exc in found.corrupt.items():
+        log.warning("not training on conversation %s: %s", conversation_id, exc)
+    newest_last = sorted(
+        found.conversations.items(), key=lambda item: (item[1][-1].timestamp, item[0])
+    )
+    return TrainingData(stories, {cid: list(events) for cid, events in newest_last})

@@ -7,7 +7,7 @@ import tomllib
 import pytest
 import yaml
 
-from bot.commands.run import CONNECTORS
+from bot.settings import CONNECTORS
 from tests.conftest import REPO
 
 COMPOSE_OWN = {"COMPOSE_PROFILES"}

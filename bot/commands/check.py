@@ -14,16 +14,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.action_loader import load_custom_actions
 from bot.actions import ActionRegistry
-from bot.app import load_config
-from bot.commands.common import say, store_settings
-from bot.commands.run import CONNECTORS, chosen, web_settings
+from bot.commands.common import say
 from bot.domain import Domain, load_domain
 from bot.errors import ActionError, OzbotError
-from bot.project import Project, open_project
+from bot.project import Project, open_project, read_config
+from bot.settings import CONNECTORS, chosen, policy_settings, store_settings, web_settings
 from bot.stores.redis import RedisTrackerStore
 from bot.stores.settings import RedisSettings
 from bot.stories.model import Story
@@ -83,7 +82,9 @@ async def check_all(root: Path, names: list[str], env: Mapping[str, str]) -> Fin
     if project is None:
         return findings
     domain = findings.attempt(lambda: _domain(project))
-    _config(project, findings)
+    config = findings.attempt(lambda: read_config(project))
+    if config is not None:
+        _policy(project, config, findings)
     stories = _stories(project, findings)
     if domain is not None:
         _fits_domain(stories, domain, findings)
@@ -93,9 +94,10 @@ async def check_all(root: Path, names: list[str], env: Mapping[str, str]) -> Fin
         CREDENTIALS[name](env, findings)
     if set(connectors) - {"terminal"}:  # the web server runs: on which port
         findings.attempt(lambda: web_settings(None, env, slack="slack" in connectors))
-    settings = findings.attempt(lambda: store_settings(project, env))
-    if settings is not None:
-        await _reach(settings, findings)
+    if config is not None:
+        settings = findings.attempt(lambda: store_settings(project, config, env))
+        if settings is not None:
+            await _reach(settings, findings)
     return findings
 
 
@@ -105,10 +107,10 @@ def _domain(project: Project) -> Domain:
     return domain
 
 
-def _config(project: Project, findings: Findings) -> None:
-    loaded = findings.attempt(lambda: load_config(project))
-    if loaded is not None:
-        findings.warnings += loaded[1]
+def _policy(project: Project, config: dict[str, Any], findings: Findings) -> None:
+    checked = findings.attempt(lambda: policy_settings(project, config))
+    if checked is not None:
+        findings.warnings += checked[1]
 
 
 def _stories(project: Project, findings: Findings) -> list[Story]:

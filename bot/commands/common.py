@@ -1,20 +1,21 @@
-"""What every `ozbot` command shares: loading the project, the store, progress output."""
+"""What every `ozbot` command shares: its project's settings, progress and output lines."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 
-from bot.app import LoadedProject, load_project
-from bot.project import Project, open_project, read_config
-from bot.stores.base import TrackerStore
-from bot.stores.redis import RedisTrackerStore
-from bot.stores.settings import RedisSettings, redis_settings
-from bot.stores.sqlite import SqliteTrackerStore
-from connectors.chat_commands import check_domain
+from bot.settings import Settings, read_settings
+
+
+def settings(args: argparse.Namespace) -> Settings:
+    """The settings of `--project`, read once; warnings about config.yml go to stderr."""
+    read = read_settings(Path(args.project), os.environ)
+    for warning in read.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return read
 
 
 def progress(step: str, done: int, total: int) -> None:
@@ -30,28 +31,3 @@ def progress(step: str, done: int, total: int) -> None:
 
 def say(text: str) -> None:
     print(text, flush=True)
-
-
-def load(args: argparse.Namespace) -> LoadedProject:
-    """The project of `--project`, checked; warnings go to stderr."""
-    loaded = load_project(open_project(Path(args.project)), check_domain)
-    for warning in loaded.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    return loaded
-
-
-async def open_store(project: Project) -> TrackerStore:
-    """Redis when REDIS_URL or config.yml's `store:` names one, else the project's SQLite file.
-
-    A Redis that is misconfigured or unreachable fails here; there is no fallback to SQLite.
-    """
-    settings = store_settings(project, os.environ)
-    if settings is None:
-        return await SqliteTrackerStore.open(project.store_file)
-    return await RedisTrackerStore.connect(settings)
-
-
-def store_settings(project: Project, env: Mapping[str, str]) -> RedisSettings | None:
-    """The Redis store's settings (REDIS_URL or config.yml's `store:`), or None for SQLite."""
-    default_prefix = f"ozbot:{project.root.name}"
-    return redis_settings(env, read_config(project), default_prefix, str(project.config_file))

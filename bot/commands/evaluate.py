@@ -12,12 +12,14 @@ import json
 import sys
 from pathlib import Path
 
-from bot.app import MODEL_FOLDER, LoadedProject
-from bot.commands.common import load, progress, say
+from bot import app
+from bot.app import LoadedProject
+from bot.commands.common import progress, say, settings
 from bot.stories.model import Story
 from bot.stories.reader import read_stories
 from policy.evaluation import EvaluationReport, evaluate
 from policy.learning_curve import CurvePoint, curve_to_dict, learning_curve
+from policy.model_store import POINTER
 from policy.persistence import load_model
 
 HELP = "evaluate the saved model on test stories, counted as `rasa test core` counts"
@@ -44,12 +46,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def run(args: argparse.Namespace) -> None:
-    loaded = load(args)
+    loaded = app.load_project(settings(args))
     test = read_stories(args.stories)
     if args.learning_curve:
         await _learning_curve(loaded, test, args)
         return
-    policy = load_model(loaded.project.models_dir / MODEL_FOLDER, loaded.domain)
+    policy = load_model(loaded.project.models_dir / POINTER, loaded.domain)
     evaluation = await asyncio.to_thread(evaluate, policy, test, loaded.domain)
     written = []
     if args.out is not None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from bot.commands.common import open_store, say
+from bot import app
+from bot.commands.common import say, settings
 from bot.errors import OzbotError, StoreError, StoreUnavailableError
 from bot.exporter import StoryExporter
-from bot.project import open_project
 from bot.stores.base import TrackerStore
 from bot.stories.export import stories_from_events
 
@@ -23,18 +22,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def run(args: argparse.Namespace) -> None:
-    project = open_project(Path(args.project))
-    store = await open_store(project)
-    try:
+    read = settings(args)
+    async with app.opened_store(read) as store:
         if args.all:
             ids = await store.conversation_ids()
         elif (await store.load(args.conversation)).events:
             ids = [args.conversation]
         else:
             raise OzbotError(f"the store has no conversation {args.conversation!r}")
-        await _export(store, ids, StoryExporter(project.exported_dir))
-    finally:
-        await store.close()
+        await _export(store, ids, StoryExporter(read.project.exported_dir))
 
 
 async def _export(store: TrackerStore, ids: list[str], exporter: StoryExporter) -> None:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 
-from bot.app import training_data
-from bot.commands.common import load, open_store, progress, say, store_settings
-from bot.retraining import train_now
+from bot import app
+from bot.commands.common import progress, say, settings
 
 HELP = "train the policy from domain.yml, stories/ and config.yml"
 
@@ -17,19 +15,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def run(args: argparse.Namespace) -> None:
-    loaded = load(args)
-    store = await open_store(loaded.project)
-    try:
-        data = await training_data(loaded, store)
-    finally:
-        await store.close()
-    redis = store_settings(loaded.project, os.environ)
-    policy = (await train_now(loaded, data, redis, progress)).policy
+    read = settings(args)
+    policy = (await app.train(read, progress)).policy
     assert policy.metadata is not None
     m = policy.metadata.metrics
     say(
         f"Trained on {m.stories} stories and {m.conversations} taught conversations "
         f"({m.examples} examples, {m.augmented_examples} more from glued stories) in "
         f"{m.seconds:.1f} s; accuracy on the training data {m.accuracy:.2f}. "
-        f"Saved to {loaded.project.models_dir}."
+        f"Saved to {read.project.models_dir}."
     )

@@ -1,79 +1,138 @@
-import logging
-import os
+"""The running bot as bot/app.py builds it: a project's files, its store, its model and rollout."""
+
+import asyncio
 import shutil
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
-from bot.app import current_policy, load_project, train_and_save, training_data
-from bot.errors import ProjectError, StoreError
-from bot.events import ActionExecuted, UserUttered
-from bot.project import open_project
-from bot.stores.memory import MemoryTrackerStore
-from bot.tracker import SNAPSHOT_TURNS
-from policy.persistence import BOOSTER
-from policy.training import TrainingData
+from bot import texts
+from bot.app import TrainerNotes, load_project, running_bot, train
+from bot.engine import UserMessage
+from bot.errors import ModelError, ProjectError
+from bot.outputs import BotMessage
+from bot.settings import Settings, read_settings
+from bot.stores.redis_rollout import RedisRollout
+from bot.stores.settings import RedisSettings
 from tests.bot.test_cli import project  # noqa: F401  (a fixture)
 from tests.conftest import REPO
 
+WAIT_STEPS = 500
+"""Polls of 10 ms for something a background task does (a bound, not a measurement)."""
 
-def events(at, policy):
-    return [
-        ActionExecuted("action_listen", timestamp=at),
-        UserUttered("/greet", "greet", timestamp=at),
-        ActionExecuted("utter_greet", policy, 1.0, timestamp=at),
+
+def no_progress(step: str, done: int, total: int) -> None:
+    """Quiet."""
+
+
+def on_redis(root: Path, redis: RedisSettings) -> Settings:
+    return replace(read_settings(root, {}), store=redis)
+
+
+def test_an_intent_named_like_a_chat_command_is_refused_before_anything_trains(
+    tmp_path: Path,
+) -> None:
+    domain = (REPO / "domain.yml").read_text().replace("- greet", "- greet\n  - status", 1)
+    (tmp_path / "domain.yml").write_text(domain)
+    with pytest.raises(ProjectError, match="intents: status collide with ozbot's commands"):
+        load_project(read_settings(tmp_path, {}))
+    assert not (tmp_path / "models").exists()
+
+
+async def test_the_built_bot_answers_on_the_project_s_sqlite_store(project: Path) -> None:  # noqa: F811
+    notes: list[str] = []
+    settings = read_settings(project, {})
+    async with running_bot(
+        settings, learn=False, progress=no_progress, notes=TrainerNotes(notes.append)
+    ) as bot:
+        outputs = await bot.engine.handle("u1", UserMessage("/greet"), trainer=False)
+        assert "ozbot_model_version 1" in bot.metrics().splitlines()
+        assert (await bot.health()).ok
+        assert bot.commands(learn=False).retrain is None
+    assert [o.text for o in outputs if isinstance(o, BotMessage)] == ["hey there!"]
+    assert (project / "ozbot.db").is_file()
+    async with running_bot(
+        settings, learn=False, progress=no_progress, notes=TrainerNotes(notes.append)
+    ) as bot:
+        assert len((await bot.engine.store.load("u1")).events) > 0  # kept across starts
+    assert notes == []
+
+
+def test_trainer_notes_reach_every_reader_that_joined() -> None:
+    terminal: list[str] = []
+    telegram: list[str] = []
+    notes = TrainerNotes(terminal.append)
+    notes.join(telegram.append)
+    notes("model 2 live: 8 stories, trained in 1.0 s")
+    assert terminal == telegram == ["model 2 live: 8 stories, trained in 1.0 s"]
+
+
+async def test_ozbot_train_with_redis_reaches_the_running_replicas(
+    project: Path,  # noqa: F811
+    redis_settings: RedisSettings,
+    tmp_path: Path,
+) -> None:
+    elsewhere = tmp_path / "replica"
+    shutil.copytree(project, elsewhere)
+    notes: list[str] = []
+    async with running_bot(
+        on_redis(elsewhere, redis_settings),
+        learn=True,
+        progress=no_progress,
+        notes=TrainerNotes(notes.append),
+    ) as replica:
+        trained = await train(on_redis(project, redis_settings), no_progress)
+        for _ in range(WAIT_STEPS):
+            if replica.live.version == trained.record.version:
+                break
+            await asyncio.sleep(0.01)
+        assert replica.live.version == 2
+
+    assert trained.record.version == 2  # after the replica's version 1 on disk elsewhere
+    assert (elsewhere / "models" / "2" / "version.json").is_file()
+    assert notes == []
+
+
+async def test_ozbot_train_refuses_while_a_replica_retrains(
+    project: Path,  # noqa: F811
+    redis_settings: RedisSettings,
+) -> None:
+    rollout = await RedisRollout.connect(redis_settings)
+    try:
+        async with rollout.claim():
+            with pytest.raises(ModelError, match=texts.RETRAIN_CLAIMED):
+                await train(on_redis(project, redis_settings), no_progress)
+    finally:
+        await rollout.stop()
+    assert not (project / "models" / "1").exists()
+
+
+async def test_a_corrupt_published_model_keeps_the_live_one_and_is_reported(
+    project: Path,  # noqa: F811
+    redis_settings: RedisSettings,
+) -> None:
+    notes: list[str] = []
+    publisher = await RedisRollout.connect(redis_settings)
+    try:
+        async with running_bot(
+            on_redis(project, redis_settings),
+            learn=True,
+            progress=no_progress,
+            notes=TrainerNotes(notes.append),
+        ) as bot:
+            await publisher.publish(2, b"not a model")
+            for _ in range(WAIT_STEPS):
+                if notes:
+                    break
+                await asyncio.sleep(0.01)
+            assert bot.live.version == 1
+            metrics = bot.metrics().splitlines()
+    finally:
+        await publisher.stop()
+
+    assert notes == [
+        "retraining failed: published model version 2 is corrupt: not a gzip file; "
+        "model 1 keeps serving"
     ]
-
-
-async def test_training_data_holds_taught_conversations_newest_last():
-    store = MemoryTrackerStore()
-    await store.append("a-late", events(300.0, "trainer"), expected_length=0, pending=None)
-    await store.append("b-user", events(100.0, "lightgbm"), expected_length=0, pending=None)
-    await store.append("c-early", events(200.0, "trainer"), expected_length=0, pending=None)
-    data = await training_data(load_project(open_project(REPO)), store)
-    assert list(data.conversations) == ["c-early", "a-late"]
-    assert {"greet", "compare_reviews_concerts"} <= {story.name for story in data.stories}
-
-
-async def test_a_corrupt_conversation_is_left_out_of_training_with_a_warning(caplog):
-    class CorruptStore(MemoryTrackerStore):
-        async def load(self, conversation_id):
-            if conversation_id == "broken":
-                raise StoreError("conversation broken, event 0: stored event is not valid JSON")
-            return await super().load(conversation_id)
-
-    store = CorruptStore()
-    await store.append("broken", events(100.0, "trainer"), expected_length=0, pending=None)
-    await store.append("fine", events(200.0, "trainer"), expected_length=0, pending=None)
-    with caplog.at_level(logging.WARNING):
-        data = await training_data(load_project(open_project(REPO)), store)
-    assert list(data.conversations) == ["fine"]
-    assert "not training on conversation broken: conversation broken, event 0" in caplog.text
-
-
-def test_a_policy_window_longer_than_the_snapshot_is_refused_at_start_up(tmp_path):
-    shutil.copy(REPO / "domain.yml", tmp_path / "domain.yml")
-    (tmp_path / "config.yml").write_text(f"max_history: {SNAPSHOT_TURNS + 1}\n")
-    with pytest.raises(ProjectError, match=f"max_history {SNAPSHOT_TURNS + 1} is more than the"):
-        load_project(open_project(tmp_path))
-
-
-def test_on_restart_the_newest_valid_model_serves_without_training(project, caplog):  # noqa: F811
-    loaded = load_project(open_project(project))
-    data = TrainingData(loaded.stories, {})
-    train_and_save(loaded, data)
-    train_and_save(loaded, data)
-    booster = project / "models" / "2" / BOOSTER
-    booster.write_text(booster.read_text()[:50])
-
-    live = current_policy(loaded, data)
-
-    assert live.record.version == 1
-    assert "model version 2 cannot serve" in caplog.text
-    assert sorted(p.name for p in (project / "models").iterdir()) == ["1", "2", "current"]
-
-
-def test_without_a_model_one_is_trained_and_made_live(project):  # noqa: F811
-    loaded = load_project(open_project(project))
-    live = current_policy(loaded, TrainingData(loaded.stories, {}))
-    assert live.record.version == 1
-    assert os.readlink(project / "models" / "current") == "1"
+    assert 'ozbot_errors_total{kind="background"} 1' in metrics

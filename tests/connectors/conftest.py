@@ -16,8 +16,7 @@ from bot.app import load_project
 from bot.engine import Engine
 from bot.exporter import StoryExporter
 from bot.policy import ModelStatus
-from bot.project import open_project
-from bot.retraining import Retraining, retraining
+from bot.settings import read_settings
 from bot.stores.sqlite import SqliteTrackerStore
 from bot.stories.reader import read_stories
 from connectors.chat_commands import ChatCommands, Retrain, StatusSource
@@ -26,6 +25,7 @@ from connectors.telegram_settings import TelegramSettings
 from connectors.web import WebServer, WebSettings
 from policy.deployer import Training
 from policy.model_store import ModelStore, Version, VersionRecord
+from policy.retraining import Retraining, retraining
 from policy.training import TrainingData, train_policy
 from policy.training_process import TrainingProcess
 from tests.conftest import REPO
@@ -145,7 +145,7 @@ async def taught_retraining(tmp_path: Any) -> AsyncIterator[Retraining]:
 
     Retraining is pushed out of the test's time, so memoization alone makes corrections stick.
     """
-    loaded = load_project(open_project(REPO))
+    loaded = load_project(read_settings(REPO, {}))
     data = TrainingData(read_stories(REPO / "stories" / "stories.md"), {})
     policy = train_policy(loaded.domain, data, loaded.config)
     models = ModelStore(tmp_path / "models")
@@ -159,7 +159,7 @@ async def taught_retraining(tmp_path: Any) -> AsyncIterator[Retraining]:
 @pytest.fixture
 async def taught_engine(tmp_path: Any, taught_retraining: Retraining) -> AsyncIterator[Engine]:
     """The concert bot on its trained policy, a SQLite store and a learner: corrections stick."""
-    loaded = load_project(open_project(REPO))
+    loaded = load_project(read_settings(REPO, {}))
     store = await SqliteTrackerStore.open(tmp_path / "ozbot.db")
     exporter = StoryExporter(tmp_path / "exported")
     live, learner = taught_retraining.live, taught_retraining.learner

@@ -6,12 +6,10 @@ from pathlib import Path
 import pytest
 
 from bot import texts
-from bot.app import load_project
 from bot.engine import UserMessage
 from bot.errors import ProjectError
 from bot.outputs import Notice
 from bot.policy import ModelStatus
-from bot.project import open_project
 from connectors.chat_commands import (
     BY_NAME,
     COMMANDS,
@@ -23,7 +21,6 @@ from connectors.chat_commands import (
     answer,
     check_domain,
 )
-from tests.conftest import REPO
 
 STATUS = ModelStatus(model=3, stories=7, conversations=2, corrections=1)
 WORDING = Wording("trainer help /{intent}", "user help /{intent}", "/{command} is for trainers.")
@@ -44,15 +41,6 @@ def test_a_domain_intent_named_like_a_command_is_refused(concert_domain):
     with pytest.raises(ProjectError, match=r"domain.yml: intents: help, status collide .* /status"):
         check_domain(domain, Path("domain.yml"))
     check_domain(concert_domain, Path("domain.yml"))
-
-
-def test_loading_a_project_refuses_a_status_intent_before_training(tmp_path):
-    project = tmp_path / "bot"
-    project.mkdir()
-    (project / "domain.yml").write_text("intents: [greet, status]\n", encoding="utf-8")
-    with pytest.raises(ProjectError, match="intents: status collide with ozbot's commands"):
-        load_project(open_project(project), check_domain)
-    load_project(open_project(REPO), check_domain)
 
 
 async def test_commands_for_trainers_refuse_the_others(engine):

@@ -22,8 +22,12 @@ async def serve():
 
     async def start(store, version):
         server = WebServer(WebSettings("127.0.0.1", 0))
-        telemetry = Telemetry(lambda: version)
-        observability.mount(server, lambda: check_health(store, lambda: version), telemetry.render)
+        telemetry = Telemetry()
+        observability.mount(
+            server,
+            lambda: check_health(store, lambda: version),
+            lambda: telemetry.render(version),
+        )
         await server.start()
         servers.append(server)
         return f"http://127.0.0.1:{server.port}"

@@ -17,10 +17,10 @@ from bot import texts
 from bot.background import BackgroundTasks
 from bot.errors import ConnectorError
 from bot.events import UserUttered
+from bot.stores.redis_seen_ids import RedisSeenIds
 from bot.stories.markdown import parse_markdown
 from bot.stories.model import ActionStep, UserStep
 from connectors.chat_commands import ChatCommands
-from connectors.dedupe import RedisSeenIds
 from connectors.slack import SlackConnector
 from connectors.slack_settings import SlackSettings
 from connectors.web import WebServer, WebSettings

@@ -13,12 +13,12 @@ import pytest
 from bot.domain import Domain
 from bot.events import ActionExecuted
 from bot.policy import TRAINER
-from bot.retraining import Retraining, retraining
 from bot.tracker import Tracker
 from policy.config import PolicyConfig
 from policy.deployer import Training
 from policy.ensemble import EnsemblePolicy
 from policy.model_store import ModelStore, Version, VersionRecord
+from policy.retraining import Retraining, retraining
 from policy.training import TrainingData
 from policy.training_job import Train
 from policy.training_process import TrainingProcess

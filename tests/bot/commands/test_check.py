@@ -7,7 +7,7 @@ import pytest
 
 from bot.cli import main
 from bot.commands.check import CREDENTIALS, check_all
-from bot.commands.run import CONNECTORS
+from bot.settings import CONNECTORS
 from tests.conftest import REDIS_URL, REPO
 
 

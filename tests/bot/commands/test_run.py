@@ -9,8 +9,6 @@ import sys
 import aiohttp
 import pytest
 
-from bot.commands.run import chosen, web_settings
-from bot.errors import ConnectorError
 from tests.bot.test_cli import ozbot, project  # noqa: F401  (project is a fixture)
 from tests.connectors.fake_slack import SIGNING_SECRET, FakeSlackApi, SlackRequests
 from tests.connectors.fake_slack import TOKEN as SLACK_TOKEN
@@ -25,14 +23,6 @@ def clean_env(**settings: str) -> dict[str, str]:
     prefixes = ("TELEGRAM_", "SLACK_", "REDIS_", "OZBOT_")
     kept = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     return kept | settings
-
-
-def test_connectors_are_those_named_else_those_with_a_token_else_the_terminal():
-    assert chosen([], {}) == ("terminal",)
-    assert chosen([], {"TELEGRAM_TOKEN": "1:x"}) == ("telegram",)
-    assert chosen(["terminal", "telegram", "terminal"], {}) == ("terminal", "telegram")
-    with pytest.raises(ConnectorError, match="unknown connector fax; ozbot has terminal"):
-        chosen(["fax"], {})
 
 
 def test_without_tokens_run_is_the_terminal_training_loop(project, monkeypatch):  # noqa: F811
@@ -92,14 +82,6 @@ def test_slack_without_its_token_and_secret_fails_before_training(project, monke
     assert result.returncode == 2
     assert result.stderr.startswith("error: SLACK_SIGNING_SECRET not set")
     assert not (project / "models").exists()
-
-
-def test_the_port_is_the_option_else_port_else_ozbot_port_else_slacks_3000():
-    assert web_settings(4000, {"PORT": "5000"}, slack=True).port == 4000
-    assert web_settings(None, {"PORT": "5000", "OZBOT_PORT": "6000"}, slack=True).port == 5000
-    assert web_settings(None, {"OZBOT_PORT": "6000"}, slack=True).port == 6000
-    assert web_settings(None, {}, slack=True).port == 3000
-    assert web_settings(None, {}, slack=False).port == 8080
 
 
 async def test_run_telegram_slack_serves_both_from_one_process(project):  # noqa: F811

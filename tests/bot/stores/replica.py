@@ -12,7 +12,6 @@ from pathlib import Path
 from bot.domain import Domain, domain_from_dict
 from bot.events import ACTION_LISTEN, ActionExecuted, Corrected, SlotSet
 from bot.policy import TRAINER
-from bot.retraining import retraining
 from bot.stores.redis_rollout import RedisRollout
 from bot.stores.settings import RedisSettings
 from bot.tracker import Tracker
@@ -20,6 +19,7 @@ from policy.config import PolicyConfig
 from policy.deployer import Training
 from policy.ensemble import EnsemblePolicy
 from policy.model_store import ModelStore, Version, VersionRecord
+from policy.retraining import retraining
 from policy.training import TrainingData, train_policy
 from policy.training_process import TrainingProcess
 from tests.policy.concert import CONCERT_DOMAIN, CONCERTS, SEED_SCENARIO, concert_stories, dialogue

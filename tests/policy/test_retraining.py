@@ -1,13 +1,12 @@
 """Retraining assembled: a trainer's correction to a new version, what fails and who hears it.
 
-The parts alone are tested in tests/policy (test_live_model, test_retrain_schedule,
+The parts alone are tested beside this file (test_live_model, test_retrain_schedule,
 test_deployer, ...); here they run together, training on a thread.
 """
 
 import asyncio
 import logging
 import re
-import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -20,15 +19,11 @@ from redis.asyncio import Redis
 from bot import texts
 from bot.action_loader import load_custom_actions
 from bot.actions import ActionRegistry
-from bot.app import current_policy, load_project
 from bot.domain import Domain
 from bot.engine import Engine, UserMessage
-from bot.errors import ModelError
 from bot.events import Corrected, Event
 from bot.exporter import StoryExporter
 from bot.outputs import ActionProposal
-from bot.project import open_project
-from bot.retraining import Retraining, project_retraining, retraining, train_now
 from bot.stores.memory import MemoryTrackerStore
 from bot.stores.redis_rollout import RedisRollout
 from bot.stores.settings import RedisSettings
@@ -38,6 +33,7 @@ from policy.config import PolicyConfig
 from policy.deployer import Training
 from policy.ensemble import EnsemblePolicy
 from policy.model_store import ModelStore, Version, VersionRecord
+from policy.retraining import Retraining, retraining
 from policy.training import TrainingData
 from tests.bot.test_cli import project  # noqa: F401  (a fixture)
 from tests.conftest import REPO
@@ -90,7 +86,7 @@ async def make_setup(
                 concert_domain, PolicyConfig(), models, worker or ThreadWorker(), train
             )
             data = TrainingData(concert_stories(), conversations or taught or {})
-            telemetry = Telemetry(lambda: None)
+            telemetry = Telemetry()
             parts = await stack.enter_async_context(
                 retraining(
                     training,
@@ -117,7 +113,7 @@ async def setup(make_setup: Make) -> Setup:
 
 
 def metric(telemetry: Telemetry, line: str) -> bool:
-    return line in telemetry.render().splitlines()
+    return line in telemetry.render(None).splitlines()
 
 
 async def test_a_burst_of_learn_calls_retrains_once(setup: Setup, seed_tracker: Any) -> None:  # noqa: F811
@@ -362,76 +358,4 @@ async def test_a_replica_that_cannot_fetch_a_published_model_says_so_and_keeps_s
     assert setup.parts.live.predict(seed_tracker()).action == "action_show_venue_reviews"
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == [
         "serving published model 2 failed"
-    ]
-
-
-def no_progress(step: str, done: int, total: int) -> None:
-    """Quiet."""
-
-
-async def test_ozbot_train_with_redis_reaches_the_running_replicas(
-    project,  # noqa: F811
-    redis_settings,
-    tmp_path,
-):
-    elsewhere = tmp_path / "replica"
-    shutil.copytree(project, elsewhere)
-    replica, trainer = (load_project(open_project(root)) for root in (elsewhere, project))
-    data = TrainingData(replica.stories, {})
-    live = current_policy(replica, data)
-    notes: list[str] = []
-    store = MemoryTrackerStore()
-    async with project_retraining(
-        replica, store, data, live, redis_settings, notes.append
-    ) as running:
-        trained = await train_now(trainer, data, redis_settings, no_progress)
-        for _ in range(500):
-            if running.live.version == trained.record.version:
-                break
-            await asyncio.sleep(0.01)
-
-    assert trained.record.version == 2  # after the replica's version 1 on disk elsewhere
-    assert running.live.version == 2
-    assert (elsewhere / "models" / "2" / "version.json").is_file()
-    assert notes == []
-
-
-async def test_ozbot_train_refuses_while_a_replica_retrains(project, redis_settings):  # noqa: F811
-    loaded = load_project(open_project(project))
-    rollout = await RedisRollout.connect(redis_settings)
-    try:
-        async with rollout.claim():
-            with pytest.raises(ModelError, match=texts.RETRAIN_CLAIMED):
-                await train_now(
-                    loaded, TrainingData(loaded.stories, {}), redis_settings, no_progress
-                )
-    finally:
-        await rollout.stop()
-
-
-async def test_a_corrupt_published_model_keeps_the_live_one_and_is_reported(
-    project,  # noqa: F811
-    redis_settings,
-):
-    loaded = load_project(open_project(project))
-    data = TrainingData(loaded.stories, {})
-    live = current_policy(loaded, data)
-    notes: list[str] = []
-    publisher = await RedisRollout.connect(redis_settings)
-    try:
-        async with project_retraining(
-            loaded, MemoryTrackerStore(), data, live, redis_settings, notes.append
-        ) as running:
-            await publisher.publish(2, b"not a model")
-            for _ in range(500):
-                if notes:
-                    break
-                await asyncio.sleep(0.01)
-            assert running.live.version == 1
-    finally:
-        await publisher.stop()
-
-    assert notes == [
-        "retraining failed: published model version 2 is corrupt: not a gzip file; "
-        "model 1 keeps serving"
     ]
