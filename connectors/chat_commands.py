@@ -19,7 +19,7 @@ from bot.outputs import Notice, Output
 from bot.policy import ModelStatus
 
 StatusSource = Callable[[], ModelStatus]
-Retrain = Callable[[], str]
+RetrainNow = Callable[[], str]
 """Starts a retrain at once; returns what to tell the trainer."""
 
 
@@ -28,7 +28,7 @@ class ChatCommands:
     """What the commands need of the running bot."""
 
     status: StatusSource
-    retrain: Retrain | None = None
+    retrain: RetrainNow | None = None
     """None where this bot does not retrain (`/retrain` says so)."""
 
 

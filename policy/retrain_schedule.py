@@ -14,7 +14,7 @@ RETRAIN_DELAY = 0.3
 """Seconds of quiet after the last request before a retrain starts."""
 RETRAINING = "retraining"
 """What a retrain is called among the background tasks (in the log and `on_failure`)."""
-Retrain = Callable[[], Awaitable[bool]]
+RetrainJob = Callable[[], Awaitable[bool]]
 """One retrain; False when it could not run now (another replica retrains): try again later."""
 
 
@@ -25,7 +25,7 @@ class RetrainSchedule:
     there (as RETRAINING), and the next request retrains again.
     """
 
-    def __init__(self, retrain: Retrain, tasks: BackgroundTasks, delay: float = RETRAIN_DELAY):
+    def __init__(self, retrain: RetrainJob, tasks: BackgroundTasks, delay: float = RETRAIN_DELAY):
         self._retrain = retrain
         self._tasks = tasks
         self._delay = delay

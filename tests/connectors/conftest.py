@@ -19,7 +19,7 @@ from bot.policy import ModelStatus
 from bot.settings import read_settings
 from bot.stores.sqlite import SqliteTrackerStore
 from bot.stories.reader import read_stories
-from connectors.chat_commands import ChatCommands, Retrain, StatusSource
+from connectors.chat_commands import ChatCommands, RetrainNow, StatusSource
 from connectors.telegram import SECRET_HEADER, TelegramConnector
 from connectors.telegram_settings import TelegramSettings
 from connectors.web import WebServer, WebSettings
@@ -111,7 +111,7 @@ async def telegram(fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> As
         *,
         webhook: bool = False,
         status: StatusSource = lambda: STATUS,
-        retrain: Retrain | None = None,
+        retrain: RetrainNow | None = None,
     ) -> Telegram:
         settings = TelegramSettings(
             token=TOKEN,
