@@ -66,4 +66,3 @@ def test_vendor_libraries_stay_in_their_adapters() -> None:
         if wrong:
             found[module] = wrong
     assert found == {}
-

@@ -54,7 +54,7 @@ from bot.stores.base import (
     is_taught,
 )
 from bot.stores.outage import Outage
-from bot.stores.redis_client import answering
+from bot.stores.redis_client import connect
 from bot.stores.settings import RedisSettings
 from bot.teaching import Question
 from bot.tracker import Snapshot
@@ -117,19 +117,15 @@ class RedisTrackerStore:
     @classmethod
     async def connect(cls, settings: RedisSettings) -> RedisTrackerStore:
         """Connects and checks that Redis answers: a wrong URL fails here, at start-up."""
-        try:
-            client = Redis.from_url(
-                settings.url,
-                decode_responses=True,
-                socket_timeout=2.0,
-                socket_connect_timeout=1.0,
-                # A dropped connection (Redis restarted) is retried at once; an outage
-                # gives up after about 0.1 s and Outage spaces the next tries.
-                retry=Retry(ExponentialBackoff(cap=0.05, base=0.01), retries=3),
-            )
-        except ValueError as exc:
-            raise StoreError(f"{settings.source}: {exc}") from exc
-        await answering(client, settings)
+        client = await connect(
+            settings,
+            decode_responses=True,
+            socket_timeout=2.0,
+            socket_connect_timeout=1.0,
+            # A dropped connection (Redis restarted) is retried at once; an outage
+            # gives up after about 0.1 s and Outage spaces the next tries.
+            retry=Retry(ExponentialBackoff(cap=0.05, base=0.01), retries=3),
+        )
         return cls(client, settings)
 
     def _keys(self, conversation_id: str) -> list[str]:

@@ -28,7 +28,7 @@ from redis.asyncio.client import PubSub
 
 from bot.background import BackgroundTasks
 from bot.errors import StoreError, StoreUnavailableError
-from bot.stores.redis_client import answering
+from bot.stores.redis_client import connect
 from bot.stores.settings import RedisSettings
 
 log = logging.getLogger(__name__)
@@ -64,8 +64,7 @@ class RedisRollout:
     async def connect(
         cls, settings: RedisSettings, claim_seconds: float = CLAIM_SECONDS
     ) -> RedisRollout:
-        client = Redis.from_url(settings.url, socket_connect_timeout=1.0)  # bytes: model files
-        await answering(client, settings)
+        client = await connect(settings, socket_connect_timeout=1.0)  # bytes: model files
         return cls(client, settings, claim_seconds)
 
     @contextlib.asynccontextmanager

@@ -7,7 +7,7 @@ from redis import exceptions
 from redis.asyncio import Redis
 
 from bot.errors import StoreUnavailableError
-from bot.stores.redis_client import answering
+from bot.stores.redis_client import connect
 from bot.stores.settings import RedisSettings
 
 
@@ -25,8 +25,7 @@ class RedisSeenIds:
     @classmethod
     async def connect(cls, settings: RedisSettings) -> RedisSeenIds:
         """Connects and checks that Redis answers: a wrong URL fails here, at start-up."""
-        client = Redis.from_url(settings.url, socket_timeout=2.0, socket_connect_timeout=1.0)
-        await answering(client, settings)
+        client = await connect(settings, socket_timeout=2.0, socket_connect_timeout=1.0)
         return cls(client, f"{settings.prefix}:seen")
 
     async def first_time(self, key: str) -> bool:

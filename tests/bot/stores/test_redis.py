@@ -12,6 +12,7 @@ from bot.errors import ConflictError, ConversationBusyError, StoreError, StoreUn
 from bot.events import ActionExecuted, UserUttered
 from bot.stores.base import Taught
 from bot.stores.redis import RedisTrackerStore
+from bot.stores.redis_client import MAX_CONNECTIONS
 from bot.stores.settings import RedisSettings
 from bot.tracker import Tracker
 from tests.conftest import REDIS_URL
@@ -273,3 +274,16 @@ async def test_an_expired_taught_conversation_is_not_read(connect):
             break
         await asyncio.sleep(0.05)
     assert await store.taught() == Taught({}, {})
+
+
+async def test_a_burst_of_more_turns_than_connections_is_served_not_refused(connect):
+    store = await connect()
+    burst = MAX_CONNECTIONS * 3
+
+    async def turn(conversation_id):
+        async with store.turn(conversation_id) as opened:
+            await asyncio.sleep(0.01)  # the policy and actions take their time
+            await opened.commit(EVENTS, pending=None, snapshot=None)
+
+    await asyncio.wait_for(asyncio.gather(*(turn(f"c{i}") for i in range(burst))), 30)
+    assert len(await store.conversation_ids()) == burst
