@@ -207,7 +207,7 @@ async def running_bot(
                 tell=notes,
                 telemetry=telemetry,
                 rollout=rollout,
-                load_data=lambda: read_taught(loaded.stories, store),
+                store=store,
             )
         )
         stack.push_async_callback(tasks.close)

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 from bot import texts
 from bot.background import BackgroundTasks
+from bot.stores.base import TrackerStore
 from bot.telemetry import Telemetry
-from policy.deployer import ADOPTING, Deployer, LoadData, Notify, Rollout, Training
+from policy.deployer import ADOPTING, Deployer, Notify, Rollout, Training
 from policy.live_learner import LiveLearner
 from policy.live_model import LiveModel
 from policy.model_store import Version
 from policy.retrain_schedule import RETRAIN_DELAY, RETRAINING, RetrainSchedule
-from policy.taught import TaughtConversations
+from policy.taught import TaughtConversations, read_taught
 from policy.training import TrainingData
 
 
@@ -42,15 +43,15 @@ async def retraining(
     tell: Notify,
     telemetry: Telemetry | None = None,
     rollout: Rollout | None = None,
-    load_data: LoadData | None = None,
+    store: TrackerStore | None = None,
     delay: float = RETRAIN_DELAY,
 ) -> AsyncIterator[Retraining]:
     """Retraining started on `live`, which `data` (the project's stories and the taught
     conversations in the store) may have outgrown; stopped at the end of the block.
 
     `tell` hears "model N live" and each failure of retraining and rollout (also counted in
-    `telemetry`); `load_data` reads what each retrain learns from (default: `data` and what was
-    taught since).
+    `telemetry`). Each retrain learns from the stories and the conversations taught in `store`
+    (by any replica); without a store, from `data` and what was taught here since.
     """
     taught = TaughtConversations(data.conversations)
     model = LiveModel(training.domain, live, taught, len(data.stories))
@@ -74,12 +75,12 @@ async def retraining(
             tell(texts.background_failed(what, str(exc), model.version))
 
     async def learned_data() -> TrainingData:
+        if store is not None:
+            return await read_taught(data.stories, store)
         return TrainingData(data.stories, taught.all())
 
     tasks = BackgroundTasks(failed)
-    deployer = Deployer(
-        model, training, load_data or learned_data, tasks, rollout=rollout, on_live=model_live
-    )
+    deployer = Deployer(model, training, learned_data, tasks, rollout=rollout, on_live=model_live)
     schedule = RetrainSchedule(deployer.retrain, tasks, delay)
     await schedule.start()
     try:
