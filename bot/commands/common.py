@@ -19,14 +19,20 @@ def settings(args: argparse.Namespace) -> Settings:
 
 
 def progress(step: str, done: int, total: int) -> None:
-    """A progress bar on stderr: redrawn in place on a terminal, one line when finished."""
-    if done < total and not sys.stderr.isatty():
+    """A progress bar on stderr: redrawn in place on a terminal, one line when finished.
+
+    Each redraw clears the rest of the line: a shorter count ("48/48" after "47/480") leaves
+    nothing behind.
+    """
+    on_terminal = sys.stderr.isatty()
+    if done < total and not on_terminal:
         return
     width = 30
     filled = width * done // max(total, 1)
     end = "\n" if done >= total else ""
     bar = f"{'#' * filled}{'.' * (width - filled)}"
-    print(f"\r{step:<24} [{bar}] {done}/{total}", end=end, file=sys.stderr, flush=True)
+    clear = "\x1b[K" if on_terminal else ""
+    print(f"\r{step:<24} [{bar}] {done}/{total}{clear}", end=end, file=sys.stderr, flush=True)
 
 
 def say(text: str) -> None:

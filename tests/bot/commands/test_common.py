@@ -1,0 +1,38 @@
+"""What every command prints: the progress bar on a terminal and in a log."""
+
+import io
+import sys
+
+import pytest
+
+from bot.commands.common import progress
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def shown(written: str) -> str:
+    """What a terminal shows of one line redrawn with \\r and cleared with ESC [K."""
+    line = ""
+    for part in written.split("\r"):
+        kept, clear, _ = part.rstrip("\n").partition("\x1b[K")
+        line = kept + ("" if clear else line[len(kept) :])
+    return line
+
+
+def test_on_a_terminal_a_shorter_count_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch):
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    progress("lightgbm", 47, 480)
+    progress("lightgbm", 48, 48)  # stopped early: the bar ends full
+    assert shown(terminal.getvalue()) == f"{'lightgbm':<24} [{'#' * 30}] 48/48"
+
+
+def test_in_a_log_only_the_finished_line_is_written(monkeypatch: pytest.MonkeyPatch):
+    log = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", log)
+    progress("lightgbm", 47, 480)
+    progress("lightgbm", 48, 48)
+    assert log.getvalue() == f"\r{'lightgbm':<24} [{'#' * 30}] 48/48\n"
