@@ -35,6 +35,19 @@ async def connect(redis_settings):
         await store.close()
 
 
+def commands_sent(store, monkeypatch):
+    """The names of the Redis commands the store sends from now on, in order."""
+    sent = []
+    send = store._redis.execute_command
+
+    async def counted(*args, **options):
+        sent.append(args[0])
+        return await send(*args, **options)
+
+    monkeypatch.setattr(store._redis, "execute_command", counted)
+    return sent
+
+
 @pytest.fixture
 async def client():
     client = Redis.from_url(REDIS_URL, decode_responses=True)
@@ -159,14 +172,7 @@ async def test_a_turn_is_two_round_trips_and_its_commit_releases_the_lock(
 ):
     store = await connect()
     await store.append("c1", EVENTS, expected_length=0, pending=None)
-    sent = []
-    send = store._redis.execute_command
-
-    async def counted(*args, **options):
-        sent.append(args[0])
-        return await send(*args, **options)
-
-    monkeypatch.setattr(store._redis, "execute_command", counted)
+    sent = commands_sent(store, monkeypatch)
     async with store.turn("c1") as turn:
         assert turn.tail.events == tuple(EVENTS)
         await turn.commit([ActionExecuted("utter_greet")], pending=None, snapshot=None)
@@ -253,14 +259,7 @@ async def test_taught_conversations_are_read_in_one_pipeline(connect, monkeypatc
     for number in range(3):
         await store.append(f"c{number}", taught_events("trainer"), expected_length=0, pending=None)
     await store.taught()  # the taught set is built
-    sent = []
-    send = store._redis.execute_command
-
-    async def counted(*args, **options):
-        sent.append(args[0])
-        return await send(*args, **options)
-
-    monkeypatch.setattr(store._redis, "execute_command", counted)
+    sent = commands_sent(store, monkeypatch)
     assert list((await store.taught()).conversations) == ["c0", "c1", "c2"]
     assert sent == ["EXISTS", "SMEMBERS"]  # the LRANGEs go as one pipeline
 
