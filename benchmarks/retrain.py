@@ -60,7 +60,7 @@ from bot.teaching import Answer  # noqa: E402
 from bot.tracker import Tracker  # noqa: E402
 from policy.config import PolicyConfig  # noqa: E402
 from policy.dataset import story_events  # noqa: E402
-from policy.deployer import Training  # noqa: E402
+from policy.deployer import TrainingSetup  # noqa: E402
 from policy.model_store import ModelStore, Version, VersionRecord  # noqa: E402
 from policy.retraining import Retraining, retraining  # noqa: E402
 from policy.training import TrainingData, train_policy  # noqa: E402
@@ -91,7 +91,7 @@ class Bot:
         models = ModelStore(folder)
         record = VersionRecord.of(1, self.policy, self.data)
         models.commit(models.add(self.policy, record), 1)
-        training = Training(self.domain, self.config, models, TrainingProcess())
+        training = TrainingSetup(self.domain, self.config, models, TrainingProcess())
         live = Version(self.policy, record)
         return retraining(training, live, self.data, tell=print_failure, rollout=rollout)
 

@@ -46,7 +46,7 @@ from connectors.slack import SlackConnector
 from connectors.telegram import TelegramConnector
 from connectors.web import WebServer
 from policy.config import PolicyConfig
-from policy.deployer import Notify, Rollout, Training
+from policy.deployer import Notify, Rollout, TrainingSetup
 from policy.lightgbm_policy import Progress
 from policy.live_model import LiveModel
 from policy.model_store import ModelStore, Version
@@ -58,6 +58,8 @@ from policy.versions import starting_version, train_now
 
 log = logging.getLogger(__name__)
 ChatConnector = TelegramConnector | SlackConnector
+SHUTDOWN_SECONDS = 10.0
+"""How long the connectors' background work (notes, Slack replies) may take at a stop."""
 
 
 @dataclass(frozen=True)
@@ -92,10 +94,10 @@ def load_project(settings: Settings) -> LoadedProject:
     return LoadedProject(settings, domain, stories, actions)
 
 
-def model_training(loaded: LoadedProject) -> Training:
+def model_training(loaded: LoadedProject) -> TrainingSetup:
     """How the project's model versions are built (in the training process) and kept."""
     models = ModelStore(loaded.project.models_dir)
-    return Training(loaded.domain, loaded.config, models, TrainingProcess())
+    return TrainingSetup(loaded.domain, loaded.config, models, TrainingProcess())
 
 
 @asynccontextmanager
@@ -210,7 +212,7 @@ async def running_bot(
                 store=store,
             )
         )
-        stack.push_async_callback(tasks.close)
+        stack.push_async_callback(tasks.close, SHUTDOWN_SECONDS)
         engine = Engine(
             loaded.domain,
             parts.live,

@@ -33,10 +33,6 @@ class BackgroundTasks:
         task.add_done_callback(self._done)
         return task
 
-    @property
-    def running(self) -> int:
-        return len(self._tasks)
-
     async def idle(self) -> None:
         """Until every task spawned so far, and every task those spawn, has ended."""
         while self._tasks:

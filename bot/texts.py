@@ -229,5 +229,6 @@ def slack_usage(commands: Sequence[str]) -> str:
 TERMINAL_HELP = (
     'Type an intent as /intent or /intent{{"entity": "value"}}. '
     "Commands: /restart (new conversation), /export (write stories), /undo (take back your "
-    "last message), /retrain (retrain the model now), /help. Ctrl-D quits."
+    "last message), /retrain (retrain the model now), /status (the model and what it learned), "
+    "/help. Ctrl-D quits."
 )

@@ -69,7 +69,7 @@ class Rollout(Protocol):
 
 
 @dataclass(frozen=True)
-class Training:
+class TrainingSetup:
     """How a version is built: for which domain and config, by which function, where it is kept."""
 
     domain: Domain
@@ -85,7 +85,7 @@ class Deployer:
     def __init__(
         self,
         live: LiveModel,
-        training: Training,
+        training: TrainingSetup,
         load_data: LoadData,
         tasks: BackgroundTasks,
         *,

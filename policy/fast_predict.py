@@ -4,7 +4,7 @@
 trees of a small model; the fast path is set up once per booster and then only walks the trees
 (measured: 106 -> 79 us per row for 3,000 trees). It is LightGBM's private C API, called by
 ctypes, so `single_row_predictor` uses it only on the LightGBM versions it was verified with
-(`VERIFIED`, which pyproject.toml pins too) and only when its private names are there.
+(`FAST_PATH_VERSIONS`, which pyproject.toml pins too) and only when its private names are there.
 Otherwise it falls back to the public `Booster.predict`, slower but the same probabilities,
 and logs why once per process.
 """
@@ -26,7 +26,7 @@ from scipy.sparse import csr_matrix
 
 log = logging.getLogger(__name__)
 
-VERIFIED = ((4, 5), (5, 0))
+FAST_PATH_VERSIONS = ((4, 5), (5, 0))
 """LightGBM (major, minor) versions the fast path works with: from the first, below the second."""
 
 _PRIVATE_NAMES = ("_LIB", "_C_API_DTYPE_FLOAT32", "_C_API_DTYPE_INT32", "_C_API_PREDICT_NORMAL")
@@ -54,7 +54,10 @@ def single_row_predictor(booster: lgb.Booster, num_features: int) -> RowPredicto
     """The fast path where it is known to work, else the public one (said once per process)."""
     problem = fast_path_problem()
     if problem is None:
-        return SingleRowPredictor(booster, num_features)
+        try:
+            return SingleRowPredictor(booster, num_features)
+        except lgb.basic.LightGBMError as exc:
+            problem = f"LightGBM {lgb.__version__} refused to set up the fast path: {exc}"
     _warn_once(problem)
     return PublicRowPredictor(booster, num_features)
 
@@ -63,7 +66,7 @@ def fast_path_problem() -> str | None:
     """Why the installed LightGBM does not get the fast path, or None when it does."""
     version = lgb.__version__
     if not _verified(version):
-        low, high = (".".join(map(str, bound)) for bound in VERIFIED)
+        low, high = (".".join(map(str, bound)) for bound in FAST_PATH_VERSIONS)
         return f"LightGBM {version} is not one the fast path was verified with (>={low}, <{high})"
     missing = [name for name in _PRIVATE_NAMES if not hasattr(lgb.basic, name)]
     if not missing:
@@ -75,7 +78,10 @@ def fast_path_problem() -> str | None:
 
 def _verified(version: str) -> bool:
     match = re.match(r"(\d+)\.(\d+)", version)
-    return match is not None and VERIFIED[0] <= (int(match[1]), int(match[2])) < VERIFIED[1]
+    return (
+        match is not None
+        and FAST_PATH_VERSIONS[0] <= (int(match[1]), int(match[2])) < FAST_PATH_VERSIONS[1]
+    )
 
 
 def _warn_once(problem: str) -> None:

@@ -13,7 +13,7 @@ from bot import texts
 from bot.background import BackgroundTasks
 from bot.stores.base import TrackerStore
 from bot.telemetry import Telemetry
-from policy.deployer import ADOPTING, Deployer, Notify, Rollout, Training
+from policy.deployer import ADOPTING, Deployer, Notify, Rollout, TrainingSetup
 from policy.live_learner import LiveLearner
 from policy.live_model import LiveModel
 from policy.model_store import Version
@@ -36,7 +36,7 @@ class Retraining:
 
 @asynccontextmanager
 async def retraining(
-    training: Training,
+    training: TrainingSetup,
     live: Version,
     data: TrainingData,
     *,

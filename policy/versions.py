@@ -7,7 +7,7 @@ import logging
 
 from bot import texts
 from bot.errors import ModelError
-from policy.deployer import Rollout, Training
+from policy.deployer import Rollout, TrainingSetup
 from policy.lightgbm_policy import Progress
 from policy.model_store import Version, VersionRecord
 from policy.training import TrainingData, train_policy
@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 
 def train_and_save(
-    training: Training,
+    training: TrainingSetup,
     data: TrainingData,
     progress: Progress | None = None,
     published: int = 0,
@@ -35,7 +35,7 @@ def train_and_save(
 
 
 def starting_version(
-    training: Training, data: TrainingData, progress: Progress | None = None
+    training: TrainingSetup, data: TrainingData, progress: Progress | None = None
 ) -> Version:
     """The newest valid saved version when it fits the domain and config, else a new one.
 
@@ -53,7 +53,7 @@ def starting_version(
 
 
 async def train_now(
-    training: Training, data: TrainingData, rollout: Rollout | None, progress: Progress
+    training: TrainingSetup, data: TrainingData, rollout: Rollout | None, progress: Progress
 ) -> Version:
     """A new live version, trained off the event loop; with a rollout it is claimed like a
     retrain and published, so that the running replicas serve it too."""

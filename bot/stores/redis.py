@@ -222,12 +222,16 @@ class RedisTrackerStore:
         return sorted({key[len(head) : -len("}:meta")] for key in keys})
 
     async def taught(self) -> Taught:
-        """One pipeline reads the taught conversations; a thread decodes them."""
+        """One pipeline reads the taught conversations; a thread decodes them. The ids of
+        conversations that expired meanwhile (TTL) leave the set."""
         async with self._guard():
             if not await self._redis.exists(f"{self._taught}:built"):
                 await self._build_taught()
             ids = sorted(map(str, await self._redis.smembers(self._taught)))
             stored = await self._read_events(ids)
+            expired = [cid for cid, texts in stored.items() if not texts]
+            if expired:
+                await self._redis.srem(self._taught, *expired)
         return await asyncio.to_thread(decode_taught, stored, self._events_key)
 
     async def _build_taught(self) -> None:

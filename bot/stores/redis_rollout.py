@@ -87,7 +87,8 @@ class RedisRollout:
         if not claimed:
             yield False
             return
-        renewing = asyncio.create_task(self._keep(key, token))  # ends only by cancel: see _keep
+        # Lives inside this block: cancelled and awaited at its end; _keep logs its own failures.
+        renewing = asyncio.create_task(self._keep(key, token))
         try:
             yield True
         finally:

@@ -123,7 +123,9 @@ class SqliteTrackerStore:
         return [row[0] for row in rows]
 
     async def taught(self) -> Taught:
-        return await self._run(_read_taught)
+        """Read on the store's thread, decoded on another: turns wait for the read alone."""
+        stored = await self._run(_read_taught)
+        return await asyncio.to_thread(decode_taught, stored, _where)
 
     async def close(self) -> None:
         await self._run(lambda db: db.close())
@@ -171,14 +173,14 @@ def _events(db: sqlite3.Connection, conversation_id: str, first: int = 0) -> lis
     return [data for (data,) in rows]
 
 
-def _read_taught(db: sqlite3.Connection) -> Taught:
+def _read_taught(db: sqlite3.Connection) -> dict[str, list[str]]:
+    """The stored events of every taught conversation, as one consistent read."""
     db.execute("BEGIN")
     try:
         ids = [cid for (cid,) in db.execute("SELECT id FROM taught ORDER BY id").fetchall()]
-        stored = {conversation_id: _events(db, conversation_id) for conversation_id in ids}
+        return {conversation_id: _events(db, conversation_id) for conversation_id in ids}
     finally:
         db.execute("COMMIT")
-    return decode_taught(stored, _where)
 
 
 def _read(

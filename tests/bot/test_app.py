@@ -2,21 +2,23 @@
 
 import asyncio
 import shutil
+import socket
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot import texts
-from bot.app import TrainerNotes, load_project, running_bot, train
+from bot.app import TrainerNotes, load_project, running_bot, serving_platforms, train
 from bot.engine import UserMessage
-from bot.errors import ModelError, ProjectError
+from bot.errors import ConnectorError, ModelError, ProjectError
 from bot.outputs import BotMessage
-from bot.settings import Settings, read_settings
+from bot.settings import Settings, read_serving, read_settings
 from bot.stores.redis_rollout import RedisRollout
 from bot.stores.settings import RedisSettings
 from tests.bot.test_cli import project  # noqa: F401  (a fixture)
 from tests.conftest import REPO
+from tests.connectors.fake_telegram import FakeBotApi
 
 WAIT_STEPS = 500
 """Polls of 10 ms for something a background task does (a bound, not a measurement)."""
@@ -136,3 +138,31 @@ async def test_a_corrupt_published_model_keeps_the_live_one_and_is_reported(
         "model 1 keeps serving"
     ]
     assert 'ozbot_errors_total{kind="background"} 1' in metrics
+
+
+async def test_a_start_that_fails_half_way_closes_what_it_opened(project: Path) -> None:  # noqa: F811
+    """Telegram refuses the token after the store, the model and the web server are up: the
+    error reaches the user and the port is free again for the next start."""
+    api = FakeBotApi()
+    await api.start()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        "TELEGRAM_TOKEN": "1:wrong",
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "OZBOT_HOST": "127.0.0.1",
+    }
+    settings, serving = read_settings(project, {}), read_serving(["telegram"], port, env)
+    notes = TrainerNotes()
+    try:
+        with pytest.raises(ConnectorError, match="Telegram rejected TELEGRAM_TOKEN"):
+            async with (
+                running_bot(settings, learn=True, progress=no_progress, notes=notes) as bot,
+                serving_platforms(settings, serving, bot),
+            ):
+                pytest.fail("the start went through")
+    finally:
+        await api.stop()
+    with socket.socket() as again:  # the web server let go of its port
+        again.bind(("127.0.0.1", port))

@@ -23,7 +23,7 @@ from connectors.chat_commands import ChatCommands, RetrainNow, StatusSource
 from connectors.telegram import SECRET_HEADER, TelegramConnector
 from connectors.telegram_settings import TelegramSettings
 from connectors.web import WebServer, WebSettings
-from policy.deployer import Training
+from policy.deployer import TrainingSetup
 from policy.model_store import ModelStore, Version, VersionRecord
 from policy.retraining import Retraining, retraining
 from policy.training import TrainingData, train_policy
@@ -151,7 +151,7 @@ async def taught_retraining(tmp_path: Any) -> AsyncIterator[Retraining]:
     models = ModelStore(tmp_path / "models")
     live = VersionRecord.of(1, policy, data)
     models.commit(models.add(policy, live), 1)
-    training = Training(loaded.domain, loaded.config, models, TrainingProcess())
+    training = TrainingSetup(loaded.domain, loaded.config, models, TrainingProcess())
     async with retraining(training, Version(policy, live), data, tell=print, delay=3600) as parts:
         yield parts
 

@@ -157,13 +157,14 @@ async def test_the_help_is_printed_as_it_is(engine):
     help_text = (
         'Type an intent as /intent or /intent{"entity": "value"}. '
         "Commands: /restart (new conversation), /export (write stories), /undo (take back your "
-        "last message), /retrain (retrain the model now), /help. Ctrl-D quits."
+        "last message), /retrain (retrain the model now), /status (the model and what it learned), "
+        "/help. Ctrl-D quits."
     )
     assert terminal.screen[0] == help_text
     assert terminal.screen[2] == help_text
 
 
-async def test_status_and_retrain_without_a_retrainer(engine):
+async def test_status_and_retrain_without_retraining(engine):
     terminal = await chat(engine, ["/status", "/retrain", "n"])
     assert f"ozbot: {texts.model_status(3, 7, 2, 1)}" in terminal.screen
     assert f"ozbot: {texts.RETRAIN_UNAVAILABLE}" in terminal.screen

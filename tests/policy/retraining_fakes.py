@@ -22,7 +22,7 @@ LIVE_NOTE = r"^model 2 live: 8 stories, trained in \d+\.\d s$"
 
 
 @dataclass
-class Training:
+class TrainFunction:
     """A train function that counts its calls and can be held or made to fail."""
 
     calls: list[TrainingData] = field(default_factory=list)

@@ -16,15 +16,20 @@ from bot.domain import Domain
 from bot.errors import ModelError, StoreUnavailableError
 from bot.events import Event
 from policy.config import PolicyConfig
-from policy.deployer import Deployer, Training
+from policy.deployer import Deployer, TrainingSetup
 from policy.ensemble import EnsemblePolicy
 from policy.live_model import LiveModel
 from policy.model_store import POINTER, ModelStore, Version, VersionRecord
 from policy.taught import TaughtConversations
 from policy.training import TrainingData
 from tests.policy.concert import concert_stories
-from tests.policy.retraining_fakes import LIVE_NOTE, CorruptingWorker, ThreadWorker, corrected
-from tests.policy.retraining_fakes import Training as TrainFunction
+from tests.policy.retraining_fakes import (
+    LIVE_NOTE,
+    CorruptingWorker,
+    ThreadWorker,
+    TrainFunction,
+    corrected,
+)
 
 
 @dataclass
@@ -87,7 +92,9 @@ def make_deploying(
         conversations = TaughtConversations(taught)
         live = LiveModel(concert_domain, Version(policy, record), conversations)
         train, notes = TrainFunction(), []
-        training = Training(concert_domain, PolicyConfig(), models, worker or ThreadWorker(), train)
+        training = TrainingSetup(
+            concert_domain, PolicyConfig(), models, worker or ThreadWorker(), train
+        )
 
         async def load_data() -> TrainingData:
             return TrainingData(concert_stories(), conversations.all())

@@ -10,7 +10,7 @@ import pytest
 
 from policy import fast_predict
 from policy.fast_predict import (
-    VERIFIED,
+    FAST_PATH_VERSIONS,
     PublicRowPredictor,
     SingleRowPredictor,
     fast_path_problem,
@@ -165,6 +165,23 @@ def test_a_missing_c_function_gets_the_public_path(
     np.testing.assert_allclose(predictor.predict(indices, values), expected, rtol=0, atol=1e-12)
 
 
+def test_a_fast_path_that_fails_to_set_up_gets_the_public_path(
+    booster: lgb.Booster, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Refusing(_LibraryWithout):
+        """A library whose fast-path set-up returns an error code."""
+
+        def LGBM_BoosterPredictForCSRSingleRowFastInit(self, *args: object) -> int:
+            return -1
+
+    monkeypatch.setattr(lgb.basic, "_LIB", Refusing(lgb.basic._LIB, ""))
+
+    predictor = single_row_predictor(booster, N_FEATURES)
+
+    assert isinstance(predictor, PublicRowPredictor)
+    assert "refused to set up the fast path" in caplog.text
+
+
 def test_the_verified_range_is_the_pin_in_pyproject() -> None:
     dependencies = tomllib.loads(PYPROJECT.read_text())["project"]["dependencies"]
     [pin] = [d for d in dependencies if d.startswith("lightgbm")]
@@ -173,4 +190,4 @@ def test_the_verified_range_is_the_pin_in_pyproject() -> None:
 
     assert match is not None, pin
     low_major, low_minor, high_major = map(int, match.groups())
-    assert ((low_major, low_minor), (high_major, 0)) == VERIFIED
+    assert ((low_major, low_minor), (high_major, 0)) == FAST_PATH_VERSIONS

@@ -30,7 +30,7 @@ from bot.stores.settings import RedisSettings
 from bot.teaching import Answer
 from bot.telemetry import Telemetry
 from policy.config import PolicyConfig
-from policy.deployer import Training
+from policy.deployer import TrainingSetup
 from policy.ensemble import EnsemblePolicy
 from policy.model_store import ModelStore, Version, VersionRecord
 from policy.retraining import Retraining, retraining
@@ -39,8 +39,13 @@ from tests.bot.test_cli import project  # noqa: F401  (a fixture)
 from tests.conftest import REPO
 from tests.policy.concert import concert_stories
 from tests.policy.conftest import concert_domain, seed_tracker, train_concert  # noqa: F401
-from tests.policy.retraining_fakes import LIVE_NOTE, CorruptingWorker, ThreadWorker, corrected
-from tests.policy.retraining_fakes import Training as TrainFunction
+from tests.policy.retraining_fakes import (
+    LIVE_NOTE,
+    CorruptingWorker,
+    ThreadWorker,
+    TrainFunction,
+    corrected,
+)
 
 
 @dataclass
@@ -82,7 +87,7 @@ async def make_setup(
             record = VersionRecord.of(1, initial, TrainingData(concert_stories(), taught or {}))
             models.commit(models.add(initial, record), 1)
             models.set_live(1)
-            training = Training(
+            training = TrainingSetup(
                 concert_domain, PolicyConfig(), models, worker or ThreadWorker(), train
             )
             data = TrainingData(concert_stories(), conversations or taught or {})
@@ -234,7 +239,7 @@ async def test_stop_waits_for_the_running_retrain(
     record = VersionRecord.of(1, policy, TrainingData(concert_stories(), {}))
     models = ModelStore(tmp_path)
     models.commit(models.add(policy, record), 1)
-    training = Training(concert_domain, PolicyConfig(), models, ThreadWorker(), train)
+    training = TrainingSetup(concert_domain, PolicyConfig(), models, ThreadWorker(), train)
     train.hold()
     running = retraining(
         training, Version(policy, record), TrainingData(concert_stories(), {}), tell=notes.append

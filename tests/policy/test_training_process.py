@@ -15,7 +15,7 @@ from bot.events import ActionExecuted
 from bot.policy import TRAINER
 from bot.tracker import Tracker
 from policy.config import PolicyConfig
-from policy.deployer import Training
+from policy.deployer import TrainingSetup
 from policy.ensemble import EnsemblePolicy
 from policy.model_store import ModelStore, Version, VersionRecord
 from policy.retraining import Retraining, retraining
@@ -48,7 +48,9 @@ async def make_retraining(
             data = TrainingData(concert_stories(), {})
             record = VersionRecord.of(1, policy, data)
             models.commit(models.add(policy, record), 1)
-            training = Training(concert_domain, PolicyConfig(), models, TrainingProcess(), train)
+            training = TrainingSetup(
+                concert_domain, PolicyConfig(), models, TrainingProcess(), train
+            )
             live = Version(policy, record)
             return await stack.enter_async_context(
                 retraining(training, live, data, tell=notes.append, delay=0.01)

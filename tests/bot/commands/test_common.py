@@ -1,11 +1,16 @@
-"""What every command prints: the progress bar on a terminal and in a log."""
+"""What every command shares: settings read once, a progress bar on a terminal and in a log."""
 
+import argparse
+import asyncio
 import io
 import sys
 
 import pytest
+import yaml
 
+from bot.commands import train
 from bot.commands.common import progress
+from tests.bot.test_cli import project  # noqa: F401  (a fixture)
 
 
 class Terminal(io.StringIO):
@@ -36,3 +41,12 @@ def test_in_a_log_only_the_finished_line_is_written(monkeypatch: pytest.MonkeyPa
     progress("lightgbm", 47, 480)
     progress("lightgbm", 48, 48)
     assert log.getvalue() == f"\r{'lightgbm':<24} [{'#' * 30}] 48/48\n"
+
+
+def test_a_command_parses_config_yml_once(project, monkeypatch: pytest.MonkeyPatch):  # noqa: F811
+    config = (project / "config.yml").read_text()
+    parses = []
+    real = yaml.safe_load
+    monkeypatch.setattr(yaml, "safe_load", lambda text: parses.append(text == config) or real(text))
+    asyncio.run(train.run(argparse.Namespace(project=str(project))))
+    assert parses.count(True) == 1

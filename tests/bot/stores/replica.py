@@ -16,7 +16,7 @@ from bot.stores.redis_rollout import RedisRollout
 from bot.stores.settings import RedisSettings
 from bot.tracker import Tracker
 from policy.config import PolicyConfig
-from policy.deployer import Training
+from policy.deployer import TrainingSetup
 from policy.ensemble import EnsemblePolicy
 from policy.model_store import ModelStore, Version, VersionRecord
 from policy.retraining import retraining
@@ -63,7 +63,7 @@ async def _serve(
     models = ModelStore(root)
     record = VersionRecord.of(1, policy, data)
     models.commit(models.add(policy, record), 1)
-    training = Training(
+    training = TrainingSetup(
         DOMAIN, PolicyConfig(), models, TrainingProcess(), partial(logged_training, log)
     )
     async with retraining(

@@ -264,7 +264,9 @@ async def test_taught_conversations_are_read_in_one_pipeline(connect, monkeypatc
     assert sent == ["EXISTS", "SMEMBERS"]  # the LRANGEs go as one pipeline
 
 
-async def test_an_expired_taught_conversation_is_not_read(connect):
+async def test_an_expired_taught_conversation_is_not_read_and_leaves_the_set(
+    connect, client, redis_settings
+):
     store = await connect(ttl_seconds=1)
     await store.append("c1", taught_events("trainer"), expected_length=0, pending=None)
     assert list((await store.taught()).conversations) == ["c1"]
@@ -273,6 +275,7 @@ async def test_an_expired_taught_conversation_is_not_read(connect):
             break
         await asyncio.sleep(0.05)
     assert await store.taught() == Taught({}, {})
+    assert await client.smembers(f"{redis_settings.prefix}:taught") == set()
 
 
 async def test_a_burst_of_more_turns_than_connections_is_served_not_refused(connect):
