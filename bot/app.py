@@ -6,7 +6,7 @@ the connectors (terminal, Telegram, Slack) and the web server with /healthz and 
 subcommands (bot/commands/) read the settings (bot/settings.py) and ask this module for what
 they need. A start builds, in this order:
 
-    settings -> project -> store -> model version -> retraining -> engine
+    settings -> project -> store -> model version -> rollout (Redis) -> retraining -> engine
              -> connectors, each joining the trainer notes -> web server -> start
 
 Notes for the trainers ("model 7 live", a failed retrain) flow the other way: retraining tells
@@ -249,7 +249,7 @@ async def serving_platforms(
         for connector in connectors:
             await connector.start()
             stack.push_async_callback(connector.stop)
-        stack.push_async_callback(web.stop)
+        stack.push_async_callback(web.stop)  # again, first on the way out: stopping is idempotent
         yield web
 
 

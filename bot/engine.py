@@ -1,4 +1,4 @@
-"""The dialogue engine: one input in, outputs out, one conversation at a time.
+"""The dialogue engine: one input in, outputs out; one turn at a time per conversation.
 
 Each input is one turn of the store (`TrackerStore.turn`, under the conversation's lock):
 resume the tracker from the stored snapshot and the events after it, decide, run actions, commit
@@ -53,7 +53,7 @@ from bot.teaching import (
     domain_choices,
 )
 from bot.tracker import Tracker
-from bot.turns import Decision, Turn, TurnObserver, summarize
+from bot.turns import ActionChoice, TurnObserver, TurnSummary, summarize
 
 log = logging.getLogger(__name__)
 MAX_ACTIONS_PER_TURN = 10
@@ -333,7 +333,7 @@ class Engine:
 
 def _turn(
     conversation_id: str, inp: Input, step: _Step | None, errors: list[str], seconds: float
-) -> Turn:
+) -> TurnSummary:
     kind: str = inp.name if isinstance(inp, Command) else "message"
     if isinstance(inp, Answer):
         kind = "answer"
@@ -341,7 +341,7 @@ def _turn(
         return summarize(conversation_id, kind, [], None, seconds, errors)
     asked = None
     if step.pending is not None:
-        asked = Decision(step.pending.action, step.pending.policy, step.pending.confidence)
+        asked = ActionChoice(step.pending.action, step.pending.policy, step.pending.confidence)
     return summarize(conversation_id, kind, step.new_events, asked, seconds, errors)
 
 

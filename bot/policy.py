@@ -19,8 +19,6 @@ class Prediction:
     """Which part of the policy decided: "memoization", "lightgbm", "fallback", ..."""
     probabilities: dict[str, float]
     """A probability for every action of the domain, in domain order (what "wrong action" lists)."""
-    intent_probabilities: dict[str, float] | None = None
-    """Optional ranking of the intents for "wrong intent"; None lists them in domain order."""
 
 
 @dataclass(frozen=True)

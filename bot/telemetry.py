@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.metrics import Counter, Gauge, Histogram, render
-from bot.turns import Turn
+from bot.turns import TurnSummary
 
 TURN_LOG = logging.getLogger("ozbot.turns")
 RETRAIN_BUCKETS = (0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0)
@@ -31,7 +31,7 @@ class Telemetry:
             ("kind",),
         )
 
-    def turn(self, turn: Turn) -> None:
+    def turn(self, turn: TurnSummary) -> None:
         """An `Engine(on_turn=...)` observer: counts the turn and logs its line."""
         self.turns.inc(turn.input)
         self.turn_seconds.observe(turn.seconds)
@@ -71,7 +71,7 @@ class Telemetry:
         )
 
 
-def log_turn(turn: Turn) -> None:
+def log_turn(turn: TurnSummary) -> None:
     """One line: who, what was understood, what the bot did or asks, how sure, how long."""
     decision = turn.decision
     fields = {

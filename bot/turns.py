@@ -9,7 +9,7 @@ from bot.events import ACTION_LISTEN, ActionExecuted, Corrected, Event, UserUtte
 
 
 @dataclass(frozen=True)
-class Decision:
+class ActionChoice:
     """An action the policy or the trainer decided on, and by which part, how sure."""
 
     action: str
@@ -18,14 +18,14 @@ class Decision:
 
 
 @dataclass(frozen=True)
-class Turn:
+class TurnSummary:
     conversation_id: str
     input: str
     """message, answer, restart, undo or export."""
     intent: str | None
     actions: tuple[str, ...]
     """The actions that ran, in order."""
-    decision: Decision | None
+    decision: ActionChoice | None
     """The training question asked, else the last action that ran (a listen only when
     nothing else ran)."""
     corrections: int
@@ -34,23 +34,23 @@ class Turn:
     """Kinds of what went wrong: action, store_unavailable, busy, store."""
 
 
-TurnObserver = Callable[[Turn], None]
+TurnObserver = Callable[[TurnSummary], None]
 
 
 def summarize(
     conversation_id: str,
     input_kind: str,
     events: Sequence[Event],
-    question: Decision | None,
+    question: ActionChoice | None,
     seconds: float,
     errors: Sequence[str] = (),
-) -> Turn:
+) -> TurnSummary:
     """The turn that appended `events` and, in training mode, asked `question`."""
     intents = [e.intent for e in events if isinstance(e, UserUttered)]
     ran = [e for e in events if isinstance(e, ActionExecuted)]
     acted = [e for e in ran if e.name != ACTION_LISTEN] or ran
-    last = Decision(acted[-1].name, acted[-1].policy, acted[-1].confidence) if acted else None
-    return Turn(
+    last = ActionChoice(acted[-1].name, acted[-1].policy, acted[-1].confidence) if acted else None
+    return TurnSummary(
         conversation_id,
         input_kind,
         intents[-1] if intents else None,

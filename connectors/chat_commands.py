@@ -61,7 +61,7 @@ class HelpText(Notice):
     """The help (chat platforms show it as any note; the terminal prints it bare)."""
 
 
-CommandHandler = Callable[[Context], Awaitable[list[Output]]]
+RunCommand = Callable[[Context], Awaitable[list[Output]]]
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class ChatCommand:
     trainers_only: bool
     help: str
     """One line: Telegram's command menu shows it."""
-    handle: CommandHandler
+    handle: RunCommand
 
 
 async def _help(context: Context) -> list[Output]:

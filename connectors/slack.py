@@ -27,8 +27,8 @@ from bot import texts
 from bot.background import BackgroundTasks
 from bot.engine import Engine
 from bot.errors import ConnectorError, StoreError
+from bot.locks import ConversationLocks
 from bot.outputs import Output
-from bot.stores.base import ConversationLocks
 from connectors.chat_commands import NAMES, ChatCommands, Context, Read, Wording, answer
 from connectors.dedupe import RecentIds, SeenIds
 from connectors.presses import handle_press

@@ -13,7 +13,7 @@ from telegram.constants import ChatType
 from telegram.ext import BaseUpdateProcessor
 
 from bot.engine import UserMessage
-from bot.stores.base import ConversationLocks
+from bot.locks import ConversationLocks
 from connectors.chat_commands import BY_NAME, Read
 
 _COMMAND = re.compile(r"/(?P<name>[\w.-]+)(?:@(?P<bot>\w+))?")

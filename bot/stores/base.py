@@ -17,7 +17,6 @@ added by the same append that stores the trainer's action, so that retraining re
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
@@ -27,6 +26,7 @@ from typing import Protocol
 
 from bot.errors import ConflictError, StoreError
 from bot.events import ActionExecuted, Event, event_from_json
+from bot.locks import ConversationLocks
 from bot.policy import TRAINER
 from bot.teaching import Question
 from bot.tracker import Snapshot
@@ -198,26 +198,6 @@ def decode_taught(stored: Mapping[str, Sequence[str]], where: Callable[[str], st
         if is_taught(events):
             conversations[conversation_id] = events
     return Taught(conversations, corrupt)
-
-
-class ConversationLocks:
-    """One asyncio lock per conversation, dropped when nobody holds or waits for it."""
-
-    def __init__(self) -> None:
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._users: dict[str, int] = {}
-
-    @asynccontextmanager
-    async def hold(self, conversation_id: str) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(conversation_id, asyncio.Lock())
-        self._users[conversation_id] = self._users.get(conversation_id, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._users[conversation_id] -= 1
-            if not self._users[conversation_id]:
-                del self._users[conversation_id], self._locks[conversation_id]
 
 
 def decode_events(texts: Iterable[str], where: str, first: int = 0) -> tuple[Event, ...]:

@@ -7,9 +7,9 @@ from contextlib import AbstractAsyncContextManager
 
 from bot.errors import ConflictError, StoreError, StoreUnavailableError
 from bot.events import Event
+from bot.locks import ConversationLocks
 from bot.stores.base import (
     Conversation,
-    ConversationLocks,
     ConversationTail,
     StoredTurn,
     Taught,

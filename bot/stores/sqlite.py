@@ -22,9 +22,9 @@ from typing import TypeVar
 
 from bot.errors import ConflictError, StoreError
 from bot.events import Event, event_to_json
+from bot.locks import ConversationLocks
 from bot.stores.base import (
     Conversation,
-    ConversationLocks,
     ConversationTail,
     StoredTurn,
     Taught,
