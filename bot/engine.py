@@ -37,7 +37,7 @@ from bot.events import (
     UserUtteranceReverted,
     UserUttered,
 )
-from bot.interpreter import parse_message
+from bot.interpreter import Nlu, ParsedMessage, is_typed, parse_message
 from bot.outputs import BotMessage, Choices, Decided, Exported, Notice, Output, Refused
 from bot.policy import TRAINER, Learner, Policy
 from bot.stores.base import ConversationTail, TrackerStore, load_matching
@@ -117,8 +117,10 @@ class Engine:
         learner: Learner | None = None,
         intent_prefixes: tuple[str, ...] = ("/",),
         on_turn: TurnObserver | None = None,
+        nlu: Nlu | None = None,
     ) -> None:
-        """`on_turn` hears about every input handled (for logs and metrics); it must not block."""
+        """`on_turn` hears about every input handled (for logs and metrics); it must not block.
+        `nlu` reads free text; without it only typed intents are understood."""
         self.domain = domain
         self.policy = policy
         self.store = store
@@ -127,6 +129,7 @@ class Engine:
         self.learner = learner
         self.intent_prefixes = intent_prefixes
         self.on_turn = on_turn
+        self.nlu = nlu
 
     def with_intent_prefixes(self, prefixes: tuple[str, ...]) -> Engine:
         """This engine (same store, policy and actions) reading typed intents with `prefixes`."""
@@ -211,18 +214,27 @@ class Engine:
             await self._show(step, step.pending)
             return
         try:
-            parsed = parse_message(text, self.domain, self.intent_prefixes)
+            parsed = await self._read(text)
         except InputError as exc:
             step.outputs.append(Notice(str(exc)))
             return
         if step.tracker.latest_action is None:
             await step.add([ActionExecuted(ACTION_LISTEN)])
-        await step.add([UserUttered(parsed.text, parsed.intent, parsed.entities)])
+        said = UserUttered(
+            parsed.text, parsed.intent, parsed.entities, confidence=parsed.confidence
+        )
+        await step.add([said])
         await step.add(list(entity_slot_events(self.domain, parsed.entities)))
         if trainer:
             await self._propose(step)
         else:
             await self._act_until_listening(step)
+
+    async def _read(self, text: str) -> ParsedMessage:
+        """A typed intent, else free text read by the NLU (without one: how to type it)."""
+        if self.nlu is None or is_typed(text, self.intent_prefixes):
+            return parse_message(text, self.domain, self.intent_prefixes)
+        return await self.nlu.read(text, self.domain)
 
     async def _act_until_listening(self, step: _Step) -> None:
         for _ in range(MAX_ACTIONS_PER_TURN):

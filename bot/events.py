@@ -33,6 +33,8 @@ class UserUttered:
     intent: str
     entities: dict[str, Any] = field(default_factory=dict)
     timestamp: float = field(default_factory=_now, compare=False)
+    confidence: float | None = None
+    """How sure the NLU was of the intent; None for a typed or corrected intent."""
 
 
 @dataclass(frozen=True)

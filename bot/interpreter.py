@@ -1,17 +1,26 @@
-"""Typed intents: `/intent{"entity": "value"}` in place of an NLU model, as in the seed."""
+"""What a user message means: a typed intent (`/intent{"entity": "value"}`, as in the seed) or
+free text, read by an interpreter (NLU).
+
+Typed intents bypass the interpreter. Free text below the confidence threshold, or of an intent
+the domain does not know, becomes `nlu_fallback` when the domain has it (Rasa's name, which
+stories can answer), else the domain's best-ranked intent.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from bot import texts
 from bot.domain import Domain
 from bot.errors import InputError
+from bot.nlu.model import NLU_FALLBACK, Understanding
 
 MAX_MESSAGE_CHARS = 2000
+DEFAULT_THRESHOLD = 0.3
+"""Rasa's FallbackClassifier default: below this confidence a message is `nlu_fallback`."""
 _INTENT = re.compile(r"(?P<intent>[\w.-]+)(?:@\S+?)?\s*(?P<entities>\{.*\})?\s*$", re.DOTALL)
 
 
@@ -20,6 +29,54 @@ class ParsedMessage:
     text: str
     intent: str
     entities: dict[str, Any] = field(default_factory=dict)
+    confidence: float | None = None
+    """How sure the interpreter was; None for a typed intent."""
+
+
+class Interpreter(Protocol):
+    async def parse(self, text: str) -> Understanding:
+        """Every intent it knows, ranked, and the entities it found in `text`."""
+        ...
+
+
+@dataclass(frozen=True)
+class Nlu:
+    """Free text: who reads it, and below which confidence it is `nlu_fallback`."""
+
+    interpreter: Interpreter
+    threshold: float = DEFAULT_THRESHOLD
+
+    async def read(self, text: str, domain: Domain) -> ParsedMessage:
+        text = checked(text)
+        return understood(await self.interpreter.parse(text), domain, self.threshold)
+
+
+def understood(understanding: Understanding, domain: Domain, threshold: float) -> ParsedMessage:
+    """What the domain makes of an interpreter's reading: its best-ranked known intent (or
+    `nlu_fallback`), and the entities the domain has, by name."""
+    known = [(name, p) for name, p in understanding.intents if name in domain.intents]
+    best, confidence = known[0] if known else (NLU_FALLBACK, 0.0)
+    if (confidence < threshold or not known) and NLU_FALLBACK in domain.intents:
+        best = NLU_FALLBACK
+    elif not known:
+        raise InputError(texts.no_intent_understood(domain.intents))
+    entities = {s.entity: s.value for s in understanding.entities if s.entity in domain.entities}
+    return ParsedMessage(understanding.text, best, entities, confidence)
+
+
+def is_typed(text: str, prefixes: tuple[str, ...]) -> bool:
+    """A typed intent (`/greet`), which no interpreter reads."""
+    return text.strip().startswith(prefixes)
+
+
+def checked(text: str) -> str:
+    """The message without surrounding space; refused when empty or too long."""
+    text = text.strip()
+    if not text:
+        raise InputError(texts.EMPTY_MESSAGE)
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise InputError(texts.message_too_long(len(text), MAX_MESSAGE_CHARS))
+    return text
 
 
 def parse_message(text: str, domain: Domain, prefixes: tuple[str, ...] = ("/",)) -> ParsedMessage:
@@ -28,11 +85,7 @@ def parse_message(text: str, domain: Domain, prefixes: tuple[str, ...] = ("/",))
     `prefixes` are the characters that start an intent ("/" everywhere, "!" too on Slack);
     `/greet@MyBot` (a Telegram group command) is read as `/greet`.
     """
-    text = text.strip()
-    if not text:
-        raise InputError(texts.EMPTY_MESSAGE)
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise InputError(texts.message_too_long(len(text), MAX_MESSAGE_CHARS))
+    text = checked(text)
     prefix = next((p for p in prefixes if text.startswith(p)), None)
     if prefix is None:
         raise InputError(texts.no_nlu_hint(prefixes[0], domain.intents))

@@ -41,10 +41,16 @@ class BotDid:
 
 @dataclass(frozen=True)
 class UserSaid:
-    """The user said `text`, read as `intent`."""
+    """The user said `text`, read as `intent` (by the NLU with `confidence`, else typed)."""
 
     text: str
     intent: str
+    confidence: float | None = None
+
+    @property
+    def meaning(self) -> str:
+        """The intent, with the NLU's confidence when it read the text: "greet 0.91"."""
+        return self.intent if self.confidence is None else f"{self.intent} {self.confidence:.2f}"
 
 
 HistoryLine = ConversationStart | BotDid | UserSaid

@@ -151,7 +151,7 @@ def recent_history(tracker: Tracker, turns: int = HISTORY_TURNS) -> tuple[Histor
         if isinstance(event, ActionExecuted):
             lines.append(BotDid(event.name))
         elif isinstance(event, UserUttered):
-            lines.append(UserSaid(event.text, event.intent))
+            lines.append(UserSaid(event.text, event.intent, event.confidence))
     said = [i for i, line in enumerate(lines) if isinstance(line, UserSaid)]
     if len(said) <= turns:
         return (ConversationStart(), *lines)

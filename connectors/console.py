@@ -238,8 +238,8 @@ def _seed(line: HistoryLine) -> list[tuple[str, str]]:
             return [("bot did", "None")]
         case BotDid(action=action):
             return [("bot did", action)]
-        case UserSaid(text=text, intent=intent):
-            return [("user said", text), ("whose intent is", intent)]
+        case UserSaid(text=text):
+            return [("user said", text), ("whose intent is", line.meaning)]
     raise TypeError(f"cannot render {line!r}")
 
 

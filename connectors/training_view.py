@@ -108,7 +108,7 @@ def _history_lines(history: Sequence[HistoryLine]) -> Iterator[str]:
             if actions:
                 yield texts.bot_did(actions)
                 actions = []
-            yield texts.user_said(short(line.text), line.intent)
+            yield texts.user_said(short(line.text), line.meaning)
     if actions:
         yield texts.bot_did(actions)
 

@@ -10,6 +10,8 @@ from bot.engine import Command, Engine, UserMessage
 from bot.errors import ConflictError, ConversationBusyError, StoreUnavailableError
 from bot.events import ActionExecuted, BotUttered, Corrected, Restarted, SlotSet, UserUttered
 from bot.exporter import StoryExporter
+from bot.interpreter import Nlu
+from bot.nlu.model import EntitySpan, Understanding
 from bot.outputs import ActionProposal, BotMessage, Choices, Decided, Exported, Notice, UserSaid
 from bot.stores.memory import MemoryTrackerStore
 from bot.stories.markdown import parse_markdown
@@ -245,3 +247,27 @@ async def test_a_failing_store_gets_a_notice_and_nothing_is_kept(engine, error, 
     engine.store = FailingStore(error)
     assert await say(engine, "/greet", trainer=False) == [Notice(notice)]
     assert await engine.store.conversation_ids() == []
+
+
+async def test_free_text_is_read_by_the_nlu_and_typed_intents_bypass_it(engine):
+    readings = {"any concerts in Berlin?": (("search_concerts", 0.91),)}
+    asked = []
+
+    class Interpreter:
+        async def parse(self, text):
+            asked.append(text)
+            span = EntitySpan(16, 22, "city", "Berlin")
+            return Understanding(text, readings[text], (span,))
+
+    engine.nlu = Nlu(Interpreter())
+    proposal = only(await say(engine, "any concerts in Berlin?"), ActionProposal)
+    assert (proposal.action, proposal.intent) == ("action_search_concerts", "search_concerts")
+    assert proposal.history[-1] == UserSaid("any concerts in Berlin?", "search_concerts", 0.91)
+    said = (await engine.store.load("c1")).events[1]
+    assert said == UserUttered(
+        "any concerts in Berlin?", "search_concerts", {"city": "Berlin"}, confidence=0.91
+    )
+    await answer(engine, [proposal], "approve")
+    await answer(engine, await engine.pending_outputs("c1"), "approve")
+    only(await say(engine, "/greet"), ActionProposal)
+    assert asked == ["any concerts in Berlin?"]

@@ -1,7 +1,10 @@
+import dataclasses
+
 import pytest
 
 from bot.errors import InputError
-from bot.interpreter import MAX_MESSAGE_CHARS, parse_message
+from bot.interpreter import MAX_MESSAGE_CHARS, Nlu, ParsedMessage, is_typed, parse_message
+from bot.nlu.model import NLU_FALLBACK, EntitySpan, Understanding
 
 
 def test_plain_intent(concert_domain):
@@ -34,3 +37,77 @@ def test_telegram_group_command_and_other_prefix(concert_domain):
 def test_bad_input_says_how_to_fix_it(concert_domain, text, message):
     with pytest.raises(InputError, match=message):
         parse_message(text, concert_domain)
+
+
+class Scripted:
+    """An interpreter that reads each text as the test says."""
+
+    def __init__(self, readings):
+        self.readings = readings
+        self.asked = []
+
+    async def parse(self, text):
+        self.asked.append(text)
+        intents, entities = self.readings[text]
+        return Understanding(text, intents, entities)
+
+
+def with_fallback(domain):
+    return dataclasses.replace(domain, intents=(*domain.intents, NLU_FALLBACK))
+
+
+BERLIN = EntitySpan(18, 24, "city", "Berlin")
+
+
+async def test_free_text_gets_the_interpreter_s_best_intent_and_known_entities(concert_domain):
+    nlu = Nlu(
+        Scripted(
+            {
+                "any concerts in Berlin?": (
+                    (("search_concerts", 0.91), ("search_venues", 0.09)),
+                    (BERLIN, EntitySpan(0, 3, "mood", "any")),
+                )
+            }
+        )
+    )
+    parsed = await nlu.read("  any concerts in Berlin?  ", concert_domain)
+    assert parsed == ParsedMessage(
+        "any concerts in Berlin?", "search_concerts", {"city": "Berlin"}, 0.91
+    )
+
+
+async def test_below_the_threshold_free_text_is_nlu_fallback(concert_domain):
+    domain = with_fallback(concert_domain)
+    nlu = Nlu(Scripted({"hmm": ((("greet", 0.29), ("goodbye", 0.2)), ())}), threshold=0.3)
+    parsed = await nlu.read("hmm", domain)
+    assert (parsed.intent, parsed.confidence) == (NLU_FALLBACK, 0.29)
+
+
+async def test_without_nlu_fallback_in_the_domain_the_best_guess_stands(concert_domain):
+    nlu = Nlu(Scripted({"hmm": ((("greet", 0.29), ("goodbye", 0.2)), ())}), threshold=0.3)
+    assert (await nlu.read("hmm", concert_domain)).intent == "greet"
+
+
+async def test_an_intent_the_domain_lacks_is_skipped_for_the_next_known_one(concert_domain):
+    reading = ((("book_table", 0.8), ("search_venues", 0.15)), ())
+    nlu = Nlu(Scripted({"a table please": reading}), threshold=0.1)
+    assert (await nlu.read("a table please", concert_domain)).intent == "search_venues"
+    unknown_only = Nlu(Scripted({"a table please": ((("book_table", 0.9),), ())}))
+    assert (await unknown_only.read("a table please", with_fallback(concert_domain))).intent == (
+        NLU_FALLBACK
+    )
+    with pytest.raises(InputError, match="understood none of the domain's intents"):
+        await unknown_only.read("a table please", concert_domain)
+
+
+async def test_empty_and_too_long_free_text_never_reach_the_interpreter(concert_domain):
+    interpreter = Scripted({})
+    for text in ("   ", "x" * (MAX_MESSAGE_CHARS + 1)):
+        with pytest.raises(InputError):
+            await Nlu(interpreter).read(text, concert_domain)
+    assert interpreter.asked == []
+
+
+def test_typed_intents_are_told_apart_from_free_text():
+    assert is_typed(" /greet", ("/",)) and is_typed("!greet", ("/", "!"))
+    assert not is_typed("hello /greet", ("/",))
