@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import ConnectorError, ProjectError
+from bot.interpreter import DEFAULT_THRESHOLD
 from bot.project import Project, open_project, read_config
 from bot.stores.settings import RedisSettings, redis_settings
 from bot.tracker import SNAPSHOT_TURNS
@@ -39,6 +40,8 @@ class Settings:
     policy: PolicyConfig
     store: RedisSettings | None
     """The Redis store; None for the project's SQLite file."""
+    nlu_threshold: float = DEFAULT_THRESHOLD
+    """config.yml's `nlu: threshold`: free text read less surely than this is `nlu_fallback`."""
     warnings: tuple[str, ...] = ()
     """What config.yml holds that ozbot ignores."""
 
@@ -64,7 +67,8 @@ def read_settings(root: Path, env: Mapping[str, str]) -> Settings:
     project = open_project(root)
     config = read_config(project)
     policy, warnings = policy_settings(project, config)
-    return Settings(project, policy, store_settings(project, config, env), tuple(warnings))
+    store = store_settings(project, config, env)
+    return Settings(project, policy, store, nlu_threshold(project, config), tuple(warnings))
 
 
 def policy_settings(project: Project, config: Mapping[str, Any]) -> tuple[PolicyConfig, list[str]]:
@@ -76,6 +80,25 @@ def policy_settings(project: Project, config: Mapping[str, Any]) -> tuple[Policy
             f"{SNAPSHOT_TURNS} turns a conversation's snapshot keeps for the policy; lower it"
         )
     return policy, warnings
+
+
+def nlu_threshold(project: Project, config: Mapping[str, Any]) -> float:
+    """config.yml's `nlu: {threshold: 0.3}`, checked."""
+    section = config.get("nlu", {})
+    where = f"{project.config_file}: nlu"
+    if not isinstance(section, dict):
+        raise ProjectError(f"{where}: expected a mapping, e.g. {{threshold: 0.3}}")
+    unknown = sorted(set(section) - {"threshold"})
+    if unknown:
+        raise ProjectError(f"{where}: unknown key(s) {', '.join(unknown)}; known: threshold")
+    threshold = section.get("threshold", DEFAULT_THRESHOLD)
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, int | float)
+        or not (0 <= threshold <= 1)
+    ):
+        raise ProjectError(f"{where}.threshold: expected a number from 0 to 1, got {threshold!r}")
+    return float(threshold)
 
 
 def store_settings(

@@ -41,7 +41,7 @@ DEFAULT_LIGHTGBM: dict[str, Any] = {
 }
 
 RASA_KEYS = ("language", "pipeline", "policies", "recipe", "assistant_id")
-OTHER_PARTS_KEYS = ("store",)
+OTHER_PARTS_KEYS = ("store", "nlu")
 """Keys of config.yml that other parts of ozbot read."""
 
 

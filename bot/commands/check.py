@@ -22,7 +22,14 @@ from bot.commands.common import say
 from bot.domain import Domain, load_domain
 from bot.errors import ActionError, OzbotError
 from bot.project import Project, open_project, read_config
-from bot.settings import CONNECTORS, chosen, policy_settings, store_settings, web_settings
+from bot.settings import (
+    CONNECTORS,
+    chosen,
+    nlu_threshold,
+    policy_settings,
+    store_settings,
+    web_settings,
+)
 from bot.stores.redis import RedisTrackerStore
 from bot.stores.settings import RedisSettings
 from bot.stories.model import Story
@@ -85,6 +92,7 @@ async def check_all(root: Path, names: list[str], env: Mapping[str, str]) -> Fin
     config = findings.attempt(lambda: read_config(project))
     if config is not None:
         _policy(project, config, findings)
+        findings.attempt(lambda: nlu_threshold(project, config))
     stories = _stories(project, findings)
     if domain is not None:
         _fits_domain(stories, domain, findings)

@@ -93,3 +93,13 @@ def test_a_platform_reads_its_settings_and_the_web_server_s() -> None:
     assert serving.web is not None and serving.web.port == 9000
     with pytest.raises(ConnectorError, match="SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET not set"):
         read_serving(["slack"], None, {})
+
+
+def test_the_nlu_threshold_comes_from_config_yml_and_is_checked(project: Path) -> None:
+    assert read_settings(project, {}).nlu_threshold == 0.3
+    (project / "config.yml").write_text("nlu: {threshold: 0.6}\n")
+    assert read_settings(project, {}).nlu_threshold == 0.6
+    for wrong in ("nlu: {threshold: 2}", "nlu: {threshold: high}", "nlu: {url: x}", "nlu: 1"):
+        (project / "config.yml").write_text(wrong + "\n")
+        with pytest.raises(ProjectError, match="config.yml: nlu"):
+            read_settings(project, {})
