@@ -5,6 +5,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot bot
 COPY connectors connectors
+COPY nlu nlu
 COPY policy policy
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
