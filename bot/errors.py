@@ -4,6 +4,7 @@
     ├── ProjectError            a project file is wrong (domain, stories, config, actions)
     │   ├── DomainError         domain.yml: unknown slot type, missing key, ...
     │   ├── StoryError          a story file: syntax error (file and line), unknown action, ...
+    │   ├── NluDataError        an NLU data file: annotation or structure (file and line)
     │   └── ActionLoadError     a custom action class that cannot be imported or built
     ├── InputError              a message that cannot be understood (/intent{json} syntax, length)
     ├── ActionError             an action cannot run (no implementation, it raised)
@@ -33,6 +34,10 @@ class DomainError(ProjectError):
 
 class StoryError(ProjectError):
     """A story file is wrong."""
+
+
+class NluDataError(ProjectError):
+    """An NLU training data file is wrong."""
 
 
 class ActionLoadError(ProjectError):

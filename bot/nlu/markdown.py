@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.errors import ProjectError
+from bot.errors import NluDataError
 from bot.nlu.model import NluData
 from bot.nlu.sections import KINDS, Item, Section, to_data, to_sections
 
@@ -62,14 +62,14 @@ def _lines(text: str, source: str) -> Iterator[tuple[int, str]]:
     uncommented = _COMMENT.sub(lambda match: "\n" * match[0].count("\n"), text)
     for number, line in enumerate(uncommented.split("\n"), start=1):
         if "<!--" in line:
-            raise ProjectError(f"{source}:{number}: this `<!--` comment is never closed; add `-->`")
+            raise NluDataError(f"{source}:{number}: this `<!--` comment is never closed; add `-->`")
         if line.strip():
             yield number, line.strip()
 
 
 def _name(name: str, kind: str, where: str) -> str:
     if not name.strip():
-        raise ProjectError(f"{where}: the {kind} needs a name; write `## {kind}:name`")
+        raise NluDataError(f"{where}: the {kind} needs a name; write `## {kind}:name`")
     return name.strip()
 
 
@@ -78,7 +78,7 @@ def _items(line: str, kind: str, first: bool, source: str, where: str) -> list[I
         return [Item(line[1:].strip(), where)]
     if kind == "lookup" and first and not line.startswith(_ITEM_MARKERS):
         return _lookup_file(line, source, where)
-    raise ProjectError(f"{where}: cannot read {line!r} in a `{kind}` section; {_HOW}")
+    raise NluDataError(f"{where}: cannot read {line!r} in a `{kind}` section; {_HOW}")
 
 
 def _lookup_file(path: str, source: str, where: str) -> list[Item]:
@@ -87,14 +87,14 @@ def _lookup_file(path: str, source: str, where: str) -> list[Item]:
     candidates = [folder / path for folder in (folder, *folder.parents)]
     file = next((candidate for candidate in candidates if candidate.is_file()), None)
     if file is None:
-        raise ProjectError(
+        raise NluDataError(
             f"{where}: the lookup file {path!r} is not next to {source} nor in a folder above; "
             f"correct the path, or list the elements as `- element` lines"
         )
     try:
         lines = file.read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ProjectError(f"{where}: cannot read the lookup file {file}: {exc}") from exc
+        raise NluDataError(f"{where}: cannot read the lookup file {file}: {exc}") from exc
     return [Item(line.strip(), f"{file}:{n}") for n, line in enumerate(lines, 1) if line.strip()]
 
 
@@ -106,7 +106,7 @@ def write_nlu_markdown(data: NluData) -> str:
 def _section_text(section: Section) -> str:
     lines = [f"## {section.kind}:{section.name}", *(f"- {item.text}" for item in section.items)]
     if any("<!--" in line for line in lines):
-        raise ProjectError(
+        raise NluDataError(
             f"cannot write the {section.kind} {section.name!r} as Markdown: its `<!--` would "
             "read as a comment; write YAML NLU data"
         )

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from itertools import groupby
 from typing import Any, NoReturn
 
-from bot.errors import ProjectError
+from bot.errors import NluDataError
 from bot.nlu.model import EntitySpan, Example
 
 _HOW = 'annotate an entity as `[Berlin](city)` or `[NYC]{"entity": "city", "value": "New York"}`'
@@ -50,8 +50,8 @@ def parse_markup(text: str, where: str) -> tuple[str, tuple[EntitySpan, ...]]:
     return "".join(plain), tuple(spans)
 
 
-def _problem(where: str, problem: str, text: str) -> ProjectError:
-    return ProjectError(f"{where}: {problem} in the example {text!r}; {_HOW}")
+def _problem(where: str, problem: str, text: str) -> NluDataError:
+    return NluDataError(f"{where}: {problem} in the example {text!r}; {_HOW}")
 
 
 def _no_stray_closing(text: str, start: int, end: int, where: str) -> None:
@@ -173,11 +173,11 @@ def _check_reads_back(example: Example, written: str, spans: tuple[EntitySpan, .
         _unwritable(example, "an example is one line of text, without spaces around it")
     try:
         read_back = parse_markup(written, "")
-    except ProjectError:
+    except NluDataError:
         read_back = ("", ())
     if read_back != (example.text, spans):
         _unwritable(example, f"it would read back as something else ({written!r})")
 
 
 def _unwritable(example: Example, why: str) -> NoReturn:
-    raise ProjectError(f"cannot write the example {example.text!r} of {example.intent!r}: {why}")
+    raise NluDataError(f"cannot write the example {example.text!r} of {example.intent!r}: {why}")

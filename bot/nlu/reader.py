@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import reduce
 from pathlib import Path
 
-from bot.errors import ProjectError
+from bot.errors import NluDataError
 from bot.nlu.markdown import parse_nlu_markdown, write_nlu_markdown
 from bot.nlu.model import NluData
 from bot.nlu.yaml_format import parse_nlu_yaml, write_nlu_yaml
@@ -32,7 +32,7 @@ def read_nlu(path: Path) -> NluData:
     elif path.exists():
         files = [path]
     else:
-        raise ProjectError(f"{path}: no such file or folder")
+        raise NluDataError(f"{path}: no such file or folder")
     return reduce(NluData.merged, (_read_file(file) for file in files), NluData())
 
 
@@ -42,7 +42,7 @@ def write_nlu(data: NluData, path: Path) -> None:
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise ProjectError(f"{path}: cannot write the NLU data: {exc.strerror or exc}") from exc
+        raise NluDataError(f"{path}: cannot write the NLU data: {exc.strerror or exc}") from exc
 
 
 def _read_file(path: Path) -> NluData:
@@ -50,9 +50,9 @@ def _read_file(path: Path) -> NluData:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ProjectError(f"{path}: cannot read the NLU data: {exc.strerror or exc}") from exc
+        raise NluDataError(f"{path}: cannot read the NLU data: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
-        raise ProjectError(f"{path}: cannot read the NLU data: it is not UTF-8 text") from exc
+        raise NluDataError(f"{path}: cannot read the NLU data: it is not UTF-8 text") from exc
     return parse(text, str(path))
 
 
@@ -60,6 +60,6 @@ def _format(path: Path) -> tuple[_Parser, _Writer]:
     try:
         return _FORMATS[path.suffix.lower()]
     except KeyError:
-        raise ProjectError(
+        raise NluDataError(
             f"{path}: unknown NLU file ending; NLU files end in {', '.join(_FORMATS)}"
         ) from None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
 
-from bot.errors import ProjectError
+from bot.errors import NluDataError
 from bot.nlu.markup import parse_markup, write_markup
 from bot.nlu.model import Example, Lookup, NluData, Regex
 
@@ -107,7 +107,7 @@ def _section(kind: str, name: str, texts: Iterable[str]) -> Section:
 def one_line(text: str, what: str) -> str:
     """`text` if it reads back as written on a line of its own, else an error."""
     if not text or "\n" in text or text != text.strip():
-        raise ProjectError(
+        raise NluDataError(
             f"cannot write the {what} {text!r}: it must be one line of text without spaces "
             "around it, or it would read back as something else"
         )

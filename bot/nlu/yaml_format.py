@@ -28,7 +28,7 @@ from collections.abc import Iterator
 
 import yaml
 
-from bot.errors import ProjectError
+from bot.errors import NluDataError
 from bot.nlu.model import NluData
 from bot.nlu.sections import KINDS, Item, Section, to_data, to_sections
 
@@ -47,9 +47,9 @@ def parse_nlu_yaml(text: str, source: str) -> NluData:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
-        raise ProjectError(f"{source}{line}: not valid YAML: {exc.problem or exc}") from exc
+        raise NluDataError(f"{source}{line}: not valid YAML: {exc.problem or exc}") from exc
     except yaml.YAMLError as exc:
-        raise ProjectError(f"{source}: not valid YAML: {exc}") from exc
+        raise NluDataError(f"{source}: not valid YAML: {exc}") from exc
     finally:
         loader.dispose()
 
@@ -71,7 +71,7 @@ class _NluNodes:
         if nlu is None or _is_null(nlu):
             return []
         if not isinstance(nlu, yaml.SequenceNode):
-            raise ProjectError(f"{self.where(nlu)}: `nlu:` must be a list (`- intent: ...` items)")
+            raise NluDataError(f"{self.where(nlu)}: `nlu:` must be a list (`- intent: ...` items)")
         return [self.section(node) for node in nlu.value]
 
     def section(self, node: yaml.Node) -> Section:
@@ -79,37 +79,37 @@ class _NluNodes:
         fields = self.mapping(node, "an `nlu:` item")
         kinds = [kind for kind in KINDS if kind in fields]
         if len(kinds) != 1:
-            raise ProjectError(
+            raise NluDataError(
                 f"{where}: an `nlu:` item has exactly one of {', '.join(KINDS)}; "
                 f"got {', '.join(fields) or 'none'}"
             )
         kind = kinds[0]
         if unknown := set(fields) - _ITEM_KEYS:
-            raise ProjectError(
+            raise NluDataError(
                 f"{where}: unknown key {', '.join(sorted(unknown))} in a `{kind}` item; "
                 "it takes `examples:` and an optional `metadata:`"
             )
         name = self.name(fields[kind], kind)
         if "examples" not in fields:
-            raise ProjectError(f"{where}: the {kind} {name!r} has no `examples:`; {_LINES_HOW}")
+            raise NluDataError(f"{where}: the {kind} {name!r} has no `examples:`; {_LINES_HOW}")
         return Section(kind, name, tuple(self.items(fields["examples"])))
 
     def mapping(self, node: yaml.Node, what: str) -> dict[str, yaml.Node]:
         if not isinstance(node, yaml.MappingNode):
-            raise ProjectError(f"{self.where(node)}: {what} must be a mapping")
+            raise NluDataError(f"{self.where(node)}: {what} must be a mapping")
         self.loader.flatten_mapping(node)
         return {key.value: value for key, value in node.value if isinstance(key, yaml.ScalarNode)}
 
     def name(self, node: yaml.Node, kind: str) -> str:
         if not isinstance(node, yaml.ScalarNode) or not node.value.strip():
-            raise ProjectError(f"{self.where(node)}: the {kind} name must be text")
+            raise NluDataError(f"{self.where(node)}: the {kind} name must be text")
         return str(node.value.strip())
 
     def items(self, node: yaml.Node) -> Iterator[Item]:
         if isinstance(node, yaml.SequenceNode):
             yield from (self.listed(item) for item in node.value)
         elif not isinstance(node, yaml.ScalarNode):
-            raise ProjectError(f"{self.where(node)}: cannot read these examples; {_LINES_HOW}")
+            raise NluDataError(f"{self.where(node)}: cannot read these examples; {_LINES_HOW}")
         elif not _is_null(node):
             # The lines of a `|` block start below its marker; a folded or quoted string has
             # lost its line breaks' positions, so its items all name the string's first line.
@@ -122,14 +122,14 @@ class _NluNodes:
         """An item of Rasa 3's list form: `- text: ...` (with metadata), or a plain string."""
         text = node if _is_scalar(node) else self.mapping(node, "an example").get("text")
         if not isinstance(text, yaml.ScalarNode) or _is_null(text) or not text.value.strip():
-            raise ProjectError(f"{self.where(node)}: an example of the list form is `- text: ...`")
+            raise NluDataError(f"{self.where(node)}: an example of the list form is `- text: ...`")
         return Item(text.value.strip(), self.where(node))
 
 
 def _listed_line(line: str, where: str) -> Item:
     text = line[1:].strip()
     if not line.startswith("-") or not text:
-        raise ProjectError(f"{where}: cannot read {line!r} as an example; {_LINES_HOW}")
+        raise NluDataError(f"{where}: cannot read {line!r} as an example; {_LINES_HOW}")
     return Item(text, where)
 
 

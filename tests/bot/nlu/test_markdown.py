@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ProjectError
+from bot.errors import NluDataError
 from bot.nlu.markdown import parse_nlu_markdown, write_nlu_markdown
 from bot.nlu.model import EntitySpan, Example, Lookup, NluData, Regex
 from bot.stories.markdown import parse_markdown
@@ -72,7 +72,7 @@ def test_a_lookup_file_is_found_in_a_folder_above(tmp_path: Path) -> None:
 
 
 def test_a_missing_lookup_file_says_where_it_was_looked_for(tmp_path: Path) -> None:
-    with pytest.raises(ProjectError) as error:
+    with pytest.raises(NluDataError) as error:
         parse_nlu_markdown("\n## lookup:city\nno/such.txt\n", str(tmp_path / "nlu.md"))
     assert str(error.value) == (
         f"{tmp_path / 'nlu.md'}:3: the lookup file 'no/such.txt' is not next to "
@@ -143,7 +143,7 @@ def test_headers_and_comments() -> None:
     ],
 )
 def test_errors_name_file_and_line(text: str, message: str) -> None:
-    with pytest.raises(ProjectError) as error:
+    with pytest.raises(NluDataError) as error:
         parse_nlu_markdown(text, "nlu.md")
     assert str(error.value).startswith(message)
 
@@ -215,7 +215,7 @@ def test_round_trip_of_rasas_documented_example(tmp_path: Path) -> None:
     ],
 )
 def test_refuses_what_would_read_as_a_comment(data: NluData) -> None:
-    with pytest.raises(ProjectError) as error:
+    with pytest.raises(NluDataError) as error:
         write_nlu_markdown(data)
     assert "as Markdown: its `<!--` would read as a comment; write YAML NLU data" in str(
         error.value

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.errors import ProjectError
+from bot.errors import NluDataError
 from bot.nlu.markup import parse_markup, write_markup
 from bot.nlu.model import EntitySpan, Example
 
@@ -81,7 +81,7 @@ def test_text_without_annotations_stays_as_it_is(markup: str) -> None:
     ],
 )
 def test_errors_say_what_is_wrong_and_show_the_example(markup: str, problem: str) -> None:
-    with pytest.raises(ProjectError) as error:
+    with pytest.raises(NluDataError) as error:
         parse_markup(markup, "data/nlu.yml:7")
     message = str(error.value)
     assert message.startswith("data/nlu.yml:7: ")
@@ -150,6 +150,6 @@ def test_writes_unicode() -> None:
 def test_refuses_to_write_what_would_read_back_as_something_else(
     example: Example, why: str
 ) -> None:
-    with pytest.raises(ProjectError) as error:
+    with pytest.raises(NluDataError) as error:
         write_markup(example)
     assert str(error.value).startswith(f"cannot write the example {example.text!r} of 'x': {why}")

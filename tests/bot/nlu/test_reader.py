@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ProjectError
+from bot.errors import NluDataError
 from bot.nlu.model import EntitySpan, Example, Lookup, NluData, Regex
 from bot.nlu.reader import read_nlu, write_nlu
 
@@ -70,7 +70,7 @@ def test_an_empty_folder_holds_no_nlu_data(tmp_path: Path) -> None:
 def test_errors_name_the_file(tmp_path: Path) -> None:
     write(tmp_path / "ok.md", MARKDOWN)
     bad = write(tmp_path / "sub" / "bad.yml", "nlu:\n- intent: greet\n  examples: |\n    - [hi\n")
-    with pytest.raises(ProjectError) as error:
+    with pytest.raises(NluDataError) as error:
         read_nlu(tmp_path)
     assert str(error.value).startswith(f"{bad}:4: the `[` at character 1 is never closed")
 
@@ -89,7 +89,7 @@ def test_file_errors(tmp_path: Path, name: str, content: str | None, message: st
         write(path, content)
     if name == "latin1.md":
         path.write_bytes("## intent:grüß\n- hi\n".encode("latin-1"))
-    with pytest.raises(ProjectError) as error:
+    with pytest.raises(NluDataError) as error:
         read_nlu(path)
     assert str(error.value) == f"{path}: {message}"
 
@@ -109,9 +109,9 @@ def test_converts_markdown_to_yaml(tmp_path: Path) -> None:
 
 
 def test_write_errors(tmp_path: Path) -> None:
-    with pytest.raises(ProjectError) as error:
+    with pytest.raises(NluDataError) as error:
         write_nlu(DATA, tmp_path / "nlu.txt")
     assert "unknown NLU file ending" in str(error.value)
-    with pytest.raises(ProjectError) as error:
+    with pytest.raises(NluDataError) as error:
         write_nlu(DATA, tmp_path / "no" / "such" / "nlu.yml")
     assert str(error.value).startswith(f"{tmp_path / 'no' / 'such' / 'nlu.yml'}: cannot write")

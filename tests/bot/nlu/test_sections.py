@@ -1,6 +1,6 @@
 import pytest
 
-from bot.errors import ProjectError
+from bot.errors import NluDataError
 from bot.nlu.model import EntitySpan, Example, Lookup, NluData, Regex
 from bot.nlu.sections import Item, Section, annotation_synonyms, to_data, to_sections
 
@@ -81,6 +81,6 @@ def test_to_sections_groups_neighbours_and_leaves_out_implied_synonyms() -> None
     ],
 )
 def test_refuses_items_that_would_not_read_back(data: NluData, message: str) -> None:
-    with pytest.raises(ProjectError) as error:
+    with pytest.raises(NluDataError) as error:
         to_sections(data)
     assert str(error.value).startswith(f"{message}: it must be one line of text")

@@ -1,6 +1,6 @@
 import pytest
 
-from bot.errors import ProjectError
+from bot.errors import NluDataError
 from bot.nlu.model import EntitySpan, Example, Lookup, NluData, Regex
 from bot.nlu.yaml_format import parse_nlu_yaml, write_nlu_yaml
 from bot.stories.model import ActionStep, Story, UserStep, UserTurn
@@ -229,7 +229,7 @@ def test_empty_examples_give_no_examples() -> None:
     ],
 )
 def test_errors_name_file_and_line(text: str, message: str) -> None:
-    with pytest.raises(ProjectError) as error:
+    with pytest.raises(NluDataError) as error:
         parse_nlu_yaml(text, "nlu.yml")
     assert str(error.value).startswith(message)
 
