@@ -52,3 +52,14 @@ class Learner(Protocol):
         Must return at once; retraining happens in the background.
         """
         ...
+
+
+class Learners:
+    """Several learners as one: each learns every conversation a trainer confirms."""
+
+    def __init__(self, *learners: Learner) -> None:
+        self._learners = learners
+
+    def learn(self, tracker: Tracker) -> None:
+        for learner in self._learners:
+            learner.learn(tracker)
