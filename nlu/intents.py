@@ -8,7 +8,8 @@ split of its training data it was 0.2 points behind logistic regression with all
 full set against the 15 s budget. Its scores become probabilities by temperature scaling (one
 softmax temperature, fitted on a held-out part of the training data), which was better
 calibrated than scikit-learn's CalibratedClassifierCV and three times cheaper. A regex or
-lookup list of the project adds one 0/1 column each, so a regex named like an intent helps that intent.
+lookup list of the project adds one 0/1 column each, so a regex named like an intent helps
+that intent.
 """
 
 from __future__ import annotations

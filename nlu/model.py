@@ -36,7 +36,7 @@ INTENTS_JSON, INTENTS_NPZ, ENTITIES, META = (
 
 
 class NluModel:
-    """A trained NLU: `parse` is pure and fast (tens of microseconds), safe from any thread."""
+    """A trained NLU: `parse` is pure and fast (a few hundred microseconds at most)."""
 
     def __init__(self, intents: IntentClassifier, entities: EntityExtractor, data: NluData) -> None:
         self._intents = intents
