@@ -1,0 +1,107 @@
+"""TF-IDF over word and character n-grams, computed for one message without scikit-learn.
+
+scikit-learn fits the vocabularies and idf weights (`fit_space`); parsing a message then needs
+only this module's plain-Python n-grams and a dict look-up, which costs a few tens of
+microseconds where a `TfidfVectorizer.transform` call costs several hundred. The n-grams are
+exactly scikit-learn's (tests/nlu/test_ngrams.py compares the vectors), so a model trained there
+scores the same here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+WORD = re.compile(r"(?u)\b\w\w+\b")
+"""scikit-learn's default token pattern."""
+SPACES = re.compile(r"\s\s+")
+KINDS = ("word", "char_wb")
+
+
+@dataclass(frozen=True)
+class NgramSpace:
+    """One block of features: word or char_wb n-grams of lengths low..high, lower-cased,
+    weighted 1 + log(count) times idf, scaled to unit length."""
+
+    kind: str
+    low: int
+    high: int
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+
+    def grams(self, text: str) -> list[str]:
+        text = text.lower()
+        if self.kind == "word":
+            return _word_grams(WORD.findall(text), self.low, self.high)
+        return _char_wb_grams(SPACES.sub(" ", text), self.low, self.high)
+
+    def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The non-zero columns of the message and their values."""
+        known = self.vocabulary.get
+        counts = Counter(c for c in map(known, self.grams(text)) if c is not None)
+        columns = np.fromiter(counts.keys(), np.int64, len(counts))
+        tf = np.fromiter(counts.values(), np.float64, len(counts))
+        values = (1.0 + np.log(tf)) * self.idf[columns]
+        norm = math.sqrt(values @ values)
+        return columns, values / norm if norm else values
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "low": self.low,
+            "high": self.high,
+            "vocabulary": self.vocabulary,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], idf: np.ndarray) -> NgramSpace:
+        return cls(data["kind"], data["low"], data["high"], dict(data["vocabulary"]), idf)
+
+
+def fit_space(
+    kind: str, low: int, high: int, texts: list[str]
+) -> tuple[NgramSpace, csr_matrix] | None:
+    """The space fitted on the texts and their matrix; None when the texts hold no such n-gram
+    (a word space over messages like "k" or "?")."""
+    vectorizer = TfidfVectorizer(
+        analyzer=kind if kind == "char_wb" else "word",
+        ngram_range=(low, high),
+        sublinear_tf=True,
+        lowercase=True,
+        dtype=np.float64,
+    )
+    try:
+        matrix = vectorizer.fit_transform(texts)
+    except ValueError:  # scikit-learn's "empty vocabulary"
+        return None
+    vocabulary = {str(g): int(i) for g, i in vectorizer.vocabulary_.items()}
+    return NgramSpace(kind, low, high, vocabulary, np.asarray(vectorizer.idf_)), csr_matrix(matrix)
+
+
+def _word_grams(tokens: list[str], low: int, high: int) -> list[str]:
+    return [
+        " ".join(tokens[i : i + n])
+        for n in range(low, min(high, len(tokens)) + 1)
+        for i in range(len(tokens) - n + 1)
+    ]
+
+
+def _char_wb_grams(text: str, low: int, high: int) -> list[str]:
+    """scikit-learn's char_wb: n-grams inside each space-padded word; a word shorter than n
+    counts once, whole."""
+    grams: list[str] = []
+    for word in text.split():
+        padded = f" {word} "
+        for n in range(low, high + 1):
+            if len(padded) <= n:
+                grams.append(padded)
+                break
+            grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return grams

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from nlu.ngrams import fit_space
+
+TEXTS = [
+    "Any concerts in Berlin?",
+    "which one has  better reviews??",
+    "I'd like to top-up my card, card, CARD",
+    "hi",
+    "a b c",
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "low", "high"), [("word", 1, 2), ("char_wb", 2, 5), ("word", 1, 1)]
+)
+def test_vectors_are_scikit_learns(kind: str, low: int, high: int) -> None:
+    fitted = fit_space(kind, low, high, TEXTS)
+    assert fitted is not None
+    space, matrix = fitted
+    unseen = ["concerts in Berlin, any?", "reviews better than one card", "zzz"]
+    for row, text in enumerate(TEXTS + unseen):
+        expected = np.zeros(len(space.idf))
+        if row < len(TEXTS):
+            expected = matrix[row].toarray()[0]
+        else:
+            vectorizer = TfidfVectorizer(
+                analyzer="char_wb" if kind == "char_wb" else "word",
+                ngram_range=(low, high),
+                sublinear_tf=True,
+            ).fit(TEXTS)
+            expected = vectorizer.transform([text]).toarray()[0]
+        got = np.zeros(len(space.idf))
+        columns, values = space.vector(text)
+        got[columns] = values
+        np.testing.assert_allclose(got, expected, atol=1e-12)
+
+
+def test_a_word_space_without_words_is_none() -> None:
+    assert fit_space("word", 1, 2, ["k", "?"]) is None
