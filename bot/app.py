@@ -28,6 +28,11 @@ from bot.domain import Domain, load_domain
 from bot.engine import Engine
 from bot.exporter import StoryExporter
 from bot.health import Health, check_health
+from bot.interpreter import Nlu
+from bot.nlu.model import NluData
+from bot.nlu.reader import read_nlu
+from bot.nlu.taught_readings import TaughtReadings
+from bot.policy import Learners
 from bot.project import Project
 from bot.settings import Serving, Settings
 from bot.stores.base import TrackerStore
@@ -45,6 +50,8 @@ from connectors.dedupe import SeenIds
 from connectors.slack import SlackConnector
 from connectors.telegram import TelegramConnector
 from connectors.web import WebServer
+from nlu.interpreter import BuiltinInterpreter
+from nlu.model import train_nlu
 from policy.config import PolicyConfig
 from policy.deployer import Notify, Rollout, TrainingSetup
 from policy.lightgbm_policy import Progress
@@ -53,6 +60,7 @@ from policy.model_store import ModelStore, Version
 from policy.retrain_schedule import RetrainSchedule
 from policy.retraining import retraining
 from policy.taught import read_taught
+from policy.training import TrainingData
 from policy.training_process import TrainingProcess
 from policy.versions import starting_version, train_now
 
@@ -70,6 +78,8 @@ class LoadedProject:
     domain: Domain
     stories: list[Story]
     actions: ActionRegistry
+    nlu: NluData
+    """The NLU training data beside the stories; none means typed intents only."""
 
     @property
     def project(self) -> Project:
@@ -89,9 +99,11 @@ def load_project(settings: Settings) -> LoadedProject:
     project = settings.project
     domain = load_domain(project.domain_file)
     check_domain(domain, project.domain_file)
-    stories = read_stories(project.stories_dir) if project.stories_dir.exists() else []
+    has_folder = project.stories_dir.exists()
+    stories = read_stories(project.stories_dir) if has_folder else []
+    nlu = read_nlu(project.stories_dir) if has_folder else NluData()
     actions = ActionRegistry(domain, load_custom_actions(project.root, domain))
-    return LoadedProject(settings, domain, stories, actions)
+    return LoadedProject(settings, domain, stories, actions, nlu)
 
 
 def model_training(loaded: LoadedProject) -> TrainingSetup:
@@ -213,16 +225,28 @@ async def running_bot(
             )
         )
         stack.push_async_callback(tasks.close, SHUTDOWN_SECONDS)
+        readings = await _free_text(loaded, data)
+        learners = parts.learner if readings is None else Learners(parts.learner, readings)
         engine = Engine(
             loaded.domain,
             parts.live,
             store,
             loaded.actions,
             StoryExporter(loaded.project.exported_dir),
-            parts.learner if learn else None,
+            learners if learn else None,
             on_turn=telemetry.turn,
+            nlu=None if readings is None else Nlu(readings, settings.nlu_threshold),
         )
         yield Bot(engine, parts.live, parts.schedule, telemetry, notes, tasks)
+
+
+async def _free_text(loaded: LoadedProject, data: TrainingData) -> TaughtReadings | None:
+    """The built-in NLU, trained now on the project's NLU data (off the event loop), behind
+    what trainers taught; None without NLU data (typed intents only)."""
+    if not loaded.nlu.examples:
+        return None
+    model = await asyncio.to_thread(train_nlu, loaded.nlu)
+    return TaughtReadings(BuiltinInterpreter(model), data.conversations.values())
 
 
 @asynccontextmanager

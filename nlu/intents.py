@@ -155,7 +155,10 @@ def _fit_temperature(matrix: csr_matrix, labels: np.ndarray, intents: int, seed:
     weights, bias = _fit_linear(matrix[kept], labels[kept], intents, seed)
     scores = matrix[held_out] @ weights + bias
     losses = [_log_loss(scores / t, labels[held_out]) for t in TEMPERATURES]
-    return float(TEMPERATURES[int(np.argmin(losses))])
+    best = int(np.argmin(losses))
+    if best == 0:  # every held-out example right by a margin: the loss only falls towards 0,
+        return DEFAULT_TEMPERATURE  # which would make any text, gibberish too, look certain
+    return float(TEMPERATURES[best])
 
 
 def _held_out(labels: np.ndarray, seed: int) -> np.ndarray:

@@ -8,11 +8,21 @@ from tests.conftest import REPO
 
 COMPOSITION = ("bot/cli.py", "bot/__main__.py", "bot/app.py", "bot/settings.py", "bot/commands/")
 """The only part of bot/ that imports everything: it reads the settings and builds the bot."""
-VENDORS = {"redis", "telegram", "slack_bolt", "slack_sdk", "aiohttp", "lightgbm"}
+VENDORS = {
+    "redis",
+    "telegram",
+    "slack_bolt",
+    "slack_sdk",
+    "aiohttp",
+    "lightgbm",
+    "sklearn",
+    "pycrfsuite",
+}
 ADAPTERS = {
     "bot/stores/": {"redis"},
     "connectors/": {"telegram", "slack_bolt", "slack_sdk", "aiohttp"},
     "policy/": {"lightgbm"},
+    "nlu/": {"sklearn", "pycrfsuite"},
 }
 """Where each vendor library may be imported besides the composition layer."""
 
@@ -46,19 +56,20 @@ def offenders(candidates: list[str], forbidden: set[str]) -> dict[str, set[str]]
     return {module: names for module, names in found.items() if names}
 
 
-def test_the_core_imports_neither_connectors_nor_the_policy() -> None:
+def test_the_core_imports_neither_connectors_nor_the_policy_nor_the_nlu() -> None:
     core = [module for module in modules("bot") if not composition(module)]
-    assert offenders(core, {"connectors", "policy"}) == {}
+    assert offenders(core, {"connectors", "policy", "nlu"}) == {}
 
 
-def test_the_policy_imports_no_connector_and_connectors_no_policy() -> None:
-    assert offenders(modules("policy"), {"connectors"}) == {}
-    assert offenders(modules("connectors"), {"policy"}) == {}
+def test_the_policy_and_the_nlu_import_no_connector_nor_each_other() -> None:
+    assert offenders(modules("policy"), {"connectors", "nlu"}) == {}
+    assert offenders(modules("nlu"), {"connectors", "policy"}) == {}
+    assert offenders(modules("connectors"), {"policy", "nlu"}) == {}
 
 
 def test_vendor_libraries_stay_in_their_adapters() -> None:
     found = {}
-    for module in modules("bot", "connectors", "policy"):
+    for module in modules("bot", "connectors", "policy", "nlu"):
         if composition(module):
             continue
         allowed = next((v for k, v in ADAPTERS.items() if module.startswith(k)), set())

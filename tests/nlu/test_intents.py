@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot.nlu.model import Example, Regex
-from nlu.intents import train_intents
+from nlu.intents import DEFAULT_TEMPERATURE, train_intents
 from nlu.tokens import Patterns
 from tests.nlu.concert import concert_data
 
@@ -67,3 +67,10 @@ def test_a_regex_named_like_an_intent_helps_it() -> None:
     helped = train_intents(examples, Patterns.of((Regex("order_status", r"\b\d{5}\b"),), ()))
     assert helped.rank(text)[0][0] == "order_status"
     assert dict(helped.rank(text))["order_status"] > dict(plain)["order_status"]
+
+
+def test_data_too_easy_to_calibrate_on_keeps_gibberish_unsure() -> None:
+    """Held-out examples all right: no temperature fit, so nonsense is not read as certain."""
+    classifier = train_intents(concert_data().examples, NO_PATTERNS)
+    assert classifier.temperature == DEFAULT_TEMPERATURE
+    assert classifier.rank("asdf qwerty zxcv")[0][1] < 0.9
