@@ -287,9 +287,18 @@ class Engine:
             options = domain_choices(self.domain, self.policy.predict(step.tracker).probabilities)
             step.outputs.append(Choices(question.id, "action", options))
             return
-        current = step.tracker.latest_message.intent if step.tracker.latest_message else None
-        options = tuple((name, 1.0 if name == current else 0.0) for name in self.domain.intents)
-        step.outputs.append(Choices(question.id, "intent", options))
+        step.outputs.append(Choices(question.id, "intent", await self._intent_options(step)))
+
+    async def _intent_options(self, step: _Step) -> tuple[tuple[str, float], ...]:
+        """Every intent of the domain with the NLU's probability for the message the trainer
+        says was misread; a typed message has 1 for its intent."""
+        message = step.tracker.latest_message
+        if message is None:
+            return tuple((name, 0.0) for name in self.domain.intents)
+        if self.nlu is None or message.confidence is None:
+            return tuple((n, 1.0 if n == message.intent else 0.0) for n in self.domain.intents)
+        ranking = dict((await self.nlu.interpreter.parse(message.text)).intents)
+        return tuple((name, ranking.get(name, 0.0)) for name in self.domain.intents)
 
     async def _approved(self, step: _Step, question_id: str, decision: RunAction) -> None:
         assert step.pending is not None  # decide() refuses answers without a question

@@ -234,7 +234,7 @@ def slack_usage(commands: Sequence[str]) -> str:
 
 # The terminal: its help (it gets the example `{intent}` as the others, and shows none).
 TERMINAL_HELP = (
-    'Type an intent as /intent or /intent{{"entity": "value"}}. '
+    'Type what the user says, or an intent as /intent or /intent{{"entity": "value"}}. '
     "Commands: /restart (new conversation), /export (write stories), /undo (take back your "
     "last message), /retrain (retrain the model now), /status (the model and what it learned), "
     "/help. Ctrl-D quits."

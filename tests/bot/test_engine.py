@@ -271,3 +271,23 @@ async def test_free_text_is_read_by_the_nlu_and_typed_intents_bypass_it(engine):
     await answer(engine, await engine.pending_outputs("c1"), "approve")
     only(await say(engine, "/greet"), ActionProposal)
     assert asked == ["any concerts in Berlin?"]
+
+
+async def test_the_wrong_intent_options_carry_the_nlu_s_probabilities(engine, concert_domain):
+    class Interpreter:
+        async def parse(self, text):
+            return Understanding(text, (("search_concerts", 0.55), ("search_venues", 0.45)))
+
+    engine.nlu = Nlu(Interpreter())
+    outputs = await answer(engine, await say(engine, "where do bands play"), "wrong_intent")
+    options = dict(only(outputs, Choices).options)
+    assert list(options) == list(concert_domain.intents)
+    assert (options["search_concerts"], options["search_venues"], options["greet"]) == (
+        0.55,
+        0.45,
+        0.0,
+    )
+    outputs = await answer(engine, outputs, "choose_intent", "search_venues")
+    assert only(outputs, ActionProposal).history[-1] == UserSaid(
+        "where do bands play", "search_venues"
+    )

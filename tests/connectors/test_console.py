@@ -155,7 +155,7 @@ async def test_slash_retrain_starts_a_retrain_and_says_so(engine):
 async def test_the_help_is_printed_as_it_is(engine):
     terminal = await chat(engine, ["/help", "n"])
     help_text = (
-        'Type an intent as /intent or /intent{"entity": "value"}. '
+        'Type what the user says, or an intent as /intent or /intent{"entity": "value"}. '
         "Commands: /restart (new conversation), /export (write stories), /undo (take back your "
         "last message), /retrain (retrain the model now), /status (the model and what it learned), "
         "/help. Ctrl-D quits."
