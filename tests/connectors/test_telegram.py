@@ -15,6 +15,8 @@ from bot.engine import Engine
 from bot.errors import ConnectorError
 from bot.events import ActionExecuted, UserUttered
 from bot.exporter import StoryExporter
+from bot.interpreter import Nlu
+from bot.nlu.model import EntitySpan, Understanding
 from bot.policy import TRAINER as TRAINER_POLICY
 from bot.policy import Prediction
 from bot.stores.memory import MemoryTrackerStore
@@ -419,3 +421,30 @@ async def test_a_rejected_token_stops_the_start_with_a_clear_error(engine, fake_
     connector = TelegramConnector(engine, settings, OFFERED)
     with pytest.raises(ConnectorError, match="Telegram rejected TELEGRAM_TOKEN"):
         await connector.start()
+
+
+async def test_people_write_sentences_and_the_nlu_reads_them(telegram, engine):
+    readings = {
+        "hello there": ((("greet", 0.93),), ()),
+        "any concerts in Berlin?": (
+            (("search_concerts", 0.88),),
+            (EntitySpan(16, 22, "city", "Berlin"),),
+        ),
+    }
+
+    class Interpreter:
+        async def parse(self, text):
+            intents, entities = readings[text]
+            return Understanding(text, intents, entities)
+
+    engine.nlu = Nlu(Interpreter())
+    tg = await telegram(engine)
+    await tg.say(USER, "hello there")
+    await tg.say(USER, "any concerts in Berlin?")
+    assert tg.texts(USER) == [
+        "hey there!",
+        "looking for concerts in Berlin",
+        "Foo Fighters, Katy Perry",
+    ]
+    [question] = await tg.say(TRAINER, "hello there")
+    assert "user said: hello there  (intent greet 0.93)" in question.params["text"]
