@@ -21,6 +21,8 @@ from bot.actions import ActionRegistry
 from bot.commands.common import say
 from bot.domain import Domain, load_domain
 from bot.errors import ActionError, OzbotError
+from bot.nlu.model import NluData
+from bot.nlu.reader import read_nlu
 from bot.project import Project, open_project, read_config
 from bot.settings import (
     CONNECTORS,
@@ -94,8 +96,10 @@ async def check_all(root: Path, names: list[str], env: Mapping[str, str]) -> Fin
         _policy(project, config, findings)
         findings.attempt(lambda: nlu_threshold(project, config))
     stories = _stories(project, findings)
+    nlu = _nlu(project, findings)
     if domain is not None:
         _fits_domain(stories, domain, findings)
+        _nlu_fits_domain(nlu, domain, project, findings)
         _actions(project, domain, findings)
     connectors = findings.attempt(lambda: chosen(names, env)) or ()
     for name in connectors:
@@ -132,6 +136,29 @@ def _stories(project: Project, findings: Findings) -> list[Story]:
     for file in story_files(project.stories_dir):
         stories += findings.attempt(partial(read_folder_file, file)) or []
     return stories
+
+
+def _nlu(project: Project, findings: Findings) -> NluData:
+    if not project.stories_dir.is_dir():
+        return NluData()
+    return findings.attempt(lambda: read_nlu(project.stories_dir)) or NluData()
+
+
+def _nlu_fits_domain(nlu: NluData, domain: Domain, project: Project, findings: Findings) -> None:
+    unknown = [intent for intent in nlu.intents if intent not in domain.intents]
+    if unknown:
+        findings.warnings.append(
+            f"{project.stories_dir}: the NLU data has intents the domain lacks "
+            f"({', '.join(unknown)}); messages read as those count as the next best known "
+            f"intent: add them to {project.domain_file.name} or drop their examples"
+        )
+    entities = {span.entity for example in nlu.examples for span in example.entities}
+    missing = sorted(entities - set(domain.entities))
+    if missing:
+        findings.warnings.append(
+            f"{project.stories_dir}: the NLU data annotates entities the domain lacks "
+            f"({', '.join(missing)}); they are left out of what a message means"
+        )
 
 
 def _fits_domain(stories: list[Story], domain: Domain, findings: Findings) -> None:

@@ -108,3 +108,21 @@ async def test_a_folder_without_domain_is_one_problem(tmp_path: Path) -> None:
     findings = await check_all(tmp_path, [], {})
     [problem] = findings.problems
     assert "is not a bot project: it has no domain.yml" in problem
+
+
+async def test_nlu_data_is_checked_against_its_format_and_the_domain(project: Path) -> None:
+    nlu = project / "stories" / "nlu.yml"
+    nlu.write_text(
+        "nlu:\n- intent: greet\n  examples: |\n    - hi [there(city)\n", encoding="utf-8"
+    )
+    [problem] = (await check_all(project, ["terminal"], {})).problems
+    assert f"{nlu}:4" in problem and "never closed" in problem
+
+    nlu.write_text(
+        "nlu:\n- intent: book_table\n  examples: |\n    - a table for [two](people)\n",
+        encoding="utf-8",
+    )
+    findings = await check_all(project, ["terminal"], {})
+    assert findings.problems == []
+    assert any("intents the domain lacks (book_table)" in w for w in findings.warnings)
+    assert any("entities the domain lacks (people)" in w for w in findings.warnings)
