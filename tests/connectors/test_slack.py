@@ -17,6 +17,8 @@ from bot import texts
 from bot.background import BackgroundTasks
 from bot.errors import ConnectorError
 from bot.events import UserUttered
+from bot.interpreter import Nlu
+from bot.nlu.model import Understanding
 from bot.stores.redis_seen_ids import RedisSeenIds
 from bot.stories.markdown import parse_markdown
 from bot.stories.model import ActionStep, UserStep
@@ -443,3 +445,19 @@ async def test_a_rejected_token_stops_the_start_with_a_clear_error(engine, fake_
     )
     with pytest.raises(ConnectorError, match="Slack refused SLACK_BOT_TOKEN"):
         await connector.start()
+
+
+async def test_people_write_sentences_and_the_nlu_reads_them(slack, engine):
+    readings = {"hello there": (("greet", 0.93),), "!greet": (("goodbye", 0.99),)}
+
+    class Interpreter:
+        async def parse(self, text):
+            return Understanding(text, readings[text])
+
+    engine.nlu = Nlu(Interpreter())
+    sl = await slack(engine)
+    await sl.say(USER, "hello there", DM_USER)
+    await sl.say(USER, "!greet", DM_USER)  # typed: the NLU never sees it
+    assert sl.texts(DM_USER) == ["hey there!", "hey there!"]
+    await sl.say(TRAINER, "hello there", DM)
+    assert "user said: hello there  (intent greet 0.93)" in sl.question(DM).shown
