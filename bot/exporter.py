@@ -1,17 +1,24 @@
-"""Writes a conversation as Rasa Markdown stories under the project's `stories/exported/`."""
+"""Writes a conversation as Rasa Markdown stories under the project's `stories/exported/`, and
+the free text a trainer confirmed in it as Rasa NLU examples beside them (`*.nlu.yml`)."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.errors import NluDataError
 from bot.events import Event
+from bot.nlu.export import taught_examples
+from bot.nlu.model import Example, NluData
+from bot.nlu.yaml_format import write_nlu_yaml
 from bot.outputs import Exported
 from bot.stories.export import conversation_markdown, stories_from_events
 
+log = logging.getLogger(__name__)
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -27,7 +34,26 @@ class StoryExporter:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         path = self.folder / f"{_UNSAFE.sub('_', conversation_id)}-{stamp}.md"
         written = await asyncio.to_thread(_write_new, path, markdown)
-        return Exported(str(written), count, markdown)
+        examples = writable(taught_examples(events))
+        if examples.examples:
+            nlu = written.with_suffix(".nlu.yml")
+            await asyncio.to_thread(_write_new, nlu, write_nlu_yaml(examples))
+        return Exported(str(written), count, markdown, len(examples.examples))
+
+
+def writable(data: NluData) -> NluData:
+    """The examples Rasa's format can hold as they are (a text with markup characters of its
+    own, say, cannot): the rest are left out rather than written as something else."""
+
+    def fits(example: Example) -> bool:
+        try:
+            write_nlu_yaml(NluData((example,)))
+        except NluDataError:
+            log.info("not exported as NLU data, Rasa's format cannot hold it: %r", example.text)
+            return False
+        return True
+
+    return NluData(tuple(filter(fits, data.examples)))
 
 
 def _write_new(path: Path, text: str) -> Path:

@@ -64,6 +64,11 @@ def understood(understanding: Understanding, domain: Domain, threshold: float) -
     return ParsedMessage(understanding.text, best, entities, confidence)
 
 
+TYPED_ANYWHERE = ("/", "!")
+"""The prefixes of typed intents on every platform (Slack's `!` included): a text that starts
+with one was never read by the NLU, so it teaches the NLU nothing."""
+
+
 def is_typed(text: str, prefixes: tuple[str, ...]) -> bool:
     """A typed intent (`/greet`), which no interpreter reads."""
     return text.strip().startswith(prefixes)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot import texts
+
 
 @dataclass(frozen=True)
 class BotMessage:
@@ -94,6 +96,13 @@ class Exported:
     path: str
     stories: int
     markdown: str
+    nlu_examples: int = 0
+    """Free-text messages written as Rasa NLU examples beside the stories (`*.nlu.yml`)."""
+
+    @property
+    def summary(self) -> str:
+        """What was written where, for the one who exported."""
+        return texts.exported(self.path, self.stories, self.nlu_examples)
 
 
 Output = BotMessage | Notice | ActionProposal | Choices | Decided | Exported

@@ -84,9 +84,10 @@ def choice_out_of_range(count: int) -> str:
     return f"Type a number from 0 to {count - 1}, or the name itself."
 
 
-def exported(path: str, stories: int) -> str:
+def exported(path: str, stories: int, nlu_examples: int = 0) -> str:
     noun = "story" if stories == 1 else "stories"
-    return f"Exported {stories} {noun} to {path}. The next training uses them automatically."
+    nlu = f" and {_counted(nlu_examples, 'NLU example')} beside it" if nlu_examples else ""
+    return f"Exported {stories} {noun} to {path}{nlu}. The next training uses them automatically."
 
 
 def no_action_implementation(action: str) -> str:

@@ -208,8 +208,8 @@ def render(output: Output) -> str:
             return f"ozbot: {text}"
         case Decided(text=text):
             return f"  → {text}"
-        case Exported(path=path, stories=stories):
-            return texts.exported(path, stories)
+        case Exported():
+            return output.summary
         case ActionProposal():
             return _render_proposal(output)
         case Choices():

@@ -96,7 +96,7 @@ class SlackPoster:
             content=exported.markdown,
             filename=name,
             title=name,
-            initial_comment=texts.exported(exported.path, exported.stories),
+            initial_comment=exported.summary,
         )
 
 

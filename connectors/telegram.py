@@ -307,7 +307,7 @@ class TelegramConnector:
             chat_id,
             exported.markdown.encode(),
             filename=Path(exported.path).name,
-            caption=clip(texts.exported(exported.path, exported.stories), MAX_CAPTION),
+            caption=clip(exported.summary, MAX_CAPTION),
             reply_parameters=reply,
         )
 

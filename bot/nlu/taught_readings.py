@@ -12,12 +12,11 @@ import re
 from collections.abc import Iterable, Sequence
 
 from bot.events import Event, UserUttered
-from bot.interpreter import Interpreter, is_typed
+from bot.interpreter import TYPED_ANYWHERE, Interpreter, is_typed
+from bot.nlu.export import find_value
 from bot.nlu.model import EntitySpan, Understanding
 from bot.tracker import Tracker, applied_parts
 
-TYPED_PREFIXES = ("/", "!")
-"""Typed intents on every platform: they were never read by the NLU, so they teach it nothing."""
 _SPACES = re.compile(r"\s+")
 
 
@@ -48,13 +47,11 @@ class TaughtReadings:
 
     def _remember(self, events: Iterable[Event]) -> None:
         for event in events:
-            if isinstance(event, UserUttered) and not is_typed(event.text, TYPED_PREFIXES):
+            if isinstance(event, UserUttered) and not is_typed(event.text, TYPED_ANYWHERE):
                 self._readings[normalised(event.text)] = event
 
 
 def _span(text: str, entity: str, value: object) -> EntitySpan:
-    """Where the value stands in the text, when it does (else an empty span at the start)."""
-    start = text.lower().find(str(value).lower())
-    if start < 0:
-        return EntitySpan(0, 0, entity, value)
-    return EntitySpan(start, start + len(str(value)), entity, value)
+    """Where the value stands in the text, when it does (else an empty span at the start:
+    the value still counts, as a synonym's would)."""
+    return EntitySpan(*(find_value(text, value) or (0, 0)), entity, value)
