@@ -246,7 +246,7 @@ async def _free_text(loaded: LoadedProject, data: TrainingData) -> TaughtReading
     if not loaded.nlu.examples:
         return None
     model = await asyncio.to_thread(train_nlu, loaded.nlu)
-    return TaughtReadings(BuiltinInterpreter(model), data.conversations.values())
+    return TaughtReadings(BuiltinInterpreter(model), data.conversations)
 
 
 @asynccontextmanager

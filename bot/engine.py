@@ -271,6 +271,8 @@ class Engine:
                 Decided(answer.question_id, texts.corrected_intent(old, answer.value or ""))
             )
             await step.add(decision.events)
+            if self.learner is not None:  # the corrected reading sticks from now on
+                self.learner.learn(await step.whole())
             await self._propose(step)
         else:
             await self._approved(step, answer.question_id, decision)

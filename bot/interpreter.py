@@ -81,6 +81,10 @@ def checked(text: str) -> str:
         raise InputError(texts.EMPTY_MESSAGE)
     if len(text) > MAX_MESSAGE_CHARS:
         raise InputError(texts.message_too_long(len(text), MAX_MESSAGE_CHARS))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate: no text a person typed
+        raise InputError(texts.NOT_TEXT) from exc
     return text
 
 

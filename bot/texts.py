@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-EMPTY_MESSAGE = "Empty message: type an intent, e.g. /greet."
+EMPTY_MESSAGE = "Empty message: type what you want to say, or an intent, e.g. /greet."
+NOT_TEXT = "That message holds characters that are not text (broken Unicode); nothing was stored."
 FALLBACK_TEXT = "Sorry, I didn't get that. Could you say it another way?"
 ANSWER_FIRST = "Please answer the question about the bot's next action first."
 STALE_ANSWER = "That question was already answered or is no longer current; nothing changed."

@@ -10,6 +10,7 @@ synonym maps its value. Roles and groups are not learned yet: spans come back wi
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 
 import pycrfsuite
@@ -18,6 +19,8 @@ from bot.nlu.model import EntitySpan, Example
 from nlu.tokens import Patterns, Token, tokenize
 
 OUTSIDE = "O"
+_WORDY = re.compile(r"[^\W_]")
+"""A letter or digit: a span without one (a symbol, an invisible mark) is no entity value."""
 CRF_PARAMS = {"c1": 0.1, "c2": 0.01, "max_iterations": 100, "feature.possible_transitions": True}
 
 Features = dict[str, float | str | bool]
@@ -47,6 +50,7 @@ class EntityExtractor:
                 start, end, entity, self.synonyms.get(text[start:end].lower(), text[start:end])
             )
             for start, end, entity in spans_of(tokens, tags)
+            if _WORDY.search(text[start:end])
         )
 
 

@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 
 from bot.errors import ModelError
-from bot.nlu.model import Example, Lookup, NluData, Regex, Understanding
+from bot.nlu.model import Lookup, NluData, Regex, Understanding
+from bot.nlu.sections import annotation_synonyms
 from nlu.entities import EntityExtractor, train_entities
 from nlu.intents import IntentClassifier, train_intents
 from nlu.tokens import Patterns
@@ -94,22 +95,12 @@ def train_nlu(data: NluData, *, seed: int = 42) -> NluModel:
 
     Synonyms come from the data's synonym entries and from every annotation whose value differs
     from its text (`[NYC]{"entity": "city", "value": "New York"}`), as Rasa learns them."""
-    synonyms = {**_annotated_synonyms(data.examples), **data.synonyms}
+    synonyms = {**annotation_synonyms(data.examples), **data.synonyms}
     data = NluData(data.examples, synonyms, data.regexes, data.lookups)
     patterns = Patterns.of(data.regexes, data.lookups)
     intents = train_intents(data.examples, patterns, seed=seed)
     entities = train_entities(data.examples, patterns, synonyms)
     return NluModel(intents, entities, data)
-
-
-def _annotated_synonyms(examples: tuple[Example, ...]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for example in examples:
-        for span in example.entities:
-            literal = example.text[span.start : span.end]
-            if isinstance(span.value, str) and span.value != literal:
-                found[literal.lower()] = span.value
-    return found
 
 
 def _meta(data: NluData) -> dict[str, Any]:

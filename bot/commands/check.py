@@ -21,7 +21,7 @@ from bot.actions import ActionRegistry
 from bot.commands.common import say
 from bot.domain import Domain, load_domain
 from bot.errors import ActionError, OzbotError
-from bot.nlu.model import NluData
+from bot.nlu.model import NLU_FALLBACK, NluData
 from bot.nlu.reader import read_nlu
 from bot.project import Project, open_project, read_config
 from bot.settings import (
@@ -145,6 +145,11 @@ def _nlu(project: Project, findings: Findings) -> NluData:
 
 
 def _nlu_fits_domain(nlu: NluData, domain: Domain, project: Project, findings: Findings) -> None:
+    if nlu.examples and NLU_FALLBACK not in domain.intents:
+        findings.warnings.append(
+            f"{project.domain_file}: no {NLU_FALLBACK} intent, so free text the NLU is unsure "
+            f"of counts as its best guess; add the intent and a story that answers it"
+        )
     unknown = [intent for intent in nlu.intents if intent not in domain.intents]
     if unknown:
         findings.warnings.append(

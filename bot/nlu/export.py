@@ -6,6 +6,7 @@ and only free text: a typed `/intent` says nothing about how people put things.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import Any
@@ -50,10 +51,12 @@ def located(text: str, entities: Mapping[str, Any]) -> tuple[EntitySpan, ...]:
 
 
 def find_value(text: str, value: Any) -> tuple[int, int] | None:
-    """(start, end) of the value's first appearance in the text, case aside; None if absent."""
+    """(start, end) of the value's first appearance in the text, case aside; None if absent.
+
+    Searched in the text itself: lower-casing first can change a text's length ("İ")."""
     written = str(value)
-    start = text.lower().find(written.lower()) if written else -1
-    return None if start < 0 else (start, start + len(written))
+    found = re.search(re.escape(written), text, re.IGNORECASE) if written else None
+    return None if found is None else found.span()
 
 
 def _overlapping(spans: Sequence[EntitySpan]) -> bool:

@@ -11,6 +11,7 @@ into `NluData` and back happens here once, so both formats mean exactly the same
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
@@ -50,7 +51,7 @@ def to_data(sections: Iterable[Section]) -> NluData:
         elif section.kind == "synonym":
             synonyms.update((item.text.lower(), section.name) for item in section.items)
         elif section.kind == "regex":
-            regexes.extend(Regex(section.name, item.text) for item in section.items)
+            regexes.extend(_regex(item, section.name) for item in section.items)
         else:
             lookups.append(Lookup(section.name, tuple(item.text for item in section.items)))
     synonyms = {**annotation_synonyms(examples), **synonyms}
@@ -60,6 +61,18 @@ def to_data(sections: Iterable[Section]) -> NluData:
 def _example(item: Item, intent: str) -> Example:
     text, entities = parse_markup(item.text, item.where)
     return Example(text, intent, entities)
+
+
+def _regex(item: Item, name: str) -> Regex:
+    """A pattern that compiles; else the error names the file and line."""
+    try:
+        re.compile(item.text)
+    except re.error as exc:
+        raise NluDataError(
+            f"{item.where}: the regex {name!r} pattern {item.text!r} is not a valid regular "
+            f"expression ({exc}); fix it or drop it"
+        ) from exc
+    return Regex(name, item.text)
 
 
 def annotation_synonyms(examples: Iterable[Example]) -> dict[str, str]:

@@ -2,14 +2,15 @@
 
 Every message of a taught conversation was seen by a trainer, who confirmed its intent and
 entities or corrected them. Those readings are kept by normalised text (case and spaces) and
-answer before the NLU model does: in the same conversation, after /restart, in a new process
-(rebuilt from the taught conversations at start) and, once the NLU retrains, in its model too.
+answer before the NLU model does: in the same conversation, after /restart and in a new process
+(rebuilt from the taught conversations at start). An undone message no longer counts.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Mapping, Sequence
 
 from bot.events import Event, UserUttered
 from bot.interpreter import TYPED_ANYWHERE, Interpreter, is_typed
@@ -21,19 +22,21 @@ _SPACES = re.compile(r"\s+")
 
 
 def normalised(text: str) -> str:
-    return _SPACES.sub(" ", text.strip().lower())
+    """The text as the same text however typed: Unicode composed (NFC), case folded, spaces
+    collapsed."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text).casefold().strip())
 
 
 class TaughtReadings:
     """An `Interpreter` in front of another, and a `Learner` of the trainers' readings."""
 
-    def __init__(self, interpreter: Interpreter, taught: Iterable[Sequence[Event]] = ()) -> None:
-        """`taught`: the events of the conversations taught before, oldest first."""
+    def __init__(
+        self, interpreter: Interpreter, taught: Mapping[str, Sequence[Event]] | None = None
+    ) -> None:
+        """`taught`: the events of each conversation taught before, the most recent last."""
         self._interpreter = interpreter
-        self._readings: dict[str, UserUttered] = {}
-        for events in taught:
-            for part in applied_parts(events):  # without the readings a trainer took back
-                self._remember(part)
+        self._by_conversation = {cid: _readings(events) for cid, events in (taught or {}).items()}
+        self._readings = _merged(self._by_conversation)
 
     async def parse(self, text: str) -> Understanding:
         reading = self._readings.get(normalised(text))
@@ -43,12 +46,28 @@ class TaughtReadings:
         return Understanding(text, ((reading.intent, 1.0),), spans)
 
     def learn(self, tracker: Tracker) -> None:
-        self._remember(tracker.applied)
+        """The conversation's readings as they stand now: an undone message no longer counts,
+        and this conversation's readings win over older ones."""
+        self._by_conversation.pop(tracker.conversation_id, None)
+        self._by_conversation[tracker.conversation_id] = _readings(tracker.events)
+        self._readings = _merged(self._by_conversation)
 
-    def _remember(self, events: Iterable[Event]) -> None:
-        for event in events:
+
+def _readings(events: Sequence[Event]) -> dict[str, UserUttered]:
+    """Each free text of a conversation as last read, without those a trainer took back."""
+    found: dict[str, UserUttered] = {}
+    for part in applied_parts(events):
+        for event in part:
             if isinstance(event, UserUttered) and not is_typed(event.text, TYPED_ANYWHERE):
-                self._readings[normalised(event.text)] = event
+                found[normalised(event.text)] = event
+    return found
+
+
+def _merged(by_conversation: Mapping[str, dict[str, UserUttered]]) -> dict[str, UserUttered]:
+    merged: dict[str, UserUttered] = {}
+    for readings in by_conversation.values():  # the most recently taught last: it wins
+        merged.update(readings)
+    return merged
 
 
 def _span(text: str, entity: str, value: object) -> EntitySpan:

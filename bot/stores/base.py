@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.errors import ConflictError, StoreError
-from bot.events import ActionExecuted, Event, event_from_json
+from bot.events import ActionExecuted, Corrected, Event, event_from_json
 from bot.locks import ConversationLocks
 from bot.policy import TRAINER
 from bot.teaching import Question
@@ -179,8 +179,12 @@ async def load_matching(store: Loads, tail: ConversationTail) -> tuple[Event, ..
 
 
 def is_taught(events: Iterable[Event]) -> bool:
-    """A conversation a trainer answered questions in (its actions ran as "trainer")."""
-    return any(isinstance(e, ActionExecuted) and e.policy == TRAINER for e in events)
+    """A conversation a trainer answered questions in: an action ran as "trainer", or the
+    trainer corrected an intent (which must stick before any action runs)."""
+    return any(
+        isinstance(e, Corrected) or (isinstance(e, ActionExecuted) and e.policy == TRAINER)
+        for e in events
+    )
 
 
 def decode_taught(stored: Mapping[str, Sequence[str]], where: Callable[[str], str]) -> Taught:

@@ -12,10 +12,11 @@ from bot import texts
 from bot.app import TrainerNotes, load_project, running_bot, serving_platforms, train
 from bot.engine import UserMessage
 from bot.errors import ConnectorError, ModelError, ProjectError
-from bot.outputs import BotMessage
+from bot.outputs import ActionProposal, BotMessage, Choices
 from bot.settings import Settings, read_serving, read_settings
 from bot.stores.redis_rollout import RedisRollout
 from bot.stores.settings import RedisSettings
+from bot.teaching import Answer
 from tests.bot.test_cli import project  # noqa: F401  (a fixture)
 from tests.conftest import REPO
 from tests.connectors.fake_telegram import FakeBotApi
@@ -166,3 +167,31 @@ async def test_a_start_that_fails_half_way_closes_what_it_opened(project: Path) 
         await api.stop()
     with socket.socket() as again:  # the web server let go of its port
         again.bind(("127.0.0.1", port))
+
+
+async def test_with_nlu_data_people_write_sentences_and_a_correction_sticks(
+    project: Path,  # noqa: F811
+) -> None:
+    shutil.copy(REPO / "stories" / "nlu.yml", project / "stories" / "nlu.yml")
+    settings = read_settings(project, {})
+    notes = TrainerNotes()
+    async with running_bot(settings, learn=True, progress=no_progress, notes=notes) as bot:
+        engine = bot.engine
+        said = await engine.handle("user", UserMessage("any concerts in Berlin?"), trainer=False)
+        assert next(o.text for o in said if isinstance(o, BotMessage)) == (
+            "looking for concerts in Berlin"
+        )
+        [asked] = await engine.handle("t", UserMessage("where do bands play"), trainer=True)
+        assert isinstance(asked, ActionProposal) and asked.intent == "search_concerts"
+        [choices] = await engine.handle(
+            "t", Answer(asked.question_id, "wrong_intent"), trainer=True
+        )
+        assert isinstance(choices, Choices)
+        await engine.handle(
+            "t", Answer(choices.question_id, "choose_intent", "search_venues"), trainer=True
+        )
+        [again] = await engine.handle("t2", UserMessage("Where do bands play"), trainer=True)
+        assert isinstance(again, ActionProposal) and again.intent == "search_venues"
+    async with running_bot(settings, learn=True, progress=no_progress, notes=notes) as bot:
+        [later] = await bot.engine.handle("t3", UserMessage("where do bands play"), trainer=True)
+        assert isinstance(later, ActionProposal) and later.intent == "search_venues"

@@ -3,7 +3,7 @@
 import pytest
 
 from bot.errors import ConflictError, StoreError
-from bot.events import ActionExecuted, UserUttered, event_to_json
+from bot.events import ActionExecuted, Corrected, UserUttered, event_to_json
 from bot.stores.base import ConversationTail, StoredTurn, decode_taught, is_taught
 from bot.stores.memory import MemoryTrackerStore
 
@@ -19,6 +19,11 @@ def events(policy):
 def test_only_conversations_with_trainer_answers_are_taught():
     assert is_taught(tuple(events("trainer")))
     assert not is_taught(tuple(events("memoization")))
+
+
+def test_an_intent_correction_alone_makes_a_conversation_taught():
+    relabelled = [*events("memoization"), Corrected("intent", "greet", "goodbye")]
+    assert is_taught(relabelled)
 
 
 def test_decoding_keeps_the_taught_and_reports_the_corrupt_by_id():
