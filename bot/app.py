@@ -50,8 +50,8 @@ from connectors.dedupe import SeenIds
 from connectors.slack import SlackConnector
 from connectors.telegram import TelegramConnector
 from connectors.web import WebServer
+from nlu.cache import nlu_model
 from nlu.interpreter import BuiltinInterpreter
-from nlu.model import train_nlu
 from policy.config import PolicyConfig
 from policy.deployer import Notify, Rollout, TrainingSetup
 from policy.lightgbm_policy import Progress
@@ -241,11 +241,12 @@ async def running_bot(
 
 
 async def _free_text(loaded: LoadedProject, data: TrainingData) -> TaughtReadings | None:
-    """The built-in NLU, trained now on the project's NLU data (off the event loop), behind
-    what trainers taught; None without NLU data (typed intents only)."""
+    """The built-in NLU for the project's NLU data (saved by an earlier start, else trained now,
+    off the event loop), behind what trainers taught; None without NLU data (typed intents
+    only)."""
     if not loaded.nlu.examples:
         return None
-    model = await asyncio.to_thread(train_nlu, loaded.nlu)
+    model = await asyncio.to_thread(nlu_model, loaded.nlu, loaded.project.models_dir)
     return TaughtReadings(BuiltinInterpreter(model), data.conversations)
 
 
