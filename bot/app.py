@@ -28,7 +28,7 @@ from bot.domain import Domain, load_domain
 from bot.engine import Engine
 from bot.exporter import StoryExporter
 from bot.health import Health, check_health
-from bot.interpreter import Nlu
+from bot.interpreter import Interpreter, Nlu
 from bot.nlu.model import NluData
 from bot.nlu.reader import read_nlu
 from bot.nlu.taught_readings import TaughtReadings
@@ -52,6 +52,7 @@ from connectors.telegram import TelegramConnector
 from connectors.web import WebServer
 from nlu.cache import nlu_model
 from nlu.interpreter import BuiltinInterpreter
+from nlu.rasa_http import RasaHttpInterpreter
 from policy.config import PolicyConfig
 from policy.deployer import Notify, Rollout, TrainingSetup
 from policy.lightgbm_policy import Progress
@@ -60,7 +61,6 @@ from policy.model_store import ModelStore, Version
 from policy.retrain_schedule import RetrainSchedule
 from policy.retraining import retraining
 from policy.taught import read_taught
-from policy.training import TrainingData
 from policy.training_process import TrainingProcess
 from policy.versions import starting_version, train_now
 
@@ -225,7 +225,8 @@ async def running_bot(
             )
         )
         stack.push_async_callback(tasks.close, SHUTDOWN_SECONDS)
-        readings = await _free_text(loaded, data)
+        interpreter = await stack.enter_async_context(_interpreter(loaded))
+        readings = None if interpreter is None else TaughtReadings(interpreter, data.conversations)
         learners = parts.learner if readings is None else Learners(parts.learner, readings)
         engine = Engine(
             loaded.domain,
@@ -235,19 +236,29 @@ async def running_bot(
             StoryExporter(loaded.project.exported_dir),
             learners if learn else None,
             on_turn=telemetry.turn,
-            nlu=None if readings is None else Nlu(readings, settings.nlu_threshold),
+            nlu=None if readings is None else Nlu(readings, settings.nlu.threshold),
         )
         yield Bot(engine, parts.live, parts.schedule, telemetry, notes, tasks)
 
 
-async def _free_text(loaded: LoadedProject, data: TrainingData) -> TaughtReadings | None:
-    """The built-in NLU for the project's NLU data (saved by an earlier start, else trained now,
-    off the event loop), behind what trainers taught; None without NLU data (typed intents
-    only)."""
-    if not loaded.nlu.examples:
-        return None
-    model = await asyncio.to_thread(nlu_model, loaded.nlu, loaded.project.models_dir)
-    return TaughtReadings(BuiltinInterpreter(model), data.conversations)
+@asynccontextmanager
+async def _interpreter(loaded: LoadedProject) -> AsyncIterator[Interpreter | None]:
+    """Who reads free text: the Rasa server of config.yml's `nlu: url`, else the built-in NLU
+    for the project's NLU data (saved by an earlier start, else trained now, off the event
+    loop), else nobody (typed intents only)."""
+    settings = loaded.settings.nlu
+    if settings.url is not None:
+        remote = RasaHttpInterpreter(settings.url, settings.timeout_seconds)
+        await remote.start()
+        try:
+            yield remote
+        finally:
+            await remote.close()
+    elif loaded.nlu.examples:
+        models = loaded.project.models_dir
+        yield BuiltinInterpreter(await asyncio.to_thread(nlu_model, loaded.nlu, models))
+    else:
+        yield None
 
 
 @asynccontextmanager

@@ -25,6 +25,7 @@ from bot.errors import (
     AnswerError,
     ConversationBusyError,
     InputError,
+    NluUnavailableError,
     StoreError,
     StoreUnavailableError,
 )
@@ -217,6 +218,11 @@ class Engine:
             parsed = await self._read(text)
         except InputError as exc:
             step.outputs.append(Notice(str(exc)))
+            return
+        except NluUnavailableError as exc:
+            log.warning("conversation %s: %s", step.tracker.conversation_id, exc)
+            step.outputs.append(Notice(texts.NLU_UNAVAILABLE))
+            step.errors.append("nlu")
             return
         if step.tracker.latest_action is None:
             await step.add([ActionExecuted(ACTION_LISTEN)])

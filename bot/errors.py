@@ -7,6 +7,7 @@
     │   ├── NluDataError        an NLU data file: annotation or structure (file and line)
     │   └── ActionLoadError     a custom action class that cannot be imported or built
     ├── InputError              a message that cannot be understood (/intent{json} syntax, length)
+    ├── NluUnavailableError     the NLU server did not answer (down, slow, not Rasa's answer)
     ├── ActionError             an action cannot run (no implementation, it raised)
     ├── AnswerError             a trainer answer that does not fit the pending question
     ├── ModelError              no model, a corrupt model, a model for another domain
@@ -46,6 +47,10 @@ class ActionLoadError(ProjectError):
 
 class InputError(OzbotError):
     """A user message cannot be parsed."""
+
+
+class NluUnavailableError(OzbotError):
+    """A remote NLU did not answer in time or as it should; the message was not processed."""
 
 
 class ActionError(OzbotError):

@@ -13,9 +13,10 @@ what to fix. `ozbot check` calls the same readers one by one, to list every prob
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from bot.errors import ConnectorError, ProjectError
 from bot.interpreter import DEFAULT_THRESHOLD
@@ -33,6 +34,16 @@ SLACK_PORT = 3000
 
 
 @dataclass(frozen=True)
+class NluSettings:
+    """Who reads free text: the built-in NLU, or a Rasa server at `url` (`POST /model/parse`)."""
+
+    threshold: float = DEFAULT_THRESHOLD
+    url: str | None = None
+    timeout_seconds: float = 2.0
+    """How long a message waits for the Rasa server before it is refused with a notice."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """What every command needs: the project, its policy settings and where conversations live."""
 
@@ -40,8 +51,8 @@ class Settings:
     policy: PolicyConfig
     store: RedisSettings | None
     """The Redis store; None for the project's SQLite file."""
-    nlu_threshold: float = DEFAULT_THRESHOLD
-    """config.yml's `nlu: threshold`: free text read less surely than this is `nlu_fallback`."""
+    nlu: NluSettings = field(default_factory=NluSettings)
+    """config.yml's `nlu:`: the threshold, and a Rasa server to read free text instead."""
     warnings: tuple[str, ...] = ()
     """What config.yml holds that ozbot ignores."""
 
@@ -68,7 +79,7 @@ def read_settings(root: Path, env: Mapping[str, str]) -> Settings:
     config = read_config(project)
     policy, warnings = policy_settings(project, config)
     store = store_settings(project, config, env)
-    return Settings(project, policy, store, nlu_threshold(project, config), tuple(warnings))
+    return Settings(project, policy, store, nlu_settings(project, config), tuple(warnings))
 
 
 def policy_settings(project: Project, config: Mapping[str, Any]) -> tuple[PolicyConfig, list[str]]:
@@ -82,23 +93,37 @@ def policy_settings(project: Project, config: Mapping[str, Any]) -> tuple[Policy
     return policy, warnings
 
 
-def nlu_threshold(project: Project, config: Mapping[str, Any]) -> float:
-    """config.yml's `nlu: {threshold: 0.3}`, checked."""
+def nlu_settings(project: Project, config: Mapping[str, Any]) -> NluSettings:
+    """config.yml's `nlu: {threshold: 0.3, url: http://localhost:5005, timeout_seconds: 2}`."""
     section = config.get("nlu", {})
     where = f"{project.config_file}: nlu"
     if not isinstance(section, dict):
         raise ProjectError(f"{where}: expected a mapping, e.g. {{threshold: 0.3}}")
-    unknown = sorted(set(section) - {"threshold"})
+    unknown = sorted(set(section) - {f.name for f in fields(NluSettings)})
     if unknown:
-        raise ProjectError(f"{where}: unknown key(s) {', '.join(unknown)}; known: threshold")
-    threshold = section.get("threshold", DEFAULT_THRESHOLD)
-    if (
-        isinstance(threshold, bool)
-        or not isinstance(threshold, int | float)
-        or not (0 <= threshold <= 1)
+        raise ProjectError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; known: threshold, url, timeout_seconds"
+        )
+    threshold = _number(section, "threshold", DEFAULT_THRESHOLD, where, (0, 1))
+    timeout = _number(section, "timeout_seconds", 2.0, where, (0.1, 60))
+    url = section.get("url")
+    if url is not None and (
+        not isinstance(url, str) or urlparse(url).scheme not in ("http", "https")
     ):
-        raise ProjectError(f"{where}.threshold: expected a number from 0 to 1, got {threshold!r}")
-    return float(threshold)
+        raise ProjectError(
+            f"{where}.url: expected the Rasa server's http(s) URL, e.g. http://localhost:5005"
+        )
+    return NluSettings(threshold, url, timeout)
+
+
+def _number(
+    section: Mapping[str, Any], key: str, default: float, where: str, bounds: tuple[float, float]
+) -> float:
+    value = section.get(key, default)
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ProjectError(f"{where}.{key}: expected a number from {low} to {high}, got {value!r}")
+    return float(value)
 
 
 def store_settings(

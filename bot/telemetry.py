@@ -27,7 +27,7 @@ class Telemetry:
         self.model_version = Gauge("ozbot_model_version", "The model version that serves.")
         self.errors = Counter(
             "ozbot_errors_total",
-            "Errors by kind: action, busy, store, store_unavailable, retrain, background.",
+            "Errors by kind: action, busy, store, store_unavailable, nlu, retrain, background.",
             ("kind",),
         )
 

@@ -19,6 +19,10 @@ STORE_UNAVAILABLE = (
     "The conversation store is temporarily unavailable, so this message was not processed. "
     "Please send it again in a moment."
 )
+NLU_UNAVAILABLE = (
+    "The service that reads messages did not answer, so this message was not processed. "
+    "Please send it again in a moment."
+)
 CONVERSATION_BUSY = (
     "This conversation is still busy with an earlier message, so this one was not processed. "
     "Please send it again in a moment."

@@ -22,7 +22,7 @@ ADAPTERS = {
     "bot/stores/": {"redis"},
     "connectors/": {"telegram", "slack_bolt", "slack_sdk", "aiohttp"},
     "policy/": {"lightgbm"},
-    "nlu/": {"sklearn", "pycrfsuite"},
+    "nlu/": {"sklearn", "pycrfsuite", "aiohttp"},
 }
 """Where each vendor library may be imported besides the composition layer."""
 

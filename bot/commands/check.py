@@ -27,7 +27,7 @@ from bot.project import Project, open_project, read_config
 from bot.settings import (
     CONNECTORS,
     chosen,
-    nlu_threshold,
+    nlu_settings,
     policy_settings,
     store_settings,
     web_settings,
@@ -94,7 +94,7 @@ async def check_all(root: Path, names: list[str], env: Mapping[str, str]) -> Fin
     config = findings.attempt(lambda: read_config(project))
     if config is not None:
         _policy(project, config, findings)
-        findings.attempt(lambda: nlu_threshold(project, config))
+        findings.attempt(lambda: nlu_settings(project, config))
     stories = _stories(project, findings)
     nlu = _nlu(project, findings)
     if domain is not None:

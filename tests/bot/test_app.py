@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
 from bot import texts
 from bot.app import TrainerNotes, load_project, running_bot, serving_platforms, train
@@ -20,6 +21,7 @@ from bot.teaching import Answer
 from tests.bot.test_cli import project  # noqa: F401  (a fixture)
 from tests.conftest import REPO
 from tests.connectors.fake_telegram import FakeBotApi
+from tests.nlu.test_rasa_http import BERLIN, rasa  # noqa: F401  (a fixture)
 
 WAIT_STEPS = 500
 """Polls of 10 ms for something a background task does (a bound, not a measurement)."""
@@ -195,3 +197,20 @@ async def test_with_nlu_data_people_write_sentences_and_a_correction_sticks(
     async with running_bot(settings, learn=True, progress=no_progress, notes=notes) as bot:
         [later] = await bot.engine.handle("t3", UserMessage("where do bands play"), trainer=True)
         assert isinstance(later, ActionProposal) and later.intent == "search_venues"
+
+
+async def test_a_rasa_server_in_config_yml_reads_the_free_text(project: Path, rasa) -> None:  # noqa: F811
+    async def answer(request):
+        return web.json_response(BERLIN)
+
+    url = await rasa(answer)
+    config = (project / "config.yml").read_text()
+    (project / "config.yml").write_text(config + f"nlu: {{url: '{url}'}}\n")
+    settings = read_settings(project, {})
+    async with running_bot(
+        settings, learn=False, progress=no_progress, notes=TrainerNotes()
+    ) as bot:
+        said = await bot.engine.handle("u", UserMessage("any concerts in Berlin?"), trainer=False)
+    assert next(o.text for o in said if isinstance(o, BotMessage)) == (
+        "looking for concerts in Berlin"
+    )

@@ -7,7 +7,12 @@ import pytest
 from bot import texts
 from bot.actions import ActionRegistry
 from bot.engine import Command, Engine, UserMessage
-from bot.errors import ConflictError, ConversationBusyError, StoreUnavailableError
+from bot.errors import (
+    ConflictError,
+    ConversationBusyError,
+    NluUnavailableError,
+    StoreUnavailableError,
+)
 from bot.events import ActionExecuted, BotUttered, Corrected, Restarted, SlotSet, UserUttered
 from bot.exporter import StoryExporter
 from bot.interpreter import Nlu
@@ -291,3 +296,14 @@ async def test_the_wrong_intent_options_carry_the_nlu_s_probabilities(engine, co
     assert only(outputs, ActionProposal).history[-1] == UserSaid(
         "where do bands play", "search_venues"
     )
+
+
+async def test_an_nlu_that_does_not_answer_gets_a_notice_and_nothing_is_stored(engine):
+    class Down:
+        async def parse(self, text):
+            raise NluUnavailableError("http://rasa:5005/model/parse did not answer in time")
+
+    engine.nlu = Nlu(Down())
+    outputs = await say(engine, "any concerts?")
+    assert outputs == [Notice(texts.NLU_UNAVAILABLE)]
+    assert (await engine.store.load("c1")).events == ()

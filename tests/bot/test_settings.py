@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.errors import ConnectorError, ProjectError
-from bot.settings import chosen, read_serving, read_settings, web_settings
+from bot.settings import NluSettings, chosen, read_serving, read_settings, web_settings
 from bot.tracker import SNAPSHOT_TURNS
 from tests.conftest import REPO
 
@@ -95,11 +95,14 @@ def test_a_platform_reads_its_settings_and_the_web_server_s() -> None:
         read_serving(["slack"], None, {})
 
 
-def test_the_nlu_threshold_comes_from_config_yml_and_is_checked(project: Path) -> None:
-    assert read_settings(project, {}).nlu_threshold == 0.3
-    (project / "config.yml").write_text("nlu: {threshold: 0.6}\n")
-    assert read_settings(project, {}).nlu_threshold == 0.6
-    for wrong in ("nlu: {threshold: 2}", "nlu: {threshold: high}", "nlu: {url: x}", "nlu: 1"):
+def test_the_nlu_settings_come_from_config_yml_and_are_checked(project: Path) -> None:
+    assert read_settings(project, {}).nlu == NluSettings(0.3, None, 2.0)
+    (project / "config.yml").write_text(
+        "nlu: {threshold: 0.6, url: 'http://rasa:5005', timeout_seconds: 1}\n"
+    )
+    assert read_settings(project, {}).nlu == NluSettings(0.6, "http://rasa:5005", 1.0)
+    wrongs = ("nlu: {threshold: 2}", "nlu: {threshold: high}", "nlu: {url: x}", "nlu: 1")
+    for wrong in (*wrongs, "nlu: {timeout_seconds: 0}", "nlu: {model: x}"):
         (project / "config.yml").write_text(wrong + "\n")
         with pytest.raises(ProjectError, match="config.yml: nlu"):
             read_settings(project, {})
