@@ -1,9 +1,9 @@
 """What a user message means: a typed intent (`/intent{"entity": "value"}`, as in the seed) or
 free text, read by an interpreter (NLU).
 
-Typed intents bypass the interpreter. Free text below the confidence threshold, or of an intent
-the domain does not know, becomes `nlu_fallback` when the domain has it (Rasa's name, which
-stories can answer), else the domain's best-ranked intent.
+Typed intents bypass the interpreter. Free text below the confidence threshold, or of no intent
+the domain knows, becomes `nlu_fallback`: Rasa's name, an intent every domain has, which
+stories can answer and which by default runs `action_default_fallback` (policy/ensemble.py).
 """
 
 from __future__ import annotations
@@ -52,14 +52,13 @@ class Nlu:
 
 
 def understood(understanding: Understanding, domain: Domain, threshold: float) -> ParsedMessage:
-    """What the domain makes of an interpreter's reading: its best-ranked known intent (or
-    `nlu_fallback`), and the entities the domain has, by name."""
+    """What the domain makes of an interpreter's reading: its best-ranked intent the domain
+    knows, or `nlu_fallback` (every domain has it, as in Rasa) below the threshold; and the
+    entities the domain has, by name."""
     known = [(name, p) for name, p in understanding.intents if name in domain.intents]
     best, confidence = known[0] if known else (NLU_FALLBACK, 0.0)
-    if (confidence < threshold or not known) and NLU_FALLBACK in domain.intents:
+    if confidence < threshold:
         best = NLU_FALLBACK
-    elif not known:
-        raise InputError(texts.no_intent_understood(domain.intents))
     entities = {s.entity: s.value for s in understanding.entities if s.entity in domain.entities}
     return ParsedMessage(understanding.text, best, entities, confidence)
 

@@ -53,13 +53,6 @@ def no_nlu_hint(prefix: str, intents: Sequence[str]) -> str:
     )
 
 
-def no_intent_understood(intents: Sequence[str]) -> str:
-    return (
-        "The NLU understood none of the domain's intents in that; say it another way. "
-        f"Intents: {_listing(intents)}."
-    )
-
-
 def bad_intent_syntax(prefix: str) -> str:
     return f'Could not read that: write {prefix}intent or {prefix}intent{{"entity": "value"}}.'
 

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from bot.domain import Domain
-from bot.events import ACTION_DEFAULT_FALLBACK
+from bot.events import ACTION_DEFAULT_FALLBACK, ACTION_LISTEN
+from bot.nlu.model import NLU_FALLBACK
 from bot.policy import Prediction
 from bot.tracker import State, Tracker
 from policy.dataset import turn_examples
@@ -60,6 +61,10 @@ class EnsemblePolicy:
         if recalled is not None and recalled in self._index:
             promoted = _promoted(probabilities, self._index[recalled])
             return self._prediction(recalled, 1.0, "memoization", promoted)
+        ruled = nlu_fallback_rule(states)
+        if ruled is not None and ruled in self._index:
+            promoted = _promoted(probabilities, self._index[ruled])
+            return self._prediction(ruled, 1.0, NLU_FALLBACK, promoted)
         best = int(np.argmax(probabilities))
         confidence = float(probabilities[best])
         if confidence < self.fallback_threshold:
@@ -82,6 +87,17 @@ class EnsemblePolicy:
         """Swap in a newly trained LightGBM model; memoization, with its teachings, stays."""
         self.model = model
         self.metadata = metadata
+
+
+def nlu_fallback_rule(states: Sequence[State]) -> str | None:
+    """Rasa's default rule for a message the NLU was unsure of: the fallback action (which asks
+    to say it another way), then listen. What a trainer taught instead wins (memoization)."""
+    last = states[-1] if states else None
+    if last is None or last.intent != NLU_FALLBACK:
+        return None
+    if last.prev_action == ACTION_LISTEN:
+        return ACTION_DEFAULT_FALLBACK
+    return ACTION_LISTEN if last.prev_action == ACTION_DEFAULT_FALLBACK else None
 
 
 def _promoted(probabilities: Probabilities, index: int) -> Probabilities:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.domain import Domain
 from bot.errors import StoryError
+from bot.nlu.model import NLU_FALLBACK
 from bot.stories.model import ActionStep, Checkpoint, SlotStep, Story, UserStep, UserTurn
 
 MAX_VISITS = 2
@@ -142,4 +143,5 @@ def _names(step: object) -> Iterator[tuple[str, str]]:
 def _domain_names(domain: Domain, kind: str) -> tuple[str, ...]:
     if kind == "slot":
         return tuple(slot.name for slot in domain.slots)
-    return {"intent": domain.intents, "entity": domain.entities, "action": domain.actions}[kind]
+    intents = (*domain.intents, NLU_FALLBACK)  # every domain has it, as in Rasa
+    return {"intent": intents, "entity": domain.entities, "action": domain.actions}[kind]

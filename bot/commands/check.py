@@ -145,17 +145,13 @@ def _nlu(project: Project, findings: Findings) -> NluData:
 
 
 def _nlu_fits_domain(nlu: NluData, domain: Domain, project: Project, findings: Findings) -> None:
-    if nlu.examples and NLU_FALLBACK not in domain.intents:
-        findings.warnings.append(
-            f"{project.domain_file}: no {NLU_FALLBACK} intent, so free text the NLU is unsure "
-            f"of counts as its best guess; add the intent and a story that answers it"
-        )
     unknown = [intent for intent in nlu.intents if intent not in domain.intents]
     if unknown:
         findings.warnings.append(
             f"{project.stories_dir}: the NLU data has intents the domain lacks "
             f"({', '.join(unknown)}); messages read as those count as the next best known "
-            f"intent: add them to {project.domain_file.name} or drop their examples"
+            f"intent, or {NLU_FALLBACK}: add them to {project.domain_file.name} or drop their "
+            "examples"
         )
     entities = {span.entity for example in nlu.examples for span in example.entities}
     missing = sorted(entities - set(domain.entities))

@@ -1,5 +1,3 @@
-import dataclasses
-
 import pytest
 
 from bot.errors import InputError
@@ -52,10 +50,6 @@ class Scripted:
         return Understanding(text, intents, entities)
 
 
-def with_fallback(domain):
-    return dataclasses.replace(domain, intents=(*domain.intents, NLU_FALLBACK))
-
-
 BERLIN = EntitySpan(18, 24, "city", "Berlin")
 
 
@@ -77,15 +71,9 @@ async def test_free_text_gets_the_interpreter_s_best_intent_and_known_entities(c
 
 
 async def test_below_the_threshold_free_text_is_nlu_fallback(concert_domain):
-    domain = with_fallback(concert_domain)
     nlu = Nlu(Scripted({"hmm": ((("greet", 0.29), ("goodbye", 0.2)), ())}), threshold=0.3)
-    parsed = await nlu.read("hmm", domain)
+    parsed = await nlu.read("hmm", concert_domain)
     assert (parsed.intent, parsed.confidence) == (NLU_FALLBACK, 0.29)
-
-
-async def test_without_nlu_fallback_in_the_domain_the_best_guess_stands(concert_domain):
-    nlu = Nlu(Scripted({"hmm": ((("greet", 0.29), ("goodbye", 0.2)), ())}), threshold=0.3)
-    assert (await nlu.read("hmm", concert_domain)).intent == "greet"
 
 
 async def test_an_intent_the_domain_lacks_is_skipped_for_the_next_known_one(concert_domain):
@@ -93,11 +81,7 @@ async def test_an_intent_the_domain_lacks_is_skipped_for_the_next_known_one(conc
     nlu = Nlu(Scripted({"a table please": reading}), threshold=0.1)
     assert (await nlu.read("a table please", concert_domain)).intent == "search_venues"
     unknown_only = Nlu(Scripted({"a table please": ((("book_table", 0.9),), ())}))
-    assert (await unknown_only.read("a table please", with_fallback(concert_domain))).intent == (
-        NLU_FALLBACK
-    )
-    with pytest.raises(InputError, match="understood none of the domain's intents"):
-        await unknown_only.read("a table please", concert_domain)
+    assert (await unknown_only.read("a table please", concert_domain)).intent == NLU_FALLBACK
 
 
 async def test_empty_and_too_long_free_text_never_reach_the_interpreter(concert_domain):

@@ -235,3 +235,13 @@ def test_only_fragments_are_glued_whole_dialogues_are_not(concert_domain: Domain
         intents = {event.intent for event in events if isinstance(event, UserUttered)}
         assert intents == {"greet"}
         assert len(events) in (7, 10, 13)  # 2 to 4 greetings, one listen between each
+
+
+def test_every_domain_knows_nlu_fallback_so_an_exported_story_with_it_trains(
+    concert_domain: Domain,
+) -> None:
+    fallback = story("unsure", "* nlu_fallback", "- utter_default", source="exported/x.md:1")
+    [events] = story_events([fallback], concert_domain)
+    assert [getattr(e, "intent", None) for e in events if hasattr(e, "intent")] == [
+        "nlu_fallback"
+    ]

@@ -146,3 +146,30 @@ def test_predict_many_matches_predict(train_concert: Trainer, seed_tracker: Trac
     batch = policy.predict_many([t.states() for t in trackers])
 
     assert batch == [policy.predict(t) for t in trackers]
+
+
+def test_a_message_the_nlu_was_unsure_of_gets_the_fallback_then_listens(
+    train_concert: Trainer, concert_domain: Domain
+) -> None:
+    policy = train_concert()
+    unsure = Tracker("c", concert_domain, dialogue(ACTION_LISTEN, "/nlu_fallback"))
+    first = policy.predict(unsure)
+    assert (first.action, first.policy, first.confidence) == (
+        ACTION_DEFAULT_FALLBACK,
+        "nlu_fallback",
+        1.0,
+    )
+    assert_consistent(first, concert_domain)
+    unsure.apply(ActionExecuted(ACTION_DEFAULT_FALLBACK))
+    assert policy.predict(unsure).action == ACTION_LISTEN
+
+
+def test_what_a_trainer_taught_after_nlu_fallback_wins_over_the_rule(
+    train_concert: Trainer, concert_domain: Domain
+) -> None:
+    policy = train_concert()
+    taught = Tracker("c", concert_domain, dialogue(ACTION_LISTEN, "/nlu_fallback"))
+    taught.apply(ActionExecuted("utter_greet", TRAINER, 1.0))
+    policy.teach(taught)
+    again = Tracker("c2", concert_domain, dialogue(ACTION_LISTEN, "/nlu_fallback"))
+    assert policy.predict(again).action == "utter_greet"

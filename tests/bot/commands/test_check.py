@@ -126,4 +126,3 @@ async def test_nlu_data_is_checked_against_its_format_and_the_domain(project: Pa
     assert findings.problems == []
     assert any("intents the domain lacks (book_table)" in w for w in findings.warnings)
     assert any("entities the domain lacks (people)" in w for w in findings.warnings)
-    assert any("no nlu_fallback intent" in w for w in findings.warnings)
