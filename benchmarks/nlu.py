@@ -40,6 +40,7 @@ from typing import Any  # noqa: E402
 
 from sklearn.metrics import accuracy_score, f1_score  # noqa: E402
 
+from benchmarks.common import report  # noqa: E402
 from bot.nlu.model import EntitySpan, Example, NluData  # noqa: E402
 from nlu.model import NluModel, train_nlu  # noqa: E402
 
@@ -226,10 +227,7 @@ def main() -> None:
     if args.only in (None, "restaurant8k"):
         figures.update(restaurant(args.data, "train_0", "full", args.validate))
         figures.update(restaurant(args.data, "train_4", "512", args.validate))
-    if args.json:
-        print(json.dumps(figures))
-    else:
-        print("\n".join(f"{key}: {value}" for key, value in figures.items()))
+    report(figures, args.json)
 
 
 if __name__ == "__main__":

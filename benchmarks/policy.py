@@ -39,6 +39,7 @@ from typing import Any  # noqa: E402
 
 import lightgbm  # noqa: E402
 
+from benchmarks.common import report  # noqa: E402
 from benchmarks.synthetic import synthetic_domain, synthetic_stories  # noqa: E402
 from bot.domain import load_domain  # noqa: E402
 from bot.stories.reader import read_stories  # noqa: E402
@@ -63,13 +64,13 @@ def subdialogues(folder: Path) -> dict[str, Any]:
     started = time.perf_counter()
     policy = train_policy(domain, TrainingData(train, {}), PolicyConfig())
     seconds = time.perf_counter() - started
-    report = evaluate(policy, test, domain).report
+    scores = evaluate(policy, test, domain).report
     curve = learning_curve(domain, train, test, PolicyConfig())
     return {
-        "subdialogues_action_accuracy": round(report.action_accuracy, 4),
-        "subdialogues_rasa_accuracy": round(report.rasa_accuracy, 4),
-        "subdialogues_story_accuracy": round(report.story_accuracy, 4),
-        "subdialogues_weighted_f1": round(report.weighted_f1, 4),
+        "subdialogues_action_accuracy": round(scores.action_accuracy, 4),
+        "subdialogues_rasa_accuracy": round(scores.rasa_accuracy, 4),
+        "subdialogues_story_accuracy": round(scores.story_accuracy, 4),
+        "subdialogues_weighted_f1": round(scores.weighted_f1, 4),
         "subdialogues_train_s": round(seconds, 2),
         "subdialogues_learning_curve": [
             [p.stories, round(p.action_accuracy, 4), round(p.story_accuracy, 4)] for p in curve
@@ -174,10 +175,7 @@ def main() -> None:
     if not args.latency_only:
         figures.update(train_in_child(10_000, None))
         figures.update(subdialogues(args.data))
-    if args.json:
-        print(json.dumps(figures))
-    else:
-        print("\n".join(f"{key}: {value}" for key, value in figures.items()))
+    report(figures, args.json)
 
 
 if __name__ == "__main__":

@@ -12,15 +12,13 @@ a staging folder beside it, then renamed into place.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from bot.errors import ModelError
+from bot.folders import replaced_whole, write_json
 from bot.nlu.model import Lookup, NluData, Regex, Understanding
 from bot.nlu.sections import annotation_synonyms
 from nlu.entities import EntityExtractor, train_entities
@@ -54,19 +52,14 @@ class NluModel:
 
     def save(self, folder: Path) -> None:
         """Write the model to `folder`, replacing what is there; blocking."""
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-        try:
-            _write_json(staging / INTENTS_JSON, self._intents.to_dict())
+        with replaced_whole(folder) as staging:
+            write_json(staging / INTENTS_JSON, self._intents.to_dict())
             arrays: dict[str, Any] = self._intents.arrays()
             with (staging / INTENTS_NPZ).open("wb") as file:
                 np.savez(file, **arrays)
             if self._entities.model:
                 (staging / ENTITIES).write_bytes(self._entities.model)
-            _write_json(staging / META, _meta(self._data))
-            _swap_in(staging, folder)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            write_json(staging / META, _meta(self._data))
 
     @classmethod
     def load(cls, folder: Path) -> NluModel:
@@ -119,19 +112,6 @@ def _data(meta: dict[str, Any]) -> NluData:
         tuple(Regex(name, pattern) for name, pattern in meta["regexes"]),
         tuple(Lookup(name, tuple(elements)) for name, elements in meta["lookups"]),
     )
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-
-
-def _swap_in(staging: Path, folder: Path) -> None:
-    """Two renames: the old folder goes aside, the new one takes its name."""
-    old = staging.with_name(staging.name + ".old")
-    if folder.exists():
-        os.replace(folder, old)
-    os.replace(staging, folder)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 __all__ = ["NluModel", "train_nlu"]

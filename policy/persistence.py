@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.domain import Domain
 from bot.errors import ModelError
+from bot.folders import replaced_whole, write_json
 from policy.ensemble import EnsemblePolicy
 from policy.featurizer import Featurizer
 from policy.lightgbm_policy import LightGBMModel
@@ -50,29 +48,11 @@ def save_model(policy: EnsemblePolicy, folder: Path) -> None:
         "temperature": policy.model.temperature,
         "booster_sha256": _sha256(booster),
     }
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+    with replaced_whole(folder) as staging:
         (staging / BOOSTER).write_text(booster, encoding="utf-8")
-        _write_json(staging / FEATURIZER, policy.featurizer.to_dict())
-        _write_json(staging / MEMOIZATION, policy.memoization.to_dict())
-        _write_json(staging / METADATA, metadata)
-        _swap_in(staging, folder)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-
-
-def _swap_in(staging: Path, folder: Path) -> None:
-    """Two renames: the old folder goes aside, the new one takes its name."""
-    old = staging.with_name(staging.name + ".old")
-    if folder.exists():
-        os.replace(folder, old)
-    os.replace(staging, folder)
-    shutil.rmtree(old, ignore_errors=True)
+        write_json(staging / FEATURIZER, policy.featurizer.to_dict())
+        write_json(staging / MEMOIZATION, policy.memoization.to_dict())
+        write_json(staging / METADATA, metadata)
 
 
 def load_model(folder: Path, domain: Domain) -> EnsemblePolicy:

@@ -242,6 +242,4 @@ def test_every_domain_knows_nlu_fallback_so_an_exported_story_with_it_trains(
 ) -> None:
     fallback = story("unsure", "* nlu_fallback", "- utter_default", source="exported/x.md:1")
     [events] = story_events([fallback], concert_domain)
-    assert [getattr(e, "intent", None) for e in events if hasattr(e, "intent")] == [
-        "nlu_fallback"
-    ]
+    assert [getattr(e, "intent", None) for e in events if hasattr(e, "intent")] == ["nlu_fallback"]
