@@ -31,6 +31,7 @@ import yaml
 from bot.errors import NluDataError
 from bot.nlu.model import NluData
 from bot.nlu.sections import KINDS, Item, Section, to_data, to_sections
+from bot.yaml_errors import yaml_errors
 
 VERSION = "3.1"
 
@@ -43,13 +44,8 @@ def parse_nlu_yaml(text: str, source: str) -> NluData:
     """Read the `nlu:` of a Rasa YAML file; `source` names the file in errors."""
     loader = yaml.SafeLoader(text)
     try:
-        return to_data(_NluNodes(loader, source).sections(loader.get_single_node()))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = f":{mark.line + 1}" if mark else ""
-        raise NluDataError(f"{source}{line}: not valid YAML: {exc.problem or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise NluDataError(f"{source}: not valid YAML: {exc}") from exc
+        with yaml_errors(source, NluDataError):
+            return to_data(_NluNodes(loader, source).sections(loader.get_single_node()))
     finally:
         loader.dispose()
 

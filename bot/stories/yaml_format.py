@@ -29,6 +29,7 @@ import yaml
 
 from bot.errors import StoryError
 from bot.stories.model import ActionStep, Checkpoint, SlotStep, Step, Story, UserStep, UserTurn
+from bot.yaml_errors import yaml_errors
 
 VERSION = "3.1"
 
@@ -54,13 +55,8 @@ def parse_yaml(text: str, source: str) -> list[Story]:
     """Read the `stories:` of a Rasa YAML file; `source` names the file in errors."""
     loader = _Loader(text)
     try:
-        return _StoryNodes(loader, source).stories(loader.get_single_node())
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = f":{mark.line + 1}" if mark else ""
-        raise StoryError(f"{source}{line}: not valid YAML: {exc.problem or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise StoryError(f"{source}: not valid YAML: {exc}") from exc
+        with yaml_errors(source, StoryError):
+            return _StoryNodes(loader, source).stories(loader.get_single_node())
     finally:
         loader.dispose()
 
