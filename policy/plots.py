@@ -18,9 +18,14 @@ DPI = 100
 
 
 def confusion_png(
-    golds: Sequence[str], predictions: Sequence[str], path: Path, max_labels: int = MAX_LABELS
+    golds: Sequence[str],
+    predictions: Sequence[str],
+    path: Path,
+    max_labels: int = MAX_LABELS,
+    label: str = "action",
 ) -> None:
-    """Gold actions down, predicted across, for the actions most involved in wrong predictions."""
+    """Gold labels down, predicted across, for the labels most involved in wrong predictions;
+    `label` names them ("action", "intent")."""
     pairs = Counter(zip(golds, predictions, strict=True))
     labels = most_confused(pairs, max_labels)
     matrix = [[pairs[gold, predicted] for predicted in labels] for gold in labels]
@@ -37,9 +42,10 @@ def confusion_png(
     figure.colorbar(image, ax=axes, shrink=0.8, label="wrong predictions")
     axes.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=8)
     axes.set_yticks(range(len(labels)), labels, fontsize=8)
-    axes.set_xlabel("predicted action")
-    axes.set_ylabel("gold action")
-    axes.set_title(f"Action confusions: {shown} of {errors} wrong predictions shown", fontsize=10)
+    axes.set_xlabel(f"predicted {label}")
+    axes.set_ylabel(f"gold {label}")
+    title = f"{label.capitalize()} confusions: {shown} of {errors} wrong predictions shown"
+    axes.set_title(title, fontsize=10)
     high = max((max(row) for row in wrong), default=0)
     for i, row in enumerate(matrix):
         for j, count in enumerate(row):

@@ -107,6 +107,7 @@ def test_the_evaluate_section_runs_as_written(tmp_path: Path):
     )
     (tmp_path / "tests").mkdir()
     shutil.copy(REPO / "tests" / "concert_test_stories.md", tmp_path / "tests")
+    shutil.copy(REPO / "tests" / "concert_test_nlu.yml", tmp_path / "tests")
     section = README[README.index("## Evaluate and the learning curve") :]
     block = section[
         section.index("```sh\n") + 6 : section.index("```", section.index("```sh\n") + 6)
@@ -122,8 +123,8 @@ def test_the_evaluate_section_runs_as_written(tmp_path: Path):
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
         ran += 1
-    assert ran == 2
-    assert "action accuracy" in result.stdout
+    assert ran == 3
+    assert "intent accuracy" in result.stdout
 
 
 def test_the_picture_of_the_training_loop_is_there():

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot import app
 from bot.app import LoadedProject
+from bot.commands import evaluate_nlu
 from bot.commands.common import progress, say, settings
 from bot.stories.model import Story
 from bot.stories.reader import read_stories
@@ -22,14 +23,20 @@ from policy.learning_curve import CurvePoint, curve_to_dict, learning_curve
 from policy.model_store import POINTER
 from policy.persistence import load_model
 
-HELP = "evaluate the saved model on test stories, counted as `rasa test core` counts"
+HELP = "evaluate the saved model on test stories (or the NLU on test NLU data), as Rasa counts"
 CURVE_JSON, CURVE_PNG = "learning_curve.json", "learning_curve.png"
 TOP_CONFUSIONS = 10
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--stories", required=True, type=Path, help="test stories: a story file or a folder"
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--stories", type=Path, help="test stories: a story file or a folder")
+    what.add_argument(
+        "--nlu",
+        type=Path,
+        help="test NLU data (Rasa YAML or Markdown, a file or a folder): scores the NLU as "
+        "`rasa test nlu` does; --out writes nlu_report.json, nlu_errors.json and "
+        "intent_confusion.png",
     )
     parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
     parser.add_argument(
@@ -47,6 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 async def run(args: argparse.Namespace) -> None:
     loaded = app.load_project(settings(args))
+    if args.nlu is not None:
+        await evaluate_nlu.run(loaded, args)
+        return
     test = read_stories(args.stories)
     if args.learning_curve:
         await _learning_curve(loaded, test, args)

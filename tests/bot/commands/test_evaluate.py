@@ -108,3 +108,40 @@ def test_learning_curve_writes_json_and_png(
     saved = json.loads((project / "results" / "learning_curve.json").read_text())
     assert saved["points"] == points
     assert_readable_png(project / "results" / "learning_curve.png")
+
+
+def test_the_nlu_scored_on_test_nlu_data_as_json_and_files(
+    project: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    shutil.copy(REPO / "stories" / "nlu.yml", project / "stories" / "nlu.yml")
+    (project / "test_nlu.yml").write_text(
+        "nlu:\n"
+        "- intent: greet\n  examples: |\n    - hello there friend\n"
+        "- intent: search_concerts\n  examples: |\n    - any concerts in [Oslo](city)?\n"
+        "- intent: out_of_scope\n  examples: |\n    - qwzx vbnm\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "nlu_results"
+    assert (
+        ozbot(
+            project, "evaluate", "--nlu", str(project / "test_nlu.yml"), "--json", "--out", str(out)
+        )
+        == 0
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert report["examples"] == 3
+    assert report["intent_accuracy"] == 1.0
+    assert report["entity_recall"] == 1.0
+    assert report["out_of_scope_recall"] == 1.0
+    assert json.loads((out / "nlu_errors.json").read_text()) == []
+    assert_readable_png(out / "intent_confusion.png")
+
+
+def test_the_nlu_without_nlu_data_says_what_to_add(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "test_nlu.yml").write_text(
+        "nlu:\n- intent: greet\n  examples: |\n    - hi\n", encoding="utf-8"
+    )
+    assert ozbot(project, "evaluate", "--nlu", str(project / "test_nlu.yml")) == 2
+    assert "no NLU data, so there is no NLU to evaluate" in capsys.readouterr().err

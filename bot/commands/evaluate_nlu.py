@@ -1,0 +1,66 @@
+"""`ozbot evaluate --nlu FILE_OR_DIR`: the saved built-in NLU scored on test NLU data, as
+`rasa test nlu` scores it (intents, entity spans, out-of-scope)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from bot.app import LoadedProject
+from bot.commands.common import say
+from bot.errors import ModelError
+from bot.nlu.reader import read_nlu
+from nlu.cache import nlu_model
+from nlu.evaluation import NluReport, evaluate_nlu
+
+REPORT, ERRORS, CONFUSION = "nlu_report.json", "nlu_errors.json", "intent_confusion.png"
+
+
+async def run(loaded: LoadedProject, args: argparse.Namespace) -> None:
+    test = read_nlu(args.nlu)
+    if not test.examples:
+        raise ModelError(f"{args.nlu}: no NLU examples to test on")
+    if not loaded.nlu.examples:
+        raise ModelError(
+            f"{loaded.project.stories_dir}: no NLU data, so there is no NLU to evaluate; add "
+            "Rasa NLU data there (see stories/nlu.yml of the concert bot)"
+        )
+    model = await asyncio.to_thread(nlu_model, loaded.nlu, loaded.project.models_dir)
+    threshold = loaded.settings.nlu.threshold
+    report = await asyncio.to_thread(evaluate_nlu, model.parse, test, threshold)
+    if args.out is not None:
+        for path in await asyncio.to_thread(_write, report, args.out):
+            print(f"wrote {path}", file=sys.stderr)
+    say(json.dumps(report.to_dict()) if args.json else summary(report))
+
+
+def summary(report: NluReport) -> str:
+    out_of_scope = report.out_of_scope_recall
+    lines = [
+        f"{report.examples} test messages, {len(report.misses)} read wrong",
+        f"intent accuracy    {report.intent_accuracy:.3f}",
+        f"intent macro F1    {report.intent_macro_f1:.3f}",
+        f"intent weighted F1 {report.intent_weighted_f1:.3f}",
+        f"entity precision   {report.entity_precision:.3f}  (exact spans)",
+        f"entity recall      {report.entity_recall:.3f}",
+        f"entity F1          {report.entity_f1:.3f}",
+    ]
+    if out_of_scope is not None:
+        lines.append(f"out-of-scope recall {out_of_scope:.3f}  (read as nlu_fallback)")
+    return "\n".join(lines)
+
+
+def _write(report: NluReport, folder: Path) -> list[Path]:
+    # Imported only here: matplotlib takes most of a second to import.
+    from policy.plots import confusion_png
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / REPORT).write_text(json.dumps(report.to_dict(), indent=2), encoding="utf-8")
+    misses = [asdict(miss) for miss in report.misses]
+    (folder / ERRORS).write_text(json.dumps(misses, indent=2, ensure_ascii=False), "utf-8")
+    confusion_png(report.golds, report.predictions, folder / CONFUSION, label="intent")
+    return [folder / REPORT, folder / ERRORS, folder / CONFUSION]
