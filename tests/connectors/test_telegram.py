@@ -17,6 +17,7 @@ from bot.events import ActionExecuted, UserUttered
 from bot.exporter import StoryExporter
 from bot.interpreter import Nlu
 from bot.nlu.model import EntitySpan, Understanding
+from bot.nlu.taught_readings import TaughtReadings
 from bot.policy import TRAINER as TRAINER_POLICY
 from bot.policy import Prediction
 from bot.stores.memory import MemoryTrackerStore
@@ -448,3 +449,27 @@ async def test_people_write_sentences_and_the_nlu_reads_them(telegram, engine):
     ]
     [question] = await tg.say(TRAINER, "hello there")
     assert "user said: hello there  (intent greet 0.93)" in question.params["text"]
+
+
+async def test_wrong_intent_buttons_are_ranked_by_the_nlu_and_the_pick_sticks(telegram, engine):
+    ranking = (("search_concerts", 0.55), ("search_venues", 0.4), ("greet", 0.05))
+
+    class Interpreter:
+        async def parse(self, text):
+            return Understanding(text, ranking)
+
+    readings = TaughtReadings(Interpreter())
+    engine.nlu, engine.learner = Nlu(readings), readings
+    tg = await telegram(engine)
+    await tg.say(TRAINER, "where do bands play")
+    await tg.press(TRAINER, tg.question(TRAINER), "Wrong intent")
+    intents = tg.question(TRAINER)
+    assert intents.labels[:3] == [
+        "search_concerts  0.55",
+        "search_venues  0.40",
+        "greet  0.05",
+    ]
+    await tg.press(TRAINER, intents, "search_venues")
+    assert "user said: where do bands play  (intent search_venues)" in tg.question(TRAINER).text
+    await tg.say(TRAINER_2, "Where do bands play")  # another trainer, another chat
+    assert "(intent search_venues 1.00)" in tg.question(TRAINER_2).text
