@@ -52,6 +52,7 @@ from bot.teaching import (
     decide,
     describe,
     domain_choices,
+    entity_fix,
 )
 from bot.tracker import Tracker
 from bot.turns import ActionChoice, TurnObserver, TurnSummary, summarize
@@ -210,6 +211,9 @@ class Engine:
         step.outputs.append(await self.exporter.export(tracker.conversation_id, tracker.events))
 
     async def _user_message(self, step: _Step, text: str, trainer: bool) -> None:
+        if trainer and step.pending is not None and step.pending.stage == "fix_entities":
+            await self._answer(step, Answer(step.pending.id, "mark_entities", text))
+            return
         if trainer and step.pending is not None:
             step.outputs.append(Notice(texts.ANSWER_FIRST))
             await self._show(step, step.pending)
@@ -272,10 +276,7 @@ class Engine:
         elif isinstance(decision, AskAgain):
             await self._ask_again(step, decision.question)
         elif isinstance(decision, Relabel):
-            old = step.tracker.latest_message.intent if step.tracker.latest_message else ""
-            step.outputs.append(
-                Decided(answer.question_id, texts.corrected_intent(old, answer.value or ""))
-            )
+            step.outputs.append(Decided(answer.question_id, decision.said))
             await step.add(decision.events)
             if self.learner is not None:  # the corrected reading sticks from now on
                 self.learner.learn(await step.whole())
@@ -294,6 +295,9 @@ class Engine:
         if question.stage == "choose_action":
             options = domain_choices(self.domain, self.policy.predict(step.tracker).probabilities)
             step.outputs.append(Choices(question.id, "action", options))
+            return
+        if question.stage == "fix_entities":
+            step.outputs.append(entity_fix(question, step.tracker))
             return
         step.outputs.append(Choices(question.id, "intent", await self._intent_options(step)))
 

@@ -88,9 +88,10 @@ class Restarted:
 
 @dataclass(frozen=True)
 class Corrected:
-    """Training marker: the trainer replaced the predicted action or intent with another."""
+    """Training marker: the trainer replaced the predicted action, intent or entities (written
+    as `entity_text` writes them) with another."""
 
-    kind: Literal["action", "intent"]
+    kind: Literal["action", "intent", "entities"]
     predicted: str
     chosen: str
     timestamp: float = field(default_factory=_now, compare=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -48,11 +50,22 @@ class UserSaid:
     text: str
     intent: str
     confidence: float | None = None
+    entities: tuple[tuple[str, Any], ...] = ()
 
     @property
     def meaning(self) -> str:
-        """The intent, with the NLU's confidence when it read the text: "greet 0.91"."""
-        return self.intent if self.confidence is None else f"{self.intent} {self.confidence:.2f}"
+        """The intent, with the NLU's confidence when it read the text, and the entities:
+        "search_concerts 0.91, city=Berlin"."""
+        meaning = self.intent if self.confidence is None else f"{self.intent} {self.confidence:.2f}"
+        return ", ".join(filter(None, (meaning, entity_text(self.entities))))
+
+
+def entity_text(entities: Iterable[tuple[str, Any]]) -> str:
+    """ "city=Berlin, date=today" (JSON for a value that is not text); "" for none."""
+    return ", ".join(
+        f"{name}={value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}"
+        for name, value in entities
+    )
 
 
 HistoryLine = ConversationStart | BotDid | UserSaid
@@ -84,6 +97,24 @@ class Choices:
 
 
 @dataclass(frozen=True)
+class EntityFix:
+    """Training mode: the entities are wrong; the trainer sends the message marked again
+    (`marked` is it as read now, to copy and edit) or drops a wrong entity."""
+
+    question_id: str
+    marked: str
+    typed: bool
+    """The message was a typed intent: it is typed again with its entities, not marked."""
+    entities: tuple[tuple[int, str, Any], ...]
+    """(number, name, value) of each entity read; `number` is the entity's place in the
+    domain, which a drop answer names."""
+
+
+ShownQuestion = ActionProposal | Choices | EntityFix
+"""A training question as the trainer sees it."""
+
+
+@dataclass(frozen=True)
 class Decided:
     """Training mode: how a question was answered (connectors edit the question to show it)."""
 
@@ -105,4 +136,4 @@ class Exported:
         return texts.exported(self.path, self.stories, self.nlu_examples)
 
 
-Output = BotMessage | Notice | ActionProposal | Choices | Decided | Exported
+Output = BotMessage | Notice | ActionProposal | Choices | EntityFix | Decided | Exported

@@ -2,25 +2,48 @@
 
 The seed's loop: before each action the trainer sees "The bot wants to [action]" and answers
 1 (yes), 2 (intent right, action wrong: pick the action), 3 (intent wrong: pick the intent) or
-0 (export). The engine stores the pending `Question` with the conversation, so an answer can
+0 (export); ozbot adds 4 (entities wrong: mark the message again with Rasa's markup, or drop
+a wrong entity). The engine stores the pending `Question` with the conversation, so an answer can
 come from any process; an answer to anything but the current question is refused.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 from bot import texts
 from bot.domain import Domain, entity_slot_events
-from bot.errors import AnswerError
+from bot.errors import AnswerError, InputError, NluDataError
 from bot.events import ActionExecuted, Corrected, Event, UserUtteranceReverted, UserUttered
-from bot.outputs import ActionProposal, BotDid, ConversationStart, HistoryLine, UserSaid
+from bot.interpreter import TYPED_ANYWHERE, is_typed, parse_message
+from bot.nlu.markup import parse_markup, write_markup
+from bot.nlu.model import Example
+from bot.nlu.normalised import normalised
+from bot.nlu.spans import located
+from bot.outputs import (
+    ActionProposal,
+    BotDid,
+    ConversationStart,
+    EntityFix,
+    HistoryLine,
+    UserSaid,
+    entity_text,
+)
 from bot.tracker import Tracker
 
-Stage = Literal["confirm", "choose_action", "choose_intent"]
+Stage = Literal["confirm", "choose_action", "choose_intent", "fix_entities"]
 AnswerKind = Literal[
-    "approve", "wrong_action", "wrong_intent", "choose_action", "choose_intent", "export"
+    "approve",
+    "wrong_action",
+    "wrong_intent",
+    "wrong_entities",
+    "choose_action",
+    "choose_intent",
+    "mark_entities",
+    "drop_entity",
+    "export",
 ]
 HISTORY_TURNS = 3
 
@@ -56,16 +79,17 @@ class RunAction:
 
 @dataclass(frozen=True)
 class AskAgain:
-    """Move the question to the next stage (pick an action / pick an intent)."""
+    """Move the question to the next stage (pick an action / an intent / fix the entities)."""
 
     question: Question
 
 
 @dataclass(frozen=True)
 class Relabel:
-    """Events that replace the last user turn with the corrected intent."""
+    """Events that replace the last user turn with its corrected reading; `said` tells it."""
 
     events: list[Event]
+    said: str
 
 
 @dataclass(frozen=True)
@@ -75,9 +99,10 @@ class Export:
 
 Decision = RunAction | AskAgain | Relabel | Export
 _ALLOWED: dict[Stage, tuple[AnswerKind, ...]] = {
-    "confirm": ("approve", "wrong_action", "wrong_intent", "export"),
+    "confirm": ("approve", "wrong_action", "wrong_intent", "wrong_entities", "export"),
     "choose_action": ("choose_action", "export"),
     "choose_intent": ("choose_intent", "export"),
+    "fix_entities": ("mark_entities", "drop_entity", "export"),
 }
 
 
@@ -97,14 +122,20 @@ def decide(question: Question | None, answer: Answer, tracker: Tracker, next_id:
             return AskAgain(replace(question, id=next_id, stage="choose_action"))
         case "wrong_intent":
             return AskAgain(replace(question, id=next_id, stage="choose_intent"))
+        case "wrong_entities":
+            return AskAgain(replace(question, id=next_id, stage="fix_entities"))
         case "choose_action":
             chosen = _known(answer.value, domain.actions, "action")
             correction = None
             if chosen != question.action:
                 correction = Corrected("action", question.action, chosen)
             return RunAction(chosen, correction)
+        case "choose_intent":
+            return _relabelled(tracker, intent=_known(answer.value, domain.intents, "intent"))
+        case "mark_entities":
+            return _relabelled(tracker, entities=marked_entities(tracker, answer.value or ""))
         case _:
-            return Relabel(relabel_events(tracker, _known(answer.value, domain.intents, "intent")))
+            return _relabelled(tracker, entities=_dropped(tracker, answer.value))
 
 
 def _known(value: str | None, names: tuple[str, ...], kind: str) -> str:
@@ -113,17 +144,102 @@ def _known(value: str | None, names: tuple[str, ...], kind: str) -> str:
     return value
 
 
-def relabel_events(tracker: Tracker, intent: str) -> list[Event]:
-    """Revert the last user message and say it again with the corrected intent."""
+def _relabelled(
+    tracker: Tracker, *, intent: str | None = None, entities: dict[str, Any] | None = None
+) -> Relabel:
+    """Revert the last user message and say it again with the corrected intent or entities."""
+    message = _latest(tracker)
+    if intent is not None:
+        correction = Corrected("intent", message.intent, intent)
+        said = texts.corrected_intent(message.intent, intent)
+    else:
+        assert entities is not None
+        old, new = (_listed(e) for e in (message.entities, entities))
+        correction = Corrected("entities", old, new)
+        said = texts.corrected_entities(old, new)
+    intent = intent or message.intent
+    entities = message.entities if entities is None else entities
+    events: list[Event] = [
+        UserUtteranceReverted(),
+        correction,
+        UserUttered(message.text, intent, entities),
+        *entity_slot_events(tracker.domain, entities),
+    ]
+    return Relabel(events, said)
+
+
+def _listed(entities: dict[str, Any]) -> str:
+    return entity_text(entities.items()) or texts.NO_ENTITIES
+
+
+def _latest(tracker: Tracker) -> UserUttered:
     message = tracker.latest_message
     if message is None:
         raise AnswerError(texts.NOTHING_TO_UNDO)
-    return [
-        UserUtteranceReverted(),
-        Corrected("intent", message.intent, intent),
-        UserUttered(message.text, intent, message.entities),
-        *entity_slot_events(tracker.domain, message.entities),
-    ]
+    return message
+
+
+def marked_entities(tracker: Tracker, marked: str) -> dict[str, Any]:
+    """The entities of the last message as the trainer marked them in its text.
+
+    Free text is marked with Rasa's markup (`any concerts in [Berlin](city)?`, no brackets for
+    none); a typed intent is typed again with its entities (`/search_concerts{"city": "Berlin"}`).
+    The text must stay the message's own (case and spaces aside).
+    """
+    message = _latest(tracker)
+    domain = tracker.domain
+    if is_typed(message.text, TYPED_ANYWHERE):
+        try:
+            typed = parse_message(marked, domain, TYPED_ANYWHERE)
+        except InputError as exc:
+            raise AnswerError(str(exc)) from exc
+        if typed.intent != message.intent:
+            raise AnswerError(texts.keep_the_intent(message.intent))
+        return typed.entities
+    try:
+        text, spans = parse_markup(marked.strip(), "your marked message")
+    except NluDataError as exc:
+        raise AnswerError(str(exc)) from exc
+    if normalised(text) != normalised(message.text):
+        raise AnswerError(texts.mark_the_same_text(message.text))
+    unknown = [span.entity for span in spans if span.entity not in domain.entities]
+    if unknown:
+        raise AnswerError(texts.unknown_entities(unknown, domain.entities))
+    return {span.entity: span.value for span in spans}
+
+
+def _dropped(tracker: Tracker, entity: str | None) -> dict[str, Any]:
+    entities = dict(_latest(tracker).entities)
+    if entity not in entities:
+        raise AnswerError(f"The message has no entity {entity!r}; nothing changed.")
+    del entities[entity]
+    return entities
+
+
+def entity_fix(question: Question, tracker: Tracker) -> EntityFix:
+    """The entities question: the message as read now, marked for the trainer to edit."""
+    message = _latest(tracker)
+    domain = tracker.domain
+    typed = is_typed(message.text, TYPED_ANYWHERE)
+    entities = tuple(
+        (domain.entities.index(name), name, value)
+        for name, value in message.entities.items()
+        if name in domain.entities
+    )
+    return EntityFix(question.id, _marked(message, typed), typed, entities)
+
+
+def _marked(message: UserUttered, typed: bool) -> str:
+    """Rasa's markup of a free-text message (its entities that stand in its text), or the
+    typed intent written again with its entities."""
+    if typed:
+        entities = json.dumps(message.entities, ensure_ascii=False) if message.entities else ""
+        return f"{message.text[0]}{message.intent}{entities}"
+    spans = located(message.text, message.entities)
+    try:
+        return write_markup(Example(message.text, message.intent, spans))
+    except NluDataError:  # overlapping values: the trainer marks them from the plain text
+        return message.text
 
 
 def describe(question: Question, tracker: Tracker) -> ActionProposal:
@@ -151,7 +267,9 @@ def recent_history(tracker: Tracker, turns: int = HISTORY_TURNS) -> tuple[Histor
         if isinstance(event, ActionExecuted):
             lines.append(BotDid(event.name))
         elif isinstance(event, UserUttered):
-            lines.append(UserSaid(event.text, event.intent, event.confidence))
+            lines.append(
+                UserSaid(event.text, event.intent, event.confidence, tuple(event.entities.items()))
+            )
     said = [i for i, line in enumerate(lines) if isinstance(line, UserSaid)]
     if len(said) <= turns:
         return (ConversationStart(), *lines)

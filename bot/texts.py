@@ -33,10 +33,21 @@ CHOICES = (
     ("1", "Yes"),
     ("2", "No, intent is right but the action is wrong"),
     ("3", "The intent is wrong"),
+    ("4", "The entities are wrong"),
     ("0", "Export current conversations as stories and quit"),
 )
 ASK_ACTION = "what is the next action for the bot?"
 ASK_INTENT = "which intent did the user mean?"
+ASK_ENTITIES = (
+    "which entities did the user mean? Send the message marked with them, "
+    "as [Berlin](city) marks a city; no brackets: no entities. As read now:"
+)
+ASK_TYPED_ENTITIES = (
+    'which entities did the user mean? Type the intent again with them, as {"city": "Berlin"}; '
+    "no braces: no entities. As read now:"
+)
+ANSWER_CHOICES = "Please type 1, 2, 3, 4 or 0."
+NO_ENTITIES = "no entities"
 
 
 def _listing(names: Sequence[str], limit: int = 12) -> str:
@@ -107,10 +118,27 @@ def corrected_intent(predicted: str, chosen: str) -> str:
     return f"Corrected the intent: {chosen} instead of {predicted}."
 
 
+def corrected_entities(predicted: str, chosen: str) -> str:
+    return f"Corrected the entities: {chosen} instead of {predicted}."
+
+
+def keep_the_intent(intent: str) -> str:
+    return (
+        f"Keep the intent {intent} when fixing the entities (the intent is option 3); "
+        "nothing changed."
+    )
+
+
+def mark_the_same_text(text: str) -> str:
+    return f"Mark the message itself, {text!r}, with its entities; nothing changed."
+
+
 # Chat platforms (Telegram and Slack): buttons, alerts and the trainer's view of a question.
 BUTTON_YES = "✅ Yes"
 BUTTON_WRONG_ACTION = "✏️ Wrong action"
 BUTTON_WRONG_INTENT = "🔁 Wrong intent"
+BUTTON_WRONG_ENTITIES = "🏷️ Wrong entities"
+BUTTON_DROP_ENTITY = "✖ drop {entity}"
 BUTTON_EXPORT = "📤 Export"
 PAGE_PREVIOUS = "◀ page {page}/{pages}"
 PAGE_NEXT = "page {page}/{pages} ▶"
@@ -121,7 +149,6 @@ NOTICE = "ozbot: {text}"
 NOTHING_EXPORTED = "There is nothing to export yet."
 SLOTS = "slots: {slots}"
 NO_SLOTS = "slots: none set"
-ENTITIES = "entities: {entities}"
 
 
 def user_said(text: str, intent: str) -> str:

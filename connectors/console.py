@@ -25,19 +25,29 @@ from bot.outputs import (
     Choices,
     ConversationStart,
     Decided,
+    EntityFix,
     Exported,
     HistoryLine,
     Notice,
     Output,
+    Refused,
+    ShownQuestion,
     UserSaid,
 )
 from bot.teaching import Answer
 from connectors.chat_commands import BY_NAME, ChatCommands, Context, HelpText, Read, Wording, answer
+from connectors.training_view import entities_title
 
 ReadLine = Callable[[str], Awaitable[str | None]]
 Write = Callable[[str], None]
 WORDING = Wording(texts.TERMINAL_HELP, texts.TERMINAL_HELP, refusal=None)
-_ANSWERS = {"1": "approve", "2": "wrong_action", "3": "wrong_intent", "0": "export"}
+_ANSWERS = {
+    "1": "approve",
+    "2": "wrong_action",
+    "3": "wrong_intent",
+    "4": "wrong_entities",
+    "0": "export",
+}
 
 
 class StdinLines:
@@ -144,7 +154,7 @@ class Console:
         while True:
             for output in outputs:
                 self.write(render(output))
-            question = next((o for o in outputs if isinstance(o, ActionProposal | Choices)), None)
+            question = next((o for o in outputs if isinstance(o, ShownQuestion)), None)
             if question is None:
                 return True
             answer = await self._ask(question)
@@ -155,18 +165,21 @@ class Console:
             if answer.kind == "export" and any(isinstance(o, Exported) for o in outputs):
                 self.write("\n".join(render(o) for o in outputs))
                 return False
+            if any(isinstance(o, Refused) for o in outputs):  # ask what is open now, again
+                outputs += await self.engine.pending_outputs(self.conversation_id)
 
-    async def _ask(self, question: ActionProposal | Choices) -> Answer | None:
+    async def _ask(self, question: ShownQuestion) -> Answer | None:
+        prompt = "Your marked message -> " if isinstance(question, EntityFix) else "Your choice -> "
         while True:
-            line = await self.read("Your choice -> ")
+            line = await self.read(prompt)
             if line is None:
                 return None
             answer = _to_answer(question, line.strip())
             if answer is not None:
                 return answer
             if isinstance(question, ActionProposal):
-                self.write("Please type 1, 2, 3 or 0.")
-            else:
+                self.write(texts.ANSWER_CHOICES)
+            elif isinstance(question, Choices):
                 self.write(texts.choice_out_of_range(len(question.options)))
 
     async def _quit(self) -> None:
@@ -183,10 +196,14 @@ def _parse(line: str) -> Read:
     return command or UserMessage(line)
 
 
-def _to_answer(question: ActionProposal | Choices, text: str) -> Answer | None:
+def _to_answer(question: ShownQuestion, text: str) -> Answer | None:
     if isinstance(question, ActionProposal):
         kind = _ANSWERS.get(text)
         return Answer(question.question_id, kind) if kind else None  # type: ignore[arg-type]
+    if isinstance(question, EntityFix):
+        if text == "0":
+            return Answer(question.question_id, "export")
+        return Answer(question.question_id, "mark_entities", text) if text else None
     names = [name for name, _ in question.options]
     if text.isdigit() and int(text) < len(names):
         text = names[int(text)]
@@ -214,6 +231,8 @@ def render(output: Output) -> str:
             return _render_proposal(output)
         case Choices():
             return _render_choices(output)
+        case EntityFix():
+            return f"\n{entities_title(output)}\n\n    {output.marked}\n"
     raise TypeError(f"cannot render {output!r}")
 
 

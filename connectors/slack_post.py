@@ -14,13 +14,14 @@ from pathlib import Path
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
-from bot.outputs import ActionProposal, BotMessage, Choices, Decided, Exported, Notice
+from bot.outputs import ActionProposal, BotMessage, Choices, Decided, EntityFix, Exported, Notice
 from connectors.presses import PageTurn, Shown
 from connectors.slack_events import Place
 from connectors.slack_render import (
     Block,
     choices_blocks,
     decided_blocks,
+    entity_fix_blocks,
     fallback_text,
     message_text,
     proposal_blocks,
@@ -65,7 +66,9 @@ class SlackPoster:
                 await self.client.chat_postMessage(
                     channel=where.channel, thread_ts=where.thread_ts, text=message_text(output)
                 )
-            elif pressed is not None and isinstance(output, Decided | Choices | PageTurn):
+            elif pressed is not None and isinstance(
+                output, Decided | Choices | EntityFix | PageTurn
+            ):
                 blocks = _blocks(output, pressed.blocks)
                 await self.client.chat_update(
                     channel=where.channel, ts=pressed.ts, text=fallback_text(blocks), blocks=blocks
@@ -101,7 +104,7 @@ class SlackPoster:
 
 
 def _blocks(
-    output: ActionProposal | Choices | Decided | PageTurn, question: list[Block]
+    output: ActionProposal | Choices | EntityFix | Decided | PageTurn, question: list[Block]
 ) -> list[Block]:
     """The blocks of a training message; `question` is the pressed one it replaces, if any."""
     if isinstance(output, ActionProposal):
@@ -110,4 +113,6 @@ def _blocks(
         return decided_blocks(question, output.text)
     if isinstance(output, Choices):
         return choices_blocks(question, output)
+    if isinstance(output, EntityFix):
+        return entity_fix_blocks(question, output)
     return choices_blocks(question, output.choices, output.page)

@@ -15,12 +15,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot import texts
-from bot.outputs import ActionProposal, BotMessage, Choices, Notice
+from bot.outputs import ActionProposal, BotMessage, Choices, EntityFix, Notice
 from connectors.training_view import (
     Press,
     ask_title,
     choices_page,
     clip,
+    drop_presses,
+    entities_title,
     keep_end,
     proposal_lines,
     question_line,
@@ -52,6 +54,11 @@ def proposal_blocks(proposal: ActionProposal) -> list[Block]:
                 (Press(proposal.question_id, "approve"), texts.BUTTON_YES, "primary"),
                 (Press(proposal.question_id, "wrong_action"), texts.BUTTON_WRONG_ACTION, None),
                 (Press(proposal.question_id, "wrong_intent"), texts.BUTTON_WRONG_INTENT, None),
+                (
+                    Press(proposal.question_id, "wrong_entities"),
+                    texts.BUTTON_WRONG_ENTITIES,
+                    None,
+                ),
                 (Press(proposal.question_id, "export"), texts.BUTTON_EXPORT, None),
             ],
         ),
@@ -66,6 +73,14 @@ def choices_blocks(question: Sequence[Block], choices: Choices, page: int = 0) -
     if shown.turns:
         blocks.append(_actions("ozbot_pages", [(p, label, None) for p, label in shown.turns]))
     return blocks
+
+
+def entity_fix_blocks(question: Sequence[Block], fix: EntityFix) -> list[Block]:
+    """The question with "which entities ...?", the message as read now (to copy, mark and
+    send) and a button per entity that drops it."""
+    blocks = [*_kept(question), _section("ozbot_ask", f"{entities_title(fix)}\n{fix.marked}")]
+    drops = [(press, label, None) for press, label in drop_presses(fix)]
+    return [*blocks, _actions("ozbot_options", drops)] if drops else blocks
 
 
 def decided_blocks(question: Sequence[Block], decision: str) -> list[Block]:
@@ -98,7 +113,7 @@ def _section(block_id: str, text: str) -> Block:
     return {"type": "section", "block_id": block_id, "text": _plain(clip(text, MAX_SECTION))}
 
 
-def _actions(block_id: str, buttons: list[tuple[Press, str, str | None]]) -> Block:
+def _actions(block_id: str, buttons: Sequence[tuple[Press, str, str | None]]) -> Block:
     elements = []
     for press, label, style in buttons:
         button: Block = {

@@ -34,7 +34,7 @@ from bot import texts
 from bot.background import BackgroundTasks
 from bot.engine import Engine
 from bot.errors import ConnectorError
-from bot.outputs import ActionProposal, Choices, Decided, Exported, Output
+from bot.outputs import ActionProposal, Choices, Decided, EntityFix, Exported, Output
 from connectors.chat_commands import COMMANDS, ChatCommands, Context, Read, Wording, answer
 from connectors.dedupe import RecentIds, SeenIds
 from connectors.presses import PageTurn, Shown, handle_press
@@ -45,6 +45,8 @@ from connectors.telegram_render import (
     choices_keyboard,
     choices_text,
     decided_text,
+    entity_fix_keyboard,
+    entity_fix_text,
     message_text,
     proposal_keyboard,
     proposal_text,
@@ -261,17 +263,22 @@ class TelegramConnector:
     ) -> None:
         """Render outputs in order; a decision or a choice list edits the pressed question."""
         for output in outputs:
-            if pressed is not None and isinstance(output, Decided | Choices | PageTurn):
+            if pressed is not None and isinstance(output, Decided | Choices | EntityFix | PageTurn):
                 await self._edit(pressed, output)
             else:
                 await self._send(chat_id, output, reply_to)
 
-    async def _edit(self, pressed: Message, output: Decided | Choices | PageTurn) -> None:
+    async def _edit(
+        self, pressed: Message, output: Decided | Choices | EntityFix | PageTurn
+    ) -> None:
         if isinstance(output, Decided):
             await pressed.edit_text(decided_text(pressed.text, output.text))
         elif isinstance(output, Choices):
             text = choices_text(pressed.text, output)
             await pressed.edit_text(text, reply_markup=choices_keyboard(output))
+        elif isinstance(output, EntityFix):
+            text = entity_fix_text(pressed.text, output)
+            await pressed.edit_text(text, reply_markup=entity_fix_keyboard(output))
         else:
             await pressed.edit_reply_markup(choices_keyboard(output.choices, output.page))
 
@@ -288,6 +295,9 @@ class TelegramConnector:
         elif isinstance(output, Choices):
             text, markup = choices_text(None, output), choices_keyboard(output)
             await bot.send_message(chat_id, text, reply_markup=markup, reply_parameters=reply)
+        elif isinstance(output, EntityFix):
+            text, fix = entity_fix_text(None, output), entity_fix_keyboard(output)
+            await bot.send_message(chat_id, text, reply_markup=fix, reply_parameters=reply)
         elif isinstance(output, Exported):
             await self._send_export(chat_id, output, reply)
         elif isinstance(output, Decided):

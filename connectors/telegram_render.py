@@ -12,12 +12,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import CallbackQueryLimit, InlineKeyboardButtonLimit, MessageLimit
 
 from bot import texts
-from bot.outputs import ActionProposal, BotMessage, Choices, Notice
+from bot.outputs import ActionProposal, BotMessage, Choices, EntityFix, Notice
 from connectors.training_view import (
     Press,
     PressKind,
     ask_title,
     choices_page,
+    drop_presses,
+    entities_title,
     fitting_prefix,
     keep_end,
     proposal_lines,
@@ -50,7 +52,10 @@ def proposal_keyboard(question_id: str) -> InlineKeyboardMarkup:
                 button(texts.BUTTON_WRONG_ACTION, "wrong_action"),
                 button(texts.BUTTON_WRONG_INTENT, "wrong_intent"),
             ],
-            [button(texts.BUTTON_EXPORT, "export")],
+            [
+                button(texts.BUTTON_WRONG_ENTITIES, "wrong_entities"),
+                button(texts.BUTTON_EXPORT, "export"),
+            ],
         ]
     )
 
@@ -74,6 +79,19 @@ def choices_text(current: str | None, choices: Choices) -> str:
     return f"{base}\n\n{title}" if base else title
 
 
+def entity_fix_text(current: str | None, fix: EntityFix) -> str:
+    """The question message with "which entities ...?" and the message as read now under it;
+    the trainer answers by sending the message marked, or with a drop button."""
+    base = _without_ask(current or "")
+    ask = f"{entities_title(fix)}\n{fix.marked}"
+    return f"{base}\n\n{ask}" if base else ask
+
+
+def entity_fix_keyboard(fix: EntityFix) -> InlineKeyboardMarkup | None:
+    rows = [[_button(press, label)] for press, label in drop_presses(fix)]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
 def decided_text(current: str | None, decision: str) -> str:
     """The question message as it stays in the chat: the proposal and what was decided."""
     base = _without_ask(current or "")
@@ -81,10 +99,13 @@ def decided_text(current: str | None, decision: str) -> str:
 
 
 def _without_ask(text: str) -> str:
-    for title in (texts.ASK_ACTION, texts.ASK_INTENT):
-        if text == title:
+    """The question message without the ask an earlier press put under it."""
+    asks = (texts.ASK_ACTION, texts.ASK_INTENT, texts.ASK_ENTITIES, texts.ASK_TYPED_ENTITIES)
+    for title in asks:
+        if text.startswith(title):
             return ""
-        text = text.removesuffix(f"\n\n{title}")
+        if (found := text.rfind(f"\n\n{title}")) != -1:
+            return text[:found]
     return text
 
 

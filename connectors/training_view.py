@@ -18,7 +18,16 @@ from typing import Any, Literal
 
 from bot import texts
 from bot.domain import Domain
-from bot.outputs import ActionProposal, BotDid, Choices, HistoryLine, Output, UserSaid
+from bot.outputs import (
+    ActionProposal,
+    BotDid,
+    Choices,
+    EntityFix,
+    HistoryLine,
+    Output,
+    UserSaid,
+    entity_text,
+)
 from bot.teaching import Answer, AnswerKind
 
 PAGE_SIZE = 8
@@ -30,13 +39,15 @@ _CODES: dict[PressKind, str] = {
     "approve": "y",
     "wrong_action": "a",
     "wrong_intent": "i",
+    "wrong_entities": "e",
     "export": "x",
     "choose_action": "A",
     "choose_intent": "I",
+    "drop_entity": "E",
     "page": "p",
 }
 _KINDS = {code: kind for kind, code in _CODES.items()}
-_NUMBERED = ("choose_action", "choose_intent", "page")
+_NUMBERED = ("choose_action", "choose_intent", "drop_entity", "page")
 _DATA = re.compile(r"(?P<question>[0-9a-f]{1,32}):(?P<code>[A-Za-z])(?::(?P<number>\d{1,4}))?")
 
 
@@ -72,7 +83,11 @@ def to_answer(press: Press, domain: Domain) -> Answer | None:
         return None
     if press.number is None:
         return Answer(press.question_id, press.kind)
-    names = domain.actions if press.kind == "choose_action" else domain.intents
+    names = {
+        "choose_action": domain.actions,
+        "choose_intent": domain.intents,
+        "drop_entity": domain.entities,
+    }[press.kind]
     if press.number >= len(names):
         return None
     return Answer(press.question_id, press.kind, names[press.number])
@@ -87,8 +102,6 @@ def proposal_lines(proposal: ActionProposal) -> list[str]:
         lines.append(texts.SLOTS.format(slots=slots))
     else:
         lines.append(texts.NO_SLOTS)
-    if proposal.entities:
-        lines.append(texts.ENTITIES.format(entities=short(proposal.entities)))
     return lines
 
 
@@ -163,6 +176,21 @@ def page_turn(shown: Sequence[Output], press: Press) -> Choices | str:
 
 def ask_title(choices: Choices) -> str:
     return texts.ASK_ACTION if choices.kind == "action" else texts.ASK_INTENT
+
+
+def entities_title(fix: EntityFix) -> str:
+    return texts.ASK_TYPED_ENTITIES if fix.typed else texts.ASK_ENTITIES
+
+
+def drop_presses(fix: EntityFix) -> tuple[tuple[Press, str], ...]:
+    """A button per entity read, which drops it: "✖ drop city=Berlin"."""
+    return tuple(
+        (
+            Press(fix.question_id, "drop_entity", number),
+            texts.BUTTON_DROP_ENTITY.format(entity=short(entity_text([(name, value)]))),
+        )
+        for number, name, value in fix.entities
+    )
 
 
 def short(value: Any) -> str:

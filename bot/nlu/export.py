@@ -6,14 +6,13 @@ and only free text: a typed `/intent` says nothing about how people put things.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from itertools import pairwise
-from typing import Any
 
 from bot.events import Event, UserUttered
 from bot.interpreter import TYPED_ANYWHERE, is_typed
 from bot.nlu.model import EntitySpan, Example, NluData
+from bot.nlu.spans import located
 from bot.stores.base import is_taught
 from bot.tracker import applied_parts
 
@@ -38,25 +37,6 @@ def taught_examples(events: Sequence[Event]) -> NluData:
         if len(spans) == len(said.entities) and not _overlapping(spans):
             examples.append(Example(said.text, said.intent, spans))
     return NluData(tuple(examples))
-
-
-def located(text: str, entities: Mapping[str, Any]) -> tuple[EntitySpan, ...]:
-    """The entities whose value stands in the text (case aside), where it stands, in order."""
-    spans = []
-    for entity, value in entities.items():
-        found = find_value(text, value)
-        if found is not None:
-            spans.append(EntitySpan(*found, entity, value))
-    return tuple(sorted(spans, key=lambda span: span.start))
-
-
-def find_value(text: str, value: Any) -> tuple[int, int] | None:
-    """(start, end) of the value's first appearance in the text, case aside; None if absent.
-
-    Searched in the text itself: lower-casing first can change a text's length ("İ")."""
-    written = str(value)
-    found = re.search(re.escape(written), text, re.IGNORECASE) if written else None
-    return None if found is None else found.span()
 
 
 def _overlapping(spans: Sequence[EntitySpan]) -> bool:

@@ -8,23 +8,14 @@ answer before the NLU model does: in the same conversation, after /restart and i
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 
 from bot.events import Event, UserUttered
 from bot.interpreter import TYPED_ANYWHERE, Interpreter, is_typed
-from bot.nlu.export import find_value
 from bot.nlu.model import EntitySpan, Understanding
+from bot.nlu.normalised import normalised
+from bot.nlu.spans import find_value
 from bot.tracker import Tracker, applied_parts
-
-_SPACES = re.compile(r"\s+")
-
-
-def normalised(text: str) -> str:
-    """The text as the same text however typed: Unicode composed (NFC), case folded, spaces
-    collapsed."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text).casefold().strip())
 
 
 class TaughtReadings:

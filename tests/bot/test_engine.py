@@ -17,7 +17,17 @@ from bot.events import ActionExecuted, BotUttered, Corrected, Restarted, SlotSet
 from bot.exporter import StoryExporter
 from bot.interpreter import Nlu
 from bot.nlu.model import EntitySpan, Understanding
-from bot.outputs import ActionProposal, BotMessage, Choices, Decided, Exported, Notice, UserSaid
+from bot.nlu.taught_readings import TaughtReadings
+from bot.outputs import (
+    ActionProposal,
+    BotMessage,
+    Choices,
+    Decided,
+    EntityFix,
+    Exported,
+    Notice,
+    UserSaid,
+)
 from bot.stores.memory import MemoryTrackerStore
 from bot.stories.markdown import parse_markdown
 from bot.teaching import Answer
@@ -267,7 +277,9 @@ async def test_free_text_is_read_by_the_nlu_and_typed_intents_bypass_it(engine):
     engine.nlu = Nlu(Interpreter())
     proposal = only(await say(engine, "any concerts in Berlin?"), ActionProposal)
     assert (proposal.action, proposal.intent) == ("action_search_concerts", "search_concerts")
-    assert proposal.history[-1] == UserSaid("any concerts in Berlin?", "search_concerts", 0.91)
+    said = UserSaid("any concerts in Berlin?", "search_concerts", 0.91, (("city", "Berlin"),))
+    assert proposal.history[-1] == said
+    assert said.meaning == "search_concerts 0.91, city=Berlin"
     said = (await engine.store.load("c1")).events[1]
     assert said == UserUttered(
         "any concerts in Berlin?", "search_concerts", {"city": "Berlin"}, confidence=0.91
@@ -307,3 +319,44 @@ async def test_an_nlu_that_does_not_answer_gets_a_notice_and_nothing_is_stored(e
     outputs = await say(engine, "any concerts?")
     assert outputs == [Notice(texts.NLU_UNAVAILABLE)]
     assert (await engine.store.load("c1")).events == ()
+
+
+async def test_entities_marked_again_stick_for_the_same_message(engine, concert_domain):
+    class Interpreter:  # never finds a city
+        async def parse(self, text):
+            return Understanding(text, (("search_concerts", 0.9),))
+
+    readings = TaughtReadings(Interpreter())
+    engine.nlu, engine.learner = Nlu(readings), readings
+    outputs = await answer(engine, await say(engine, "any concerts in Berlin?"), "wrong_entities")
+    fix = only(outputs, EntityFix)
+    assert (fix.marked, fix.entities) == ("any concerts in Berlin?", ())
+    outputs = await say(engine, "any concerts in [Berln](city)?")  # a typo: asked again
+    assert "Mark the message itself" in only(outputs, Notice).text
+    outputs = await say(engine, "any concerts in [Berlin](city)?")
+    assert only(outputs, Decided).text == texts.corrected_entities(texts.NO_ENTITIES, "city=Berlin")
+    proposal = only(outputs, ActionProposal)
+    assert proposal.entities == {"city": "Berlin"} and dict(proposal.slots)["city"] == "Berlin"
+    await engine.handle("c1", Command("restart"), trainer=True)
+    proposal = only(await say(engine, "Any concerts in  Berlin?"), ActionProposal)
+    assert proposal.history[-1].entities == (("city", "Berlin"),)
+
+
+async def test_a_wrong_entity_is_dropped_and_the_action_asked_again(engine):
+    class Interpreter:
+        async def parse(self, text):
+            return Understanding(text, (("greet", 0.8),), (EntitySpan(3, 9, "city", "Berlin"),))
+
+    engine.nlu = Nlu(Interpreter())
+    outputs = await answer(engine, await say(engine, "hi Berlin"), "wrong_entities")
+    fix = only(outputs, EntityFix)
+    assert fix.marked == "hi [Berlin](city)"
+    outputs = await engine.handle(
+        "c1", Answer(fix.question_id, "drop_entity", "city"), trainer=True
+    )
+    proposal = only(outputs, ActionProposal)
+    assert (proposal.intent, proposal.entities) == ("greet", {})
+    assert dict(proposal.slots)["city"] is None
+    corrected, said = (await engine.store.load("c1")).events[-2:]
+    assert corrected == Corrected("entities", "city=Berlin", texts.NO_ENTITIES)
+    assert said == UserUttered("hi Berlin", "greet", {})

@@ -1,8 +1,9 @@
 import pytest
 
+from bot import texts
 from bot.errors import AnswerError
 from bot.events import ActionExecuted, Corrected, SlotSet, UserUtteranceReverted, UserUttered
-from bot.outputs import BotDid, ConversationStart, UserSaid
+from bot.outputs import BotDid, ConversationStart, EntityFix, UserSaid
 from bot.teaching import (
     Answer,
     AskAgain,
@@ -12,6 +13,7 @@ from bot.teaching import (
     RunAction,
     decide,
     describe,
+    entity_fix,
     recent_history,
 )
 from bot.tracker import Tracker
@@ -73,6 +75,113 @@ def test_wrong_intent_relabels_the_user_turn(tracker):
         tracker.apply(event)
     assert tracker.latest_message.intent == "search_concerts"
     assert tracker.latest_action == "action_listen" and tracker.slots["city"] == "Berlin"
+
+
+FIX = Question("q2", "fix_entities", "action_show_venue_reviews", 0.33, "lightgbm")
+
+
+def free_text(domain, text, intent, entities):
+    return Tracker(
+        "c1",
+        domain,
+        [
+            ActionExecuted("action_listen"),
+            UserUttered(text, intent, entities, confidence=0.8),
+            *(SlotSet(name, value) for name, value in entities.items()),
+        ],
+    )
+
+
+def test_wrong_entities_asks_for_the_message_marked_as_it_was_read(concert_domain):
+    tracker = free_text(
+        concert_domain, "any concerts in Berlin?", "search_concerts", {"city": "Berlin"}
+    )
+    ask = decide(CONFIRM, Answer("q1", "wrong_entities"), tracker, "q2")
+    assert ask == AskAgain(FIX)
+    fix = entity_fix(ask.question, tracker)
+    number = concert_domain.entities.index("city")
+    assert fix == EntityFix(
+        "q2", "any concerts in [Berlin](city)?", False, ((number, "city", "Berlin"),)
+    )
+
+
+def test_a_message_marked_again_replaces_its_entities_and_their_slots(concert_domain):
+    tracker = free_text(
+        concert_domain, "gigs in Paris or Berlin?", "search_concerts", {"city": "Paris"}
+    )
+    relabel = decide(
+        FIX, Answer("q2", "mark_entities", "Gigs in  paris or [Berlin](city)?"), tracker, "q3"
+    )
+    assert relabel == Relabel(
+        [
+            UserUtteranceReverted(),
+            Corrected("entities", "city=Paris", "city=Berlin"),
+            UserUttered("gigs in Paris or Berlin?", "search_concerts", {"city": "Berlin"}),
+            SlotSet("city", "Berlin"),
+        ],
+        texts.corrected_entities("city=Paris", "city=Berlin"),
+    )
+    for event in relabel.events:
+        tracker.apply(event)
+    assert tracker.slots["city"] == "Berlin" and tracker.latest_message.intent == "search_concerts"
+
+
+def test_a_message_marked_without_entities_has_none(concert_domain):
+    tracker = free_text(concert_domain, "hi Berlin", "greet", {"city": "Berlin"})
+    relabel = decide(FIX, Answer("q2", "mark_entities", "hi Berlin"), tracker, "q3")
+    assert relabel.events[1:3] == [
+        Corrected("entities", "city=Berlin", texts.NO_ENTITIES),
+        UserUttered("hi Berlin", "greet", {}),
+    ]
+
+
+def test_dropping_an_entity_keeps_the_others(concert_domain):
+    entities = {"city": "Berlin", "name": "Foo"}
+    tracker = free_text(concert_domain, "Foo in Berlin", "search_concerts", entities)
+    relabel = decide(FIX, Answer("q2", "drop_entity", "name"), tracker, "q3")
+    assert relabel.events[2] == UserUttered("Foo in Berlin", "search_concerts", {"city": "Berlin"})
+
+
+def test_a_typed_intent_is_typed_again_with_its_entities(tracker):
+    fix = entity_fix(FIX, tracker)
+    assert (fix.marked, fix.typed) == ('/compare_reviews{"city": "Berlin"}', True)
+    relabel = decide(
+        FIX, Answer("q2", "mark_entities", '/compare_reviews{"city": "Bonn"}'), tracker, "q3"
+    )
+    assert relabel.events[2].entities == {"city": "Bonn"}
+    assert relabel.events[2].text == '/compare_reviews{"city": "Berlin"}'
+
+
+@pytest.mark.parametrize(
+    ("marked", "message"),
+    [
+        ("any gigs in [Berlin](city)?", "Mark the message itself"),
+        ("any concerts in [Berlin](town)?", "Unknown entity town"),
+        ("any concerts in [Berlin(city)?", "is never closed"),
+        ("", "Mark the message itself"),
+    ],
+)
+def test_a_wrong_marking_is_refused_and_says_why(concert_domain, marked, message):
+    tracker = free_text(concert_domain, "any concerts in Berlin?", "search_concerts", {})
+    with pytest.raises(AnswerError, match=message):
+        decide(FIX, Answer("q2", "mark_entities", marked), tracker, "q3")
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ('/greet{"city": "Bonn"}', "Keep the intent compare_reviews"),
+        ("/compare_reviews{", "Could not read that"),
+    ],
+)
+def test_a_typed_intent_keeps_its_intent_when_its_entities_are_fixed(tracker, typed, message):
+    with pytest.raises(AnswerError, match=message):
+        decide(FIX, Answer("q2", "mark_entities", typed), tracker, "q3")
+
+
+def test_dropping_an_entity_the_message_has_not_is_refused(tracker):
+    with pytest.raises(AnswerError, match="no entity 'name'"):
+        decide(FIX, Answer("q2", "drop_entity", "name"), tracker, "q3")
 
 
 def test_export_is_allowed_at_every_stage(tracker):

@@ -8,6 +8,8 @@ import pytest
 
 from bot import texts
 from bot.engine import UserMessage
+from bot.interpreter import Nlu
+from bot.nlu.model import Understanding
 from bot.policy import ModelStatus
 from connectors.chat_commands import ChatCommands
 from connectors.console import Console, StdinLines
@@ -64,9 +66,28 @@ async def test_the_seed_transcript(engine, tmp_path):
 
 async def test_wrong_choices_are_asked_again(engine):
     terminal = await chat(engine, ["/greet", "7", "", "2", "99", "fly", "utter_greet", "1"])
-    assert terminal.text.count("Please type 1, 2, 3 or 0.") == 2
+    assert terminal.text.count(texts.ANSWER_CHOICES) == 2
     assert terminal.text.count("Type a number from 0 to 10, or the name itself.") == 2
     assert "Bot: hey there!" in terminal.text
+
+
+async def test_option_4_marks_the_entities_again_and_a_bad_marking_is_asked_again(engine):
+    class Interpreter:  # reads no entities
+        async def parse(self, text):
+            return Understanding(text, (("search_concerts", 0.9),))
+
+    engine.nlu = Nlu(Interpreter())
+    terminal = await chat(
+        engine, ["gigs in Bonn?", "4", "gigs in [Bonn](town)?", "gigs in [Bonn](city)?", "1"]
+    )
+    text = terminal.text
+    assert "    4.       The entities are wrong" in text
+    assert f"{texts.ASK_ENTITIES}\n\n    gigs in Bonn?\n" in text
+    assert text.count("Your marked message -> ") == 2
+    assert "ozbot: Unknown entity town." in text
+    assert f"  → {texts.corrected_entities(texts.NO_ENTITIES, 'city=Bonn')}" in text
+    assert "whose intent is:  search_concerts, city=Bonn" in text
+    assert "Bot: looking for concerts in Bonn" in text
 
 
 async def test_wrong_intent_lists_the_intents(engine):

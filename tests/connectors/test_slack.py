@@ -18,7 +18,7 @@ from bot.background import BackgroundTasks
 from bot.errors import ConnectorError
 from bot.events import UserUttered
 from bot.interpreter import Nlu
-from bot.nlu.model import Understanding
+from bot.nlu.model import EntitySpan, Understanding
 from bot.stores.redis_seen_ids import RedisSeenIds
 from bot.stories.markdown import parse_markdown
 from bot.stories.model import ActionStep, UserStep
@@ -360,6 +360,32 @@ async def test_wrong_action_pages_and_wrong_intent_relabels(slack, engine):
     decided = sl.api.posted[question.ts]
     assert decided.shown.endswith(texts.corrected_intent("compare_reviews", "greet"))
     assert "The bot wants to [utter_greet]" in sl.question(DM).shown
+
+
+async def test_wrong_entities_are_dropped_by_a_button_or_marked_in_a_message(slack, engine):
+    class Interpreter:
+        async def parse(self, text):
+            found = text.find("Foo")
+            spans = (EntitySpan(found, found + 3, "city", "Foo"),) if found >= 0 else ()
+            return Understanding(text, (("search_concerts", 0.9),), spans)
+
+    engine.nlu = Nlu(Interpreter())
+    sl = await slack(engine)
+    await sl.say(TRAINER, "gigs in Berlin with Foo", DM)
+    question = sl.question(DM)
+    assert "(intent search_concerts 0.90, city=Foo)" in question.shown
+    await sl.press(TRAINER, question, "Wrong entities")
+    fix = sl.question(DM)
+    assert f"{texts.ASK_ENTITIES}\ngigs in Berlin with [Foo](city)" in fix.shown
+    assert fix.labels == ["✖ drop city=Foo"]
+    await sl.say(TRAINER, "gigs in [Berlin](city) with Foo", DM)
+    decision = f"→ {texts.corrected_entities('city=Foo', 'city=Berlin')}"
+    assert decision in [posted.shown for posted in sl.api.channel(DM)]
+    assert "(intent search_concerts, city=Berlin)" in sl.question(DM).shown
+
+    await sl.press(TRAINER, sl.question(DM), "Wrong entities")
+    await sl.press(TRAINER, sl.question(DM), "drop city=Berlin")
+    assert "(intent search_concerts)" in sl.question(DM).shown
 
 
 async def test_channel_members_and_threads_have_conversations_of_their_own(slack, engine):

@@ -35,7 +35,7 @@ def shown(blocks) -> Posted:
     return Posted("D1", "1.1", fallback_text(blocks), blocks)
 
 
-def test_the_question_shows_context_the_proposal_and_four_buttons():
+def test_the_question_shows_context_the_proposal_and_five_buttons():
     question = shown(proposal_blocks(proposal()))
     assert question.shown == (
         "user said: !compare_reviews  (intent compare_reviews)\n"
@@ -48,6 +48,7 @@ def test_the_question_shows_context_the_proposal_and_four_buttons():
         texts.BUTTON_YES,
         texts.BUTTON_WRONG_ACTION,
         texts.BUTTON_WRONG_INTENT,
+        texts.BUTTON_WRONG_ENTITIES,
         texts.BUTTON_EXPORT,
     ]
     for button in question.buttons:

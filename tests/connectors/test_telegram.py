@@ -451,6 +451,37 @@ async def test_people_write_sentences_and_the_nlu_reads_them(telegram, engine):
     assert "user said: hello there  (intent greet 0.93)" in question.params["text"]
 
 
+async def test_wrong_entities_are_dropped_by_a_button_or_marked_in_a_message(telegram, engine):
+    class Interpreter:  # takes Foo for a city
+        async def parse(self, text):
+            found = text.find("Foo")
+            spans = (EntitySpan(found, found + 3, "city", "Foo"),) if found >= 0 else ()
+            return Understanding(text, (("search_concerts", 0.9),), spans)
+
+    readings = TaughtReadings(Interpreter())
+    engine.nlu, engine.learner = Nlu(readings), readings
+    tg = await telegram(engine)
+    await tg.say(TRAINER, "gigs in Berlin with Foo")
+    question = tg.question(TRAINER)
+    assert "(intent search_concerts 0.90, city=Foo)" in question.text
+    await tg.press(TRAINER, question, "Wrong entities")
+    fix = tg.question(TRAINER)
+    assert fix.message_id == question.message_id
+    assert fix.text.endswith(f"{texts.ASK_ENTITIES}\ngigs in Berlin with [Foo](city)")
+    assert fix.labels == ["✖ drop city=Foo"]
+    await tg.press(TRAINER, fix, "drop city=Foo")
+    decided = tg.api.sent[(TRAINER, question.message_id)]
+    assert decided.keyboard is None
+    assert decided.text.endswith(texts.corrected_entities("city=Foo", texts.NO_ENTITIES))
+    assert "gigs in Berlin with Foo  (intent search_concerts)\n" in tg.question(TRAINER).text
+
+    await tg.press(TRAINER, tg.question(TRAINER), "Wrong entities")
+    await tg.say(TRAINER, "gigs in [Berlin](city) with Foo")
+    assert "(intent search_concerts, city=Berlin)" in tg.question(TRAINER).text
+    await tg.say(TRAINER_2, "Gigs in Berlin with Foo")  # another trainer: the marking sticks
+    assert "(intent search_concerts 1.00, city=Berlin)" in tg.question(TRAINER_2).text
+
+
 async def test_wrong_intent_buttons_are_ranked_by_the_nlu_and_the_pick_sticks(telegram, engine):
     ranking = (("search_concerts", 0.55), ("search_venues", 0.4), ("greet", 0.05))
 

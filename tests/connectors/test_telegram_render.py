@@ -35,7 +35,7 @@ SEED_HISTORY = (
     UserSaid("/search_concerts", "search_concerts"),
     BotDid("action_search_concerts"),
     BotDid("action_listen"),
-    UserSaid('/compare_reviews{"city": "Berlin"}', "compare_reviews"),
+    UserSaid('/compare_reviews{"city": "Berlin"}', "compare_reviews", None, (("city", "Berlin"),)),
 )
 
 
@@ -58,9 +58,8 @@ def test_the_proposal_shows_what_the_seed_terminal_shows_compactly():
         "bot did: action_listen\n"
         "user said: /search_concerts  (intent search_concerts)\n"
         "bot did: action_search_concerts, action_listen\n"
-        'user said: /compare_reviews{"city": "Berlin"}  (intent compare_reviews)\n'
+        'user said: /compare_reviews{"city": "Berlin"}  (intent compare_reviews, city=Berlin)\n'
         'slots: concerts: [{"artist": "Foo Fighters"}], city: Berlin\n'
-        'entities: {"city": "Berlin"}\n'
         "The bot wants to [action_show_venue_reviews] due to the intent. Is this correct? "
         "(confidence 0.86, lightgbm)"
     )
@@ -84,6 +83,7 @@ def test_proposal_buttons_carry_only_short_tokens():
         texts.BUTTON_YES: "3f9a1c2e:y",
         texts.BUTTON_WRONG_ACTION: "3f9a1c2e:a",
         texts.BUTTON_WRONG_INTENT: "3f9a1c2e:i",
+        texts.BUTTON_WRONG_ENTITIES: "3f9a1c2e:e",
         texts.BUTTON_EXPORT: "3f9a1c2e:x",
     }
 

@@ -1,8 +1,9 @@
 """A taught conversation's free text becomes NLU examples, as the trainer last confirmed it."""
 
 from bot.events import ActionExecuted, Corrected, UserUtteranceReverted, UserUttered
-from bot.nlu.export import located, taught_examples
+from bot.nlu.export import taught_examples
 from bot.nlu.model import EntitySpan, Example
+from bot.nlu.spans import located
 
 
 def taught(*events):
