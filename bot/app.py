@@ -50,8 +50,9 @@ from connectors.dedupe import SeenIds
 from connectors.slack import SlackConnector
 from connectors.telegram import TelegramConnector
 from connectors.web import WebServer
-from nlu.cache import nlu_model
 from nlu.interpreter import BuiltinInterpreter
+from nlu.part import NAME as NLU
+from nlu.part import NluPart
 from nlu.rasa_http import RasaHttpInterpreter
 from policy.config import PolicyConfig
 from policy.deployer import Notify, Rollout, TrainingSetup
@@ -107,9 +108,15 @@ def load_project(settings: Settings) -> LoadedProject:
 
 
 def model_training(loaded: LoadedProject) -> TrainingSetup:
-    """How the project's model versions are built (in the training process) and kept."""
-    models = ModelStore(loaded.project.models_dir)
+    """How the project's model versions are built (in the training process) and kept: the
+    policy, and the built-in NLU when the project has NLU data and no NLU server."""
+    models = ModelStore(loaded.project.models_dir, _model_parts(loaded))
     return TrainingSetup(loaded.domain, loaded.config, models, TrainingProcess())
+
+
+def _model_parts(loaded: LoadedProject) -> tuple[NluPart, ...]:
+    builtin = loaded.nlu.examples and loaded.settings.nlu.url is None
+    return (NluPart(loaded.nlu),) if builtin else ()
 
 
 @asynccontextmanager
@@ -225,7 +232,7 @@ async def running_bot(
             )
         )
         stack.push_async_callback(tasks.close, SHUTDOWN_SECONDS)
-        interpreter = await stack.enter_async_context(_interpreter(loaded))
+        interpreter = await stack.enter_async_context(_interpreter(loaded, parts.live))
         readings = None if interpreter is None else TaughtReadings(interpreter, data.conversations)
         learners = parts.learner if readings is None else Learners(parts.learner, readings)
         engine = Engine(
@@ -242,10 +249,9 @@ async def running_bot(
 
 
 @asynccontextmanager
-async def _interpreter(loaded: LoadedProject) -> AsyncIterator[Interpreter | None]:
+async def _interpreter(loaded: LoadedProject, live: LiveModel) -> AsyncIterator[Interpreter | None]:
     """Who reads free text: the Rasa server of config.yml's `nlu: url`, else the built-in NLU
-    for the project's NLU data (saved by an earlier start, else trained now, off the event
-    loop), else nobody (typed intents only)."""
+    of the live model version, else nobody (no NLU data: typed intents only)."""
     settings = loaded.settings.nlu
     if settings.url is not None:
         remote = RasaHttpInterpreter(settings.url, settings.timeout_seconds)
@@ -255,8 +261,7 @@ async def _interpreter(loaded: LoadedProject) -> AsyncIterator[Interpreter | Non
         finally:
             await remote.close()
     elif loaded.nlu.examples:
-        models = loaded.project.models_dir
-        yield BuiltinInterpreter(await asyncio.to_thread(nlu_model, loaded.nlu, models))
+        yield BuiltinInterpreter(lambda: live.part(NLU))
     else:
         yield None
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Protocol
+
 from bot.nlu.model import Understanding
-from nlu.model import NluModel
+
+
+class Parser(Protocol):
+    def parse(self, text: str) -> Understanding: ...
 
 
 class BuiltinInterpreter:
-    """Parses on the event loop: a parse takes well under a millisecond, and one thread only
-    ever uses the model (crfsuite's tagger is not known to be thread-safe)."""
+    """Parses with the NLU of the version serving now (`current()`), on the event loop: a
+    parse takes well under a millisecond, and one thread only ever uses the model (crfsuite's
+    tagger is not known to be thread-safe)."""
 
-    def __init__(self, model: NluModel) -> None:
-        self._model = model
+    def __init__(self, current: Callable[[], Parser]) -> None:
+        self._current = current
 
     async def parse(self, text: str) -> Understanding:
-        return self._model.parse(text)
+        return self._current().parse(text)

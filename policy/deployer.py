@@ -159,7 +159,7 @@ class Deployer:
         training = self._training
         job = Job(
             training.domain, data, training.config, self._models.root, version,
-            self._live.version, training.train,
+            self._live.version, training.train, self._models.parts,
         )  # fmt: skip
         built = await training.worker.run(job)
         try:

@@ -1,6 +1,9 @@
-"""The model that serves now: the live version, plus what was taught after it was trained."""
+"""The model that serves now: the live version (its policy and parts, such as the NLU), plus
+what was taught after it was trained."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from bot.domain import Domain
 from bot.policy import ModelStatus, Prediction
@@ -31,6 +34,7 @@ class LiveModel:
         self._stories = stories
         self._policy = live.policy if isinstance(live, Version) else live
         self._record: VersionRecord | None = live.record if isinstance(live, Version) else None
+        self._parts = live.parts if isinstance(live, Version) else {}
 
     @property
     def policy(self) -> EnsemblePolicy:
@@ -45,6 +49,10 @@ class LiveModel:
     def version(self) -> int | None:
         """The serving version, None before the first one is on disk."""
         return None if self._record is None else self._record.version
+
+    def part(self, name: str) -> Any:
+        """The live version's part `name` (its NLU); None when it has none."""
+        return self._parts.get(name)
 
     def predict(self, tracker: Tracker) -> Prediction:
         return self._policy.predict(tracker)
@@ -62,7 +70,7 @@ class LiveModel:
 
     def swap(self, version: Version) -> None:
         """Serve `version` from now on, with what was taught after it."""
-        self._policy, self._record = version.policy, version.record
+        self._policy, self._record, self._parts = version.policy, version.record, version.parts
         self.teach_taught_after()
 
     def status(self) -> ModelStatus:

@@ -1,6 +1,7 @@
 """Versioned models on disk: one folder per version, and a pointer to the live one.
 
-    models/7/            a model folder (see persistence.py) plus version.json
+    models/7/            a model folder (see persistence.py) plus version.json, and a folder
+    models/7/nlu/        for each `ModelPart` of the bot (its NLU), trained and loaded with it
     models/8/
     models/current  ->  8     symlink to the live version, replaced atomically
 
@@ -19,9 +20,10 @@ import os
 import shutil
 import tarfile
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bot.domain import Domain
 from bot.errors import ModelError
@@ -93,15 +95,41 @@ def _corrections(events: list[Event]) -> int:
     return sum(isinstance(event, Corrected) for event in events)
 
 
+class ModelPart(Protocol):
+    """A model that every version keeps beside the policy (the bot's NLU): built in the
+    training process with the policy, validated with it, loaded, published and served with it.
+    Picklable: it travels to the training process with the job."""
+
+    @property
+    def name(self) -> str:
+        """Its folder in the version folder."""
+        ...
+
+    def build(
+        self, conversations: Mapping[str, Sequence[Event]], folder: Path, previous: Path | None
+    ) -> None:
+        """Train on the taught `conversations` (and the part's own data) into `folder`; may
+        reuse `previous`, this part of the live version, when nothing it learns from changed."""
+        ...
+
+    def load(self, folder: Path) -> Any:
+        """The part, ready to serve; raises ModelError when it cannot serve (corrupt, or its
+        data changed since it was built)."""
+        ...
+
+
 @dataclass(frozen=True)
 class Version:
     policy: EnsemblePolicy
     record: VersionRecord
+    parts: Mapping[str, Any] = field(default_factory=dict)
+    """Each `ModelPart` loaded, by name."""
 
 
 class ModelStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, parts: Sequence[ModelPart] = ()) -> None:
         self.root = root
+        self.parts = tuple(parts)
 
     def versions(self) -> list[int]:
         """The numbered version folders, newest first."""
@@ -113,10 +141,20 @@ class ModelStore:
         """The highest version number on disk, 0 when there is none."""
         return next(iter(self.versions()), 0)
 
-    def add(self, policy: EnsemblePolicy, record: VersionRecord) -> Path:
-        """Stage the model; `commit` gives it its number once it is validated."""
+    def add(
+        self,
+        policy: EnsemblePolicy,
+        record: VersionRecord,
+        taught: Mapping[str, Sequence[Event]] | None = None,
+    ) -> Path:
+        """Stage the model and build its parts from the `taught` conversations; `commit` gives
+        it its number once it is validated."""
         staging = self.root / f".staging-{record.version}-{uuid.uuid4().hex[:8]}"
         save_model(policy, staging)
+        live = self.live()
+        for part in self.parts:
+            previous = None if live is None else self.folder(live) / part.name
+            part.build(taught or {}, staging / part.name, previous)
         (staging / RECORD).write_text(json.dumps(asdict(record)), encoding="utf-8")
         return staging
 
@@ -126,7 +164,11 @@ class ModelStore:
     def load(self, version: int, domain: Domain) -> Version:
         """Raises ModelError when the version is missing, corrupt or for another domain."""
         folder = self.folder(version)
-        return Version(load_model(folder, domain), read_record(folder))
+        return Version(load_model(folder, domain), read_record(folder), self.load_parts(folder))
+
+    def load_parts(self, folder: Path) -> dict[str, Any]:
+        """The parts of the version in `folder`; raises ModelError when one cannot serve."""
+        return {part.name: part.load(folder / part.name) for part in self.parts}
 
     def folder(self, version: int) -> Path:
         return self.root / str(version)

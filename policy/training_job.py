@@ -1,7 +1,8 @@
 """One retrain, start to finish, as it runs in the training process.
 
-Train, stage the model folder, read it back (it loads), validate it against the live version
-(it predicts and scores at least as well), and only then give it its version number. Whatever
+Train, stage the model folder (the policy and its parts, the NLU), read it back (it loads),
+validate it against the live version (it predicts and scores at least as well), and only then
+give it its version number. Whatever
 fails leaves no numbered folder behind, so the live model and the restart order are untouched.
 """
 
@@ -16,7 +17,7 @@ from bot.domain import Domain
 from bot.errors import ModelError
 from policy.config import PolicyConfig
 from policy.ensemble import EnsemblePolicy
-from policy.model_store import ModelStore, VersionRecord
+from policy.model_store import ModelPart, ModelStore, VersionRecord
 from policy.persistence import load_model
 from policy.training import TrainingData, train_policy
 from policy.validation import Scores, validate
@@ -38,6 +39,8 @@ class Job:
     live: int | None
     """The version it must do at least as well as."""
     train: Train = train_policy
+    parts: tuple[ModelPart, ...] = ()
+    """Trained, validated and numbered with the policy (the NLU)."""
 
 
 @dataclass(frozen=True)
@@ -48,12 +51,13 @@ class Built:
 
 def build(job: Job) -> Built:
     """Raises ModelError (or the training's error) when the model must not go live."""
-    store = ModelStore(job.models)
+    store = ModelStore(job.models, job.parts)
     trained = job.train(job.domain, job.data, job.config)
     record = VersionRecord.of(job.version, trained, job.data)
-    staging = store.add(trained, record)
+    staging = store.add(trained, record, job.data.conversations)
     try:
         candidate = load_model(staging, job.domain)
+        store.load_parts(staging)
         scores = validate(candidate, _live(store, job), job.data, job.domain)
         store.commit(staging, job.version)
     finally:

@@ -29,9 +29,10 @@ def train_and_save(
     policy = train_policy(training.domain, data, training.config, progress)
     models = training.models
     record = VersionRecord.of(max(models.newest(), published) + 1, policy, data)
-    models.commit(models.add(policy, record), record.version)
+    folder = models.folder(record.version)
+    models.commit(models.add(policy, record, data.conversations), record.version)
     models.set_live(record.version)
-    return Version(policy, record)
+    return Version(policy, record, models.load_parts(folder))
 
 
 def starting_version(

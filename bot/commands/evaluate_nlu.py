@@ -1,5 +1,6 @@
-"""`ozbot evaluate --nlu FILE_OR_DIR`: the saved built-in NLU scored on test NLU data, as
-`rasa test nlu` scores it (intents, entity spans, out-of-scope)."""
+"""`ozbot evaluate --nlu FILE_OR_DIR`: the bot's NLU (the live version's built-in one, or the
+Rasa server of config.yml) scored on test NLU data, as `rasa test nlu` scores it (intents,
+entity spans, out-of-scope)."""
 
 from __future__ import annotations
 
@@ -7,35 +8,79 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
 from bot.app import LoadedProject
 from bot.commands.common import say
 from bot.errors import ModelError
+from bot.nlu.model import NluData, Understanding
 from bot.nlu.reader import read_nlu
-from nlu.cache import nlu_model
 from nlu.evaluation import NluReport, evaluate_nlu
+from nlu.interpreter import Parser
+from nlu.model import train_nlu
+from nlu.part import NluPart
+from nlu.rasa_http import RasaHttpInterpreter
+from policy.model_store import ModelStore
 
 REPORT, ERRORS, CONFUSION = "nlu_report.json", "nlu_errors.json", "intent_confusion.png"
+REQUESTS_AT_ONCE = 8
 
 
 async def run(loaded: LoadedProject, args: argparse.Namespace) -> None:
     test = read_nlu(args.nlu)
     if not test.examples:
         raise ModelError(f"{args.nlu}: no NLU examples to test on")
-    if not loaded.nlu.examples:
+    if not loaded.nlu.examples and loaded.settings.nlu.url is None:
         raise ModelError(
             f"{loaded.project.stories_dir}: no NLU data, so there is no NLU to evaluate; add "
             "Rasa NLU data there (see stories/nlu.yml of the concert bot)"
         )
-    model = await asyncio.to_thread(nlu_model, loaded.nlu, loaded.project.models_dir)
     threshold = loaded.settings.nlu.threshold
-    report = await asyncio.to_thread(evaluate_nlu, model.parse, test, threshold)
+    settings = loaded.settings.nlu
+    parse: Callable[[str], Understanding]
+    if settings.url is None:
+        parse = (await asyncio.to_thread(_live_nlu, loaded)).parse
+    else:
+        remote = RasaHttpInterpreter(settings.url, settings.timeout_seconds)
+        parse = (await _read_by(remote, test)).__getitem__
+    report = await asyncio.to_thread(evaluate_nlu, parse, test, threshold)
     if args.out is not None:
         for path in await asyncio.to_thread(_write, report, args.out):
             print(f"wrote {path}", file=sys.stderr)
     say(json.dumps(report.to_dict()) if args.json else summary(report))
+
+
+async def _read_by(remote: RasaHttpInterpreter, test: NluData) -> dict[str, Understanding]:
+    """Each test text as the Rasa server of config.yml reads it, a few requests at a time."""
+    texts = list(dict.fromkeys(example.text for example in test.examples))
+    at_once = asyncio.Semaphore(REQUESTS_AT_ONCE)
+
+    async def read(text: str) -> Understanding:
+        async with at_once:
+            return await remote.parse(text)
+
+    await remote.start()
+    try:
+        return dict(zip(texts, await asyncio.gather(*map(read, texts)), strict=True))
+    finally:
+        await remote.close()
+
+
+def _live_nlu(loaded: LoadedProject) -> Parser:
+    """The NLU of the live version; trained now on the project's NLU data alone when that
+    version has none for this data (no `ozbot train` or run since it changed)."""
+    models = ModelStore(loaded.project.models_dir)
+    live = models.live()
+    part = NluPart(loaded.nlu)
+    try:
+        if live is None:
+            raise ModelError("no model version is live")
+        return part.load(models.folder(live) / part.name)
+    except ModelError as exc:
+        print(f"Training the NLU for this evaluation: {exc}.", file=sys.stderr)
+        return train_nlu(loaded.nlu)
 
 
 def summary(report: NluReport) -> str:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot.nlu.model import EntitySpan
+from bot.nlu.model import EntitySpan, Understanding
 
 
 def located(text: str, entities: Mapping[str, Any]) -> tuple[EntitySpan, ...]:
@@ -26,3 +26,14 @@ def find_value(text: str, value: Any) -> tuple[int, int] | None:
     written = str(value)
     found = re.search(re.escape(written), text, re.IGNORECASE) if written else None
     return None if found is None else found.span()
+
+
+def as_taught(text: str, intent: str, entities: Mapping[str, Any]) -> Understanding:
+    """The message read as a trainer taught it: that intent, sure, and each entity where its
+    value stands in the text (else an empty span at the start: the value still counts, as a
+    synonym's would)."""
+    spans = tuple(
+        EntitySpan(*(find_value(text, value) or (0, 0)), entity, value)
+        for entity, value in entities.items()
+    )
+    return Understanding(text, ((intent, 1.0),), spans)

@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 
 from bot.events import Event, UserUttered
 from bot.interpreter import TYPED_ANYWHERE, Interpreter, is_typed
-from bot.nlu.model import EntitySpan, Understanding
+from bot.nlu.model import Understanding
 from bot.nlu.normalised import normalised
-from bot.nlu.spans import find_value
+from bot.nlu.spans import as_taught
 from bot.tracker import Tracker, applied_parts
 
 
@@ -33,8 +33,7 @@ class TaughtReadings:
         reading = self._readings.get(normalised(text))
         if reading is None:
             return await self._interpreter.parse(text)
-        spans = tuple(_span(text, entity, value) for entity, value in reading.entities.items())
-        return Understanding(text, ((reading.intent, 1.0),), spans)
+        return as_taught(text, reading.intent, reading.entities)
 
     def learn(self, tracker: Tracker) -> None:
         """The conversation's readings as they stand now: an undone message no longer counts,
@@ -59,9 +58,3 @@ def _merged(by_conversation: Mapping[str, dict[str, UserUttered]]) -> dict[str, 
     for readings in by_conversation.values():  # the most recently taught last: it wins
         merged.update(readings)
     return merged
-
-
-def _span(text: str, entity: str, value: object) -> EntitySpan:
-    """Where the value stands in the text, when it does (else an empty span at the start:
-    the value still counts, as a synonym's would)."""
-    return EntitySpan(*(find_value(text, value) or (0, 0)), entity, value)

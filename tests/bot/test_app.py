@@ -199,6 +199,43 @@ async def test_with_nlu_data_people_write_sentences_and_a_correction_sticks(
         assert isinstance(later, ActionProposal) and later.intent == "search_venues"
 
 
+async def test_a_correction_reaches_another_replica_with_the_next_model_version(
+    project: Path,  # noqa: F811
+    redis_settings: RedisSettings,
+    tmp_path: Path,
+) -> None:
+    shutil.copy(REPO / "stories" / "nlu.yml", project / "stories" / "nlu.yml")
+    elsewhere = tmp_path / "replica"
+    shutil.copytree(project, elsewhere)
+    here, there = (
+        running_bot(
+            on_redis(root, redis_settings), learn=True, progress=no_progress, notes=TrainerNotes()
+        )
+        for root in (project, elsewhere)
+    )
+    async with here as bot, there as replica:
+        [asked] = await bot.engine.handle("t", UserMessage("where do bands play"), trainer=True)
+        assert isinstance(asked, ActionProposal) and asked.intent == "search_concerts"
+        [choices] = await bot.engine.handle(
+            "t", Answer(asked.question_id, "wrong_intent"), trainer=True
+        )
+        outputs = await bot.engine.handle(
+            "t", Answer(choices.question_id, "choose_intent", "search_venues"), trainer=True
+        )
+        [proposal] = [o for o in outputs if isinstance(o, ActionProposal)]
+        await bot.engine.handle("t", Answer(proposal.question_id, "approve"), trainer=True)
+        before = replica.live.version or 0
+        for _ in range(WAIT_STEPS * 4):
+            if (replica.live.version or 0) > before:
+                break
+            await asyncio.sleep(0.01)
+        assert (replica.live.version or 0) > before
+        [read] = await replica.engine.handle("r", UserMessage("Where do bands play"), trainer=True)
+        assert isinstance(read, ActionProposal) and read.intent == "search_venues"
+        version = replica.live.version
+        assert (elsewhere / "models" / str(version) / "nlu" / "taught.json").is_file()
+
+
 async def test_a_rasa_server_in_config_yml_reads_the_free_text(project: Path, rasa) -> None:  # noqa: F811
     async def answer(request):
         return web.json_response(BERLIN)

@@ -2,7 +2,11 @@
 
 import json
 import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -135,6 +139,61 @@ def test_the_nlu_scored_on_test_nlu_data_as_json_and_files(
     assert report["out_of_scope_recall"] == 1.0
     assert json.loads((out / "nlu_errors.json").read_text()) == []
     assert_readable_png(out / "intent_confusion.png")
+
+
+class RasaStandIn(BaseHTTPRequestHandler):
+    """Rasa's `POST /model/parse`: Oslo is a city of search_concerts, the rest is greet."""
+
+    asked: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        text = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["text"]
+        self.asked.append(text)
+        found = text.find("Oslo")
+        city = {"entity": "city", "start": found, "end": found + 4, "value": "Oslo"}
+        body = json.dumps(
+            {
+                "text": text,
+                "intent": {"name": "search_concerts" if found >= 0 else "greet", "confidence": 1},
+                "entities": [city] if found >= 0 else [],
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def rasa_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RasaStandIn)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()
+
+
+def test_the_nlu_of_a_rasa_server_in_config_yml_is_scored(
+    project: Path, capsys: pytest.CaptureFixture[str], rasa_url: str
+) -> None:
+    config = project / "config.yml"
+    config.write_text(config.read_text() + f"nlu:\n  url: {rasa_url}\n", encoding="utf-8")
+    (project / "test_nlu.yml").write_text(
+        "nlu:\n"
+        "- intent: greet\n  examples: |\n    - hello there friend\n    - hello there friend\n"
+        "- intent: search_concerts\n  examples: |\n    - any gigs in [Oslo](city)?\n",
+        encoding="utf-8",
+    )
+    RasaStandIn.asked.clear()
+    assert ozbot(project, "evaluate", "--nlu", str(project / "test_nlu.yml"), "--json") == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["examples"], report["intent_accuracy"], report["entity_f1"]) == (3, 1.0, 1.0)
+    assert sorted(RasaStandIn.asked) == ["any gigs in Oslo?", "hello there friend"]  # each once
 
 
 def test_the_nlu_without_nlu_data_says_what_to_add(
