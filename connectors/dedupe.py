@@ -4,8 +4,13 @@ an id seen before must not be processed twice.
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from typing import Protocol
+
+from bot.errors import StoreError
+
+log = logging.getLogger(__name__)
 
 
 class SeenIds(Protocol):
@@ -28,4 +33,14 @@ class RecentIds:
         self._seen[key] = None
         if len(self._seen) > self._size:
             self._seen.popitem(last=False)
+        return True
+
+
+async def first_time(seen: SeenIds, key: str) -> bool:
+    """`seen.first_time(key)`; True when the ids cannot be read (Redis down), so the update is
+    processed and its user hears from the engine why it cannot be answered now."""
+    try:
+        return await seen.first_time(key)
+    except StoreError as exc:
+        log.warning("cannot tell whether %s is a repeat (%s); processing it", key, exc)
         return True

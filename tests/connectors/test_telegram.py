@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import re
 from pathlib import Path
 
@@ -362,6 +363,27 @@ async def test_webhook_needs_the_secret_and_processes_an_update_once(telegram, e
     await tg.say(TRAINER, "/greet")
     await tg.approve(TRAINER, "utter_greet")
     assert tg.texts(USER) == ["hey there!"] and "hey there!" in tg.texts(TRAINER)
+
+
+async def test_authenticated_but_malformed_webhook_updates_get_400(telegram, engine, caplog):
+    tg = await telegram(engine, webhook=True)
+    greet = tg.api.message(USER, "/greet")
+    no_chat = copy.deepcopy(greet)
+    del no_chat["message"]["chat"]
+    shown = {"message_id": 1, "date": 1, "chat": {"id": TRAINER, "type": "private"}, "text": "?"}
+    query = {"id": "q1", "from": person(TRAINER), "chat_instance": "c", "message": shown}
+    press = {"update_id": 9, "callback_query": query | {"data": "x"}}
+    no_presser = copy.deepcopy(press)
+    del no_presser["callback_query"]["from"]
+    number_data = copy.deepcopy(press)
+    number_data["callback_query"]["data"] = 7
+    deep = b'{"update_id": 5, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    for body in (no_chat, no_presser, number_data, deep, b"\xff\xfe{", b"{"):
+        assert await tg.post(body) == 400
+    assert tg.texts(USER) == [] and await engine.store.conversation_ids() == []
+    assert [r.levelname for r in caplog.records if r.name == "connectors.telegram"] == [
+        "WARNING"
+    ] * 6
 
 
 async def test_long_bot_messages_are_split_at_line_breaks(telegram, long_engine):
