@@ -36,11 +36,24 @@ class RecentIds:
         return True
 
 
-async def first_time(seen: SeenIds, key: str) -> bool:
-    """`seen.first_time(key)`; True when the ids cannot be read (Redis down), so the update is
-    processed and its user hears from the engine why it cannot be answered now."""
-    try:
-        return await seen.first_time(key)
-    except StoreError as exc:
-        log.warning("cannot tell whether %s is a repeat (%s); processing it", key, exc)
-        return True
+class RepeatCheck:
+    """Asks `SeenIds` whether an update is new. When they cannot be read (Redis down) the update
+    is processed, and its user hears from the engine why it cannot be answered now; that is
+    logged once an outage, not once an update."""
+
+    def __init__(self, seen: SeenIds) -> None:
+        self._seen = seen
+        self._failing = False
+
+    async def first_time(self, key: str) -> bool:
+        try:
+            first = await self._seen.first_time(key)
+        except StoreError as exc:
+            if not self._failing:
+                log.warning("cannot tell whether updates are repeats (%s); processing them", exc)
+            self._failing = True
+            return True
+        if self._failing:
+            log.warning("the ids of processed updates can be read again")
+            self._failing = False
+        return first

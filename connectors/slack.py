@@ -35,7 +35,7 @@ from bot.errors import ConnectorError
 from bot.locks import ConversationLocks
 from bot.outputs import Output
 from connectors.chat_commands import NAMES, ChatCommands, Context, Read, Wording, answer
-from connectors.dedupe import RecentIds, SeenIds, first_time
+from connectors.dedupe import RecentIds, RepeatCheck, SeenIds
 from connectors.presses import handle_press
 from connectors.slack_events import (
     Place,
@@ -77,7 +77,7 @@ class SlackConnector:
         self.engine = engine.with_intent_prefixes(INTENT_PREFIXES)
         self.settings = settings
         self._commands = commands
-        self._seen = seen or RecentIds()
+        self._seen = RepeatCheck(seen or RecentIds())
         self.client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url)
         self._post = SlackPoster(self.client)
         self.app = AsyncApp(
@@ -140,7 +140,7 @@ class SlackConnector:
         """An event delivered before (Slack retries unanswered ones) or a slash command sent
         again (a replay of its signed request) is acknowledged only."""
         key = _delivery_key(body)
-        if key is not None and not await first_time(self._seen, key):
+        if key is not None and not await self._seen.first_time(key):
             log.info("Slack request %s was delivered before; dropped", key)
             return BoltResponse(status=200, body="")
         return await next()

@@ -36,7 +36,7 @@ from bot.engine import Engine
 from bot.errors import ConnectorError
 from bot.outputs import ActionProposal, Choices, Decided, Exported, Output
 from connectors.chat_commands import COMMANDS, ChatCommands, Context, Read, Wording, answer
-from connectors.dedupe import RecentIds, SeenIds, first_time
+from connectors.dedupe import RecentIds, RepeatCheck, SeenIds
 from connectors.presses import PageTurn, Shown, handle_press
 from connectors.tasks import ConnectorTasks
 from connectors.telegram_render import (
@@ -83,7 +83,7 @@ class TelegramConnector:
         self.engine = engine
         self.settings = settings
         self._commands = commands
-        self._seen = seen or RecentIds()
+        self._seen = RepeatCheck(seen or RecentIds())
         self._tasks = ConnectorTasks(tasks)
         builder = (
             ApplicationBuilder()
@@ -199,7 +199,7 @@ class TelegramConnector:
         return web.Response()
 
     async def _drop_seen(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not await first_time(self._seen, f"telegram:{update.update_id}"):
+        if not await self._seen.first_time(f"telegram:{update.update_id}"):
             log.info("update %s was delivered before; dropped", update.update_id)
             raise ApplicationHandlerStop
 

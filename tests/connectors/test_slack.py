@@ -513,6 +513,30 @@ async def test_a_failure_inside_is_told_to_the_one_who_asked(slack, engine, capl
     caplog.clear()
 
 
+async def test_while_redis_is_down_each_request_gets_one_clear_reply(slack, on_redis, caplog):
+    sl = await slack(on_redis.engine, seen=on_redis.seen)
+    await sl.say(TRAINER, "!greet", DM)
+    question = sl.question(DM)
+    await on_redis.stop()
+    unavailable = texts.NOTICE.format(text=texts.STORE_UNAVAILABLE)
+    for calls in [
+        await sl.press(TRAINER, question, "Yes"),
+        await sl.say(USER, "!greet", DM_USER),
+        await sl.say(TRAINER, "!greet", DM),
+        await sl.say(USER, "<@UBOT0001> !greet", CHANNEL, thread_ts="1600000999.000100"),
+    ]:
+        assert [(c.method, c.params["text"]) for c in calls] == [
+            ("chat.postEphemeral", unavailable)
+        ]
+    [told] = await sl.command(TRAINER, "restart", DM)
+    assert told.params["text"] == unavailable
+    assert [r for r in caplog.records if r.exc_info] == []
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.name for r in errors] == ["bot.stores.outage"]  # the outage, logged once
+    assert len([r for r in caplog.records if r.name == "connectors.dedupe"]) == 1
+    caplog.clear()
+
+
 async def test_a_rejected_token_stops_the_start_with_a_clear_error(engine, fake_slack):
     settings = SlackSettings("xoxb-wrong", SIGNING_SECRET, fake_slack.api_url)
     connector = SlackConnector(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import logging
 import re
 from pathlib import Path
 
@@ -430,6 +431,23 @@ async def test_a_failure_inside_is_told_and_every_press_still_answered(
         ("the store is on fire",),
         ("the store is on fire",),
     ]
+    caplog.clear()
+
+
+async def test_while_redis_is_down_each_message_gets_one_clear_reply(telegram, on_redis, caplog):
+    tg = await telegram(on_redis.engine, seen=on_redis.seen)
+    await tg.say(TRAINER, "/greet")
+    question = tg.question(TRAINER)
+    await on_redis.stop()
+    [reply] = [c for c in await tg.press(TRAINER, question, "Yes") if c.method == "sendMessage"]
+    assert reply.params["text"] == texts.NOTICE.format(text=texts.STORE_UNAVAILABLE)
+    for user, text in [(USER, "/greet"), (TRAINER, "/greet"), (USER, "hello"), (USER, "/greet")]:
+        [reply] = await tg.say(user, text)
+        assert reply.params["text"] == texts.NOTICE.format(text=texts.STORE_UNAVAILABLE)
+    assert [r for r in caplog.records if r.exc_info] == []
+    assert len([r for r in caplog.records if r.name == "connectors.dedupe"]) == 1
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.name for r in errors] == ["bot.stores.outage"]  # the outage, logged once
     caplog.clear()
 
 
