@@ -46,7 +46,7 @@ from connectors.slack_events import (
     read_event,
 )
 from connectors.slack_post import Pressed, SlackPoster
-from connectors.slack_render import ACTION_ID
+from connectors.slack_render import ACTION_ID, escaped
 from connectors.slack_requests import read_body, signed_by_slack
 from connectors.slack_settings import EVENTS_PATH, SlackSettings
 from connectors.tasks import ConnectorTasks
@@ -153,7 +153,7 @@ class SlackConnector:
         for trainer in sorted(self.settings.trainer_ids):
             try:  # a user id as channel: Slack posts into the app's DM with that user
                 await self.client.chat_postMessage(
-                    channel=trainer, text=texts.NOTICE.format(text=text)
+                    channel=trainer, text=escaped(texts.NOTICE.format(text=text))
                 )
             except SlackClientError as exc:
                 log.warning("cannot tell trainer %s %r: %s", trainer, text, exc)
@@ -200,7 +200,7 @@ class SlackConnector:
         read = read_command(command.get("text", ""))
 
         async def notify(text: str) -> None:
-            await respond(text)  # ephemeral, through the command's response_url
+            await respond(escaped(text))  # ephemeral, through the command's response_url
 
         async def run() -> None:
             if read is None:

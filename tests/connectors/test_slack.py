@@ -537,6 +537,28 @@ async def test_while_redis_is_down_each_request_gets_one_clear_reply(slack, on_r
     caplog.clear()
 
 
+HOSTILE = "<!channel> & <@UTRAIN001> <https://evil.example|slack.com/login>"
+SHOWN = "&lt;!channel&gt; &amp; &lt;@UTRAIN001&gt; &lt;https://evil.example|slack.com/login&gt;"
+
+
+async def test_user_input_is_never_read_as_slack_markup(slack, engine):
+    sl = await slack(engine)
+    entities = json.dumps({"city": HOSTILE})
+    await sl.say(USER, f"!search_concerts{entities}", DM_USER)
+    assert sl.texts(DM_USER)[0] == f"looking for concerts in {SHOWN}"
+    [refused] = ephemeral_texts(await sl.say(USER, '!greet{"city": <!here>}', DM_USER))
+    assert "<" not in refused and '{"city": &lt;!here&gt;}' in refused
+    await sl.say(TRAINER, f"!search_concerts{entities}", DM)
+    question = sl.question(DM)
+    assert HOSTILE in question.shown  # plain_text blocks show it as typed
+    await sl.press(TRAINER, question, "Yes")
+    texts_sent = [c.params["text"] for c in sl.api.calls if "text" in c.params]
+    assert texts_sent and not any("<" in text or ">" in text for text in texts_sent)
+    sl.connector.tell_trainers(f"retraining failed: {HOSTILE}")
+    await asyncio.wait_for(sl.connector.idle(), WAIT)
+    assert sl.api.methods("chat.postMessage")[-1].params["text"].endswith(SHOWN)
+
+
 async def test_a_rejected_token_stops_the_start_with_a_clear_error(engine, fake_slack):
     settings = SlackSettings("xoxb-wrong", SIGNING_SECRET, fake_slack.api_url)
     connector = SlackConnector(
