@@ -176,7 +176,7 @@ class SlackConnector:
             raise
 
     async def _on_event(self, event: dict[str, Any]) -> None:
-        read = read_event(event)
+        read = read_event(event, self.settings.trainer_ids)
         if read is not None:
             where, user, what = read
             self._later(where, user, self._converse(where, user, what))
@@ -196,7 +196,7 @@ class SlackConnector:
     ) -> None:
         await ack()
         user, channel = command.get("user_id", ""), command.get("channel_id", "")
-        where = place(channel, user, None)
+        where = place(channel, user, None, self.settings.trainer_ids)
         read = read_command(command.get("text", ""))
 
         async def notify(text: str) -> None:
@@ -213,7 +213,7 @@ class SlackConnector:
 
     async def _on_press(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        found = press_place(body)
+        found = press_place(body, self.settings.trainer_ids)
         if found is None:
             log.warning("a Slack press without user, channel or message; ignored")
             return

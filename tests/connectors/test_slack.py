@@ -464,6 +464,29 @@ async def test_channel_members_and_threads_have_conversations_of_their_own(slack
     assert said(f"slack:{CHANNEL}:{thread}") == ["!search_concerts"]
 
 
+async def test_in_a_thread_nobody_but_trainers_touches_what_they_teach(slack, engine, learner):
+    sl = await slack(engine)
+    thread = "1600000999.000100"
+    await sl.say(TRAINER, "<@UBOT0001> !search_concerts", CHANNEL, thread_ts=thread)
+    question = sl.question(CHANNEL, thread)
+    for text in ("<@UBOT0001> !goodbye", "<@UBOT0001> !restart", "<@UBOT0001> !greet"):
+        await sl.say(USER, text, CHANNEL, thread_ts=thread)  # answered, in a talk of their own
+    assert ephemeral_texts(await sl.press(USER, question, "Yes")) == [texts.NOT_TRAINER]
+    assert "hey there!" in sl.texts(CHANNEL, thread)
+
+    calls = await sl.press(TRAINER, question, "Yes")
+    assert texts.STALE_ANSWER not in ephemeral_texts(calls)
+    assert sl.texts(CHANNEL, thread)[-2:] == ["looking for concerts", "Foo Fighters, Katy Perry"]
+    taught = await engine.store.load(f"slack:{CHANNEL}:{thread}")
+    said = [e.text for e in taught.events if isinstance(e, UserUttered)]
+    assert said == ["!search_concerts"]  # nothing of the member who is no trainer
+    assert "action_restart" not in [e.name for e in taught.events if isinstance(e, ActionExecuted)]
+    [learned] = learner.taught
+    assert [e.text for e in learned if isinstance(e, UserUttered)] == ["!search_concerts"]
+    theirs = await engine.store.load(f"slack:{CHANNEL}:{thread}:{USER}")
+    assert [e.text for e in theirs.events if isinstance(e, UserUttered)][-1] == "!greet"
+
+
 async def test_commands_of_a_trainer(slack, engine):
     sl = await slack(engine)
     [status] = await sl.command(TRAINER, "status", DM)
