@@ -2,7 +2,7 @@
 
 store:
   url: redis://127.0.0.1:6379/0   # REDIS_URL, when set, wins over this
-  prefix: ozbot:concert           # keys of this bot; default ozbot:<project folder>
+  prefix: ozbot:concert           # this bot's keys; default ozbot:<assistant_id> or ozbot:<folder>
   ttl_seconds: 2592000            # forget a conversation idle this long; default never
 """
 
