@@ -79,7 +79,7 @@ def origin_only(url: str) -> str:
 
 def _shown_user(user: str) -> str:
     name, colon, _ = user.partition(":")
-    return f"{name}:{MASK}" if colon and _plain(name) else MASK
+    return f"{name}:{MASK}" if colon and (name == "" or _plain(name)) else MASK
 
 
 def _plain(name: str) -> bool:

@@ -6,7 +6,7 @@ from redis.connection import parse_url
 from bot.redaction import origin_only, shown_url, url_secrets
 
 FORMS = [
-    ("redis://:hunter22@redis:6379/0", "redis://***@redis:6379/0"),
+    ("redis://:hunter22@redis:6379/0", "redis://:***@redis:6379/0"),
     ("redis://ozbot:hunter22@redis:6379/0", "redis://ozbot:***@redis:6379/0"),
     ("redis://hunter22@redis:6379", "redis://***@redis:6379"),  # read as the user name
     ("rediss://ozbot:hun%40ter22@redis:6380/1", "rediss://ozbot:***@redis:6380/1"),
@@ -20,7 +20,7 @@ FORMS = [
         "redis://redis?password=hunter22&password=hunter33",
         "redis://redis?password=***&password=***",
     ),
-    ("unix://:hunter22@/run/redis.sock?db=0", "unix://***@/run/redis.sock?db=0"),
+    ("unix://:hunter22@/run/redis.sock?db=0", "unix://:***@/run/redis.sock?db=0"),
     ("unix:///run/redis.sock?password=hunter22", "unix:///run/redis.sock?password=***"),
 ]
 
@@ -41,7 +41,7 @@ def test_every_credential_redis_py_reads_is_masked(url, shown):
     "url", ["redis://:hun/ter22@redis:6379", "redis://:hun?ter22@redis", "redis://:hun#ter22@r"]
 )
 def test_a_password_with_a_slash_question_or_hash_mark_is_masked_whole(url):
-    assert shown_url(url).startswith("redis://***@r") and "ter22" not in shown_url(url)
+    assert shown_url(url).startswith("redis://:***@r") and "ter22" not in shown_url(url)
     assert url.split("//:")[1].split("@")[0] in url_secrets(url)
 
 
