@@ -16,7 +16,7 @@ PROBE = "ozbot-health-probe"
 @dataclass(frozen=True)
 class Health:
     store_error: str | None
-    """None when the store answered."""
+    """None when the store answered. Not served: it may name the store's address."""
     model_version: int | None
     """None when no model is loaded."""
 
@@ -27,7 +27,7 @@ class Health:
     def to_dict(self) -> dict[str, Any]:
         return {
             "status": "ok" if self.ok else "unavailable",
-            "store": "ok" if self.store_error is None else self.store_error,
+            "store": "ok" if self.store_error is None else "unavailable",
             "model_version": self.model_version,
         }
 

@@ -1,9 +1,10 @@
 """Logging for every command: plain lines or one JSON object a line, secrets masked in both.
 
 Secrets are the values of the environment's tokens, secrets, passwords and keys, and the
-password of any URL in it (REDIS_URL). They are masked in the finished line, so a token
-inside a URL that a library logs (python-telegram-bot's httpx logs its request URLs, which
-hold the token) or inside a traceback is masked too.
+credentials of any URL in it (REDIS_URL: a password before the host or in the query). They
+are masked in the finished line, so a token inside a URL that a library logs
+(python-telegram-bot's httpx logs its request URLs, which hold the token) or inside a
+traceback is masked too.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+
+from bot.redaction import url_secrets
 
 MASK = "***"
 _SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|KEY)$")
@@ -28,13 +30,7 @@ def secrets_in(env: Mapping[str, str]) -> list[str]:
     """The secret values of an environment, longest first (so none is masked half)."""
     found = {value for name, value in env.items() if _SECRET_NAME.search(name.upper())}
     for value in env.values():
-        if "://" in value:
-            try:
-                password = urlsplit(value).password
-            except ValueError:
-                continue
-            if password:
-                found.add(password)
+        found.update(url_secrets(value))
     return sorted((s for s in found if len(s) >= _MIN_SECRET), key=len, reverse=True)
 
 

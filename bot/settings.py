@@ -12,6 +12,8 @@ what to fix. `ozbot check` calls the same readers one by one, to list every prob
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -29,6 +31,7 @@ from connectors.web import WebSettings
 from policy.config import PolicyConfig, policy_config_from_dict
 
 CONNECTORS = ("terminal", "telegram", "slack")
+_NAME = re.compile(r"[\w.-]{1,100}")
 SLACK_PORT = 3000
 """The web server's port when Slack runs and no port is set: Bolt's habit."""
 
@@ -79,6 +82,8 @@ def read_settings(root: Path, env: Mapping[str, str]) -> Settings:
     config = read_config(project)
     policy, warnings = policy_settings(project, config)
     store = store_settings(project, config, env)
+    shared = shared_prefix_warning(project, config, store)
+    warnings += [shared] if shared else []
     return Settings(project, policy, store, nlu_settings(project, config), tuple(warnings))
 
 
@@ -130,8 +135,45 @@ def store_settings(
     project: Project, config: Mapping[str, Any], env: Mapping[str, str]
 ) -> RedisSettings | None:
     """The Redis store's settings (REDIS_URL or config.yml's `store:`), or None for SQLite."""
-    default_prefix = f"ozbot:{project.root.name}"
-    return redis_settings(env, config, default_prefix, str(project.config_file))
+    prefix = default_prefix(project, config)
+    return redis_settings(env, config, prefix, str(project.config_file))
+
+
+def default_prefix(project: Project, config: Mapping[str, Any]) -> str:
+    """The Redis key prefix unless `store: prefix` says: `ozbot:<assistant_id>`, the bot's name
+    in config.yml (Rasa's key, unique per assistant), else `ozbot:<folder>` as before names,
+    so that a bot upgraded without one keeps its conversations."""
+    name = config.get("assistant_id")
+    if name is None:
+        return f"ozbot:{project.root.name}"
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise ProjectError(
+            f"{project.config_file}: assistant_id: expected a name of letters, digits and "
+            f"'-', '_' or '.', unique to this bot, e.g. {_new_name(project)}"
+        )
+    return f"ozbot:{name}"
+
+
+def shared_prefix_warning(
+    project: Project, config: Mapping[str, Any], store: RedisSettings | None
+) -> str | None:
+    """Why the Redis key prefix may be another bot's too (it comes from the folder's name);
+    None when the bot has a name or a prefix of its own, or no Redis."""
+    section = config.get("store")
+    if store is None or "assistant_id" in config or "prefix" in (section or {}):
+        return None
+    name = _new_name(project)
+    return (
+        f"{project.config_file}: this bot's Redis keys are under {store.prefix}, named after "
+        "its folder, which another bot on the same Redis may share (every Docker image runs "
+        f"in /bot). Give the bot a name of its own: `assistant_id: {name}` in config.yml puts "
+        f"its keys under ozbot:{name}; to keep the conversations stored so far instead, set "
+        f"`store: {{prefix: {store.prefix}}}`"
+    )
+
+
+def _new_name(project: Project) -> str:
+    return f"{project.root.name or 'bot'}-{secrets.token_hex(4)}"
 
 
 def read_serving(names: Sequence[str], port: int | None, env: Mapping[str, str]) -> Serving:

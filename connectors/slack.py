@@ -1,24 +1,29 @@
 """The Slack connector: a slack-bolt `AsyncApp` on ozbot's web server, in front of the engine.
 
-Events, button presses and the `/ozbot` command all arrive at `/slack/events`. Bolt checks the
-signature and timestamp (401 otherwise); every request is acknowledged at once and its work
-runs afterwards in a background task, in order per conversation. An event Slack delivers again
-(a retry, or the same `event_id`) is acknowledged and dropped. Trainers (`SLACK_TRAINER_IDS`)
-answer every proposed action with buttons; the connector keeps no dialogue state, so presses
-that answer no open question of the presser's conversation change nothing.
+Events, button presses and the `/ozbot` command all arrive at `/slack/events`. A request
+without Slack's signature of its body, within five minutes, gets 401 before its body is read
+(`connectors/slack_requests.py`); a signed body Bolt could not read gets 400. Every request is
+acknowledged at once and its work runs afterwards in a background task, in order per
+conversation. An event Slack delivers again (a retry, or the same `event_id`) and a slash
+command sent again (the same `trigger_id`) are acknowledged and dropped. Trainers
+(`SLACK_TRAINER_IDS`) answer every proposed action with buttons; the connector keeps no
+dialogue state, so presses that answer no open question of the presser's conversation change
+nothing.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -26,11 +31,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import texts
 from bot.background import BackgroundTasks
 from bot.engine import Engine
-from bot.errors import ConnectorError, StoreError
+from bot.errors import ConnectorError
 from bot.locks import ConversationLocks
 from bot.outputs import Output
 from connectors.chat_commands import NAMES, ChatCommands, Context, Read, Wording, answer
-from connectors.dedupe import RecentIds, SeenIds
+from connectors.dedupe import RecentIds, RepeatCheck, SeenIds
 from connectors.presses import handle_press
 from connectors.slack_events import (
     Place,
@@ -41,7 +46,8 @@ from connectors.slack_events import (
     read_event,
 )
 from connectors.slack_post import Pressed, SlackPoster
-from connectors.slack_render import ACTION_ID
+from connectors.slack_render import ACTION_ID, escaped
+from connectors.slack_requests import read_body, signed_by_slack
 from connectors.slack_settings import EVENTS_PATH, SlackSettings
 from connectors.tasks import ConnectorTasks
 from connectors.web import WebServer
@@ -71,7 +77,7 @@ class SlackConnector:
         self.engine = engine.with_intent_prefixes(INTENT_PREFIXES)
         self.settings = settings
         self._commands = commands
-        self._seen = seen or RecentIds()
+        self._seen = RepeatCheck(seen or RecentIds())
         self.client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url)
         self._post = SlackPoster(self.client)
         self.app = AsyncApp(
@@ -113,28 +119,31 @@ class SlackConnector:
         return user in self.settings.trainer_ids
 
     async def _on_request(self, request: web.Request) -> web.Response:
-        return await to_aiohttp_response(
-            await self.app.async_dispatch(await to_bolt_request(request))
-        )
+        raw = await request.read()
+        headers = request.headers
+        timestamp = headers.get("X-Slack-Request-Timestamp")
+        signature = headers.get("X-Slack-Signature")
+        secret = self.settings.signing_secret
+        if not signed_by_slack(raw, timestamp, signature, secret, time.time()):
+            log.debug("a request to %s without Slack's signature; refused", request.path)
+            return web.Response(status=401)
+        body = read_body(raw, headers.get("Content-Type", ""))
+        if body is None:
+            log.warning("a signed Slack request whose body is not one Slack sends; refused")
+            return web.Response(status=400)
+        bolt = AsyncBoltRequest(body=body, query=request.query_string, headers=dict(headers))
+        return await to_aiohttp_response(await self.app.async_dispatch(bolt))
 
     async def _drop_repeated(
         self, body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
     ) -> BoltResponse:
-        """An event delivered before (Slack retries unanswered ones) is acknowledged only."""
-        event_id = body.get("event_id")
-        if isinstance(event_id, str) and not await self._first_time(event_id):
-            log.info("Slack event %s was delivered before; dropped", event_id)
+        """An event delivered before (Slack retries unanswered ones) or a slash command sent
+        again (a replay of its signed request) is acknowledged only."""
+        key = _delivery_key(body)
+        if key is not None and not await self._seen.first_time(key):
+            log.info("Slack request %s was delivered before; dropped", key)
             return BoltResponse(status=200, body="")
         return await next()
-
-    async def _first_time(self, event_id: str) -> bool:
-        try:
-            return await self._seen.first_time(f"slack:{event_id}")
-        except StoreError as exc:
-            log.warning(
-                "cannot tell whether event %s is a repeat (%s); processing it", event_id, exc
-            )
-            return True
 
     def tell_trainers(self, text: str) -> None:
         """A note in every trainer's DMs ("model 7 live: ..."), sent in the background."""
@@ -144,7 +153,7 @@ class SlackConnector:
         for trainer in sorted(self.settings.trainer_ids):
             try:  # a user id as channel: Slack posts into the app's DM with that user
                 await self.client.chat_postMessage(
-                    channel=trainer, text=texts.NOTICE.format(text=text)
+                    channel=trainer, text=escaped(texts.NOTICE.format(text=text))
                 )
             except SlackClientError as exc:
                 log.warning("cannot tell trainer %s %r: %s", trainer, text, exc)
@@ -167,7 +176,7 @@ class SlackConnector:
             raise
 
     async def _on_event(self, event: dict[str, Any]) -> None:
-        read = read_event(event)
+        read = read_event(event, self.settings.trainer_ids)
         if read is not None:
             where, user, what = read
             self._later(where, user, self._converse(where, user, what))
@@ -187,11 +196,11 @@ class SlackConnector:
     ) -> None:
         await ack()
         user, channel = command.get("user_id", ""), command.get("channel_id", "")
-        where = place(channel, user, None)
+        where = place(channel, user, None, self.settings.trainer_ids)
         read = read_command(command.get("text", ""))
 
         async def notify(text: str) -> None:
-            await respond(text)  # ephemeral, through the command's response_url
+            await respond(escaped(text))  # ephemeral, through the command's response_url
 
         async def run() -> None:
             if read is None:
@@ -204,7 +213,7 @@ class SlackConnector:
 
     async def _on_press(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
-        found = press_place(body)
+        found = press_place(body, self.settings.trainer_ids)
         if found is None:
             log.warning("a Slack press without user, channel or message; ignored")
             return
@@ -220,3 +229,13 @@ class SlackConnector:
             await self._post.ephemeral(where, user, outcome)
         else:
             await self._post.show(where, user, outcome, pressed=pressed)
+
+
+def _delivery_key(body: dict[str, Any]) -> str | None:
+    """What tells a delivery of a request from another: an event's id, a command's trigger."""
+    event_id, trigger_id = body.get("event_id"), body.get("trigger_id")
+    if isinstance(event_id, str):
+        return f"slack:{event_id}"
+    if "command" in body and isinstance(trigger_id, str):
+        return f"slack:command:{trigger_id}"
+    return None

@@ -5,7 +5,7 @@ whose conversation it is, where the answer goes, and which message or command it
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,19 +26,26 @@ class Place:
     thread_ts: str | None = None
 
 
-def place(channel: str, user: str, thread_ts: str | None) -> Place:
-    """One conversation per DM; in channels one per thread, else one per member.
+def place(channel: str, user: str, thread_ts: str | None, trainers: Collection[str]) -> Place:
+    """One conversation per DM; in channels one per member, and in a thread one that its
+    trainers teach together, while everybody else there has one of their own.
 
-    A question posted in a thread stays in it, so its presses find the same conversation.
+    A question posted in a thread stays in it, so its presses find the same conversation. A
+    member who is no trainer can then neither run a turn between a trainer's question and its
+    answer nor reset what the trainers teach; their turns are never taught.
     """
     if channel.startswith("D"):
         return Place(f"slack:{channel}", channel, thread_ts)
-    if thread_ts is not None:
+    if thread_ts is not None and user in trainers:
         return Place(f"slack:{channel}:{thread_ts}", channel, thread_ts)
+    if thread_ts is not None:
+        return Place(f"slack:{channel}:{thread_ts}:{user}", channel, thread_ts)
     return Place(f"slack:{channel}:{user}", channel)
 
 
-def read_event(event: Mapping[str, Any]) -> tuple[Place, str, Read] | None:
+def read_event(
+    event: Mapping[str, Any], trainers: Collection[str]
+) -> tuple[Place, str, Read] | None:
     """(where, who, what) of a DM or a mention of the bot; None for anything else.
 
     Bots' messages (ours included), edits, joins and channel talk without a mention are not
@@ -58,7 +65,8 @@ def read_event(event: Mapping[str, Any]) -> tuple[Place, str, Read] | None:
     if kind not in ("message", "app_mention"):
         return None
     thread = event.get("thread_ts")
-    return place(channel, user, thread if isinstance(thread, str) else None), user, read_text(text)
+    where = place(channel, user, thread if isinstance(thread, str) else None, trainers)
+    return where, user, read_text(text)
 
 
 def read_text(text: str) -> Read:
@@ -79,7 +87,7 @@ def read_command(text: str) -> Read | None:
     return BY_NAME.get(word)
 
 
-def press_place(payload: Mapping[str, Any]) -> tuple[Place, str] | None:
+def press_place(payload: Mapping[str, Any], trainers: Collection[str]) -> tuple[Place, str] | None:
     """(where, who) of a block_actions payload; None when it misses what every press has."""
     user = (payload.get("user") or {}).get("id")
     channel = (payload.get("channel") or {}).get("id")
@@ -88,7 +96,7 @@ def press_place(payload: Mapping[str, Any]) -> tuple[Place, str] | None:
         return None
     thread = message.get("thread_ts")
     in_thread = isinstance(thread, str) and thread != message["ts"]  # not a thread's parent
-    return place(channel, user, thread if in_thread else None), user
+    return place(channel, user, thread if in_thread else None, trainers), user
 
 
 def pressed_value(payload: Mapping[str, Any]) -> str | None:

@@ -2,7 +2,8 @@
 
 A decision or an option list edits the pressed question (chat.update); ozbot's notes go only
 to the one who asked (chat.postEphemeral, or a slash command's response_url); an export is
-uploaded as a Markdown file (files_upload_v2).
+uploaded as a Markdown file (files_upload_v2). Every `text` is escaped for Slack's markup here,
+where it is sent: a `TellUser` takes plain text.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from connectors.slack_render import (
     choices_blocks,
     decided_blocks,
     entity_fix_blocks,
+    escaped,
     fallback_text,
     message_text,
     proposal_blocks,
@@ -64,7 +66,9 @@ class SlackPoster:
                 await self._upload(where, output, tell)
             elif isinstance(output, BotMessage):
                 await self.client.chat_postMessage(
-                    channel=where.channel, thread_ts=where.thread_ts, text=message_text(output)
+                    channel=where.channel,
+                    thread_ts=where.thread_ts,
+                    text=escaped(message_text(output)),
                 )
             elif pressed is not None and isinstance(
                 output, Decided | Choices | EntityFix | PageTurn
@@ -84,7 +88,7 @@ class SlackPoster:
 
     async def ephemeral(self, where: Place, user: str, text: str) -> None:
         await self.client.chat_postEphemeral(
-            channel=where.channel, user=user, thread_ts=where.thread_ts, text=text
+            channel=where.channel, user=user, thread_ts=where.thread_ts, text=escaped(text)
         )
 
     async def _upload(self, where: Place, exported: Exported, tell: TellUser) -> None:
@@ -99,7 +103,7 @@ class SlackPoster:
             content=exported.markdown,
             filename=name,
             title=name,
-            initial_comment=exported.summary,
+            initial_comment=escaped(exported.summary),
         )
 
 

@@ -5,7 +5,10 @@ Pure functions, no network and no state. A training question is one message: a c
 actions block of buttons. "Wrong action" / "wrong intent" replace the buttons with a page of
 the options (chat.update), a decision replaces them with what was decided. Every button's
 `value` is a `Press` token; its `action_id` is that token behind `ozbot.`, unique in the
-message as Slack requires. Texts are plain_text, so nothing a user typed is read as markup.
+message as Slack requires. Texts in blocks are plain_text, so nothing a user typed is read as
+markup; a message's `text` is Slack's markup (mrkdwn), where a user's `<!channel>`, `<@U123>`
+or `<https://evil|slack.com>` would be a mention or a disguised link, so every `text` ozbot
+sends goes through `escaped` (`SlackPoster` and the connector do it where they send).
 """
 
 from __future__ import annotations
@@ -93,9 +96,15 @@ def _kept(question: Sequence[Block]) -> list[Block]:
 
 
 def fallback_text(blocks: Sequence[Block]) -> str:
-    """The message's `text`: what notifications and screen readers show of the blocks."""
+    """The message's `text` (escaped): what notifications and screen readers show of the
+    blocks."""
     sections = [b["text"]["text"] for b in blocks if b.get("type") == "section"]
-    return clip("\n".join(sections), MAX_TEXT)
+    return escaped(clip("\n".join(sections), MAX_TEXT))
+
+
+def escaped(text: str) -> str:
+    """`text` shown as it is in Slack's markup: `&`, `<` and `>` escaped, as Slack asks."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def message_text(output: BotMessage | Notice) -> str:

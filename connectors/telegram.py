@@ -36,7 +36,7 @@ from bot.engine import Engine
 from bot.errors import ConnectorError
 from bot.outputs import ActionProposal, Choices, Decided, EntityFix, Exported, Output
 from connectors.chat_commands import COMMANDS, ChatCommands, Context, Read, Wording, answer
-from connectors.dedupe import RecentIds, SeenIds
+from connectors.dedupe import RecentIds, RepeatCheck, SeenIds
 from connectors.presses import PageTurn, Shown, handle_press
 from connectors.tasks import ConnectorTasks
 from connectors.telegram_render import (
@@ -53,7 +53,7 @@ from connectors.telegram_render import (
     split_text,
 )
 from connectors.telegram_settings import TelegramSettings
-from connectors.telegram_updates import PerChatOrder, conversation_id, read_text
+from connectors.telegram_updates import PerChatOrder, conversation_id, malformed, read_text
 from connectors.training_view import clip
 from connectors.web import WebServer
 
@@ -85,7 +85,7 @@ class TelegramConnector:
         self.engine = engine
         self.settings = settings
         self._commands = commands
-        self._seen = seen or RecentIds()
+        self._seen = RepeatCheck(seen or RecentIds())
         self._tasks = ConnectorTasks(tasks)
         builder = (
             ApplicationBuilder()
@@ -191,7 +191,10 @@ class TelegramConnector:
             if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
                 raise TypeError("no update_id")
             update = Update.de_json(data, self.application.bot)
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            problem = malformed(update)
+            if problem is not None:
+                raise ValueError(problem)
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             log.warning("webhook request is not a Telegram update: %s", exc)
             return web.Response(status=400)
         await self.application.update_queue.put(update)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from bot.errors import ConnectorError
+from bot.redaction import origin_only
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -41,7 +42,9 @@ class TelegramSettings:
             )
         webhook_url = env.get("TELEGRAM_WEBHOOK_URL", "").strip() or None
         if webhook_url is not None and not _is_http_url(webhook_url):
-            raise ConnectorError(f"TELEGRAM_WEBHOOK_URL={webhook_url!r} is not an https:// URL")
+            raise ConnectorError(
+                f"TELEGRAM_WEBHOOK_URL={origin_only(webhook_url)!r} is not an https:// URL"
+            )
         secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or secrets.token_urlsafe(32)
         if not _SECRET.fullmatch(secret):
             raise ConnectorError(

@@ -8,7 +8,7 @@ import re
 from collections.abc import Awaitable
 from typing import Any
 
-from telegram import Chat, Update, User
+from telegram import Chat, Message, Update, User
 from telegram.constants import ChatType
 from telegram.ext import BaseUpdateProcessor
 
@@ -48,6 +48,26 @@ def read_text(
     if name == "start" and name not in intents:
         return BY_NAME["help"]
     return UserMessage(text[: match.end("name")] + text[match.end() :])
+
+
+def malformed(update: Update) -> str | None:
+    """What a webhook update lacks that every update ozbot handles has; None when complete."""
+    message, query = update.message, update.callback_query
+    if message is not None and not _complete(message):
+        return "a message without its chat"
+    if query is not None and not isinstance(query.from_user, User):
+        return "a button press without its user"
+    if query is not None and query.data is not None and not isinstance(query.data, str):
+        return "a button press whose data is not text"
+    if query is not None and isinstance(query.message, Message) and not _complete(query.message):
+        return "a button press on a message without its chat"
+    return None
+
+
+def _complete(message: Message) -> bool:
+    return isinstance(message.chat, Chat) and (
+        message.text is None or isinstance(message.text, str)
+    )
 
 
 class PerChatOrder(BaseUpdateProcessor):

@@ -40,8 +40,8 @@ DEFAULT_LIGHTGBM: dict[str, Any] = {
     "early_stopping_round": 10,
 }
 
-RASA_KEYS = ("language", "pipeline", "policies", "recipe", "assistant_id")
-OTHER_PARTS_KEYS = ("store", "nlu")
+RASA_KEYS = ("language", "pipeline", "policies", "recipe")
+OTHER_PARTS_KEYS = ("store", "nlu", "assistant_id")
 """Keys of config.yml that other parts of ozbot read."""
 
 

@@ -29,6 +29,7 @@ from bot.settings import (
     chosen,
     nlu_settings,
     policy_settings,
+    shared_prefix_warning,
     store_settings,
     web_settings,
 )
@@ -108,6 +109,8 @@ async def check_all(root: Path, names: list[str], env: Mapping[str, str]) -> Fin
         findings.attempt(lambda: web_settings(None, env, slack="slack" in connectors))
     if config is not None:
         settings = findings.attempt(lambda: store_settings(project, config, env))
+        shared = shared_prefix_warning(project, config, settings)
+        findings.warnings += [shared] if shared else []
         if settings is not None:
             await _reach(settings, findings)
     return findings

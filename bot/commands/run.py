@@ -17,6 +17,7 @@ import sys
 from bot import app
 from bot.commands import chat
 from bot.commands.common import progress, say, settings
+from bot.redaction import origin_only
 from bot.settings import CONNECTORS, SLACK_PORT, Serving, read_serving
 from connectors.slack_settings import EVENTS_PATH
 from connectors.web import WebServer
@@ -78,7 +79,8 @@ def _serving_notes(serving: Serving, web: WebServer) -> list[str]:
     notes = []
     if serving.telegram is not None:
         telegram = serving.telegram
-        how = "long polling" if telegram.webhook_url is None else f"webhook {telegram.webhook_url}"
+        webhook = telegram.webhook_url
+        how = "long polling" if webhook is None else f"webhook {origin_only(webhook)}"
         trainers = ", ".join(map(str, sorted(telegram.trainer_ids))) or "none"
         notes.append(
             f"ozbot: serving on Telegram ({how}); trainers: {trainers}; /healthz and /metrics "

@@ -2,7 +2,7 @@
 
 store:
   url: redis://127.0.0.1:6379/0   # REDIS_URL, when set, wins over this
-  prefix: ozbot:concert           # keys of this bot; default ozbot:<project folder>
+  prefix: ozbot:concert           # this bot's keys; default ozbot:<assistant_id> or ozbot:<folder>
   ttl_seconds: 2592000            # forget a conversation idle this long; default never
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from bot.errors import ProjectError
+from bot.redaction import shown_url
 
 _KEYS = ("url", "prefix", "ttl_seconds")
 
@@ -32,12 +32,8 @@ class RedisSettings:
 
     @property
     def shown_url(self) -> str:
-        """The URL without its password, for messages and logs."""
-        parts = urlsplit(self.url)
-        if parts.password is None:
-            return self.url
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-        return parts._replace(netloc=netloc).geturl()
+        """The URL without its credentials, for messages and logs."""
+        return shown_url(self.url)
 
 
 def redis_settings(

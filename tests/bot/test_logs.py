@@ -44,3 +44,8 @@ def test_secrets_are_masked_in_messages_urls_and_tracebacks(as_json, capsys):
         lines = [json.loads(line) for line in err.splitlines()]
         assert lines[0]["level"] == "warning" and lines[0]["logger"] == "bot.test"
         assert "ValueError: bad secret ***" in lines[1]["exception"]
+
+
+def test_a_password_in_the_redis_urls_query_or_user_part_is_a_secret():
+    for url in ("redis://redis/0?password=hunter22", "redis://hunter22@redis/0"):
+        assert logs.secrets_in({"REDIS_URL": url}) == ["hunter22"]

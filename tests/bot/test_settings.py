@@ -44,6 +44,41 @@ def test_without_a_store_the_project_keeps_its_sqlite_file(project: Path) -> Non
     assert settings.project.store_file == project.resolve() / "ozbot.db"
 
 
+def bot_in(folder: Path, config: str) -> Path:
+    """A bot project at `folder` with this config.yml."""
+    folder.mkdir(parents=True)
+    shutil.copy(REPO / "domain.yml", folder / "domain.yml")
+    (folder / "config.yml").write_text(config, encoding="utf-8")
+    return folder
+
+
+def test_two_bots_in_folders_of_one_name_get_prefixes_of_their_own(tmp_path: Path) -> None:
+    redis = {"REDIS_URL": "redis://redis:6379/0"}
+    shop = read_settings(bot_in(tmp_path / "a" / "bot", "assistant_id: shop-1f3a\n"), redis)
+    help_desk = read_settings(bot_in(tmp_path / "b" / "bot", "assistant_id: helpdesk\n"), redis)
+    assert shop.store is not None and help_desk.store is not None
+    assert (shop.store.prefix, help_desk.store.prefix) == ("ozbot:shop-1f3a", "ozbot:helpdesk")
+    assert shop.warnings == () and help_desk.warnings == ()
+
+
+def test_a_prefix_named_after_the_folder_is_kept_and_warned_about(tmp_path: Path) -> None:
+    unnamed = read_settings(bot_in(tmp_path / "bot", "seed: 1\n"), {"REDIS_URL": "redis://r"})
+    assert unnamed.store is not None and unnamed.store.prefix == "ozbot:bot"  # as before
+    [warning] = unnamed.warnings
+    assert "under ozbot:bot, named after its folder" in warning
+    assert "`assistant_id: bot-" in warning and "`store: {prefix: ozbot:bot}`" in warning
+    chosen = bot_in(tmp_path / "c" / "bot", "store: {url: redis://r, prefix: ozbot:bot}\n")
+    assert read_settings(chosen, {}).warnings == ()
+    assert read_settings(tmp_path / "bot", {}).warnings == ()  # SQLite: nothing shared
+
+
+@pytest.mark.parametrize("name", ["", "two words", 7, "x" * 101])
+def test_an_assistant_id_that_is_no_name_is_refused(tmp_path: Path, name) -> None:
+    folder = bot_in(tmp_path / "bot", f"assistant_id: {name!r}\n")
+    with pytest.raises(ProjectError, match="assistant_id: expected a name"):
+        read_settings(folder, {"REDIS_URL": "redis://r"})
+
+
 def test_ignored_rasa_keys_are_warnings_not_errors(project: Path) -> None:
     (project / "config.yml").write_text("language: en\npolicies: [{max_history: 3}]\n")
     settings = read_settings(project, {})

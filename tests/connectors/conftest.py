@@ -17,9 +17,13 @@ from bot.engine import Engine
 from bot.exporter import StoryExporter
 from bot.policy import ModelStatus
 from bot.settings import read_settings
+from bot.stores.redis import RedisTrackerStore
+from bot.stores.redis_seen_ids import RedisSeenIds
+from bot.stores.settings import RedisSettings
 from bot.stores.sqlite import SqliteTrackerStore
 from bot.stories.reader import read_stories
 from connectors.chat_commands import ChatCommands, RetrainNow, StatusSource
+from connectors.dedupe import SeenIds
 from connectors.telegram import SECRET_HEADER, TelegramConnector
 from connectors.telegram_settings import TelegramSettings
 from connectors.web import WebServer, WebSettings
@@ -28,6 +32,7 @@ from policy.model_store import ModelStore, Version, VersionRecord
 from policy.retraining import Retraining, retraining
 from policy.training import TrainingData, train_policy
 from policy.training_process import TrainingProcess
+from tests.bot.stores.test_redis_outage import RedisServer
 from tests.conftest import REPO
 from tests.connectors.fake_telegram import TOKEN, WAIT, Call, FakeBotApi, Sent
 
@@ -59,13 +64,14 @@ class Telegram:
         return [call for call in self.api.calls[before:] if call.method != "getUpdates"]
 
     async def post(self, body: Any, secret: str | None = SECRET) -> int:
-        """POST to the webhook as Telegram does; the HTTP status."""
+        """POST to the webhook as Telegram does (bytes as they are); the HTTP status."""
         assert self.web is not None
         headers = {} if secret is None else {SECRET_HEADER: secret}
         url = f"http://127.0.0.1:{self.web.port}/telegram"
+        sent = {"data": body} if isinstance(body, bytes) else {"json": body}
         async with (
             aiohttp.ClientSession() as session,
-            session.post(url, json=body, headers=headers) as response,
+            session.post(url, headers=headers, **sent) as response,
         ):
             return response.status
 
@@ -112,6 +118,7 @@ async def telegram(fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> As
         webhook: bool = False,
         status: StatusSource = lambda: STATUS,
         retrain: RetrainNow | None = None,
+        seen: SeenIds | None = None,
     ) -> Telegram:
         settings = TelegramSettings(
             token=TOKEN,
@@ -122,7 +129,8 @@ async def telegram(fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> As
             poll_timeout=1,
         )
         web = WebServer(WebSettings("127.0.0.1", 0)) if webhook else None
-        connector = TelegramConnector(engine, settings, ChatCommands(status, retrain), web=web)
+        commands = ChatCommands(status, retrain)
+        connector = TelegramConnector(engine, settings, commands, web=web, seen=seen)
         if web is not None:
             await web.start()
         await connector.start()
@@ -137,6 +145,34 @@ async def telegram(fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> As
     assert fake_api.unanswered == set()
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == []
+
+
+@dataclass
+class OnRedis:
+    """An engine and seen ids on a redis-server of the test's own, which `stop()` stops."""
+
+    engine: Engine
+    seen: SeenIds
+    server: RedisServer
+
+    async def stop(self) -> None:
+        await asyncio.to_thread(self.server.stop)
+
+
+@pytest.fixture
+async def on_redis(tmp_path: Any, engine: Engine) -> AsyncIterator[OnRedis]:
+    server = RedisServer(tmp_path)
+    server.start()
+    settings = RedisSettings(f"redis://127.0.0.1:{server.port}/0", "ozbot-test:down")
+    store = await RedisTrackerStore.connect(settings)
+    seen = await RedisSeenIds.connect(settings)
+    on_redis = copy.copy(engine)
+    on_redis.store = store
+    yield OnRedis(on_redis, seen, server)
+    await seen.close()
+    await store.close()
+    if server.process.poll() is None:
+        server.stop()
 
 
 @pytest.fixture

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
 import pytest
@@ -16,7 +18,7 @@ import pytest
 from bot import texts
 from bot.background import BackgroundTasks
 from bot.errors import ConnectorError
-from bot.events import UserUttered
+from bot.events import ActionExecuted, UserUttered
 from bot.interpreter import Nlu
 from bot.nlu.model import EntitySpan, Understanding
 from bot.stores.redis_seen_ids import RedisSeenIds
@@ -227,6 +229,64 @@ async def test_requests_not_signed_by_slack_are_refused_before_anything_runs(sla
     assert await engine.store.conversation_ids() == []
 
 
+async def test_requests_failing_verification_get_401_and_at_most_a_debug_line(
+    slack, engine, caplog
+):
+    sl = await slack(engine)
+    good = sl.requests.signed_event(sl.requests.event(USER, "!greet", DM_USER))
+    timestamp = good.headers["X-Slack-Request-Timestamp"]
+    refused = [
+        Signed(good.body, good.headers | {"X-Slack-Request-Timestamp": "soon"}),
+        Signed(good.body, good.headers | {"X-Slack-Request-Timestamp": "\uff11\uff12\uff13"}),
+        Signed(good.body, {"Content-Type": "application/json"}),
+        Signed(b"\xff\xfe not text", good.headers),
+        Signed(b"{", good.headers),
+        Signed(good.body, good.headers | {"X-Slack-Signature": "v0=é"}),
+        Signed(good.body + b" ", good.headers | {"X-Slack-Request-Timestamp": timestamp}),
+    ]
+    caplog.set_level(logging.DEBUG)
+    for _ in range(20):
+        for signed in refused:
+            assert (await sl.send(signed))[0] == 401
+    loud = [r for r in caplog.records if r.levelno > logging.DEBUG or r.exc_info]
+    assert loud == [] and sl.api.methods("chat.postMessage") == []
+    assert await engine.store.conversation_ids() == []
+
+
+async def test_signed_but_malformed_bodies_get_400(slack, engine, caplog):
+    sl = await slack(engine)
+    requests = sl.requests
+    question = Posted(DM, "1700000001.000100", "?", [{"type": "section"}])
+    press = {"type": "button", "action_id": "ozbot.x", "value": "x"}
+    event = requests.event(USER, "!greet", DM_USER)
+    bodies = [
+        requests.sign("\xff\xfe", "application/json"),
+        requests.sign("{", "application/json"),
+        requests.sign("[" * 100_000 + "]" * 100_000, "application/json"),
+        requests.sign("[1, 2]", "application/json"),
+        requests.sign("payload=%7Bx", "application/x-www-form-urlencoded"),
+        requests.signed_event(event | {"event": "a message"}),
+        requests.signed_event(event | {"event": event["event"] | {"user": 5}}),
+        requests.signed_event(event | {"authorizations": "all"}),
+        _with_actions(requests, question, []),
+        _with_actions(requests, question, ["x"]),
+        _with_actions(requests, question, [press | {"action_id": 5}]),
+    ]
+    for signed in bodies:
+        assert (await sl.send(signed))[0] == 400, signed.body[:80]
+    assert sl.api.calls[1:] == [] and await engine.store.conversation_ids() == []
+    assert not any(r.levelno >= logging.ERROR or r.exc_info for r in caplog.records)
+
+
+def _with_actions(requests: SlackRequests, posted: Posted, actions: list) -> Signed:
+    """A signed block_actions payload whose `actions` are these."""
+    signed = requests.actions(TRAINER, posted, {"action_id": "ozbot.x"})
+    form = dict(parse_qsl(signed.body.decode()))
+    payload = json.loads(form["payload"]) | {"actions": actions}
+    form_body = urlencode({"payload": json.dumps(payload)})
+    return requests.sign(form_body, signed.headers["Content-Type"])
+
+
 async def test_slack_can_verify_the_request_url(slack, engine):
     sl = await slack(engine)
     body = {"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
@@ -263,6 +323,21 @@ async def test_retries_and_repeated_event_ids_are_processed_once(slack, engine):
     assert await sl.calls_for(retry, **{"X-Slack-Retry-Num": "1"}) == []
     assert await sl.calls_for(sl.requests.signed_event(body)) == []
     assert sl.texts(DM_USER) == ["hey there!"]
+
+
+async def test_a_replayed_slash_command_runs_once(slack, engine):
+    sl = await slack(engine)
+    await sl.say(TRAINER, "!greet", DM)
+    restart = sl.requests.command(TRAINER, "restart", DM)
+    [restarted] = await sl.calls_for(restart)
+    assert restarted.params["text"] == texts.NOTICE.format(text=texts.RESTARTED)
+    for _ in range(2):  # the same signed request again, within Slack's five minutes
+        assert await sl.calls_for(restart) == []
+    events = (await engine.store.load(f"slack:{DM}")).events
+    actions = [e.name for e in events if isinstance(e, ActionExecuted)]
+    assert actions[-1] == "action_restart" and actions.count("action_restart") == 1
+    [again] = await sl.command(TRAINER, "restart", DM)  # a new command is no replay
+    assert again.method == "response_url"
 
 
 async def test_replicas_on_one_redis_process_an_event_once(slack, engine, redis_settings):
@@ -415,6 +490,29 @@ async def test_channel_members_and_threads_have_conversations_of_their_own(slack
     assert said(f"slack:{CHANNEL}:{thread}") == ["!search_concerts"]
 
 
+async def test_in_a_thread_nobody_but_trainers_touches_what_they_teach(slack, engine, learner):
+    sl = await slack(engine)
+    thread = "1600000999.000100"
+    await sl.say(TRAINER, "<@UBOT0001> !search_concerts", CHANNEL, thread_ts=thread)
+    question = sl.question(CHANNEL, thread)
+    for text in ("<@UBOT0001> !goodbye", "<@UBOT0001> !restart", "<@UBOT0001> !greet"):
+        await sl.say(USER, text, CHANNEL, thread_ts=thread)  # answered, in a talk of their own
+    assert ephemeral_texts(await sl.press(USER, question, "Yes")) == [texts.NOT_TRAINER]
+    assert "hey there!" in sl.texts(CHANNEL, thread)
+
+    calls = await sl.press(TRAINER, question, "Yes")
+    assert texts.STALE_ANSWER not in ephemeral_texts(calls)
+    assert sl.texts(CHANNEL, thread)[-2:] == ["looking for concerts", "Foo Fighters, Katy Perry"]
+    taught = await engine.store.load(f"slack:{CHANNEL}:{thread}")
+    said = [e.text for e in taught.events if isinstance(e, UserUttered)]
+    assert said == ["!search_concerts"]  # nothing of the member who is no trainer
+    assert "action_restart" not in [e.name for e in taught.events if isinstance(e, ActionExecuted)]
+    [learned] = learner.taught
+    assert [e.text for e in learned if isinstance(e, UserUttered)] == ["!search_concerts"]
+    theirs = await engine.store.load(f"slack:{CHANNEL}:{thread}:{USER}")
+    assert [e.text for e in theirs.events if isinstance(e, UserUttered)][-1] == "!greet"
+
+
 async def test_commands_of_a_trainer(slack, engine):
     sl = await slack(engine)
     [status] = await sl.command(TRAINER, "status", DM)
@@ -462,6 +560,52 @@ async def test_a_failure_inside_is_told_to_the_one_who_asked(slack, engine, capl
     assert [r.exc_info[1].args for r in caplog.records if r.exc_info] == [("the store is on fire",)]
     assert failures == [f"handling a Slack request in slack:{DM_USER}"]
     caplog.clear()
+
+
+async def test_while_redis_is_down_each_request_gets_one_clear_reply(slack, on_redis, caplog):
+    sl = await slack(on_redis.engine, seen=on_redis.seen)
+    await sl.say(TRAINER, "!greet", DM)
+    question = sl.question(DM)
+    await on_redis.stop()
+    unavailable = texts.NOTICE.format(text=texts.STORE_UNAVAILABLE)
+    for calls in [
+        await sl.press(TRAINER, question, "Yes"),
+        await sl.say(USER, "!greet", DM_USER),
+        await sl.say(TRAINER, "!greet", DM),
+        await sl.say(USER, "<@UBOT0001> !greet", CHANNEL, thread_ts="1600000999.000100"),
+    ]:
+        assert [(c.method, c.params["text"]) for c in calls] == [
+            ("chat.postEphemeral", unavailable)
+        ]
+    [told] = await sl.command(TRAINER, "restart", DM)
+    assert told.params["text"] == unavailable
+    assert [r for r in caplog.records if r.exc_info] == []
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.name for r in errors] == ["bot.stores.outage"]  # the outage, logged once
+    assert len([r for r in caplog.records if r.name == "connectors.dedupe"]) == 1
+    caplog.clear()
+
+
+HOSTILE = "<!channel> & <@UTRAIN001> <https://evil.example|slack.com/login>"
+SHOWN = "&lt;!channel&gt; &amp; &lt;@UTRAIN001&gt; &lt;https://evil.example|slack.com/login&gt;"
+
+
+async def test_user_input_is_never_read_as_slack_markup(slack, engine):
+    sl = await slack(engine)
+    entities = json.dumps({"city": HOSTILE})
+    await sl.say(USER, f"!search_concerts{entities}", DM_USER)
+    assert sl.texts(DM_USER)[0] == f"looking for concerts in {SHOWN}"
+    [refused] = ephemeral_texts(await sl.say(USER, '!greet{"city": <!here>}', DM_USER))
+    assert "<" not in refused and '{"city": &lt;!here&gt;}' in refused
+    await sl.say(TRAINER, f"!search_concerts{entities}", DM)
+    question = sl.question(DM)
+    assert HOSTILE in question.shown  # plain_text blocks show it as typed
+    await sl.press(TRAINER, question, "Yes")
+    texts_sent = [c.params["text"] for c in sl.api.calls if "text" in c.params]
+    assert texts_sent and not any("<" in text or ">" in text for text in texts_sent)
+    sl.connector.tell_trainers(f"retraining failed: {HOSTILE}")
+    await asyncio.wait_for(sl.connector.idle(), WAIT)
+    assert sl.api.methods("chat.postMessage")[-1].params["text"].endswith(SHOWN)
 
 
 async def test_a_rejected_token_stops_the_start_with_a_clear_error(engine, fake_slack):

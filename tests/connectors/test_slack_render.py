@@ -8,6 +8,7 @@ from connectors.slack_render import (
     ACTION_ID,
     choices_blocks,
     decided_blocks,
+    escaped,
     fallback_text,
     message_text,
     proposal_blocks,
@@ -88,3 +89,12 @@ def test_a_decision_replaces_the_buttons_and_keeps_the_proposal():
 def test_message_texts():
     assert message_text(Notice("careful")) == "ozbot: careful"
     assert message_text(BotMessage("pick", (("Yes", "/affirm"),))) == "pick\n[Yes] /affirm"
+
+
+def test_text_for_slack_markup_is_escaped_and_blocks_keep_what_was_typed():
+    assert escaped("a & b <!channel> <@U1> <https://x|y>") == (
+        "a &amp; b &lt;!channel&gt; &lt;@U1&gt; &lt;https://x|y&gt;"
+    )
+    decided = decided_blocks([], texts.corrected_intent("<!here>", "greet"))
+    assert "<!here>" in decided[0]["text"]["text"]  # plain_text: no markup read
+    assert "<" not in fallback_text(decided) and "&lt;!here&gt;" in fallback_text(decided)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import logging
 import re
 from pathlib import Path
 
@@ -364,6 +366,27 @@ async def test_webhook_needs_the_secret_and_processes_an_update_once(telegram, e
     assert tg.texts(USER) == ["hey there!"] and "hey there!" in tg.texts(TRAINER)
 
 
+async def test_authenticated_but_malformed_webhook_updates_get_400(telegram, engine, caplog):
+    tg = await telegram(engine, webhook=True)
+    greet = tg.api.message(USER, "/greet")
+    no_chat = copy.deepcopy(greet)
+    del no_chat["message"]["chat"]
+    shown = {"message_id": 1, "date": 1, "chat": {"id": TRAINER, "type": "private"}, "text": "?"}
+    query = {"id": "q1", "from": person(TRAINER), "chat_instance": "c", "message": shown}
+    press = {"update_id": 9, "callback_query": query | {"data": "x"}}
+    no_presser = copy.deepcopy(press)
+    del no_presser["callback_query"]["from"]
+    number_data = copy.deepcopy(press)
+    number_data["callback_query"]["data"] = 7
+    deep = b'{"update_id": 5, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    for body in (no_chat, no_presser, number_data, deep, b"\xff\xfe{", b"{"):
+        assert await tg.post(body) == 400
+    assert tg.texts(USER) == [] and await engine.store.conversation_ids() == []
+    assert [r.levelname for r in caplog.records if r.name == "connectors.telegram"] == [
+        "WARNING"
+    ] * 6
+
+
 async def test_long_bot_messages_are_split_at_line_breaks(telegram, long_engine):
     tg = await telegram(long_engine)
     calls = await tg.say(USER, "/tell")
@@ -408,6 +431,23 @@ async def test_a_failure_inside_is_told_and_every_press_still_answered(
         ("the store is on fire",),
         ("the store is on fire",),
     ]
+    caplog.clear()
+
+
+async def test_while_redis_is_down_each_message_gets_one_clear_reply(telegram, on_redis, caplog):
+    tg = await telegram(on_redis.engine, seen=on_redis.seen)
+    await tg.say(TRAINER, "/greet")
+    question = tg.question(TRAINER)
+    await on_redis.stop()
+    [reply] = [c for c in await tg.press(TRAINER, question, "Yes") if c.method == "sendMessage"]
+    assert reply.params["text"] == texts.NOTICE.format(text=texts.STORE_UNAVAILABLE)
+    for user, text in [(USER, "/greet"), (TRAINER, "/greet"), (USER, "hello"), (USER, "/greet")]:
+        [reply] = await tg.say(user, text)
+        assert reply.params["text"] == texts.NOTICE.format(text=texts.STORE_UNAVAILABLE)
+    assert [r for r in caplog.records if r.exc_info] == []
+    assert len([r for r in caplog.records if r.name == "connectors.dedupe"]) == 1
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.name for r in errors] == ["bot.stores.outage"]  # the outage, logged once
     caplog.clear()
 
 

@@ -52,7 +52,6 @@ def test_rasa_config_takes_max_history_from_the_first_policy_that_has_one() -> N
         "config.yml: ignored Rasa key 'language'",
         "config.yml: ignored Rasa key 'pipeline'",
         "config.yml: ignored Rasa key 'policies'",
-        "config.yml: ignored Rasa key 'assistant_id'",
         "config.yml: max_history 3 taken from Rasa's policies",
     ]
 

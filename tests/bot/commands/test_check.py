@@ -1,6 +1,7 @@
 """`ozbot check`: every problem of a project at once, each saying where and how to fix it."""
 
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -100,8 +101,36 @@ async def test_every_connector_of_run_has_a_credentials_check() -> None:
 
 async def test_the_store_must_answer(project: Path) -> None:
     assert (await check_all(project, [], {"REDIS_URL": REDIS_URL})).problems == []
+    named = project / "config.yml"
+    named.write_text(named.read_text() + "assistant_id: concert-test\n", encoding="utf-8")
+    assert (await check_all(project, [], {"REDIS_URL": REDIS_URL})).warnings == []
     down = await check_all(project, [], {"REDIS_URL": "redis://127.0.0.1:1/0"})
     assert [p for p in down.problems if "cannot reach Redis at redis://127.0.0.1:1/0" in p]
+
+
+def test_no_credential_of_redis_url_is_printed(project, monkeypatch, capsys) -> None:
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for url in (
+        f"redis://:hunter22@127.0.0.1:{port}/0",
+        f"redis://ozbot:hunter22@127.0.0.1:{port}/0",
+        f"redis://127.0.0.1:{port}/0?password=hunter22",
+        f"redis://127.0.0.1:{port}/0?username=ozbot&password=hunter22",
+        "unix:///nowhere/redis.sock?password=hunter22",
+    ):
+        monkeypatch.setenv("REDIS_URL", url)
+        with pytest.raises(SystemExit):
+            main(["--project", str(project), "check", "terminal"])
+        out, err = capsys.readouterr()
+        assert "cannot reach Redis at" in out and "hunter22" not in out + err, url
+
+
+async def test_a_redis_prefix_named_after_the_folder_is_warned_about(tmp_path: Path) -> None:
+    bot = tmp_path / "bot"  # where every Docker image of ozbot keeps its bot
+    shutil.copytree(REPO, bot, ignore=shutil.ignore_patterns(".*", "tests", "models", "*.db"))
+    warnings = (await check_all(bot, [], {"REDIS_URL": REDIS_URL})).warnings
+    assert [w for w in warnings if "Redis keys are under ozbot:bot, named after its folder" in w]
 
 
 async def test_a_folder_without_domain_is_one_problem(tmp_path: Path) -> None:

@@ -4,11 +4,15 @@ import asyncio
 import os
 import re
 import signal
+import socket
 import sys
 
 import aiohttp
 import pytest
 
+from bot.commands.run import _serving_notes
+from bot.settings import read_serving
+from connectors.web import WebServer, WebSettings
 from tests.bot.test_cli import ozbot, project  # noqa: F401  (project is a fixture)
 from tests.connectors.fake_slack import SIGNING_SECRET, FakeSlackApi, SlackRequests
 from tests.connectors.fake_slack import TOKEN as SLACK_TOKEN
@@ -72,6 +76,30 @@ async def test_run_telegram_serves_until_sigterm(project):  # noqa: F811
     assert api.chat(222)[0].keyboard is None  # a user is answered, not asked
     question = api.chat(111)[0]
     assert "The bot wants to [" in (question.text or "") and "Yes" in question.labels[0]
+
+
+def test_run_prints_neither_the_redis_password_nor_the_webhook_token(project, monkeypatch):  # noqa: F811
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"redis://ozbot:hunter22@127.0.0.1:{port}/0?password=hunter22"
+    monkeypatch.setenv("REDIS_URL", url)
+    result = ozbot(project, "run", "terminal")
+    assert result.returncode == 2 and "cannot reach Redis at" in result.stderr
+    assert "hunter22" not in result.stdout + result.stderr
+
+
+async def test_the_serving_note_shows_the_webhook_without_its_path():
+    hook = f"https://bot.example.com/telegram/{TOKEN}"
+    env = {"TELEGRAM_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_URL": hook, "TELEGRAM_WEBHOOK_SECRET": "s"}
+    serving = read_serving(["telegram"], 0, env)
+    web = WebServer(WebSettings("127.0.0.1", 0))
+    await web.start()
+    try:
+        [note] = _serving_notes(serving, web)
+    finally:
+        await web.stop()
+    assert "webhook https://bot.example.com/***" in note and TOKEN.split(":")[1] not in note
 
 
 def test_slack_without_its_token_and_secret_fails_before_training(project, monkeypatch):  # noqa: F811
