@@ -83,19 +83,28 @@ def _items(line: str, kind: str, first: bool, source: str, where: str) -> list[I
 
 def _lookup_file(path: str, source: str, where: str) -> list[Item]:
     """The elements of a Rasa 1 lookup file, one a line."""
-    folder = Path(source).resolve().parent
-    candidates = [folder / path for folder in (folder, *folder.parents)]
-    file = next((candidate for candidate in candidates if candidate.is_file()), None)
+    file = next((c for c in _lookup_candidates(path, source) if c.is_file()), None)
     if file is None:
         raise NluDataError(
-            f"{where}: the lookup file {path!r} is not next to {source} nor in a folder above; "
-            f"correct the path, or list the elements as `- element` lines"
+            f"{where}: the lookup file {path!r} is not next to {source} nor in a folder above "
+            "it in the bot project; correct the path, or list the elements as `- element` lines"
         )
     try:
         lines = file.read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError) as exc:
         raise NluDataError(f"{where}: cannot read the lookup file {file}: {exc}") from exc
     return [Item(line.strip(), f"{file}:{n}") for n, line in enumerate(lines, 1) if line.strip()]
+
+
+def _lookup_candidates(path: str, source: str) -> list[Path]:
+    """Where a lookup path may point: from the file's folder up to the bot project's folder
+    (the first with a domain), as Rasa 1 resolved it from the project it ran in."""
+    candidates = []
+    for folder in Path(source).resolve().parents:
+        candidates.append(folder / path)
+        if (folder / "domain.yml").is_file() or (folder / "domain").is_dir():
+            break
+    return candidates
 
 
 def write_nlu_markdown(data: NluData) -> str:

@@ -66,7 +66,7 @@ def _closing(text: str, opening: int, where: str) -> int:
     if "[" in text[opening + 1 : closing]:
         problem = f"the `[` at character {opening + 1} is not closed before the next `[`"
         raise _problem(where, problem, text)
-    if closing == opening + 1:
+    if not text[opening + 1 : closing].strip():
         raise _problem(where, f"the `[]` at character {opening + 1} annotates no text", text)
     return closing
 
@@ -105,7 +105,8 @@ def _json(text: str, position: int, where: str) -> tuple[Any, int]:
 
 def _json_fields(item: Any, text: str, where: str) -> dict[str, Any]:
     shown = json.dumps(item, ensure_ascii=False)
-    if not isinstance(item, dict) or not isinstance(item.get("entity"), str) or not item["entity"]:
+    entity = item.get("entity") if isinstance(item, dict) else None
+    if not isinstance(entity, str) or not entity.strip():
         raise _problem(where, f'the annotation {shown} needs an "entity" name', text)
     if unknown := set(item) - set(_KEYS):
         problem = f"unknown key {', '.join(sorted(unknown))} in the annotation {shown}"

@@ -76,9 +76,16 @@ def test_a_missing_lookup_file_says_where_it_was_looked_for(tmp_path: Path) -> N
         parse_nlu_markdown("\n## lookup:city\nno/such.txt\n", str(tmp_path / "nlu.md"))
     assert str(error.value) == (
         f"{tmp_path / 'nlu.md'}:3: the lookup file 'no/such.txt' is not next to "
-        f"{tmp_path / 'nlu.md'} nor in a folder above; correct the path, or list the elements "
-        "as `- element` lines"
+        f"{tmp_path / 'nlu.md'} nor in a folder above it in the bot project; correct the path, "
+        "or list the elements as `- element` lines"
     )
+
+
+def test_a_lookup_file_is_not_looked_for_above_the_bot_project(tmp_path: Path) -> None:
+    write(tmp_path / "lookups" / "cities.txt", "Berlin\n")  # outside the bot
+    write(tmp_path / "bot" / "domain.yml", "intents: [greet]\n")
+    with pytest.raises(NluDataError, match="is not next to"):
+        parse_nlu_markdown("## lookup:city\nlookups/cities.txt\n", str(tmp_path / "bot" / "nlu.md"))
 
 
 MIXED = """\

@@ -69,6 +69,8 @@ def test_text_without_annotations_stays_as_it_is(markup: str) -> None:
         ("[a] and b]", "the `]` at character 10 has no `[` before it"),
         ("fly to [[Berlin](city)", "the `[` at character 8 is not closed before the next `[`"),
         ("fly to [](city)", "the `[]` at character 8 annotates no text"),
+        ("fly to [ ](city)", "the `[]` at character 8 annotates no text"),
+        ('fly to [Berlin]{"entity": " "}', 'the annotation {"entity": " "} needs an "entity" name'),
         ("fly to [Berlin](city", "the `(` at character 16 is never closed by `)`"),
         ("fly to [Berlin]( )", "the `()` at character 16 names no entity"),
         ('fly to [Berlin]{"value": "x"}', 'the annotation {"value": "x"} needs an "entity" name'),
