@@ -208,10 +208,23 @@ def _text(value: Any, what: str, where: str) -> str:
     return value
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes text with a Unicode line break (NEL, U+2028, U+2029) in double quotes, where it is
+    escaped: in any other style a YAML reader takes it for a line break and reads `\\n`."""
+
+
+def _text_data(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
+    style = '"' if any(ch in text for ch in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _text_data)
+
+
 def write_yaml(stories: Iterable[Story]) -> str:
     """Rasa 3 YAML stories; consecutive slots share one `slot_was_set:`."""
     body = [{"story": story.name, "steps": _step_data(story.steps)} for story in stories]
-    dumped = yaml.safe_dump({"stories": body}, sort_keys=False, allow_unicode=True)
+    dumped = yaml.dump({"stories": body}, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
     return f'version: "{VERSION}"\n{dumped}'
 
 
