@@ -51,7 +51,7 @@ def exported_intents(project):
     for path in (project / "stories" / "exported").glob("*.md"):
         [story] = read_stories(path)
         steps = story.steps
-        found[path.name.rsplit("-", 2)[0]] = (
+        found[path.stem] = (
             [s.alternatives[0].intent for s in steps if isinstance(s, UserStep)],
             [s.name for s in steps if isinstance(s, ActionStep)],
         )
