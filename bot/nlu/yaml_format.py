@@ -42,12 +42,12 @@ _LINES_HOW = "write `examples: |` followed by one `- example` line each"
 
 def parse_nlu_yaml(text: str, source: str) -> NluData:
     """Read the `nlu:` of a Rasa YAML file; `source` names the file in errors."""
-    loader = yaml.SafeLoader(text)
-    try:
-        with yaml_errors(source, NluDataError):
+    with yaml_errors(source, NluDataError):  # the loader refuses control characters at once
+        loader = yaml.SafeLoader(text)
+        try:
             return to_data(_NluNodes(loader, source).sections(loader.get_single_node()))
-    finally:
-        loader.dispose()
+        finally:
+            loader.dispose()
 
 
 class _NluNodes:

@@ -53,12 +53,12 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 def parse_yaml(text: str, source: str) -> list[Story]:
     """Read the `stories:` of a Rasa YAML file; `source` names the file in errors."""
-    loader = _Loader(text)
-    try:
-        with yaml_errors(source, StoryError):
+    with yaml_errors(source, StoryError):  # the loader refuses control characters at once
+        loader = _Loader(text)
+        try:
             return _StoryNodes(loader, source).stories(loader.get_single_node())
-    finally:
-        loader.dispose()
+        finally:
+            loader.dispose()
 
 
 class _StoryNodes:
