@@ -101,7 +101,7 @@ def domain_from_dict(data: Any, source: str = "domain") -> Domain:
     unknown = set(data) - _KNOWN_KEYS - _IGNORED_KEYS
     if unknown:
         raise DomainError(
-            f"{source}: unknown key(s) {', '.join(sorted(unknown))}; "
+            f"{source}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
             f"a domain has {', '.join(sorted(_KNOWN_KEYS))}"
         )
     if data.get("forms"):

@@ -63,14 +63,18 @@ HOSTILE = [
 
 @st.composite
 def mutation(draw: st.DrawFn) -> tuple[str, bytes]:
-    """One of the files, with one to three edits: bytes or a hostile snippet inserted, a span
-    deleted, a line duplicated, the file cut short."""
+    """One of the files, with one to three edits: bytes or a hostile snippet inserted (within
+    a line or as a line), a span deleted, a line duplicated, the file cut short."""
     name = draw(st.sampled_from(FILES))
     data = (REPO / name).read_bytes()
     for _ in range(draw(st.integers(1, 3))):
         at = draw(st.integers(0, len(data)))
-        kind = draw(st.sampled_from(["insert", "snippet", "delete", "duplicate", "cut"]))
-        if kind == "insert":
+        kind = draw(st.sampled_from(["insert", "snippet", "line", "delete", "duplicate", "cut"]))
+        if kind == "line":  # a line of its own: a key of the top mapping, say
+            lines = data.split(b"\n")
+            line = draw(st.integers(0, len(lines)))
+            data = b"\n".join([*lines[:line], draw(st.sampled_from(HOSTILE)), *lines[line:]])
+        elif kind == "insert":
             data = data[:at] + draw(st.binary(min_size=1, max_size=4)) + data[at:]
         elif kind == "snippet":
             data = data[:at] + draw(st.sampled_from(HOSTILE)) + data[at:]

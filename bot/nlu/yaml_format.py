@@ -77,12 +77,12 @@ class _NluNodes:
         if len(kinds) != 1:
             raise NluDataError(
                 f"{where}: an `nlu:` item has exactly one of {', '.join(KINDS)}; "
-                f"got {', '.join(fields) or 'none'}"
+                f"got {', '.join(map(str, fields)) or 'none'}"
             )
         kind = kinds[0]
         if unknown := set(fields) - _ITEM_KEYS:
             raise NluDataError(
-                f"{where}: unknown key {', '.join(sorted(unknown))} in a `{kind}` item; "
+                f"{where}: unknown key {', '.join(sorted(map(str, unknown)))} in a `{kind}` item; "
                 "it takes `examples:` and an optional `metadata:`"
             )
         name = self.name(fields[kind], kind)

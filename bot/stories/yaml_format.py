@@ -126,12 +126,15 @@ def _steps(step: dict[str, Any], where: str) -> list[Step]:
     kinds = [key for key in _STEP_KEYS if key in step]
     if len(kinds) != 1:
         raise StoryError(
-            f"{where}: a step has exactly one of {', '.join(_STEP_KEYS)}; got {', '.join(step)}"
+            f"{where}: a step has exactly one of {', '.join(_STEP_KEYS)}; "
+            f"got {', '.join(map(str, step))}"
         )
     kind = kinds[0]
     allowed = _INTENT_KEYS if kind == "intent" else {kind}
     if unknown := set(step) - allowed:
-        raise StoryError(f"{where}: unknown key {', '.join(sorted(unknown))} in a `{kind}` step")
+        raise StoryError(
+            f"{where}: unknown key {', '.join(sorted(map(str, unknown)))} in a `{kind}` step"
+        )
     return _STEP_READERS[kind](step[kind], step, where)
 
 
