@@ -1,7 +1,10 @@
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, seed, settings
+from hypothesis import strategies as st
 
 from bot.errors import StoryError
 from bot.stories.model import ActionStep, SlotStep, Story, UserStep, UserTurn
@@ -201,3 +204,25 @@ def test_a_broken_file_in_a_folder_is_reported_the_others_are_read(tmp_path: Pat
     assert [str(error) for error in errors] == [
         f"{tmp_path / 'b.md'}:2: this `<!--` comment is never closed; add `-->`"
     ]
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+"""Any value `/intent{...}` can carry: JSON, with text of every character."""
+
+
+@pytest.mark.parametrize("ending", [".md", ".yml"])
+@seed(14)
+@settings(max_examples=200, deadline=None, database=None)
+@given(value=JSON_VALUES)
+def test_any_json_value_round_trips_exactly(ending: str, value: object) -> None:
+    story = Story(
+        "any", (UserStep((UserTurn("inform", {"city": value}),)), SlotStep("city", value))
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"any{ending}"
+        write_stories([story], path)
+        assert read_stories(path) == [story]
