@@ -96,7 +96,10 @@ class LightGBMModel:
     ) -> LightGBMModel:
         """Raises ValueError when the text is no LightGBM model or does not fit the classes."""
         if len(set(classes)) != len(classes) or not all(
-            type(index) is int and 0 <= index < n_actions for index in classes
+            isinstance(index, int | np.integer)
+            and not isinstance(index, bool)
+            and 0 <= index < n_actions
+            for index in classes
         ):
             raise ValueError(f"the classes {list(classes)!r} are not {n_actions} actions' indices")
         if not (math.isfinite(temperature) and temperature > 0):
