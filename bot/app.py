@@ -30,7 +30,7 @@ from bot.exporter import StoryExporter
 from bot.health import Health, check_health
 from bot.interpreter import Interpreter, Nlu
 from bot.nlu.model import NluData
-from bot.nlu.reader import read_nlu
+from bot.nlu.reader import readable_nlu
 from bot.nlu.taught_readings import TaughtReadings
 from bot.policy import Learners
 from bot.project import Project
@@ -41,7 +41,7 @@ from bot.stores.redis_rollout import RedisRollout
 from bot.stores.redis_seen_ids import RedisSeenIds
 from bot.stores.sqlite import SqliteTrackerStore
 from bot.stories.model import Story
-from bot.stories.reader import read_stories
+from bot.stories.reader import readable_stories
 from bot.telemetry import Telemetry
 from connectors import observability
 from connectors.chat_commands import ChatCommands, check_domain
@@ -95,14 +95,19 @@ def load_project(settings: Settings) -> LoadedProject:
     """Read the domain, stories and custom actions; raises ProjectError with what to fix.
 
     A domain with an intent named like one of ozbot's chat commands is refused here, so that
-    every command refuses the same domains before anything trains.
+    every command refuses the same domains before anything trains. A story file that cannot be
+    read is logged and skipped (`ozbot check` lists it as a problem).
     """
     project = settings.project
     domain = load_domain(project.domain_file)
     check_domain(domain, project.domain_file)
-    has_folder = project.stories_dir.exists()
-    stories = read_stories(project.stories_dir) if has_folder else []
-    nlu = read_nlu(project.stories_dir) if has_folder else NluData()
+    stories: list[Story] = []
+    nlu = NluData()
+    if project.stories_dir.exists():
+        stories, bad_stories = readable_stories(project.stories_dir)
+        nlu, bad_nlu = readable_nlu(project.stories_dir)
+        for error in dict.fromkeys(map(str, [*bad_stories, *bad_nlu])):
+            log.warning("skipped a story file: %s", error)
     actions = ActionRegistry(domain, load_custom_actions(project.root, domain))
     return LoadedProject(settings, domain, stories, actions, nlu)
 

@@ -17,6 +17,7 @@ import yaml
 
 from bot.errors import DomainError
 from bot.events import ACTION_DEFAULT_FALLBACK, ACTION_LISTEN, ACTION_RESTART, SlotSet
+from bot.yaml_errors import yaml_errors
 
 DEFAULT_ACTIONS = (ACTION_LISTEN, ACTION_RESTART)
 """Come first, so that action indices match the seed's list; the fallback comes last."""
@@ -85,11 +86,12 @@ class Domain:
 def load_domain(path: Path) -> Domain:
     """Read a domain file; errors name the file and the key that is wrong."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        with yaml_errors(str(path), DomainError):
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise DomainError(f"{path}: cannot read the domain: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise DomainError(f"{path}: not valid YAML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise DomainError(f"{path}: cannot read the domain: it is not UTF-8 text") from exc
     return domain_from_dict(data or {}, str(path))
 
 
@@ -99,7 +101,7 @@ def domain_from_dict(data: Any, source: str = "domain") -> Domain:
     unknown = set(data) - _KNOWN_KEYS - _IGNORED_KEYS
     if unknown:
         raise DomainError(
-            f"{source}: unknown key(s) {', '.join(sorted(unknown))}; "
+            f"{source}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
             f"a domain has {', '.join(sorted(_KNOWN_KEYS))}"
         )
     if data.get("forms"):

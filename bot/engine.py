@@ -28,6 +28,7 @@ from bot.errors import (
     NluUnavailableError,
     StoreError,
     StoreUnavailableError,
+    StoryError,
 )
 from bot.events import (
     ACTION_LISTEN,
@@ -208,7 +209,13 @@ class Engine:
 
     async def _export(self, step: _Step) -> None:
         tracker = await step.whole()
-        step.outputs.append(await self.exporter.export(tracker.conversation_id, tracker.events))
+        try:
+            exported = await self.exporter.export(tracker.conversation_id, tracker.events)
+        except StoryError as exc:  # the files could not be written: nothing else went wrong
+            log.warning("conversation %s: %s", tracker.conversation_id, exc)
+            step.outputs.append(Notice(str(exc)))
+            return
+        step.outputs.append(exported)
 
     async def _user_message(self, step: _Step, text: str, trainer: bool) -> None:
         if trainer and step.pending is not None and step.pending.stage == "fix_entities":

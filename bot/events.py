@@ -9,8 +9,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from bot.errors import StoreError
 
@@ -86,12 +87,15 @@ class Restarted:
     timestamp: float = field(default_factory=_now, compare=False)
 
 
+CorrectionKind = Literal["action", "intent", "entities"]
+
+
 @dataclass(frozen=True)
 class Corrected:
     """Training marker: the trainer replaced the predicted action, intent or entities (written
     as `entity_text` writes them) with another."""
 
-    kind: Literal["action", "intent", "entities"]
+    kind: CorrectionKind
     predicted: str
     chosen: str
     timestamp: float = field(default_factory=_now, compare=False)
@@ -138,6 +142,9 @@ def event_from_dict(data: dict[str, Any]) -> Event:
     cls = EVENT_TYPES.get(name) if isinstance(name, str) else None
     if cls is None:
         raise StoreError(f"unknown event type {name!r}; known types: {', '.join(EVENT_TYPES)}")
+    for one in dataclasses.fields(cls):
+        if one.name in fields and not _FIELD_CHECKS[str(one.type)](fields[one.name]):
+            raise StoreError(f"event {name!r} has a wrong {one.name}: {fields[one.name]!r:.80}")
     if cls is BotUttered:
         fields["buttons"] = tuple(tuple(button) for button in fields.get("buttons", ()))
     try:
@@ -146,16 +153,47 @@ def event_from_dict(data: dict[str, Any]) -> Event:
         raise StoreError(f"event {name!r} has wrong fields: {exc}") from exc
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _button(value: Any) -> bool:
+    return isinstance(value, list | tuple) and len(value) == 2 and all(map(_is_str, value))
+
+
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+_FIELD_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "str": _is_str,
+    "str | None": lambda value: value is None or _is_str(value),
+    "float": _number,
+    "float | None": lambda value: value is None or _number(value),
+    "dict[str, Any]": lambda value: isinstance(value, dict) and all(map(_is_str, value)),
+    "tuple[tuple[str, str], ...]": lambda value: (
+        isinstance(value, list | tuple) and all(map(_button, value))
+    ),
+    "CorrectionKind": lambda value: value in get_args(CorrectionKind),
+    "Any": lambda value: True,
+}
+"""What a stored value of each event field type must be, by the type as written in the class:
+an event of the right keys and wrong types must fail here, not in whatever reads it later."""
+
+
 def event_to_json(event: Event) -> str:
     return json.dumps(event_to_dict(event), ensure_ascii=False, separators=(",", ":"))
 
 
-def event_from_json(text: str) -> Event:
-    """Parse one stored event; raises StoreError when it is not valid event JSON."""
+def event_from_json(text: str | bytes) -> Event:
+    """Parse one stored event (text, or bytes meant to be UTF-8 text); raises StoreError when
+    it is not valid event JSON."""
     try:
-        data = json.loads(text)
+        data = json.loads(text.decode("utf-8") if isinstance(text, bytes) else text)
     except json.JSONDecodeError as exc:
         raise StoreError(f"stored event is not valid JSON: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise StoreError(f"stored event is not UTF-8 text (damaged): {exc}") from exc
     if not isinstance(data, dict):
         raise StoreError(f"stored event is not a JSON object: {text[:80]!r}")
     return event_from_dict(data)

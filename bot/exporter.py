@@ -1,25 +1,38 @@
 """Writes a conversation as Rasa Markdown stories under the project's `stories/exported/`, and
-the free text a trainer confirmed in it as Rasa NLU examples beside them (`*.nlu.yml`)."""
+the free text a trainer confirmed in it as Rasa NLU examples beside them (`*.nlu.yml`).
+
+One conversation has one export file, named after its id: exporting it again replaces the
+file (training would read each copy), and a file is written whole or not at all.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import os
 import re
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.errors import NluDataError
+from bot.errors import NluDataError, StoryError
 from bot.events import Event
 from bot.nlu.export import taught_examples
 from bot.nlu.model import Example, NluData
 from bot.nlu.yaml_format import write_nlu_yaml
 from bot.outputs import Exported
-from bot.stories.export import conversation_markdown, stories_from_events
+from bot.stories.export import stories_from_events
+from bot.stories.markdown import write_markdown
 
 log = logging.getLogger(__name__)
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+NAME_CHARS = 60
+"""How much of a conversation id a file or story name keeps; a hash of the whole id follows."""
+_SAFE_NAME = re.compile(rf"[A-Za-z0-9_-]{{1,{NAME_CHARS}}}")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_NOT_PRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+NLU_ENDING = ".nlu.yml"
 
 
 class StoryExporter:
@@ -27,18 +40,38 @@ class StoryExporter:
         self.folder = folder
 
     async def export(self, conversation_id: str, events: Sequence[Event]) -> Exported:
-        """Write the conversation to a new file; each restart in it starts a new story."""
-        name = f"{conversation_id} {time.strftime('%Y-%m-%d %H:%M:%S')}"
-        markdown = conversation_markdown(events, name)
-        count = len(stories_from_events(events, name))
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        path = self.folder / f"{_UNSAFE.sub('_', conversation_id)}-{stamp}.md"
-        written = await asyncio.to_thread(_write_new, path, markdown)
+        """Write the conversation's stories, replacing its earlier export; each restart in it
+        starts a new story. A conversation without a story writes no file (no stories, no path).
+
+        Raises StoryError when the files cannot be written (a full disk, say)."""
+        name = f"conversation {shown_id(conversation_id)} {time.strftime('%Y-%m-%d %H:%M:%S')}"
+        stories = stories_from_events(events, name)
+        if not stories:
+            return Exported("", 0, "")
+        markdown = write_markdown(stories)
+        path = self.folder / f"{file_stem(conversation_id)}.md"
         examples = writable(taught_examples(events))
-        if examples.examples:
-            nlu = written.with_suffix(".nlu.yml")
-            await asyncio.to_thread(_write_new, nlu, write_nlu_yaml(examples))
-        return Exported(str(written), count, markdown, len(examples.examples))
+        nlu = path.with_name(path.stem + NLU_ENDING)
+        nlu_text = write_nlu_yaml(examples) if examples.examples else None
+        await asyncio.to_thread(_write_export, path, markdown, nlu, nlu_text)
+        return Exported(str(path), len(stories), markdown, len(examples.examples))
+
+
+def file_stem(conversation_id: str) -> str:
+    """A file name for the id: the id itself when it is short and plain, else its plain
+    characters, cut, and a hash of the whole id (so two ids never share a file). Never hidden
+    (a leading dot), never a path, never longer than about 70 characters."""
+    if _SAFE_NAME.fullmatch(conversation_id):
+        return conversation_id
+    digest = hashlib.sha256(conversation_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    plain = _UNSAFE.sub("_", conversation_id).strip("_")[:NAME_CHARS]
+    return f"{plain}-{digest}" if plain else digest
+
+
+def shown_id(conversation_id: str) -> str:
+    """The id as a story name shows it: on one line, cut to NAME_CHARS."""
+    shown = _NOT_PRINTABLE.sub("?", conversation_id)
+    return shown if len(shown) <= NAME_CHARS else shown[: NAME_CHARS - 3] + "..."
 
 
 def writable(data: NluData) -> NluData:
@@ -56,15 +89,33 @@ def writable(data: NluData) -> NluData:
     return NluData(tuple(filter(fits, data.examples)))
 
 
-def _write_new(path: Path, text: str) -> Path:
-    """Never overwrite an earlier export: a second export in the same second gets a suffix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for number in range(1, 1000):
-        candidate = path if number == 1 else path.with_name(f"{path.stem}-{number}{path.suffix}")
-        try:
-            with candidate.open("x", encoding="utf-8") as file:
-                file.write(text)
-            return candidate
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"{path}: too many exports in one second")
+def _write_export(path: Path, markdown: str, nlu: Path, nlu_text: str | None) -> None:
+    """The stories and their NLU examples, each file replaced whole; no examples now removes
+    the examples of an earlier export."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _replace_whole(path, markdown)
+        if nlu_text is None:
+            nlu.unlink(missing_ok=True)
+        else:
+            _replace_whole(nlu, nlu_text)
+    except OSError as exc:
+        raise StoryError(
+            f"{path}: cannot write the export ({exc.strerror or exc}); no file was left half "
+            "written and the conversation is still stored: free some space and export again"
+        ) from exc
+
+
+def _replace_whole(path: Path, text: str) -> None:
+    """Written into a hidden file beside it (training skips those), then renamed over it: a
+    full disk or a crash leaves the old file or none, never half a file."""
+    handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(staging, path)
+    except BaseException:
+        Path(staging).unlink(missing_ok=True)
+        raise

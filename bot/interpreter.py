@@ -21,6 +21,10 @@ from bot.nlu.model import NLU_FALLBACK, Understanding
 MAX_MESSAGE_CHARS = 2000
 DEFAULT_THRESHOLD = 0.3
 """Rasa's FallbackClassifier default: below this confidence a message is `nlu_fallback`."""
+MAX_ENTITY_DEPTH = 20
+"""How deeply entity values may nest: deeper ones are refused before anything copies them
+(Python's copies and JSON writers recurse, and stop near a thousand levels)."""
+_TOO_DEEP = f"nested deeper than {MAX_ENTITY_DEPTH} levels"
 _INTENT = re.compile(r"(?P<intent>[\w.-]+)(?:@\S+?)?\s*(?P<entities>\{.*\})?\s*$", re.DOTALL)
 
 
@@ -80,10 +84,8 @@ def checked(text: str) -> str:
         raise InputError(texts.EMPTY_MESSAGE)
     if len(text) > MAX_MESSAGE_CHARS:
         raise InputError(texts.message_too_long(len(text), MAX_MESSAGE_CHARS))
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:  # a lone surrogate: no text a person typed
-        raise InputError(texts.NOT_TEXT) from exc
+    if not _is_text(text):  # a lone surrogate: no text a person typed
+        raise InputError(texts.NOT_TEXT)
     return text
 
 
@@ -107,13 +109,42 @@ def parse_message(text: str, domain: Domain, prefixes: tuple[str, ...] = ("/",))
     return ParsedMessage(text=text, intent=intent, entities=entities)
 
 
+def _json_problem(value: Any) -> str | None:
+    """Why parsed JSON cannot be stored: too deep, or text with an escaped lone surrogate
+    (`"\\ud800"`), which no UTF-8 store can hold; None when it can be."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_ENTITY_DEPTH:
+            return _TOO_DEEP
+        if isinstance(item, dict):
+            stack += [(key, depth) for key in item] + [(v, depth + 1) for v in item.values()]
+        elif isinstance(item, list):
+            stack += [(v, depth + 1) for v in item]
+        elif isinstance(item, str) and not _is_text(item):
+            return "a text holds a lone surrogate such as \\ud800, which is no character"
+    return None
+
+
+def _is_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _parse_entities(raw: str, domain: Domain) -> dict[str, Any]:
     try:
         entities = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise InputError(texts.bad_entity_json(raw, exc.msg)) from exc
+    except RecursionError as exc:
+        raise InputError(texts.bad_entity_json(raw, _TOO_DEEP)) from exc
     if not isinstance(entities, dict):
         raise InputError(texts.bad_entity_json(raw, "expected a JSON object"))
+    if problem := _json_problem(entities):
+        raise InputError(texts.bad_entity_json(raw, problem))
     unknown = [name for name in entities if name not in domain.entities]
     if unknown:
         raise InputError(texts.unknown_entities(unknown, domain.entities))

@@ -133,6 +133,8 @@ class Exported:
     @property
     def summary(self) -> str:
         """What was written where, for the one who exported."""
+        if not self.stories:
+            return texts.NOTHING_EXPORTED
         return texts.exported(self.path, self.stories, self.nlu_examples)
 
 

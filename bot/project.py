@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from bot.errors import ProjectError
+from bot.yaml_errors import yaml_errors
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,12 @@ def read_config(project: Project) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ProjectError(f"{path}: not valid YAML: {exc}") from exc
+        with yaml_errors(str(path), ProjectError):
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ProjectError(f"{path}: cannot read the settings: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ProjectError(f"{path}: cannot read the settings: it is not UTF-8 text") from exc
     if data is None:
         return {}
     if not isinstance(data, dict):

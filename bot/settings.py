@@ -104,7 +104,7 @@ def nlu_settings(project: Project, config: Mapping[str, Any]) -> NluSettings:
     where = f"{project.config_file}: nlu"
     if not isinstance(section, dict):
         raise ProjectError(f"{where}: expected a mapping, e.g. {{threshold: 0.3}}")
-    unknown = sorted(set(section) - {f.name for f in fields(NluSettings)})
+    unknown = sorted(map(str, set(section) - {f.name for f in fields(NluSettings)}))
     if unknown:
         raise ProjectError(
             f"{where}: unknown key(s) {', '.join(unknown)}; known: threshold, url, timeout_seconds"

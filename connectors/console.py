@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -41,6 +42,8 @@ from connectors.training_view import entities_title
 ReadLine = Callable[[str], Awaitable[str | None]]
 Write = Callable[[str], None]
 WORDING = Wording(texts.TERMINAL_HELP, texts.TERMINAL_HELP, refusal=None)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Every control character but the line break and the tab, and the bidirectional overrides."""
 _ANSWERS = {
     "1": "approve",
     "2": "wrong_action",
@@ -214,7 +217,12 @@ def _to_answer(question: ShownQuestion, text: str) -> Answer | None:
 
 
 def render(output: Output) -> str:
-    """The terminal text of one output."""
+    """The terminal text of one output, control characters shown escaped (`\\x1b`): a user's
+    text or value must not move the cursor, recolour or retitle the trainer's terminal."""
+    return _CONTROL.sub(lambda match: repr(match[0])[1:-1], _text(output))
+
+
+def _text(output: Output) -> str:
     match output:
         case HelpText(text=text):
             return text

@@ -7,6 +7,7 @@ domain's actions, which gives the others probability 0.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -94,6 +95,15 @@ class LightGBMModel:
         cls, text: str, classes: Sequence[int], n_actions: int, temperature: float = 1.0
     ) -> LightGBMModel:
         """Raises ValueError when the text is no LightGBM model or does not fit the classes."""
+        if len(set(classes)) != len(classes) or not all(
+            isinstance(index, int | np.integer)
+            and not isinstance(index, bool)
+            and 0 <= index < n_actions
+            for index in classes
+        ):
+            raise ValueError(f"the classes {list(classes)!r} are not {n_actions} actions' indices")
+        if not (math.isfinite(temperature) and temperature > 0):
+            raise ValueError(f"the temperature {temperature!r} is not a positive number")
         if len(classes) < 2:
             return cls(n_actions, tuple(classes))
         try:

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from bot.domain import Domain
 from bot.errors import ModelError
 from bot.folders import replaced_whole, write_json
+from bot.tracker import Tracker
 from policy.ensemble import EnsemblePolicy
 from policy.featurizer import Featurizer
 from policy.lightgbm_policy import LightGBMModel
@@ -72,7 +73,18 @@ def load_model(folder: Path, domain: Domain) -> EnsemblePolicy:
     memoization = _parsed(memo_path, _read_json(memo_path), Memoization.from_dict)
     model = _load_booster(folder / BOOSTER, raw, len(domain.actions))
     threshold = metadata.config.fallback_threshold
-    return EnsemblePolicy(domain, featurizer, memoization, model, threshold, metadata)
+    policy = EnsemblePolicy(domain, featurizer, memoization, model, threshold, metadata)
+    _check_predicts(policy, folder)
+    return policy
+
+
+def _check_predicts(policy: EnsemblePolicy, folder: Path) -> None:
+    """One prediction for a new conversation: files that each read well may still not fit
+    together (a booster of other features, say), and such a model must not serve."""
+    try:
+        policy.predict(Tracker("model check", policy.domain, []))
+    except Exception as exc:  # whatever it raises, it cannot serve
+        raise ModelError(f"the model in {folder} cannot predict ({exc!r}); {RETRAIN_HINT}") from exc
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -36,6 +36,19 @@ def read_nlu(path: Path) -> NluData:
     return reduce(NluData.merged, (_read_file(file) for file in files), NluData())
 
 
+def readable_nlu(folder: Path) -> tuple[NluData, list[NluDataError]]:
+    """The NLU data of every file of a story folder that reads, and the error of each that
+    does not (skipped, as a story file that does not read is)."""
+    data = NluData()
+    errors: list[NluDataError] = []
+    for file in story_files(folder):
+        try:
+            data = data.merged(_read_file(file))
+        except NluDataError as exc:
+            errors.append(exc)
+    return data, errors
+
+
 def write_nlu(data: NluData, path: Path) -> None:
     """Write NLU data in the format of the file ending, replacing the file."""
     text = _format(path)[1](data)

@@ -42,12 +42,12 @@ _LINES_HOW = "write `examples: |` followed by one `- example` line each"
 
 def parse_nlu_yaml(text: str, source: str) -> NluData:
     """Read the `nlu:` of a Rasa YAML file; `source` names the file in errors."""
-    loader = yaml.SafeLoader(text)
-    try:
-        with yaml_errors(source, NluDataError):
+    with yaml_errors(source, NluDataError):  # the loader refuses control characters at once
+        loader = yaml.SafeLoader(text)
+        try:
             return to_data(_NluNodes(loader, source).sections(loader.get_single_node()))
-    finally:
-        loader.dispose()
+        finally:
+            loader.dispose()
 
 
 class _NluNodes:
@@ -77,12 +77,12 @@ class _NluNodes:
         if len(kinds) != 1:
             raise NluDataError(
                 f"{where}: an `nlu:` item has exactly one of {', '.join(KINDS)}; "
-                f"got {', '.join(fields) or 'none'}"
+                f"got {', '.join(map(str, fields)) or 'none'}"
             )
         kind = kinds[0]
         if unknown := set(fields) - _ITEM_KEYS:
             raise NluDataError(
-                f"{where}: unknown key {', '.join(sorted(unknown))} in a `{kind}` item; "
+                f"{where}: unknown key {', '.join(sorted(map(str, unknown)))} in a `{kind}` item; "
                 "it takes `examples:` and an optional `metadata:`"
             )
         name = self.name(fields[kind], kind)

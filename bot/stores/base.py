@@ -187,7 +187,9 @@ def is_taught(events: Iterable[Event]) -> bool:
     )
 
 
-def decode_taught(stored: Mapping[str, Sequence[str]], where: Callable[[str], str]) -> Taught:
+def decode_taught(
+    stored: Mapping[str, Sequence[str | bytes]], where: Callable[[str], str]
+) -> Taught:
     """The taught ones of stored conversations (id: event JSON); blocking work for a thread.
 
     `where(id)` names a conversation in errors.
@@ -204,7 +206,7 @@ def decode_taught(stored: Mapping[str, Sequence[str]], where: Callable[[str], st
     return Taught(conversations, corrupt)
 
 
-def decode_events(texts: Iterable[str], where: str, first: int = 0) -> tuple[Event, ...]:
+def decode_events(texts: Iterable[str | bytes], where: str, first: int = 0) -> tuple[Event, ...]:
     """Stored events; a corrupt one raises StoreError naming `where` and its position."""
     events = []
     for position, text in enumerate(texts, start=first):

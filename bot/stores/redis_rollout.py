@@ -152,8 +152,8 @@ class RedisRollout:
                     missed = True
                     await asyncio.sleep(LISTEN_TIMEOUT)
                     continue
-                if message is not None:
-                    on_published(int(message["data"]))
+                if message is not None and (version := _version(message["data"])) is not None:
+                    on_published(version)
         finally:
             with contextlib.suppress(exceptions.RedisError):
                 await pubsub.aclose()
@@ -163,3 +163,12 @@ class RedisRollout:
             self._listener.cancel()
             await asyncio.gather(self._listener, return_exceptions=True)  # reported by its tasks
         await self._redis.aclose()
+
+
+def _version(data: Any) -> int | None:
+    """The version a notice names; None, with a warning, for anything else published there."""
+    try:
+        return int(data)
+    except (TypeError, ValueError):
+        log.warning("ignored a model notice that names no version: %.100r", data)
+        return None

@@ -61,8 +61,11 @@ _TAUGHT = "CREATE TABLE taught (id TEXT PRIMARY KEY)"
 class SqliteTrackerStore:
     """Use `await SqliteTrackerStore.open(path)`; `close()` when done."""
 
-    def __init__(self, connection: sqlite3.Connection, executor: ThreadPoolExecutor) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, executor: ThreadPoolExecutor, path: Path
+    ) -> None:
         self._db = connection
+        self._path = path
         self._executor = executor
         self._locks = ConversationLocks()
 
@@ -72,10 +75,10 @@ class SqliteTrackerStore:
         loop = asyncio.get_running_loop()
         try:
             connection = await loop.run_in_executor(executor, _connect, path)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, UnicodeDecodeError) as exc:  # not a database, or damaged
             executor.shutdown()
             raise StoreError(f"{path}: cannot open the conversation store: {exc}") from exc
-        return cls(connection, executor)
+        return cls(connection, executor, path)
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         loop = asyncio.get_running_loop()
@@ -83,6 +86,11 @@ class SqliteTrackerStore:
             return await loop.run_in_executor(self._executor, work, self._db)
         except sqlite3.Error as exc:
             raise StoreError(f"the sqlite conversation store failed: {exc}") from exc
+        except UnicodeDecodeError as exc:  # a damaged file: text columns that are no text
+            raise StoreError(
+                f"{self._path}: the conversation store is damaged (text that is not UTF-8: "
+                f"{exc}); restore it from a backup"
+            ) from exc
 
     async def load(self, conversation_id: str) -> Conversation:
         where = _where(conversation_id)
@@ -165,15 +173,17 @@ def _where(conversation_id: str) -> str:
     return f"conversation {conversation_id}"
 
 
-def _events(db: sqlite3.Connection, conversation_id: str, first: int = 0) -> list[str]:
+def _events(db: sqlite3.Connection, conversation_id: str, first: int = 0) -> list[bytes]:
+    """As bytes: an event damaged into text that is not UTF-8 is then reported with its
+    position, by `decode_events`, like any other corrupt event."""
     rows = db.execute(
-        "SELECT data FROM events WHERE conversation_id = ? AND seq >= ? ORDER BY seq",
+        "SELECT CAST(data AS BLOB) FROM events WHERE conversation_id = ? AND seq >= ? ORDER BY seq",
         (conversation_id, first),
     ).fetchall()
     return [data for (data,) in rows]
 
 
-def _read_taught(db: sqlite3.Connection) -> dict[str, list[str]]:
+def _read_taught(db: sqlite3.Connection) -> dict[str, list[bytes]]:
     """The stored events of every taught conversation, as one consistent read."""
     db.execute("BEGIN")
     try:
@@ -185,7 +195,7 @@ def _read_taught(db: sqlite3.Connection) -> dict[str, list[str]]:
 
 def _read(
     db: sqlite3.Connection, conversation_id: str, from_snapshot: bool
-) -> tuple[str | None, Snapshot | None, list[str]]:
+) -> tuple[str | None, Snapshot | None, list[bytes]]:
     """The pending question and the events; `from_snapshot`: the snapshot and the events
     after it."""
     db.execute("BEGIN")

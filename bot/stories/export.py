@@ -12,7 +12,6 @@ from bot.events import (
     SlotSet,
     UserUttered,
 )
-from bot.stories.markdown import write_markdown
 from bot.stories.model import ActionStep, SlotStep, Step, Story, UserStep, UserTurn
 from bot.tracker import applied_parts
 
@@ -28,10 +27,6 @@ def stories_from_events(events: Sequence[Event], name: str) -> list[Story]:
     if len(parts) == 1:
         return [Story(name, parts[0])]
     return [Story(f"{name} ({number})", steps) for number, steps in enumerate(parts, start=1)]
-
-
-def conversation_markdown(events: Sequence[Event], name: str) -> str:
-    return write_markdown(stories_from_events(events, name))
 
 
 def _part_steps(applied: list[Event]) -> tuple[Step, ...]:

@@ -30,6 +30,7 @@ _OR = re.compile(r"\s+OR\s+")
 _ACTION = re.compile(r"[^\s{}]+")
 _FORM_EVENTS = ("form", "active_loop")
 _DECODER = json.JSONDecoder()
+_ESCAPED = re.compile("[<\ud800-\udfff]")
 
 _USER_HOW = 'write `* intent`, `* intent{"entity": "value"}` or `* intent_a OR intent_b`'
 _SLOT_HOW = 'write `    - slot{"slot_name": "value"}`'
@@ -190,7 +191,10 @@ def _turn_text(turn: UserTurn) -> str:
 
 
 def _json(value: dict[str, Any]) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    """JSON with `<` written as `\\u003c`, so no value can open a comment (`<!--`), and lone
+    surrogates escaped, so any value can be written as UTF-8."""
+    text = json.dumps(value, ensure_ascii=False)
+    return _ESCAPED.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
 
 
 def _check(name: str, kind: str, reads_back: bool) -> None:

@@ -53,12 +53,12 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 def parse_yaml(text: str, source: str) -> list[Story]:
     """Read the `stories:` of a Rasa YAML file; `source` names the file in errors."""
-    loader = _Loader(text)
-    try:
-        with yaml_errors(source, StoryError):
+    with yaml_errors(source, StoryError):  # the loader refuses control characters at once
+        loader = _Loader(text)
+        try:
             return _StoryNodes(loader, source).stories(loader.get_single_node())
-    finally:
-        loader.dispose()
+        finally:
+            loader.dispose()
 
 
 class _StoryNodes:
@@ -126,12 +126,15 @@ def _steps(step: dict[str, Any], where: str) -> list[Step]:
     kinds = [key for key in _STEP_KEYS if key in step]
     if len(kinds) != 1:
         raise StoryError(
-            f"{where}: a step has exactly one of {', '.join(_STEP_KEYS)}; got {', '.join(step)}"
+            f"{where}: a step has exactly one of {', '.join(_STEP_KEYS)}; "
+            f"got {', '.join(map(str, step))}"
         )
     kind = kinds[0]
     allowed = _INTENT_KEYS if kind == "intent" else {kind}
     if unknown := set(step) - allowed:
-        raise StoryError(f"{where}: unknown key {', '.join(sorted(unknown))} in a `{kind}` step")
+        raise StoryError(
+            f"{where}: unknown key {', '.join(sorted(map(str, unknown)))} in a `{kind}` step"
+        )
     return _STEP_READERS[kind](step[kind], step, where)
 
 
@@ -208,10 +211,23 @@ def _text(value: Any, what: str, where: str) -> str:
     return value
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes text with a Unicode line break (NEL, U+2028, U+2029) in double quotes, where it is
+    escaped: in any other style a YAML reader takes it for a line break and reads `\\n`."""
+
+
+def _text_data(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
+    style = '"' if any(ch in text for ch in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _text_data)
+
+
 def write_yaml(stories: Iterable[Story]) -> str:
     """Rasa 3 YAML stories; consecutive slots share one `slot_was_set:`."""
     body = [{"story": story.name, "steps": _step_data(story.steps)} for story in stories]
-    dumped = yaml.safe_dump({"stories": body}, sort_keys=False, allow_unicode=True)
+    dumped = yaml.dump({"stories": body}, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
     return f'version: "{VERSION}"\n{dumped}'
 
 

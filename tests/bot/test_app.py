@@ -45,6 +45,17 @@ def test_an_intent_named_like_a_chat_command_is_refused_before_anything_trains(
     assert not (tmp_path / "models").exists()
 
 
+def test_a_story_file_that_does_not_parse_is_reported_and_skipped(
+    project: Path,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    broken = project / "stories" / "broken.md"
+    broken.write_text('## hand edited\n* search_concerts{"city": "<!--"}\n')
+    loaded = load_project(read_settings(project, {}))
+    assert loaded.stories  # the concert bot's stories still serve
+    assert f"skipped a story file: {broken}:2" in caplog.text
+
+
 async def test_the_built_bot_answers_on_the_project_s_sqlite_store(project: Path) -> None:  # noqa: F811
     notes: list[str] = []
     settings = read_settings(project, {})

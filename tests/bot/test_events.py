@@ -25,6 +25,7 @@ ALL = [
     ActionReverted(),
     Restarted(),
     Corrected("action", "action_show_venue_reviews", "action_show_concert_reviews"),
+    Corrected("entities", "city=Berlin", "no entities"),
 ]
 
 
@@ -45,7 +46,35 @@ def test_unknown_event_type_is_refused_with_the_known_ones():
         event_from_json('{"event": "teleport"}')
 
 
-@pytest.mark.parametrize("text", ["not json", "[1, 2]", '{"event": "slot", "nme": "x"}'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json",
+        "[1, 2]",
+        '{"event": "slot", "nme": "x"}',
+        b'{"event": "action", "name": "caf\xc3\x28"}',  # a byte flipped in the file
+    ],
+)
 def test_corrupt_event_json_is_a_store_error(text):
     with pytest.raises(StoreError):
+        event_from_json(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ('{"event": "user", "text": 5, "intent": "greet"}', "text"),
+        ('{"event": "user", "text": "hi", "intent": ["greet"]}', "intent"),
+        ('{"event": "user", "text": "hi", "intent": "greet", "entities": "Berlin"}', "entities"),
+        ('{"event": "user", "text": "hi", "intent": "greet", "confidence": "high"}', "confidence"),
+        ('{"event": "action", "name": null}', "name"),
+        ('{"event": "action", "name": "a", "timestamp": true}', "timestamp"),
+        ('{"event": "action", "name": "a", "policy": 3}', "policy"),
+        ('{"event": "bot", "text": "hi", "buttons": 7}', "buttons"),
+        ('{"event": "bot", "text": "hi", "buttons": [["only a title"]]}', "buttons"),
+        ('{"event": "correction", "kind": "mood", "predicted": "a", "chosen": "b"}', "kind"),
+    ],
+)
+def test_an_event_with_the_right_keys_and_wrong_types_is_a_store_error(text, field):
+    with pytest.raises(StoreError, match=f"has a wrong {field}:"):
         event_from_json(text)

@@ -8,6 +8,7 @@ import pytest
 
 from bot import texts
 from bot.engine import UserMessage
+from bot.events import UserUttered
 from bot.interpreter import Nlu
 from bot.nlu.model import Understanding
 from bot.policy import ModelStatus
@@ -109,11 +110,30 @@ async def test_an_open_question_is_asked_again_on_start(engine):
     assert terminal.text.index("The bot wants to [utter_greet]") < terminal.text.index("Your input")
 
 
-@pytest.mark.parametrize("line", ["hello", "/nope", "x" * 10_000, ""])
+NESTED = '/search_concerts{"city": ' + "[" * 900 + "]" * 900 + "}"
+SURROGATE = '/search_concerts{"city": "\\ud800"}'
+
+
+@pytest.mark.parametrize("line", ["hello", "/nope", "x" * 10_000, "", NESTED, SURROGATE])
 async def test_bad_input_is_explained_and_the_session_goes_on(engine, line):
     terminal = await chat(engine, [line, "/greet", "1", "n"])
     assert "ozbot:" in terminal.text
     assert "Bot: hey there!" in terminal.text
+    said = [e for e in (await engine.store.load("c1")).events if isinstance(e, UserUttered)]
+    assert [e.text for e in said] == ["/greet"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '/search_concerts{"city": "\x1b]0;owned\x07\x1b[2J"}',  # raw: refused, echoed
+        '/search_concerts{"city": "\\u001b]0;owned\\u0007\\u001b[2J"}',  # a slot value
+    ],
+)
+async def test_terminal_escape_sequences_typed_by_a_user_are_shown_escaped(engine, line):
+    terminal = await chat(engine, [line, "1", "n"])
+    assert "\x1b" not in terminal.text and "\x07" not in terminal.text
+    assert "\\x1b]0;owned\\x07\\x1b[2J" in terminal.text
 
 
 async def test_commands_and_help(engine):

@@ -1,3 +1,4 @@
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -9,9 +10,10 @@ from bot.domain import Domain
 from bot.errors import ModelError
 from bot.events import ActionExecuted, Corrected
 from bot.policy import TRAINER
+from bot.tracker import Tracker
 from policy.ensemble import EnsemblePolicy
 from policy.model_store import POINTER, ModelStore, VersionRecord
-from policy.persistence import BOOSTER
+from policy.persistence import BOOSTER, METADATA
 from policy.training import TrainingData
 from tests.policy.concert import concert_stories
 
@@ -55,6 +57,32 @@ def test_a_corrupt_newest_model_falls_back_to_the_one_before(
 
     assert found is not None and found.record.version == 1
     assert "model version 2 cannot serve" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"classes": "out of range"},  # the last class names an action the domain lacks
+        {"temperature": -1.0},
+        {"classes": "repeated"},
+    ],
+)
+def test_a_newest_model_that_cannot_predict_gives_way_to_the_one_before(
+    saved: Callable[[int], ModelStore], concert_domain: Domain, change: dict[str, Any]
+) -> None:
+    models = saved(2)
+    path = models.folder(2) / METADATA
+    metadata = json.loads(path.read_text())
+    classes = metadata["classes"]
+    wrong = {"out of range": [*classes[:-1], 999], "repeated": [classes[0], *classes[:-1]]}
+    metadata.update({key: wrong.get(value, value) for key, value in change.items()})
+    path.write_text(json.dumps(metadata))
+
+    with pytest.raises(ModelError, match="run `ozbot train`"):
+        models.load(2, concert_domain)
+    found = models.newest_valid(concert_domain)
+    assert found is not None and found.record.version == 1
+    assert found.policy.predict(Tracker("c", concert_domain, [])).action in concert_domain.actions
 
 
 def test_staged_models_are_not_versions_until_committed(

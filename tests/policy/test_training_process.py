@@ -1,6 +1,9 @@
 import asyncio
+import contextlib
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -113,3 +116,52 @@ async def test_the_event_loop_stays_responsive_during_a_long_training(
     assert parts.live.version == 2
     assert len(lags) > 50
     assert max(lags) < LOOP_LAG_LIMIT
+
+
+STARTED_BOT = """
+import asyncio
+from policy.training_process import TrainingProcess
+
+async def main():
+    await TrainingProcess().start()
+    print("started", flush=True)
+    await asyncio.sleep(120)
+
+asyncio.run(main())
+"""
+
+
+def children(pid: int) -> set[int]:
+    """The live child processes of `pid` (Linux's /proc)."""
+    found = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found |= {int(child) for child in (task / "children").read_text().split()}
+    return {child for child in found if alive(child)}
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended; only its exit status waits to be collected
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads Linux's /proc")
+def test_the_training_process_ends_when_the_bot_is_killed() -> None:
+    with subprocess.Popen(
+        [sys.executable, "-c", STARTED_BOT], cwd=REPO, stdout=subprocess.PIPE, text=True
+    ) as bot:
+        try:
+            assert bot.stdout is not None and bot.stdout.readline() == "started\n"
+            deadline = time.monotonic() + 30
+            while len(left := children(bot.pid)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.1)  # the training process and multiprocessing's resource tracker
+            assert len(left) == 2
+        finally:
+            bot.kill()  # SIGKILL: nothing of the bot's own runs any more
+    deadline = time.monotonic() + 30
+    while (left := {pid for pid in left if alive(pid)}) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert left == set()

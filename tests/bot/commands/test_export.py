@@ -3,6 +3,7 @@
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 
@@ -50,7 +51,7 @@ def exported_intents(project):
     for path in (project / "stories" / "exported").glob("*.md"):
         [story] = read_stories(path)
         steps = story.steps
-        found[path.name.rsplit("-", 2)[0]] = (
+        found[path.stem] = (
             [s.alternatives[0].intent for s in steps if isinstance(s, UserStep)],
             [s.name for s in steps if isinstance(s, ActionStep)],
         )
@@ -100,6 +101,26 @@ async def test_a_corrupt_conversation_is_reported_and_the_others_exported(projec
     assert result.returncode == 2
     assert f"skipped bob: {redis_settings.prefix}:conv:{{bob}}:events, event 1:" in result.stderr
     assert "error: 1 conversation(s) could not be read: bob" in result.stderr
+    assert list(exported_intents(project)) == ["alice"]
+
+
+async def test_an_event_of_wrong_types_skips_its_conversation_only(project):
+    store = await SqliteTrackerStore.open(project / "ozbot.db")
+    await store.append("alice", GREETING, expected_length=0, pending=None)
+    await store.append("bob", GREETING, expected_length=0, pending=None)
+    await store.close()
+    with sqlite3.connect(project / "ozbot.db") as db:
+        db.execute(
+            "UPDATE events SET data = ? WHERE conversation_id = 'bob' AND seq = 1",
+            ('{"event": "user", "v": 1, "text": "/greet", "intent": "greet", "entities": 5}',),
+        )
+
+    result = ozbot(project, "--all")
+    assert result.returncode == 2
+    assert "skipped bob: conversation bob, event 1: event 'user' has a wrong entities: 5" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
     assert list(exported_intents(project)) == ["alice"]
 
 

@@ -50,6 +50,28 @@ async def test_a_published_version_reaches_the_other_replicas(
         await replica.stop()
 
 
+async def test_a_malformed_notice_is_ignored_with_a_warning_and_listening_goes_on(
+    redis_settings: RedisSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    publisher = await RedisRollout.connect(redis_settings)
+    replica = await RedisRollout.connect(redis_settings)
+    heard: asyncio.Queue[int] = asyncio.Queue()
+    failures: list[tuple[str, BaseException]] = []
+    await replica.start(heard.put_nowait, BackgroundTasks(lambda *failed: failures.append(failed)))
+    client = Redis.from_url(redis_settings.url)
+    try:
+        for junk in ("not a number", "", "1.5", "\xff\xfe"):
+            await client.publish(f"{redis_settings.prefix}:model:live", junk)
+        await publisher.publish(5, b"model files")
+        assert await asyncio.wait_for(heard.get(), 5) == 5
+        assert heard.empty() and failures == []
+        assert "ignored a model notice that names no version: b'not a number'" in caplog.text
+    finally:
+        await client.aclose()
+        await publisher.stop()
+        await replica.stop()
+
+
 def test_two_replicas_retrain_one_at_a_time_and_both_serve_the_newest_version(
     redis_settings: RedisSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,6 +4,7 @@ import pytest
 
 from bot.errors import StoreError
 from bot.events import ActionExecuted, UserUttered, event_to_json
+from bot.policy import TRAINER
 from bot.stores.sqlite import SqliteTrackerStore
 from bot.teaching import Question
 from bot.tracker import Tracker
@@ -37,6 +38,31 @@ async def test_corrupt_event_is_reported_with_the_conversation_and_position(tmp_
     with pytest.raises(StoreError, match="conversation c1, event 1: stored event is not valid"):
         await store.load("c1")
     await store.close()
+
+
+async def test_a_byte_flipped_event_is_reported_with_its_position_the_rest_reads(tmp_path):
+    path = tmp_path / "ozbot.db"
+    store = await SqliteTrackerStore.open(path)
+    taught = [LISTEN, UserUttered("/greet Zürich", "greet"), ActionExecuted("utter_greet", TRAINER)]
+    for conversation_id in ("c1", "c2"):
+        await store.append(conversation_id, taught, expected_length=0, pending=None)
+    await store.close()
+    damaged = event_to_json(taught[1]).encode().replace("ü".encode(), b"\xc3\x28")
+    with sqlite3.connect(path) as db:  # text that is no UTF-8, as a flipped bit leaves it
+        db.execute(
+            "UPDATE events SET data = CAST(? AS TEXT) WHERE conversation_id = 'c2' AND seq = 1",
+            (damaged,),
+        )
+
+    store = await SqliteTrackerStore.open(path)
+    try:
+        with pytest.raises(StoreError, match="conversation c2, event 1: .* not UTF-8"):
+            await store.load("c2")
+        assert (await store.load("c1")).events == tuple(taught)
+        found = await store.taught()
+        assert list(found.conversations) == ["c1"] and list(found.corrupt) == ["c2"]
+    finally:
+        await store.close()
 
 
 async def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):

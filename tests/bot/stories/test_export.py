@@ -11,8 +11,8 @@ from bot.events import (
     UserUtteranceReverted,
     UserUttered,
 )
-from bot.stories.export import conversation_markdown, stories_from_events
-from bot.stories.markdown import parse_markdown
+from bot.stories.export import stories_from_events
+from bot.stories.markdown import parse_markdown, write_markdown
 from bot.stories.model import ActionStep, SlotStep, Story, UserStep, UserTurn
 
 
@@ -117,7 +117,7 @@ def test_a_reverted_action_is_taken_out_with_what_it_set() -> None:
 
 
 def test_conversation_markdown() -> None:
-    text = conversation_markdown(GREETING, "chat 42")
+    text = write_markdown(stories_from_events(GREETING, "chat 42"))
     assert text == (
         "## chat 42\n"
         "* greet\n"

@@ -1,11 +1,14 @@
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, seed, settings
+from hypothesis import strategies as st
 
 from bot.errors import StoryError
 from bot.stories.model import ActionStep, SlotStep, Story, UserStep, UserTurn
-from bot.stories.reader import read_stories, write_stories
+from bot.stories.reader import read_stories, readable_stories, write_stories
 
 GREET = (UserStep((UserTurn("greet"),)), ActionStep("utter_greet"))
 MARKDOWN = "## md story\n* greet\n    - utter_greet\n"
@@ -133,3 +136,93 @@ def test_write_into_a_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(StoryError) as error:
         write_stories(STORIES, path)
     assert str(error.value) == f"{path}: cannot write the stories: No such file or directory"
+
+
+HOSTILE = [
+    "<!--",
+    "a<!--b-->c",
+    "-->",
+    "<!-- x -->",
+    "## not a story",
+    "* greet",
+    "    - utter_greet",
+    "> checkpoint",
+    "x OR y",
+    '"quoted" \\ back\\slash',
+    "{}",
+    '{"json": "in text"}',
+    "line\nbreak",
+    "carriage\rreturn",
+    "\u2028\u2029\x85",
+    "tab\there",
+    "\x00\x1b[31m\x07",
+    "   padded   ",
+    "",
+    "#",
+    "🎵 Zürich",
+    "2024-05-01",
+    "null",
+    "yes",
+    "- item",
+    "key: value",
+    "&anchor *alias !tag",
+    "%",
+    "@",
+    "`",
+    "\ud800",
+    1,
+    -2.5,
+    True,
+    None,
+    [1, "<!--", None],
+    {"nested": {"deeper": ["<!--", "-->"]}},
+]
+"""Entity and slot values a user can type in `/intent{...}`, each meant to break a format."""
+
+
+@pytest.mark.parametrize("ending", [".md", ".yml"])
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_every_value_round_trips_exactly(tmp_path: Path, ending: str, value: object) -> None:
+    story = Story(
+        "hostile",
+        (
+            UserStep((UserTurn("search_concerts", {"city": value}),)),
+            ActionStep("action_search_concerts"),
+            SlotStep("city", value),
+        ),
+    )
+    path = tmp_path / f"hostile{ending}"
+    write_stories([story], path)
+    assert read_stories(path) == [story]
+
+
+def test_a_broken_file_in_a_folder_is_reported_the_others_are_read(tmp_path: Path) -> None:
+    write(tmp_path / "a.md", MARKDOWN)
+    write(tmp_path / "b.md", '## hand edited\n* greet{"city": "<!--"}\n')
+    stories, errors = readable_stories(tmp_path)
+    assert [story.name for story in stories] == ["md story"]
+    assert [str(error) for error in errors] == [
+        f"{tmp_path / 'b.md'}:2: this `<!--` comment is never closed; add `-->`"
+    ]
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+"""Any value `/intent{...}` can carry: JSON, with text of every character."""
+
+
+@pytest.mark.parametrize("ending", [".md", ".yml"])
+@seed(14)
+@settings(max_examples=200, deadline=None, database=None)
+@given(value=JSON_VALUES)
+def test_any_json_value_round_trips_exactly(ending: str, value: object) -> None:
+    story = Story(
+        "any", (UserStep((UserTurn("inform", {"city": value}),)), SlotStep("city", value))
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"any{ending}"
+        write_stories([story], path)
+        assert read_stories(path) == [story]
