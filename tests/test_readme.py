@@ -12,7 +12,8 @@ import yaml
 
 from bot.cli import _parser
 from connectors import observability
-from connectors.web import DEFAULT_PORT, WebServer, WebSettings
+from connectors.web import WebServer
+from connectors.web_settings import DEFAULT_PORT, WebSettings
 from tests.conftest import REPO
 from tests.test_deployment import code_env_names
 

@@ -8,7 +8,6 @@ of the connectors that would run and the store; it never stops at the first prob
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from typing import Any, TypeVar
 
 from bot.action_loader import load_custom_actions
 from bot.actions import ActionRegistry
-from bot.commands.common import say
+from bot.commands.common import environment, say
 from bot.domain import Domain, load_domain
 from bot.errors import ActionError, OzbotError
 from bot.nlu.model import NLU_FALLBACK, NluData
@@ -32,7 +31,6 @@ from bot.settings import (
     store_settings,
     web_settings,
 )
-from bot.stores.redis import RedisTrackerStore
 from bot.stores.settings import RedisSettings
 from bot.stories.model import Story
 from bot.stories.reader import read_folder_file, story_files
@@ -72,7 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def run(args: argparse.Namespace) -> None:
-    findings = await check_all(Path(args.project), args.connectors, os.environ)
+    findings = await check_all(Path(args.project), args.connectors, environment())
     for warning in findings.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for problem in findings.problems:
@@ -218,6 +216,8 @@ CREDENTIALS: dict[str, Callable[[Mapping[str, str], Findings], None]] = {
 
 
 async def _reach(settings: RedisSettings, findings: Findings) -> None:
+    from bot.stores.redis import RedisTrackerStore  # only now: redis takes a while to import
+
     try:
         store = await RedisTrackerStore.connect(settings)
     except OzbotError as exc:
