@@ -48,6 +48,11 @@ def check_export(argv: list[str]) -> None:
     assert name in code_env_names()
 
 
+def check_source(argv: list[str]) -> None:
+    assert argv[1] == ".venv/bin/activate"
+    assert "VENV := .venv" in (REPO / "Makefile").read_text(encoding="utf-8")
+
+
 def check_cp(argv: list[str]) -> None:
     assert (REPO / argv[1]).is_file()
 
@@ -87,6 +92,7 @@ CHECKS = {
     "ozbot": check_ozbot,
     "export": check_export,
     "cp": check_cp,
+    "source": check_source,
     "docker": check_docker,
     "curl": check_curl,
     "python": check_python,
