@@ -92,6 +92,9 @@ def read_settings(root: Path, env: Mapping[str, str]) -> Settings:
 def policy_settings(project: Project, config: Mapping[str, Any]) -> tuple[PolicyConfig, list[str]]:
     """The policy settings of config.yml, checked, and warnings about what is ignored."""
     policy, warnings = policy_config_from_dict(dict(config), str(project.config_file))
+    from policy.lightgbm_params import check_lightgbm_params  # LightGBM: only when read
+
+    check_lightgbm_params(policy.lightgbm, f"{project.config_file}: lightgbm")
     if policy.max_history > SNAPSHOT_TURNS:
         raise ProjectError(
             f"{project.config_file}: max_history {policy.max_history} is more than the "
