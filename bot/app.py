@@ -33,7 +33,7 @@ from bot.nlu.model import NluData
 from bot.nlu.reader import read_nlu
 from bot.nlu.taught_readings import TaughtReadings
 from bot.policy import Learners
-from bot.project import Project
+from bot.project import Project, has_stories_folder
 from bot.settings import Serving, Settings
 from bot.stores.base import TrackerStore
 from bot.stores.redis import RedisTrackerStore
@@ -99,7 +99,7 @@ def load_project(settings: Settings) -> LoadedProject:
     project = settings.project
     domain = load_domain(project.domain_file)
     check_domain(domain, project.domain_file)
-    has_folder = project.stories_dir.exists()
+    has_folder = has_stories_folder(project)
     stories = read_stories(project.stories_dir) if has_folder else []
     nlu = read_nlu(project.stories_dir) if has_folder else NluData()
     actions = ActionRegistry(domain, load_custom_actions(project.root, domain))
