@@ -128,6 +128,11 @@ async def check_all(
     connectors = findings.attempt(lambda: chosen(names, env)) or ()
     for name in connectors:
         await CREDENTIALS[name](env, findings, online)
+    if online and not set(connectors) - {"terminal"}:
+        findings.warnings.append(
+            "--online: no platform to ask; name one (`ozbot check --online telegram`) or set "
+            "its token (TELEGRAM_TOKEN, SLACK_BOT_TOKEN)"
+        )
     if set(connectors) - {"terminal"}:  # the web server runs: on which port
         findings.attempt(lambda: web_settings(None, env, slack="slack" in connectors))
     if config is not None:

@@ -195,3 +195,5 @@ async def test_online_the_platforms_are_asked_whether_they_accept_the_tokens(
     assert (offline.problems, offline.confirmed) == ([], [])
     assert online.confirmed == ["Telegram accepts the token: it is @OzTestBot's"]
     assert [p for p in online.problems if p.startswith("Slack refused SLACK_BOT_TOKEN")]
+    nothing_to_ask = await check_all(project, ["terminal"], {}, online=True)
+    assert [w for w in nothing_to_ask.warnings if w.startswith("--online: no platform to ask")]
