@@ -166,7 +166,7 @@ def _stories(project: Project, findings: Findings) -> list[Story]:
         return []
     stories: list[Story] = []
     for file in story_files(project.stories_dir):
-        stories += findings.attempt(partial(read_folder_file, file)) or []
+        stories += findings.attempt(partial(read_folder_file, file, findings.problems)) or []
     return stories
 
 

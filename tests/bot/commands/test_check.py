@@ -197,3 +197,15 @@ async def test_online_the_platforms_are_asked_whether_they_accept_the_tokens(
     assert [p for p in online.problems if p.startswith("Slack refused SLACK_BOT_TOKEN")]
     nothing_to_ask = await check_all(project, ["terminal"], {}, online=True)
     assert [w for w in nothing_to_ask.warnings if w.startswith("--online: no platform to ask")]
+
+
+async def test_every_broken_line_of_a_story_file_in_one_pass(project: Path) -> None:
+    broken = project / "stories" / "broken.md"
+    broken.write_text("## a\n* greet\n    oops\n## b\n* {x\n    - utter_grete\n", "utf-8")
+    findings = await check_all(project, ["terminal"], {})
+    assert [p.split(": ", 1)[0] for p in findings.problems] == [
+        f"{broken}:3",
+        f"{broken}:5",
+        f"{broken}:4",  # story b, read on past line 5: its unknown action
+    ]
+    assert "'utter_grete' (did you mean 'utter_greet'?)" in findings.problems[2]
