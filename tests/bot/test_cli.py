@@ -32,7 +32,7 @@ def project(tmp_path):
 
 
 def ozbot(project, *args, lines=()):
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-m", "bot", "--project", str(project), *args],
         input="".join(f"{line}\n" for line in lines),
         capture_output=True,
@@ -40,6 +40,8 @@ def ozbot(project, *args, lines=()):
         timeout=120,
         check=False,
     )
+    print(result.stderr, file=sys.stderr)  # a failing test shows it under "Captured stderr"
+    return result
 
 
 def test_the_seed_transcript_exports_the_corrected_story_and_it_sticks(project):
