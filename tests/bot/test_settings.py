@@ -105,6 +105,19 @@ def test_an_empty_variable_means_unset_everywhere(project: Path) -> None:
     assert chosen([], environment({"TELEGRAM_TOKEN": ""})) == ("terminal",)
 
 
+def test_env_example_as_an_env_file_with_a_token_serves_telegram_on_8080(project: Path) -> None:
+    lines = (REPO / ".env.example").read_text(encoding="utf-8").splitlines()
+    env_file = dict(
+        line.split("=", 1) for line in lines if "=" in line and not line.startswith("#")
+    )
+    assert env_file["OZBOT_PORT"] == ""  # as docker compose passes it: set, and empty
+    env = environment(env_file | {"TELEGRAM_TOKEN": "1:x", "TELEGRAM_TRAINER_IDS": "111"})
+    serving = read_serving([], None, env)
+    assert serving.telegram is not None and serving.telegram.webhook_url is None
+    assert serving.web is not None and serving.web.port == 8080
+    assert read_settings(project, env).store is None
+
+
 def test_the_terminal_alone_reads_no_platform_settings() -> None:
     serving = read_serving(["terminal"], None, {"TELEGRAM_WEBHOOK_URL": "not a url"})
     assert serving.connectors == ("terminal",)
