@@ -20,7 +20,7 @@ from bot.stores.settings import RedisSettings
 
 def bench_redis() -> RedisSettings:
     """The local Redis (or `REDIS_URL`) under a key prefix of this run's own."""
-    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"  # empty means unset
     return RedisSettings(url, f"ozbot-bench:{uuid.uuid4().hex}")
 
 

@@ -1,4 +1,8 @@
-"""Imports a project's custom actions: its `actions.py` and `module.Class` paths in the domain."""
+"""Imports a project's custom actions: its `actions.py` and `module.Class` paths in the domain.
+
+The project's folder goes on the import path first (and stays there, for imports an action makes
+when it runs), so `actions.py` imports the modules beside it with `ozbot` as with `python -m bot`.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ ACTIONS_FILE = "actions.py"
 
 def load_custom_actions(project_dir: Path, domain: Domain) -> dict[str, Any]:
     """Action name -> action object, for every domain action a project implements in Python."""
+    _on_import_path(project_dir)
     module = _import_actions_file(project_dir / ACTIONS_FILE)
     found: dict[str, Any] = {}
     if module is not None:
@@ -32,6 +37,12 @@ def load_custom_actions(project_dir: Path, domain: Domain) -> dict[str, Any]:
         if name not in found:
             found[name] = _load_class_path(path, name, module, project_dir)
     return found
+
+
+def _on_import_path(folder: Path) -> None:
+    entry = str(folder.resolve())
+    if entry not in sys.path:
+        sys.path.insert(0, entry)
 
 
 def _import_actions_file(path: Path) -> ModuleType | None:
@@ -71,7 +82,7 @@ def _load_class_path(path: str, name: str, actions: ModuleType | None, root: Pat
     if module_name == "actions" and actions is not None:
         module = actions
     else:
-        module = _import_module(module_name, path, root)
+        module = _import_module(module_name, path)
     cls = getattr(module, class_name, None)
     if not inspect.isclass(cls):
         raise ActionLoadError(
@@ -87,13 +98,10 @@ def _load_class_path(path: str, name: str, actions: ModuleType | None, root: Pat
     return instance
 
 
-def _import_module(module_name: str, path: str, root: Path) -> ModuleType:
-    sys.path.insert(0, str(root))
+def _import_module(module_name: str, path: str) -> ModuleType:
     try:
         return importlib.import_module(module_name)
     except Exception as exc:
         raise ActionLoadError(
             f"domain.yml: actions: {path}: cannot import {module_name}: {exc!r}"
         ) from exc
-    finally:
-        sys.path.remove(str(root))

@@ -30,6 +30,11 @@ from bot.tracker import Tracker
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
+def placeholders(text: str) -> list[str]:
+    """The `{slot}` placeholders of a response's text, in order."""
+    return _PLACEHOLDER.findall(text)
+
+
 @dataclass
 class Dispatcher:
     """Collects what an action says; the engine turns it into `BotUttered` events."""

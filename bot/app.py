@@ -33,7 +33,7 @@ from bot.nlu.model import NluData
 from bot.nlu.reader import readable_nlu
 from bot.nlu.taught_readings import TaughtReadings
 from bot.policy import Learners
-from bot.project import Project
+from bot.project import Project, has_stories_folder
 from bot.settings import Serving, Settings
 from bot.stores.base import TrackerStore
 from bot.stores.redis import RedisTrackerStore
@@ -103,7 +103,7 @@ def load_project(settings: Settings) -> LoadedProject:
     check_domain(domain, project.domain_file)
     stories: list[Story] = []
     nlu = NluData()
-    if project.stories_dir.exists():
+    if has_stories_folder(project):
         stories, bad_stories = readable_stories(project.stories_dir)
         nlu, bad_nlu = readable_nlu(project.stories_dir)
         for error in dict.fromkeys(map(str, [*bad_stories, *bad_nlu])):

@@ -6,14 +6,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import signal
 import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 
 from bot import logs
-from bot.commands import chat, check, evaluate, export, run, train
+from bot.commands import chat, check, evaluate, export, init, run, train
+from bot.commands.common import environment
 from bot.errors import OzbotError
 from bot.settings import chosen
 
@@ -37,22 +37,45 @@ SUBCOMMANDS = {
     "evaluate": Subcommand(evaluate.HELP, evaluate.add_arguments, evaluate.run),
     "export": Subcommand(export.HELP, export.add_arguments, export.run),
     "check": Subcommand(check.HELP, check.add_arguments, check.run),
+    "init": Subcommand(init.HELP, init.add_arguments, init.run),
 }
 
 
+DESCRIPTION = "Teach a dialogue bot by talking to it: you type what the user says, approve or \
+correct what the bot does, and it learns on the spot."
+EPILOG = "Start with `ozbot run` (the training loop in this terminal) or `ozbot init my-bot` (a \
+new bot); `ozbot COMMAND --help` tells more. The options above may stand before or after the \
+command: `ozbot train --project my-bot`."
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ozbot", description=__doc__)
-    parser.add_argument("--project", default=".", help="the bot's folder (default: here)")
+    parser = argparse.ArgumentParser(prog="ozbot", description=DESCRIPTION, epilog=EPILOG)
+    _global_options(parser, default=True)
+    # The global options are accepted after the subcommand too (`ozbot train --project DIR`);
+    # there they default to "not given", so that they never undo one given before it.
+    after = argparse.ArgumentParser(add_help=False)
+    _global_options(after, default=False)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, subcommand in SUBCOMMANDS.items():
+        command = commands.add_parser(name, help=subcommand.help, parents=[after])
+        subcommand.add_arguments(command)
+    return parser
+
+
+def _global_options(parser: argparse.ArgumentParser, *, default: bool) -> None:
+    def given(value: object) -> object:
+        return value if default else argparse.SUPPRESS
+
+    parser.add_argument("--project", default=given("."), help="the bot's folder (default: here)")
     parser.add_argument(
         "--log-level",
         choices=("debug", "info", "warning", "error"),
+        default=given(None),
         help="default: info when `run` serves a chat platform (a line per turn), else warning",
     )
-    parser.add_argument("--log-json", action="store_true", help="log one JSON object a line")
-    commands = parser.add_subparsers(dest="command", required=True)
-    for name, subcommand in SUBCOMMANDS.items():
-        subcommand.add_arguments(commands.add_parser(name, help=subcommand.help))
-    return parser
+    parser.add_argument(
+        "--log-json", action="store_true", default=given(False), help="log one JSON object a line"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,7 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     # Serving a platform, `ozbot run` handles it on the loop and finishes turns in flight.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        logs.configure(_log_level(args), as_json=args.log_json, secrets=logs.secrets_in(os.environ))
+        logs.configure(
+            _log_level(args), as_json=args.log_json, secrets=logs.secrets_in(environment())
+        )
         asyncio.run(SUBCOMMANDS[args.command].run(args))
     except OzbotError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -77,5 +102,5 @@ def main(argv: list[str] | None = None) -> int:
 def _log_level(args: argparse.Namespace) -> int:
     if args.log_level is not None:
         return int(getattr(logging, args.log_level.upper()))
-    serving = args.command == "run" and "terminal" not in chosen(args.connectors, os.environ)
+    serving = args.command == "run" and "terminal" not in chosen(args.connectors, environment())
     return logging.INFO if serving else logging.WARNING

@@ -52,6 +52,17 @@ def open_project(root: Path) -> Project:
     return project
 
 
+def has_stories_folder(project: Project) -> bool:
+    """Whether `stories/` is there; raises ProjectError when it is a file, not a folder."""
+    folder = project.stories_dir
+    if folder.exists() and not folder.is_dir():
+        raise ProjectError(
+            f"{folder}: is a file; ozbot reads stories and NLU data from a folder: rename it, "
+            f"make a folder {folder.name}/ and move it in (e.g. as {folder.name}/stories.yml)"
+        )
+    return folder.is_dir()
+
+
 def read_config(project: Project) -> dict[str, Any]:
     """config.yml as a mapping; no file means all defaults."""
     path = project.config_file

@@ -5,9 +5,11 @@ Sources, a later one winning over an earlier one:
     defaults  <  config.yml  <  environment  <  command line
 
 So `REDIS_URL` wins over config.yml's `store: url`, and `run --port` over `PORT` over
-`OZBOT_PORT`. config.yml is parsed once; the values go down to the parts that need them, and no
-part reads the environment or a file of settings by itself. A wrong value fails the start with
-what to fix. `ozbot check` calls the same readers one by one, to list every problem at once.
+`OZBOT_PORT`. An empty variable means unset (`OZBOT_PORT=` in an env file is no port):
+`environment` drops them once, at the entry point, before any reader sees the environment.
+config.yml is parsed once; the values go down to the parts that need them, and no part reads
+the environment or a file of settings by itself. A wrong value fails the start with what to
+fix. `ozbot check` calls the same readers one by one, to list every problem at once.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from bot.stores.settings import RedisSettings, redis_settings
 from bot.tracker import SNAPSHOT_TURNS
 from connectors.slack_settings import SlackSettings
 from connectors.telegram_settings import TelegramSettings
-from connectors.web import WebSettings
+from connectors.web_settings import WebSettings
 from policy.config import PolicyConfig, policy_config_from_dict
 
 CONNECTORS = ("terminal", "telegram", "slack")
@@ -76,6 +78,11 @@ class Serving:
         return self.telegram is not None or self.slack is not None
 
 
+def environment(env: Mapping[str, str]) -> dict[str, str]:
+    """The variables that are set: an empty (or blank) variable means unset, everywhere."""
+    return {name: value for name, value in env.items() if value.strip()}
+
+
 def read_settings(root: Path, env: Mapping[str, str]) -> Settings:
     """The settings of the project at `root`; raises ProjectError saying what to fix."""
     project = open_project(root)
@@ -90,6 +97,9 @@ def read_settings(root: Path, env: Mapping[str, str]) -> Settings:
 def policy_settings(project: Project, config: Mapping[str, Any]) -> tuple[PolicyConfig, list[str]]:
     """The policy settings of config.yml, checked, and warnings about what is ignored."""
     policy, warnings = policy_config_from_dict(dict(config), str(project.config_file))
+    from policy.lightgbm_params import check_lightgbm_params  # LightGBM: only when read
+
+    check_lightgbm_params(policy.lightgbm, f"{project.config_file}: lightgbm")
     if policy.max_history > SNAPSHOT_TURNS:
         raise ProjectError(
             f"{project.config_file}: max_history {policy.max_history} is more than the "
@@ -201,6 +211,5 @@ def chosen(names: Sequence[str], env: Mapping[str, str]) -> tuple[str, ...]:
 def web_settings(port: int | None, env: Mapping[str, str], *, slack: bool) -> WebSettings:
     """`--port`, else `PORT`, else `OZBOT_PORT`, else 3000 with Slack (Bolt's habit) or 8080."""
     default = str(SLACK_PORT) if slack else None
-    chosen_port = str(port) if port is not None else env.get("PORT") or env.get("OZBOT_PORT")
-    raw = chosen_port or default
+    raw = str(port) if port is not None else env.get("PORT") or env.get("OZBOT_PORT") or default
     return WebSettings.from_env({**env, "OZBOT_PORT": raw} if raw else env)

@@ -4,31 +4,14 @@ their routes on it, so a deployment opens a single port whatever connectors it r
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from bot.errors import ConnectorError
+from connectors.web_settings import WebSettings
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-DEFAULT_HOST = "0.0.0.0"  # a webhook must be reachable from the proxy in front of it
-DEFAULT_PORT = 8080
-
-
-@dataclass(frozen=True)
-class WebSettings:
-    host: str = DEFAULT_HOST
-    port: int = DEFAULT_PORT
-    """0 picks a free port (tests); `WebServer.port` tells which."""
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> WebSettings:
-        """`OZBOT_HOST` and `OZBOT_PORT`; raises ConnectorError on a port that is no number."""
-        raw = env.get("OZBOT_PORT", str(DEFAULT_PORT))
-        if not raw.isdigit() or int(raw) > 65535:
-            raise ConnectorError(f"OZBOT_PORT={raw!r} is not a port number (0-65535)")
-        return cls(env.get("OZBOT_HOST", DEFAULT_HOST), int(raw))
 
 
 class WebServer:

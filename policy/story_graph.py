@@ -9,10 +9,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.domain import Domain
 from bot.errors import StoryError
 from bot.nlu.model import NLU_FALLBACK
+from bot.spelling import did_you_mean
 from bot.stories.model import ActionStep, Checkpoint, SlotStep, Story, UserStep, UserTurn
 
 MAX_VISITS = 2
@@ -117,13 +119,52 @@ def _followers(all_segments: Sequence[Segment]) -> list[list[int]]:
 
 def validate_story(story: Story, domain: Domain) -> None:
     """Every intent, entity, action and slot of the story must be in the domain."""
+    problems = story_problems(story, domain)
+    if problems:
+        raise StoryError(problems[0])
+
+
+def story_problems(story: Story, domain: Domain) -> list[str]:
+    """Every name of the story the domain lacks ("did you mean" the closest it has), and every
+    value of a categorical slot outside its `values:`, in the order of the steps."""
+    problems = []
     for step in story.steps:
         for kind, name in _names(step):
-            if name not in _domain_names(domain, kind):
-                raise StoryError(
-                    f"{story_place(story)}: unknown {kind} {name!r}; "
+            known = _domain_names(domain, kind)
+            if name not in known:
+                problems.append(
+                    f"{story_place(story)}: unknown {kind} {name!r}{did_you_mean(name, known)}; "
                     f"add it to `{_PLURALS[kind]}` in the domain"
                 )
+        problems += _categorical_problems(story, step, domain)
+    return problems
+
+
+def _categorical_problems(story: Story, step: object, domain: Domain) -> list[str]:
+    values = _slot_values(step)
+    slots = {slot.name: slot for slot in domain.slots if slot.type == "categorical"}
+    problems = []
+    for name, value in values:
+        slot = slots.get(name)
+        if slot is None or value is None:
+            continue
+        if str(value).lower() not in {v.lower() for v in slot.values}:
+            problems.append(
+                f"{story_place(story)}: slot {name} is categorical and {value!r} is not one of "
+                f"its values ({', '.join(slot.values)}); add it to `values:` of {name} in the "
+                "domain or use one of them"
+            )
+    return problems
+
+
+def _slot_values(step: object) -> Iterator[tuple[str, Any]]:
+    """The slot values a step sets: a slot event, or the entities of a user turn (they fill
+    slots of the same name)."""
+    if isinstance(step, SlotStep):
+        yield step.name, step.value
+    elif isinstance(step, UserStep):
+        for turn in step.alternatives:
+            yield from turn.entities.items()
 
 
 _PLURALS = {"intent": "intents", "entity": "entities", "action": "actions", "slot": "slots"}

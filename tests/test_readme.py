@@ -12,7 +12,8 @@ import yaml
 
 from bot.cli import _parser
 from connectors import observability
-from connectors.web import DEFAULT_PORT, WebServer, WebSettings
+from connectors.web import WebServer
+from connectors.web_settings import DEFAULT_PORT, WebSettings
 from tests.conftest import REPO
 from tests.test_deployment import code_env_names
 
@@ -45,6 +46,11 @@ def check_ozbot(argv: list[str]) -> None:
 def check_export(argv: list[str]) -> None:
     name = argv[1].split("=", 1)[0]
     assert name in code_env_names()
+
+
+def check_source(argv: list[str]) -> None:
+    assert argv[1] == ".venv/bin/activate"
+    assert "VENV := .venv" in (REPO / "Makefile").read_text(encoding="utf-8")
 
 
 def check_cp(argv: list[str]) -> None:
@@ -86,6 +92,7 @@ CHECKS = {
     "ozbot": check_ozbot,
     "export": check_export,
     "cp": check_cp,
+    "source": check_source,
     "docker": check_docker,
     "curl": check_curl,
     "python": check_python,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from bot import app
 from bot.commands.common import progress, say, settings
-from connectors.console import StdinLines
+
+if TYPE_CHECKING:
+    from bot import app
 
 DEFAULT_CONVERSATION = "terminal"
 
@@ -21,6 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 async def chat(args: argparse.Namespace, *, trainer: bool) -> None:
     """The terminal loop on the conversation of `--conversation`, until the user quits."""
+    from bot import app
+
     notes = app.TrainerNotes(lambda text: say(f"ozbot: {text}"))
     async with app.running_bot(
         settings(args), learn=trainer, progress=progress, notes=notes
@@ -29,6 +33,9 @@ async def chat(args: argparse.Namespace, *, trainer: bool) -> None:
 
 
 async def console(args: argparse.Namespace, bot: app.Bot, *, trainer: bool) -> None:
+    from bot import app
+    from connectors.console import StdinLines
+
     stdin = StdinLines()
     await app.terminal(bot, args.conversation, trainer=trainer, read=stdin.read, write=say).run()
 

@@ -1,29 +1,31 @@
 """`ozbot check`: everything a start would refuse, found at once, each with where and how to fix.
 
 It reads the project as `ozbot run` does (domain, config, stories, actions), then the settings
-of the connectors that would run and the store; it never stops at the first problem. Exit code
-0 when the bot can start, 1 when not.
+of the connectors that would run and the store; it never stops at the first problem. It also
+finds what a start lets through but is wrong all the same: a story value outside a categorical
+slot's `values:`, a response placeholder that names no slot. A misspelt name gets "did you mean"
+the closest known one. `--online` asks Telegram (getMe) and Slack (auth.test) whether the
+tokens are good. Exit code 0 when nothing is wrong (warnings aside), 1 when not.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.action_loader import load_custom_actions
-from bot.actions import ActionRegistry
-from bot.commands.common import say
+from bot.actions import ActionRegistry, placeholders
+from bot.commands.common import environment, say
 from bot.domain import Domain, load_domain
 from bot.errors import ActionError, OzbotError
 from bot.nlu.model import NLU_FALLBACK, NluData
 from bot.nlu.reader import read_nlu
-from bot.project import Project, open_project, read_config
+from bot.project import Project, has_stories_folder, open_project, read_config
 from bot.settings import (
     CONNECTORS,
     chosen,
@@ -33,14 +35,14 @@ from bot.settings import (
     store_settings,
     web_settings,
 )
-from bot.stores.redis import RedisTrackerStore
+from bot.spelling import did_you_mean
 from bot.stores.settings import RedisSettings
 from bot.stories.model import Story
 from bot.stories.reader import read_folder_file, story_files
 from connectors.chat_commands import check_domain
 from connectors.slack_settings import SlackSettings
 from connectors.telegram_settings import TelegramSettings
-from policy.story_graph import check_checkpoints, segments, validate_story
+from policy.story_graph import check_checkpoints, segments, story_problems
 
 HELP = "check the project and the settings of its connectors; list every problem"
 T = TypeVar("T")
@@ -52,6 +54,8 @@ class Findings:
 
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    confirmed: list[str] = field(default_factory=list)
+    """What `--online` found good: "Telegram: the token is @my_bot's"."""
 
     def attempt(self, check: Callable[[], T]) -> T | None:
         """The check's result, or None with its error kept as a problem."""
@@ -60,6 +64,13 @@ class Findings:
         except OzbotError as exc:
             self.problems.append(str(exc))
             return None
+
+    async def confirm(self, platform: str, bot_name: Awaitable[str]) -> None:
+        """Asks the platform who the token belongs to: a name is confirmed, an error a problem."""
+        try:
+            self.confirmed.append(f"{platform} accepts the token: it is {await bot_name}'s")
+        except OzbotError as exc:
+            self.problems.append(str(exc))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -70,10 +81,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"check as `ozbot run` would run these: {', '.join(CONNECTORS)} "
         "(default: those whose token is set)",
     )
+    parser.add_argument(
+        "--online",
+        action="store_true",
+        help="also ask Telegram (getMe) and Slack (auth.test) whether they accept the tokens",
+    )
 
 
 async def run(args: argparse.Namespace) -> None:
-    findings = await check_all(Path(args.project), args.connectors, os.environ)
+    findings = await check_all(
+        Path(args.project), args.connectors, environment(), online=args.online
+    )
+    for confirmed in findings.confirmed:
+        say(f"online: {confirmed}")
     for warning in findings.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for problem in findings.problems:
@@ -85,8 +105,11 @@ async def run(args: argparse.Namespace) -> None:
     say("ok: the project and its settings are ready; `ozbot run` starts the bot.")
 
 
-async def check_all(root: Path, names: list[str], env: Mapping[str, str]) -> Findings:
-    """Every problem and warning of the project at `root`, run with connectors `names`."""
+async def check_all(
+    root: Path, names: list[str], env: Mapping[str, str], *, online: bool = False
+) -> Findings:
+    """Every problem and warning of the project at `root`, run with connectors `names`;
+    `online` also asks the platforms whether they accept the tokens."""
     findings = Findings()
     project = findings.attempt(lambda: open_project(root))
     if project is None:
@@ -100,11 +123,17 @@ async def check_all(root: Path, names: list[str], env: Mapping[str, str]) -> Fin
     nlu = _nlu(project, findings)
     if domain is not None:
         _fits_domain(stories, domain, findings)
+        _placeholders(domain, project, findings)
         _nlu_fits_domain(nlu, domain, project, findings)
         _actions(project, domain, findings)
     connectors = findings.attempt(lambda: chosen(names, env)) or ()
     for name in connectors:
-        CREDENTIALS[name](env, findings)
+        await CREDENTIALS[name](env, findings, online)
+    if online and not set(connectors) - {"terminal"}:
+        findings.warnings.append(
+            "--online: no platform to ask; name one (`ozbot check --online telegram`) or set "
+            "its token (TELEGRAM_TOKEN, SLACK_BOT_TOKEN)"
+        )
     if set(connectors) - {"terminal"}:  # the web server runs: on which port
         findings.attempt(lambda: web_settings(None, env, slack="slack" in connectors))
     if config is not None:
@@ -129,7 +158,10 @@ def _policy(project: Project, config: dict[str, Any], findings: Findings) -> Non
 
 
 def _stories(project: Project, findings: Findings) -> list[Story]:
-    if not project.stories_dir.is_dir():
+    has_folder = findings.attempt(lambda: has_stories_folder(project))
+    if has_folder is None:  # a file: told
+        return []
+    if not has_folder:
         findings.warnings.append(
             f"{project.stories_dir}: no stories folder; the bot starts knowing nothing "
             "(write stories there, or teach it with `ozbot interactive`)"
@@ -137,7 +169,7 @@ def _stories(project: Project, findings: Findings) -> list[Story]:
         return []
     stories: list[Story] = []
     for file in story_files(project.stories_dir):
-        stories += findings.attempt(partial(read_folder_file, file)) or []
+        stories += findings.attempt(partial(read_folder_file, file, findings.problems)) or []
     return stories
 
 
@@ -148,7 +180,11 @@ def _nlu(project: Project, findings: Findings) -> NluData:
 
 
 def _nlu_fits_domain(nlu: NluData, domain: Domain, project: Project, findings: Findings) -> None:
-    unknown = [intent for intent in nlu.intents if intent not in domain.intents]
+    unknown = [
+        f"{intent}{did_you_mean(intent, domain.intents)}"
+        for intent in nlu.intents
+        if intent not in domain.intents
+    ]
     if unknown:
         findings.warnings.append(
             f"{project.stories_dir}: the NLU data has intents the domain lacks "
@@ -165,9 +201,21 @@ def _nlu_fits_domain(nlu: NluData, domain: Domain, project: Project, findings: F
         )
 
 
+def _placeholders(domain: Domain, project: Project, findings: Findings) -> None:
+    slots = [slot.name for slot in domain.slots]
+    for name, variations in domain.responses.items():
+        unknown = {p for v in variations for p in placeholders(v.text) if p not in slots}
+        findings.problems += [
+            f"{project.domain_file}: response {name}: {{{placeholder}}} names no slot"
+            f"{did_you_mean(placeholder, slots)}, so the bot would say it as written; add a "
+            f"slot {placeholder} to the domain or fix the name"
+            for placeholder in sorted(unknown)
+        ]
+
+
 def _fits_domain(stories: list[Story], domain: Domain, findings: Findings) -> None:
     for story in stories:
-        findings.attempt(partial(validate_story, story, domain))
+        findings.problems += story_problems(story, domain)
     findings.attempt(lambda: check_checkpoints([s for story in stories for s in segments(story)]))
 
 
@@ -187,10 +235,14 @@ def _actions(project: Project, domain: Domain, findings: Findings) -> None:
             )
 
 
-def _telegram(env: Mapping[str, str], findings: Findings) -> None:
+async def _telegram(env: Mapping[str, str], findings: Findings, online: bool) -> None:
     settings = findings.attempt(lambda: TelegramSettings.from_env(env))
     if settings is None:
         return
+    if online:
+        from connectors.token_checks import telegram_bot_name  # python-telegram-bot: only now
+
+        await findings.confirm("Telegram", telegram_bot_name(settings))
     if not settings.trainer_ids:
         findings.warnings.append(
             "TELEGRAM_TRAINER_IDS is empty: nobody is asked training questions; set it to your "
@@ -203,8 +255,12 @@ def _telegram(env: Mapping[str, str], findings: Findings) -> None:
         )
 
 
-def _slack(env: Mapping[str, str], findings: Findings) -> None:
+async def _slack(env: Mapping[str, str], findings: Findings, online: bool) -> None:
     settings = findings.attempt(lambda: SlackSettings.from_env(env))
+    if settings is not None and online:
+        from connectors.token_checks import slack_bot_name  # slack_sdk: only now
+
+        await findings.confirm("Slack", slack_bot_name(settings))
     if settings is not None and not settings.trainer_ids:
         findings.warnings.append(
             "SLACK_TRAINER_IDS is empty: nobody is asked training questions; set it to your "
@@ -212,15 +268,22 @@ def _slack(env: Mapping[str, str], findings: Findings) -> None:
         )
 
 
-CREDENTIALS: dict[str, Callable[[Mapping[str, str], Findings], None]] = {
-    "terminal": lambda env, findings: None,
+async def _terminal(env: Mapping[str, str], findings: Findings, online: bool) -> None:
+    """The terminal has no settings."""
+
+
+CREDENTIALS: dict[str, Callable[[Mapping[str, str], Findings, bool], Awaitable[None]]] = {
+    "terminal": _terminal,
     "telegram": _telegram,
     "slack": _slack,
 }
-"""Per connector: what is missing or wrong in its settings, as problems and warnings."""
+"""Per connector: what is missing or wrong in its settings, as problems and warnings; online,
+whether the platform accepts its token."""
 
 
 async def _reach(settings: RedisSettings, findings: Findings) -> None:
+    from bot.stores.redis import RedisTrackerStore  # only now: redis takes a while to import
+
     try:
         store = await RedisTrackerStore.connect(settings)
     except OzbotError as exc:

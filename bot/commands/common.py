@@ -8,14 +8,20 @@ import sys
 from pathlib import Path
 
 from bot.settings import Settings, read_settings
+from bot.settings import environment as set_variables
 
 
 def settings(args: argparse.Namespace) -> Settings:
     """The settings of `--project`, read once; warnings about config.yml go to stderr."""
-    read = read_settings(Path(args.project), os.environ)
+    read = read_settings(Path(args.project), environment())
     for warning in read.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return read
+
+
+def environment() -> dict[str, str]:
+    """This process's environment as every command reads it: an empty variable means unset."""
+    return set_variables(os.environ)
 
 
 def progress(step: str, done: int, total: int) -> None:

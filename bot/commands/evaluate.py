@@ -11,17 +11,16 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot import app
-from bot.app import LoadedProject
-from bot.commands import evaluate_nlu
 from bot.commands.common import progress, say, settings
-from bot.stories.model import Story
 from bot.stories.reader import read_stories
 from policy.evaluation import EvaluationReport, evaluate
-from policy.learning_curve import CurvePoint, curve_to_dict, learning_curve
-from policy.model_store import POINTER
-from policy.persistence import load_model
+
+if TYPE_CHECKING:
+    from bot.app import LoadedProject
+    from bot.stories.model import Story
+    from policy.learning_curve import CurvePoint
 
 HELP = "evaluate the saved model on test stories (or the NLU on test NLU data), as Rasa counts"
 CURVE_JSON, CURVE_PNG = "learning_curve.json", "learning_curve.png"
@@ -53,6 +52,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def run(args: argparse.Namespace) -> None:
+    from bot import app
+    from bot.commands import evaluate_nlu
+    from policy.model_store import POINTER
+    from policy.persistence import load_model
+
     loaded = app.load_project(settings(args))
     if args.nlu is not None:
         await evaluate_nlu.run(loaded, args)
@@ -65,8 +69,7 @@ async def run(args: argparse.Namespace) -> None:
     evaluation = await asyncio.to_thread(evaluate, policy, test, loaded.domain)
     written = []
     if args.out is not None:
-        # Imported only here: matplotlib takes most of a second to import, and every
-        # `ozbot` command imports this module.
+        # Imported only here: matplotlib takes most of a second to import.
         from policy.evaluation_files import write_evaluation
 
         written = await asyncio.to_thread(write_evaluation, evaluation, args.out)
@@ -111,6 +114,7 @@ async def _learning_curve(
     loaded: LoadedProject, test: list[Story], args: argparse.Namespace
 ) -> None:
     from policy.evaluation_files import write_json  # imported here: see run()
+    from policy.learning_curve import curve_to_dict, learning_curve
     from policy.plots import learning_curve_png
 
     folder: Path = args.out if args.out is not None else loaded.project.root / "results"

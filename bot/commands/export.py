@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-from bot import app
 from bot.commands.common import say, settings
 from bot.errors import OzbotError, StoreError, StoreUnavailableError
 from bot.exporter import StoryExporter
-from bot.stores.base import TrackerStore
 from bot.stories.export import stories_from_events
+
+if TYPE_CHECKING:
+    from bot.stores.base import TrackerStore
 
 HELP = "write stored conversations as Rasa Markdown stories to stories/exported/"
 
@@ -22,6 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def run(args: argparse.Namespace) -> None:
+    from bot import app
+
     read = settings(args)
     async with app.opened_store(read) as store:
         if args.all:

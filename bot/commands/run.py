@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import signal
 import sys
+from typing import TYPE_CHECKING
 
-from bot import app
 from bot.commands import chat
-from bot.commands.common import progress, say, settings
+from bot.commands.common import environment, progress, say, settings
 from bot.redaction import origin_only
 from bot.settings import CONNECTORS, SLACK_PORT, Serving, read_serving
 from connectors.slack_settings import EVENTS_PATH
-from connectors.web import WebServer
+
+if TYPE_CHECKING:
+    from connectors.web import WebServer
 
 HELP = "the main job: teach the bot in the terminal, or serve it on Telegram and Slack"
 
@@ -43,11 +44,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def run(args: argparse.Namespace) -> None:
-    serving = read_serving(args.connectors, args.port, os.environ)
+    serving = read_serving(args.connectors, args.port, environment())
     _warn(serving)
     if not serving.platforms:
         await chat.interactive(args)
         return
+    from bot import app  # only now: the settings are read, so a missing token is told at once
+
     read = settings(args)
     notes = app.TrainerNotes(lambda text: say(f"ozbot: {text}"))
     async with (
@@ -65,7 +68,7 @@ async def run(args: argparse.Namespace) -> None:
 
 
 def _warn(serving: Serving) -> None:
-    if os.environ.get("SLACK_BOT_TOKEN") and serving.slack is None:
+    if environment().get("SLACK_BOT_TOKEN") and serving.slack is None:
         print("note: SLACK_BOT_TOKEN is set; `ozbot run slack` serves Slack", file=sys.stderr)
     for name, platform in (("TELEGRAM", serving.telegram), ("SLACK", serving.slack)):
         if platform is not None and not platform.trainer_ids:

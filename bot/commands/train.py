@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from bot import app
 from bot.commands.common import progress, say, settings
 
 HELP = "train the policy from domain.yml, stories/ and config.yml"
@@ -15,6 +14,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def run(args: argparse.Namespace) -> None:
+    from bot import app
+
     read = settings(args)
     policy = (await app.train(read, progress)).policy
     assert policy.metadata is not None

@@ -17,10 +17,12 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from bot.errors import StoryError
 from bot.stories.model import ActionStep, Checkpoint, SlotStep, Step, Story, UserStep, UserTurn
+from bot.stories.problems import read_on
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _NLU_HEADER = re.compile(r"^\s*#+\s*(intent|synonym|regex|lookup)\s*:", re.MULTILINE)
@@ -52,18 +54,24 @@ def is_nlu_markdown(text: str) -> bool:
     return _NLU_HEADER.search(text) is not None
 
 
-def parse_markdown(text: str, source: str) -> list[Story]:
-    """Read Markdown stories; `source` names the file in errors and in each `Story.source`."""
+def parse_markdown(text: str, source: str, problems: list[str] | None = None) -> list[Story]:
+    """Read Markdown stories; `source` names the file in errors and in each `Story.source`.
+
+    With `problems`, a line that cannot be read is kept there and reading goes on."""
     drafts: list[_Draft] = []
     for number, line in _lines(text, source):
-        where = f"{source}:{number}"
-        if line.startswith("#"):
-            drafts.append(_Draft(_story_name(line, where), where))
-        elif not drafts:
-            raise StoryError(f"{where}: {line!r} comes before any story; start one with `## name`")
-        else:
-            drafts[-1].steps.extend(_steps(line, where))
+        read_on(problems, partial(_read_line, line, f"{source}:{number}", drafts))
     return [Story(draft.name, tuple(draft.steps), draft.source) for draft in drafts]
+
+
+def _read_line(line: str, where: str, drafts: list[_Draft]) -> None:
+    """A story's `## name` starts a draft; any other line adds steps to the last draft."""
+    if line.startswith("#"):
+        drafts.append(_Draft(_story_name(line, where), where))
+    elif not drafts:
+        raise StoryError(f"{where}: {line!r} comes before any story; start one with `## name`")
+    else:
+        drafts[-1].steps.extend(_steps(line, where))
 
 
 def _lines(text: str, source: str) -> Iterator[tuple[int, str]]:

@@ -10,7 +10,7 @@ from bot.stories.markdown import is_nlu_markdown, parse_markdown, write_markdown
 from bot.stories.model import Story
 from bot.stories.yaml_format import parse_yaml, write_yaml
 
-_Parser = Callable[[str, str], list[Story]]
+_Parser = Callable[[str, str, list[str] | None], list[Story]]
 _Writer = Callable[[Iterable[Story]], str]
 _FORMATS: dict[str, tuple[_Parser, _Writer]] = {
     ".md": (parse_markdown, write_markdown),
@@ -29,7 +29,7 @@ def read_stories(path: Path) -> list[Story]:
         return [story for file in story_files(path) for story in read_folder_file(file)]
     if not path.exists():
         raise StoryError(f"{path}: no such file or folder")
-    return _format(path)[0](_read_text(path), str(path))
+    return _format(path)[0](_read_text(path), str(path), None)
 
 
 def readable_stories(folder: Path) -> tuple[list[Story], list[StoryError]]:
@@ -65,12 +65,13 @@ def story_files(folder: Path) -> list[Path]:
     )
 
 
-def read_folder_file(file: Path) -> list[Story]:
-    """The stories of one file of a story folder; NLU Markdown reads as none."""
+def read_folder_file(file: Path, problems: list[str] | None = None) -> list[Story]:
+    """The stories of one file of a story folder; NLU Markdown reads as none. With `problems`,
+    what cannot be read goes there and the rest of the file is read."""
     text = _read_text(file)
     if file.suffix.lower() == ".md" and is_nlu_markdown(text):
         return []
-    return _format(file)[0](text, str(file))
+    return _format(file)[0](text, str(file), problems)
 
 
 def _format(path: Path) -> tuple[_Parser, _Writer]:

@@ -23,12 +23,14 @@ line of the story or step that is wrong.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 import yaml
 
 from bot.errors import StoryError
 from bot.stories.model import ActionStep, Checkpoint, SlotStep, Step, Story, UserStep, UserTurn
+from bot.stories.problems import read_on
 from bot.yaml_errors import yaml_errors
 
 VERSION = "3.1"
@@ -51,12 +53,15 @@ def _timestamp_as_text(_: _Loader, node: yaml.Node) -> str:
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
-def parse_yaml(text: str, source: str) -> list[Story]:
-    """Read the `stories:` of a Rasa YAML file; `source` names the file in errors."""
+def parse_yaml(text: str, source: str, problems: list[str] | None = None) -> list[Story]:
+    """Read the `stories:` of a Rasa YAML file; `source` names the file in errors.
+
+    With `problems`, a story or step that cannot be read is kept there and reading goes on
+    (YAML that does not parse still ends the file)."""
     with yaml_errors(source, StoryError):  # the loader refuses control characters at once
         loader = _Loader(text)
         try:
-            return _StoryNodes(loader, source).stories(loader.get_single_node())
+            return _StoryNodes(loader, source, problems).stories(loader.get_single_node())
         finally:
             loader.dispose()
 
@@ -64,9 +69,10 @@ def parse_yaml(text: str, source: str) -> list[Story]:
 class _StoryNodes:
     """Walks the YAML nodes down to each step, so errors can name the step's line."""
 
-    def __init__(self, loader: _Loader, source: str) -> None:
+    def __init__(self, loader: _Loader, source: str, problems: list[str] | None) -> None:
         self.loader = loader
         self.source = source
+        self.problems = problems
 
     def where(self, node: yaml.Node) -> str:
         return f"{self.source}:{node.start_mark.line + 1}"
@@ -78,7 +84,9 @@ class _StoryNodes:
         if root is None:
             return []
         stories = self.mapping(root, "a YAML file of stories", {"stories"}).get("stories")
-        return [self.story(node) for node in self.sequence(stories, "`stories:`")]
+        nodes = self.sequence(stories, "`stories:`")
+        read = [read_on(self.problems, partial(self.story, node)) for node in nodes]
+        return [story for story in read if story is not None]
 
     def story(self, node: yaml.Node) -> Story:
         where = self.where(node)
@@ -86,8 +94,9 @@ class _StoryNodes:
         if "story" not in fields or "steps" not in fields:
             raise StoryError(f"{where}: a story needs `story: name` and `steps:`")
         name = _text(self.value(fields["story"]), "story", where)
-        steps = self.sequence(fields["steps"], "`steps:`")
-        return Story(name, tuple(s for step in steps for s in self.steps(step)), where)
+        nodes = self.sequence(fields["steps"], "`steps:`")
+        steps = [read_on(self.problems, partial(self.steps, node)) or [] for node in nodes]
+        return Story(name, tuple(step for read in steps for step in read), where)
 
     def steps(self, node: yaml.Node) -> list[Step]:
         step = self.value(node)

@@ -1,3 +1,7 @@
+import sys
+import uuid
+from types import SimpleNamespace
+
 import pytest
 
 from bot.action_loader import load_custom_actions
@@ -48,3 +52,24 @@ def test_import_problems_name_the_file_and_fix(tmp_path, source, actions, messag
     (tmp_path / "actions.py").write_text(source)
     with pytest.raises(ActionLoadError, match=message):
         load_custom_actions(tmp_path, domain_from_dict({"actions": actions}))
+
+
+async def test_actions_py_imports_the_modules_beside_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "path", list(sys.path))  # restored after the test
+    helper = f"helpers_{uuid.uuid4().hex}"  # a name no other test has imported
+    (tmp_path / f"{helper}.py").write_text("GREETING = 'hello from a helper'\n")
+    (tmp_path / "actions.py").write_text(
+        f"from {helper} import GREETING\n\n"
+        "class Greet:\n"
+        "    name = 'action_greet'\n\n"
+        "    async def run(self, dispatcher, tracker, domain):\n"
+        f"        import {helper}  # an import when it runs finds it too\n"
+        "        dispatcher.utter_message(GREETING)\n"
+        "        return []\n"
+    )
+    found = load_custom_actions(tmp_path, domain_from_dict({"actions": ["action_greet"]}))
+    said = []
+    sys.modules.pop(helper)  # the import in run() must find the folder on the path again
+    dispatcher = SimpleNamespace(utter_message=said.append)
+    assert await found["action_greet"].run(dispatcher, None, None) == []
+    assert said == ["hello from a helper"]

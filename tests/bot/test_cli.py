@@ -1,5 +1,6 @@
 """`ozbot` as a user runs it: a subprocess, typed lines on stdin, files in a project folder."""
 
+import os
 import re
 import shutil
 import signal
@@ -31,7 +32,7 @@ def project(tmp_path):
 
 
 def ozbot(project, *args, lines=()):
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-m", "bot", "--project", str(project), *args],
         input="".join(f"{line}\n" for line in lines),
         capture_output=True,
@@ -39,6 +40,8 @@ def ozbot(project, *args, lines=()):
         timeout=120,
         check=False,
     )
+    print(result.stderr, file=sys.stderr)  # a failing test shows it under "Captured stderr"
+    return result
 
 
 def test_the_seed_transcript_exports_the_corrected_story_and_it_sticks(project):
@@ -136,3 +139,51 @@ def _read_until(stream, marker, limit=100_000):
             break
         seen += char
     return seen
+
+
+def test_the_global_options_work_after_the_subcommand_too(project, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("not-a-project")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "check", "--project", str(project), "--log-level", "debug"],
+        cwd=elsewhere,
+        env=os.environ | {"PYTHONPATH": str(REPO)},  # this checkout, wherever the cwd is
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ok: the project and its settings are ready" in result.stdout
+    before = ozbot(elsewhere, "check", "--log-json")  # --project before, not undone after
+    assert "is not a bot project" in before.stdout
+
+
+HEAVY = ("lightgbm", "sklearn", "numpy", "scipy", "telegram", "slack_bolt", "aiohttp", "redis")
+IMPORTED_BY = """
+import sys
+from bot.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+heavy = {name.split(".")[0] for name in sys.modules} & set(%r)
+print("heavy:", sorted(heavy), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["run", "telegram"], ["train", "--help"]])
+def test_help_and_a_missing_token_answer_without_importing_the_heavy_libraries(argv):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORTED_BY % (HEAVY,), *argv],
+        env=env | {"TELEGRAM_TOKEN": ""},  # empty means unset
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "heavy: []" in result.stderr, result.stderr
+    if argv == ["run", "telegram"]:
+        assert "error: TELEGRAM_TOKEN is not set" in result.stderr
+    else:
+        assert "usage: ozbot" in result.stdout

@@ -9,7 +9,14 @@ import pytest
 import yaml
 
 from bot.errors import ConnectorError, ProjectError
-from bot.settings import NluSettings, chosen, read_serving, read_settings, web_settings
+from bot.settings import (
+    NluSettings,
+    chosen,
+    environment,
+    read_serving,
+    read_settings,
+    web_settings,
+)
 from bot.tracker import SNAPSHOT_TURNS
 from tests.conftest import REPO
 
@@ -111,6 +118,39 @@ def test_the_port_is_the_option_else_port_else_ozbot_port_else_slacks_3000() -> 
     assert web_settings(None, {"OZBOT_PORT": "6000"}, slack=True).port == 6000
     assert web_settings(None, {}, slack=True).port == 3000
     assert web_settings(None, {}, slack=False).port == 8080
+
+
+def test_an_empty_variable_means_unset_everywhere(project: Path) -> None:
+    env_file = {  # .env.example used as an env file: every variable there, most of them empty
+        "TELEGRAM_TOKEN": "1:x",
+        "TELEGRAM_TRAINER_IDS": "111",
+        "TELEGRAM_WEBHOOK_URL": "",
+        "OZBOT_PORT": "",
+        "OZBOT_HOST": " ",
+        "PORT": "",
+        "REDIS_URL": "",
+        "SLACK_BOT_TOKEN": "",
+    }
+    env = environment(env_file)
+    assert env == {"TELEGRAM_TOKEN": "1:x", "TELEGRAM_TRAINER_IDS": "111"}
+    serving = read_serving([], None, env)
+    assert serving.connectors == ("telegram",)
+    assert serving.web is not None and (serving.web.host, serving.web.port) == ("0.0.0.0", 8080)
+    assert read_settings(project, env).store is None
+    assert chosen([], environment({"TELEGRAM_TOKEN": ""})) == ("terminal",)
+
+
+def test_env_example_as_an_env_file_with_a_token_serves_telegram_on_8080(project: Path) -> None:
+    lines = (REPO / ".env.example").read_text(encoding="utf-8").splitlines()
+    env_file = dict(
+        line.split("=", 1) for line in lines if "=" in line and not line.startswith("#")
+    )
+    assert env_file["OZBOT_PORT"] == ""  # as docker compose passes it: set, and empty
+    env = environment(env_file | {"TELEGRAM_TOKEN": "1:x", "TELEGRAM_TRAINER_IDS": "111"})
+    serving = read_serving([], None, env)
+    assert serving.telegram is not None and serving.telegram.webhook_url is None
+    assert serving.web is not None and serving.web.port == 8080
+    assert read_settings(project, env).store is None
 
 
 def test_the_terminal_alone_reads_no_platform_settings() -> None:

@@ -7,7 +7,8 @@ import pytest
 from aiohttp import web
 
 from bot.errors import ConnectorError
-from connectors.web import WebServer, WebSettings
+from connectors.web import WebServer
+from connectors.web_settings import WebSettings
 
 
 async def test_a_mounted_route_is_served_on_the_port_picked():
@@ -37,13 +38,3 @@ async def test_a_taken_port_is_a_start_up_error():
             await second.start()
     finally:
         await first.stop()
-
-
-def test_settings_from_the_environment():
-    assert WebSettings.from_env({}) == WebSettings("0.0.0.0", 8080)
-    assert WebSettings.from_env({"OZBOT_HOST": "127.0.0.1", "OZBOT_PORT": "9000"}) == (
-        WebSettings("127.0.0.1", 9000)
-    )
-    for wrong in ("http", "-1", "70000"):
-        with pytest.raises(ConnectorError, match="OZBOT_PORT"):
-            WebSettings.from_env({"OZBOT_PORT": wrong})

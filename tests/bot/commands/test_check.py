@@ -10,6 +10,9 @@ from bot.cli import main
 from bot.commands.check import CREDENTIALS, check_all
 from bot.settings import CONNECTORS
 from tests.conftest import REDIS_URL, REPO
+from tests.connectors.fake_slack import SIGNING_SECRET, FakeSlackApi
+from tests.connectors.fake_telegram import TOKEN as TELEGRAM_TOKEN
+from tests.connectors.fake_telegram import FakeBotApi
 
 
 @pytest.fixture
@@ -155,3 +158,83 @@ async def test_nlu_data_is_checked_against_its_format_and_the_domain(project: Pa
     assert findings.problems == []
     assert any("intents the domain lacks (book_table)" in w for w in findings.warnings)
     assert any("entities the domain lacks (people)" in w for w in findings.warnings)
+
+
+async def test_every_problem_of_a_story_file_with_the_names_it_may_mean(project: Path) -> None:
+    domain = (project / "domain.yml").read_text(encoding="utf-8")
+    categorical = "slots:\n  mood:\n    type: categorical\n    values: [happy, sad]\n"
+    (project / "domain.yml").write_text(domain.replace("slots:\n", categorical, 1), "utf-8")
+    (project / "stories" / "typos.md").write_text(
+        '## first\n* greett\n    - utter_greeet\n    - slot{"mod": "happy"}\n'
+        '## second\n* greet\n    - slot{"mood": "angry"}\n    - utter_goodbye\n',
+        encoding="utf-8",
+    )
+    findings = await check_all(project, ["terminal"], {})
+    story = f"{project / 'stories' / 'typos.md'}"
+    assert findings.problems == [
+        f"{story}:1: story 'first': unknown intent 'greett' (did you mean 'greet'?); "
+        "add it to `intents` in the domain",
+        f"{story}:1: story 'first': unknown action 'utter_greeet' (did you mean "
+        "'utter_greet'?); add it to `actions` in the domain",
+        f"{story}:1: story 'first': unknown slot 'mod' (did you mean 'mood'?); "
+        "add it to `slots` in the domain",
+        f"{story}:5: story 'second': slot mood is categorical and 'angry' is not one of its "
+        "values (happy, sad); add it to `values:` of mood in the domain or use one of them",
+    ]
+
+
+async def test_placeholders_naming_no_slot_and_a_stories_file(project: Path) -> None:
+    domain = (project / "domain.yml").read_text(encoding="utf-8")
+    (project / "domain.yml").write_text(
+        domain.replace('"hey there!"', '"hey there, {ctiy}! {city} is nice"'), "utf-8"
+    )
+    shutil.rmtree(project / "stories")
+    (project / "stories").write_text("## s\n* greet\n    - utter_greet\n", encoding="utf-8")
+    findings = await check_all(project, ["terminal"], {})
+    assert findings.problems == [
+        f"{project / 'stories'}: is a file; ozbot reads stories and NLU data from a folder: "
+        "rename it, make a folder stories/ and move it in (e.g. as stories/stories.yml)",
+        f"{project / 'domain.yml'}: response utter_greet: {{ctiy}} names no slot (did you mean "
+        "'city'?), so the bot would say it as written; add a slot ctiy to the domain or fix "
+        "the name",
+    ]
+
+
+async def test_online_the_platforms_are_asked_whether_they_accept_the_tokens(
+    project: Path,
+) -> None:
+    telegram, slack = FakeBotApi(), FakeSlackApi()
+    await telegram.start()
+    await slack.start()
+    env = {
+        "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_API_BASE_URL": telegram.base_url,
+        "TELEGRAM_TRAINER_IDS": "111",
+        "SLACK_BOT_TOKEN": "xoxb-wrong",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "SLACK_TRAINER_IDS": "UTRAIN001",
+    }
+    try:
+        offline = await check_all(project, ["telegram", "slack"], env)
+        online = await check_all(project, ["telegram", "slack"], env, online=True)
+    finally:
+        await telegram.stop()
+        await slack.stop()
+    assert (offline.problems, offline.confirmed) == ([], [])
+    assert online.confirmed == ["Telegram accepts the token: it is @OzTestBot's"]
+    assert [p for p in online.problems if p.startswith("Slack refused SLACK_BOT_TOKEN")]
+    nothing_to_ask = await check_all(project, ["terminal"], {}, online=True)
+    assert [w for w in nothing_to_ask.warnings if w.startswith("--online: no platform to ask")]
+
+
+async def test_every_broken_line_of_a_story_file_in_one_pass(project: Path) -> None:
+    broken = project / "stories" / "broken.md"
+    broken.write_text("## a\n* greet\n    oops\n## b\n* {x\n    - utter_grete\n", "utf-8")
+    findings = await check_all(project, ["terminal"], {})
+    assert [p.split(": ", 1)[0] for p in findings.problems] == [
+        f"{broken}:3",
+        f"{broken}:5",
+        f"{broken}:4",  # story b, read on past line 5: its unknown action
+    ]
+    assert "'utter_grete' (did you mean 'utter_greet'?)" in findings.problems[2]

@@ -29,6 +29,10 @@ def clean_env(**settings: str) -> dict[str, str]:
     return kept | settings
 
 
+FREE_PORT = {"OZBOT_HOST": "127.0.0.1", "OZBOT_PORT": "0"}
+"""The web server on a free port of the loopback: no test needs 8080 (or any port) free."""
+
+
 def test_without_tokens_run_is_the_terminal_training_loop(project, monkeypatch):  # noqa: F811
     monkeypatch.setattr(os, "environ", clean_env())
     result = ozbot(project, "run", lines=["/greet", "1"])
@@ -50,7 +54,10 @@ async def test_run_telegram_serves_until_sigterm(project):  # noqa: F811
     api = FakeBotApi()
     await api.start()
     env = clean_env(
-        TELEGRAM_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url, TELEGRAM_TRAINER_IDS="111"
+        TELEGRAM_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=api.base_url,
+        TELEGRAM_TRAINER_IDS="111",
+        **FREE_PORT,
     )
     process = await asyncio.create_subprocess_exec(
         *(sys.executable, "-m", "bot", "--project", str(project), "run"),
@@ -112,7 +119,7 @@ def test_slack_without_its_token_and_secret_fails_before_training(project, monke
     assert not (project / "models").exists()
 
 
-async def test_run_telegram_slack_serves_both_from_one_process(project):  # noqa: F811
+async def test_run_telegram_slack_serves_both_from_one_process(project, tmp_path):  # noqa: F811
     telegram, slack = FakeBotApi(), FakeSlackApi()
     await telegram.start()
     await slack.start()
@@ -123,12 +130,14 @@ async def test_run_telegram_slack_serves_both_from_one_process(project):  # noqa
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=slack.api_url,
         SLACK_TRAINER_IDS="UTRAIN001",
-        OZBOT_HOST="127.0.0.1",
+        **FREE_PORT,
     )
     command = (sys.executable, "-m", "bot", "--project", str(project), "run", "--port", "0")
-    process = await asyncio.create_subprocess_exec(
-        *command, "telegram", "slack", env=env, stdout=asyncio.subprocess.PIPE
-    )
+    errors = tmp_path / "stderr.txt"  # a file, not a pipe: nobody reads it while it serves
+    with errors.open("wb") as stderr:
+        process = await asyncio.create_subprocess_exec(
+            *command, "telegram", "slack", env=env, stdout=asyncio.subprocess.PIPE, stderr=stderr
+        )
     try:
         port = await asyncio.wait_for(_slack_port(process), START_UP)
         requests = SlackRequests(slack)
@@ -143,12 +152,14 @@ async def test_run_telegram_slack_serves_both_from_one_process(project):  # noqa
         await telegram.until(lambda: bool(telegram.chat(222)))
         process.send_signal(signal.SIGTERM)  # the work acknowledged is finished before exit
         await asyncio.wait_for(process.wait(), START_UP)
+    except (AssertionError, TimeoutError) as exc:
+        pytest.fail(f"ozbot run failed: {exc!r}; its stderr:\n{errors.read_text()}")
     finally:
         if process.returncode is None:
             process.kill()
         await telegram.stop()
         await slack.stop()
-    assert process.returncode == 0
+    assert process.returncode == 0, errors.read_text()
     [reply] = slack.methods("chat.postMessage")
     assert reply.params["channel"] == "DUSER0001" and reply.params["text"] == "hey there!"
 

@@ -228,3 +228,14 @@ def test_reads_the_subdialogue_training_files() -> None:
         ActionStep("utter_ask_people"),
     )
     assert SlotStep("hotel", "hotel") in first.steps
+
+
+def test_with_problems_collected_every_broken_line_is_told_and_the_rest_read() -> None:
+    text = "* greet\n## one\n* greet\n    oops\n    - utter_greet\n## \n## two\n* {bad\n"
+    problems: list[str] = []
+    stories = parse_markdown(text, "s.md", problems)
+    assert [line.split(":")[1] for line in problems] == ["1", "4", "6", "8"]
+    assert [story.name for story in stories] == ["one", "two"]
+    assert stories[0].steps[-1] == ActionStep("utter_greet")  # read on past line 4
+    with pytest.raises(StoryError, match="s.md:1:"):
+        parse_markdown(text, "s.md")  # a start stops at the first

@@ -270,3 +270,23 @@ def test_markdown_to_yaml_to_markdown() -> None:
     from_yaml = parse_yaml(write_yaml(stories), "s.yml")
     assert from_yaml == stories
     assert write_markdown(from_yaml) == markdown
+
+
+def test_with_problems_collected_every_broken_story_and_step_is_told() -> None:
+    text = (
+        "stories:\n"
+        "- story: one\n"
+        "  steps:\n"
+        "  - intent: greet\n"
+        "  - wait: 3\n"
+        "  - action: utter_greet\n"
+        "- story: nameless\n"
+        "- story: two\n"
+        "  steps:\n"
+        "  - active_loop: form\n"
+    )
+    problems: list[str] = []
+    stories = parse_yaml(text, "s.yml", problems)
+    assert [problem.split(":")[1] for problem in problems] == ["5", "7", "10"]
+    assert [story.name for story in stories] == ["one", "two"]
+    assert stories[0].steps[-1] == ActionStep("utter_greet")
