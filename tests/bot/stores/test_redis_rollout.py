@@ -165,3 +165,27 @@ async def test_a_listener_that_fails_is_reported_once(
     [(what, exc)] = failures
     assert (what, str(exc)) == (LISTENING, "cannot take 2")
     assert [r.getMessage() for r in caplog.records] == [f"{LISTENING} failed"]
+
+
+async def test_on_a_cluster_the_claim_the_model_bytes_and_the_notices_work(
+    cluster_settings: RedisSettings,
+) -> None:
+    first = await RedisRollout.connect(cluster_settings, claim_seconds=0.3)
+    second = await RedisRollout.connect(cluster_settings, claim_seconds=0.3)
+    heard: asyncio.Queue[int] = asyncio.Queue()
+    await second.start(heard.put_nowait, BackgroundTasks())
+    packed = bytes(range(256)) * 1000  # a model folder's tar.gz is binary
+    try:
+        async with first.claim() as claimed:
+            assert claimed
+            async with second.claim() as also:
+                assert not also
+            for version in (1, 2, 3, 4):  # versions land on different masters
+                await first.publish(version, packed + bytes([version]))
+        assert [await asyncio.wait_for(heard.get(), 5) for _ in range(4)] == [1, 2, 3, 4]
+        assert await second.latest() == 4
+        assert await second.fetch(4) == packed + bytes([4])
+        assert await second.fetch(1) is None  # only the last KEEP versions stay
+    finally:
+        await first.stop()
+        await second.stop()
