@@ -32,7 +32,7 @@ from bot.settings import (
     store_settings,
     web_settings,
 )
-from bot.stores.redis import RedisTrackerStore
+from bot.stores.redis_client import connect, masters
 from bot.stores.settings import RedisSettings
 from bot.stories.model import Story
 from bot.stories.reader import read_folder_file, story_files
@@ -51,6 +51,8 @@ class Findings:
 
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)
+    """What the check reached, said as it is (the store: a Redis, or a cluster of N masters)."""
 
     def attempt(self, check: Callable[[], T]) -> T | None:
         """The check's result, or None with its error kept as a problem."""
@@ -73,6 +75,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 async def run(args: argparse.Namespace) -> None:
     findings = await check_all(Path(args.project), args.connectors, os.environ)
+    for what in findings.found:
+        say(f"found: {what}")
     for warning in findings.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for problem in findings.problems:
@@ -218,9 +222,16 @@ CREDENTIALS: dict[str, Callable[[Mapping[str, str], Findings], None]] = {
 
 
 async def _reach(settings: RedisSettings, findings: Findings) -> None:
+    """The store answers, and is what the settings say: a single Redis or a Redis Cluster."""
     try:
-        store = await RedisTrackerStore.connect(settings)
+        client = await connect(settings)
     except OzbotError as exc:
         findings.problems.append(str(exc))
         return
-    await store.close()
+    if settings.cluster:
+        findings.found.append(
+            f"Redis Cluster of {masters(client)} masters at {settings.shown_url}, reachable"
+        )
+    else:
+        findings.found.append(f"Redis at {settings.shown_url}, reachable")
+    await client.aclose()

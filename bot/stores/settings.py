@@ -18,7 +18,7 @@ from bot.errors import ProjectError
 
 _KEYS = ("url", "cluster", "prefix", "ttl_seconds")
 _YES = ("1", "true", "yes", "on")
-_NO = ("", "0", "false", "no", "off")
+_NO = ("0", "false", "no", "off")
 CLUSTER_FIX = "set `cluster: true` under `store:` in config.yml (or REDIS_CLUSTER=true)"
 SINGLE_FIX = "remove `cluster: true` from `store:` in config.yml (or set REDIS_CLUSTER=false)"
 
@@ -77,9 +77,10 @@ def redis_settings(
 
 
 def _cluster(environ: Mapping[str, str], section: Mapping[str, Any], where: str) -> bool:
-    """REDIS_CLUSTER (true/false), else config.yml's `store: cluster`, else a single Redis."""
-    if "REDIS_CLUSTER" in environ:
-        raw = environ["REDIS_CLUSTER"].strip().lower()
+    """REDIS_CLUSTER (true/false; empty counts as unset, as in an .env file), else config.yml's
+    `store: cluster`, else a single Redis."""
+    raw = environ.get("REDIS_CLUSTER", "").strip().lower()
+    if raw:
         if raw not in _YES + _NO:
             raise ProjectError(f"REDIS_CLUSTER: expected true or false, got {raw!r}")
         return raw in _YES

@@ -8,6 +8,7 @@ import pytest
 from bot.cli import main
 from bot.commands.check import CREDENTIALS, check_all
 from bot.settings import CONNECTORS
+from tests.bot.stores.local_cluster import LocalCluster
 from tests.conftest import REDIS_URL, REPO
 
 
@@ -99,7 +100,8 @@ async def test_every_connector_of_run_has_a_credentials_check() -> None:
 
 
 async def test_the_store_must_answer(project: Path) -> None:
-    assert (await check_all(project, [], {"REDIS_URL": REDIS_URL})).problems == []
+    single = await check_all(project, [], {"REDIS_URL": REDIS_URL})
+    assert (single.problems, single.found) == ([], [f"Redis at {REDIS_URL}, reachable"])
     down = await check_all(project, [], {"REDIS_URL": "redis://127.0.0.1:1/0"})
     assert [p for p in down.problems if "cannot reach Redis at redis://127.0.0.1:1/0" in p]
 
@@ -126,3 +128,20 @@ async def test_nlu_data_is_checked_against_its_format_and_the_domain(project: Pa
     assert findings.problems == []
     assert any("intents the domain lacks (book_table)" in w for w in findings.warnings)
     assert any("entities the domain lacks (people)" in w for w in findings.warnings)
+
+
+async def test_a_cluster_is_reported_with_its_masters_and_a_mismatch_with_the_fix(
+    project: Path, redis_cluster: LocalCluster
+) -> None:
+    cluster = {"REDIS_URL": redis_cluster.url, "REDIS_CLUSTER": "true"}
+    found = await check_all(project, [], cluster)
+    assert found.problems == []
+    assert found.found == [f"Redis Cluster of 3 masters at {redis_cluster.url}, reachable"]
+
+    [problem] = (await check_all(project, [], {"REDIS_URL": redis_cluster.url})).problems
+    assert "is a node of a Redis Cluster, used as a single Redis" in problem
+    assert "set `cluster: true` under `store:` in config.yml (or REDIS_CLUSTER=true)" in problem
+
+    single = {"REDIS_URL": REDIS_URL, "REDIS_CLUSTER": "true"}
+    [problem] = (await check_all(project, [], single)).problems
+    assert "is a single Redis, not a Redis Cluster: remove `cluster: true`" in problem

@@ -54,6 +54,7 @@ def test_a_cluster_comes_from_the_store_section_or_redis_cluster_which_wins():
     section = {"url": "redis://node-1:6379", "cluster": True}
     assert settings(config={"store": section}).cluster
     assert not settings({"REDIS_CLUSTER": "false"}, {"store": section}).cluster
+    assert settings({"REDIS_CLUSTER": ""}, {"store": section}).cluster  # empty: unset
     assert settings({"REDIS_URL": "redis://node-2:6379", "REDIS_CLUSTER": "true"}).cluster
     assert not settings({"REDIS_URL": "redis://one:6379"}).cluster
 
