@@ -63,6 +63,7 @@ from bot.stores.redis_client import (
     UNAVAILABLE,
     RedisClient,
     connect,
+    lost_connection,
 )
 from bot.stores.settings import RedisSettings
 from bot.teaching import Question
@@ -152,6 +153,10 @@ class RedisTrackerStore:
         try:
             yield
         except UNAVAILABLE as exc:
+            raise self._outage.failed(exc) from exc
+        except (AttributeError, TypeError) as exc:
+            if not lost_connection(exc):
+                raise
             raise self._outage.failed(exc) from exc
         except FAILED as exc:
             raise StoreError(f"Redis at {self._settings.shown_url} failed: {exc}") from exc
@@ -293,9 +298,13 @@ class RedisTrackerStore:
         deadline = asyncio.get_running_loop().time() + settings.lock_wait_seconds
         lock_ms = int(settings.lock_seconds * 1000)
         async with self._guard():
-            for orphan in list(self._unreleased):
-                await self._release_now(*orphan)
-                self._unreleased.remove(orphan)
+            while self._unreleased:  # each orphan released by one turn, even concurrent ones
+                orphan = self._unreleased.pop()
+                try:
+                    await self._release_now(*orphan)
+                except BaseException:
+                    self._unreleased.append(orphan)
+                    raise
             while True:
                 reply = await self._lock_and_read(keys=keys, args=[token, lock_ms])
                 if reply is not None:

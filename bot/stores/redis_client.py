@@ -12,6 +12,7 @@ reverse) fails at once, saying what to fix.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from redis import exceptions
@@ -31,10 +32,28 @@ UNAVAILABLE = (
     exceptions.TimeoutError,
     exceptions.ClusterError,  # the cluster is down, or a slot moved too often (a failover)
     exceptions.SlotNotCoveredError,
+    # The cluster client's own error when no node answers its topology query (a master just
+    # died); its other errors (keys of two slots in one command) cannot happen with our keys.
+    exceptions.RedisClusterException,
 )
 """Errors that mean Redis cannot be reached now: an outage, not a failure of the request."""
 FAILED = (exceptions.RedisError, exceptions.RedisClusterException)
 """Every error a client raises (the cluster client's own errors are no RedisError)."""
+_CONNECTION_MODULE = Path("redis", "asyncio", "connection.py")
+
+
+def lost_connection(exc: BaseException) -> bool:
+    """A connection closed under redis-py's asyncio client while it wrote, which it reports as
+    AttributeError or TypeError instead of ConnectionError (redis-py issue 4287; seen here when a
+    cluster client refreshes its nodes during a failover): an outage like any other."""
+    if not isinstance(exc, AttributeError | TypeError):
+        return False
+    frame = exc.__traceback__
+    while frame is not None:
+        if Path(frame.tb_frame.f_code.co_filename).parts[-3:] == _CONNECTION_MODULE.parts:
+            return True
+        frame = frame.tb_next
+    return False
 
 
 async def connect(settings: RedisSettings, **options: Any) -> RedisClient:

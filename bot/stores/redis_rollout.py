@@ -30,7 +30,7 @@ from redis.asyncio.client import PubSub
 
 from bot.background import BackgroundTasks
 from bot.errors import StoreError, StoreUnavailableError
-from bot.stores.redis_client import FAILED, UNAVAILABLE, RedisClient, connect
+from bot.stores.redis_client import FAILED, UNAVAILABLE, RedisClient, connect, lost_connection
 from bot.stores.settings import RedisSettings
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,10 @@ class RedisRollout:
             raise StoreUnavailableError(
                 f"Redis at {self._shown_url} is unavailable: {exc}"
             ) from exc
+        except (AttributeError, TypeError) as exc:
+            if not lost_connection(exc):
+                raise
+            raise StoreUnavailableError(f"Redis at {self._shown_url} is unavailable") from exc
         except FAILED as exc:
             raise StoreError(f"Redis at {self._shown_url} failed: {exc}") from exc
 
@@ -156,7 +160,9 @@ class RedisRollout:
                     message = await pubsub.get_message(
                         ignore_subscribe_messages=True, timeout=LISTEN_TIMEOUT
                     )
-                except (*FAILED, StoreError) as exc:
+                except (*FAILED, StoreError, AttributeError, TypeError) as exc:
+                    if isinstance(exc, AttributeError | TypeError) and not lost_connection(exc):
+                        raise
                     log.warning("model notices from Redis failed (%s); listening again", exc)
                     if pubsub is not None:
                         await _closed(pubsub)

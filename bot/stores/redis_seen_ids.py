@@ -5,7 +5,7 @@ a cluster spreads them over its masters."""
 from __future__ import annotations
 
 from bot.errors import StoreUnavailableError
-from bot.stores.redis_client import FAILED, RedisClient, connect
+from bot.stores.redis_client import FAILED, RedisClient, connect, lost_connection
 from bot.stores.settings import RedisSettings
 
 
@@ -29,7 +29,9 @@ class RedisSeenIds:
     async def first_time(self, key: str) -> bool:
         try:
             return bool(await self._redis.set(f"{self._prefix}:{key}", 1, nx=True, ex=self._ttl))
-        except FAILED as exc:
+        except (*FAILED, AttributeError, TypeError) as exc:
+            if isinstance(exc, AttributeError | TypeError) and not lost_connection(exc):
+                raise
             raise StoreUnavailableError(f"Redis could not check {key}: {exc}") from exc
 
     async def close(self) -> None:

@@ -84,15 +84,18 @@ class LocalCluster:
         """Kills the master of `key`'s slot; returns its port once its replica serves the slot."""
         port = self.master_of(key)
         self.kill(port)
-        self.wait_until(lambda: self.master_of(key) != port and self._ok(), "a replica took over")
+        self.wait_until(lambda: self.master_of(key) != port and self.serving(), "a takeover")
         return port
+
+    def serving(self) -> bool:
+        """Every slot is served: three masters, and every live node says the cluster is ok."""
+        return len(self.masters()) == NODES // 2 and self._ok()
 
     def _formed(self) -> bool:
         synced = [self.cli(p, "info", "replication") for p in self.ports]
         replicas = [info for info in synced if "role:slave" in info]
         return (
-            self._ok()
-            and len(self.masters()) == NODES // 2
+            self.serving()
             and len(replicas) == NODES // 2
             and all("master_link_status:up" in info for info in replicas)
         )

@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 from bot.errors import StoreError, StoreUnavailableError
-from bot.stores.redis_client import connect, masters
+from bot.stores.redis_client import connect, lost_connection, masters
 from bot.stores.settings import RedisSettings
 
 
@@ -33,3 +33,16 @@ async def test_an_unreachable_cluster_stops_the_start():
     settings = RedisSettings("redis://127.0.0.1:1", "x", cluster=True)
     with pytest.raises(StoreUnavailableError, match="cannot reach Redis at redis://127.0.0.1:1"):
         await connect(settings)
+
+
+def test_a_connection_closed_under_redis_py_counts_as_lost_and_nothing_else_does():
+    def raised_in(filename):
+        try:
+            exec(compile("None.writelines([])", filename, "exec"))
+        except AttributeError as exc:
+            return exc
+        raise AssertionError("no error")
+
+    assert lost_connection(raised_in("/venv/site-packages/redis/asyncio/connection.py"))
+    assert not lost_connection(raised_in("/work/bot/engine.py"))
+    assert not lost_connection(ValueError("redis/asyncio/connection.py"))
