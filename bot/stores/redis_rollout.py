@@ -140,9 +140,13 @@ class RedisRollout:
         self._listener = tasks.spawn(self._listen(pubsub, on_published), LISTENING)
 
     async def _subscribed(self) -> PubSub:
+        channel = f"{self._prefix}:live"
+        # A keyed command first: a cluster client then knows which node serves the channel's
+        # slot now (after a failover), and its pub/sub connects there.
+        await self._redis.exists(channel)
         pubsub = self._redis.pubsub()
         try:
-            await pubsub.subscribe(f"{self._prefix}:live")
+            await pubsub.subscribe(channel)
         except BaseException:
             await _closed(pubsub)
             raise
