@@ -1,4 +1,5 @@
-"""A real Redis Cluster on loopback ports for the tests: three masters, three replicas.
+"""A real Redis Cluster on loopback ports for the tests (and benchmarks): three masters, three
+replicas; and a single Redis of the same make, to compare with.
 
     with local_cluster(folder) as cluster:   # six redis-server processes, each in its folder
         cluster.url                           # redis://127.0.0.1:<a node's port>
@@ -126,18 +127,40 @@ def free_ports(count: int) -> list[int]:
 
 def _config(port: int, bus_port: int, folder: Path) -> list[str]:
     return [
-        "--port", str(port),
+        *_single(port, folder),
         "--cluster-port", str(bus_port),
-        "--bind", "127.0.0.1",
         "--cluster-enabled", "yes",
         "--cluster-config-file", str(folder / "nodes.conf"),
         "--cluster-node-timeout", str(NODE_TIMEOUT_MS),
+        "--repl-diskless-sync-delay", "0",  # a replica in sync at once: ready to take over
+    ]  # fmt: skip
+
+
+def _single(port: int, folder: Path) -> list[str]:
+    return [
+        "--port", str(port),
+        "--bind", "127.0.0.1",
         "--dir", str(folder),
         "--save", "",
         "--appendonly", "no",
-        "--repl-diskless-sync-delay", "0",  # a replica in sync at once: ready to take over
         "--logfile", str(folder / "redis.log"),
     ]  # fmt: skip
+
+
+@contextmanager
+def local_redis(folder: Path) -> Iterator[LocalCluster]:
+    """One plain redis-server (no cluster) on a free port, stopped at the end."""
+    [port] = free_ports(1)
+    single = LocalCluster([port])
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        single.processes[port] = subprocess.Popen(
+            ["redis-server", *_single(port, folder)], stdout=subprocess.DEVNULL
+        )
+        single.wait_until(lambda: single.cli(port, "ping").strip() == "PONG", "it answers")
+        yield single
+    finally:
+        _stop(single)
 
 
 @contextmanager
@@ -175,12 +198,16 @@ def local_cluster(folder: Path) -> Iterator[LocalCluster]:
         cluster.wait_until(lambda: cluster._formed(), "formed, every replica in sync")
         yield cluster
     finally:
-        for process in cluster.processes.values():
-            if process.poll() is None:
-                process.terminate()
-        for process in cluster.processes.values():
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        _stop(cluster)
+
+
+def _stop(servers: LocalCluster) -> None:
+    for process in servers.processes.values():
+        if process.poll() is None:
+            process.terminate()
+    for process in servers.processes.values():
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
