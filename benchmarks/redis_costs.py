@@ -23,12 +23,15 @@ class Counters:
     commands: int
     bytes_in: int
     bytes_out: int
+    cpu_seconds: float
+    """Redis's own CPU time (user and system, main thread): what bounds turns per node."""
 
     def per(self, earlier: Counters, turns: int) -> dict[str, float]:
         return {
             "redis_commands_run_per_turn": round((self.commands - earlier.commands) / turns, 2),
             "redis_bytes_in_per_turn": round((self.bytes_in - earlier.bytes_in) / turns),
             "redis_bytes_out_per_turn": round((self.bytes_out - earlier.bytes_out) / turns),
+            "redis_cpu_us_per_turn": round((self.cpu_seconds - earlier.cpu_seconds) * 1e6 / turns),
         }
 
 
@@ -42,12 +45,15 @@ def _masters(settings: RedisSettings) -> list[Redis]:
 def counters(settings: RedisSettings) -> Counters:
     """The counters summed over every master."""
     totals = [0, 0, 0]
+    cpu = 0.0
     for client in _masters(settings):
         with client:
             stats = client.info("stats")
             for index, name in enumerate(_COUNTERS):
                 totals[index] += int(stats[name])
-    return Counters(*totals)
+            used = client.info("cpu")
+            cpu += sum(float(used[f"used_cpu_{kind}_main_thread"]) for kind in ("user", "sys"))
+    return Counters(*totals, cpu)
 
 
 def conversation_bytes(settings: RedisSettings, conversation_id: str) -> int:
