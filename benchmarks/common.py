@@ -14,22 +14,26 @@ from pathlib import Path
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
 
 from bot.stores.settings import RedisSettings
 
 
-def bench_redis() -> RedisSettings:
-    """The local Redis (or `REDIS_URL`) under a key prefix of this run's own."""
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"  # empty means unset
-    return RedisSettings(url, f"ozbot-bench:{uuid.uuid4().hex}")
+def bench_redis(url: str | None = None, cluster: bool = False) -> RedisSettings:
+    """`url` (else `REDIS_URL`, else the local Redis) under a key prefix of this run's own."""
+    url = url or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"  # empty means unset
+    return RedisSettings(url, f"ozbot-bench:{uuid.uuid4().hex}", cluster=cluster)
 
 
 async def delete_keys(settings: RedisSettings) -> None:
-    """Remove every key the run wrote under its own prefix."""
-    client = Redis.from_url(settings.url)
+    """Remove every key the run wrote under its own prefix (on a cluster: from every master)."""
+    client = (RedisCluster if settings.cluster else Redis).from_url(settings.url)
     keys = [key async for key in client.scan_iter(match=f"{settings.prefix}:*")]
-    if keys:
-        await client.delete(*keys)
+    for start in range(0, len(keys), 500):
+        async with client.pipeline(transaction=False) as pipe:  # a cluster: one DEL a key
+            for key in keys[start : start + 500]:
+                pipe.delete(key)
+            await pipe.execute()
     await client.aclose()
 
 

@@ -1,6 +1,8 @@
 """Engine turns per store: latency per turn, flat or not as a conversation grows.
 
     python benchmarks/turns.py --store memory|sqlite|redis --turns N [--processes P] [--json]
+        [--redis-url URL [--cluster]]
+    python benchmarks/turns.py --scaling [--turns 500] [--json]
 
 Each process runs one conversation of N full engine turns of the concert bot with its policy
 trained from the project's stories (user message -> parse -> lock -> load -> predict ->
@@ -11,6 +13,16 @@ deleted afterwards). A warm-up conversation of 20 turns runs first in each proce
 median_ms and p99_ms are over every turn of every process; first_decile_median_ms and
 last_decile_median_ms over the first and the last tenth of each conversation's turns;
 turns_per_s is all turns over the wall time from the common start to the last one's end.
+
+--redis-url names the Redis (default REDIS_URL, else the local one); with --cluster it is a
+node of a Redis Cluster. --scaling runs, in one go, on servers it starts and stops itself (a
+plain redis-server, and a cluster of three masters with a replica each, on loopback ports):
+single Redis vs cluster with 1 and 2 processes, each also with what a turn costs Redis
+(commands and network bytes, summed over the masters, warm-up turns included) and what a
+conversation keeps (MEMORY USAGE of its keys: fixed bytes, and bytes a turn); then the failover
+of tests/bot/stores/failover.py (two replicas, a master killed): the seconds until the cluster
+served the slots again and until the killed master's conversations were answered again, and
+the turns acknowledged, stored once, refused.
 """
 
 from __future__ import annotations
@@ -34,6 +46,7 @@ from multiprocessing.synchronize import Barrier  # noqa: E402
 from typing import Any  # noqa: E402
 
 from benchmarks.common import bench_redis, delete_keys, report  # noqa: E402
+from benchmarks.redis_costs import conversation_bytes, counters  # noqa: E402
 from bot.app import load_project  # noqa: E402
 from bot.engine import Engine, UserMessage  # noqa: E402
 from bot.exporter import StoryExporter  # noqa: E402
@@ -45,6 +58,8 @@ from bot.stores.settings import RedisSettings  # noqa: E402
 from bot.stores.sqlite import SqliteTrackerStore  # noqa: E402
 from policy.persistence import load_model, save_model  # noqa: E402
 from policy.training import TrainingData, train_policy  # noqa: E402
+from tests.bot.stores.failover import failover  # noqa: E402
+from tests.bot.stores.local_cluster import local_cluster, local_redis  # noqa: E402
 
 REPO = HERE.parent
 INPUTS = (
@@ -133,32 +148,87 @@ def _summary(job: Job, processes: int, runs: list[dict[str, Any]]) -> dict[str, 
     }
 
 
+def _bench(job: Job, processes: int) -> dict[str, Any]:
+    """One run: `processes` processes, each a conversation of `job.turns` turns."""
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(processes), context.Queue()
+    workers = [
+        context.Process(target=_worker, args=(job, str(number), barrier, results))
+        for number in range(processes)
+    ]
+    before = counters(job.redis) if job.store == "redis" else None
+    for worker in workers:
+        worker.start()
+    runs = [results.get(timeout=600) for _ in workers]
+    for worker in workers:
+        worker.join()
+    summary = _summary(job, processes, runs)
+    if before is not None:
+        summary["redis"] = "cluster" if job.redis.cluster else "single"
+        summary |= counters(job.redis).per(before, processes * (job.turns + WARM_UP_TURNS))
+        summary |= _memory(job)
+        asyncio.run(delete_keys(job.redis))
+    return summary
+
+
+def _memory(job: Job) -> dict[str, int]:
+    """Bytes a conversation keeps: fixed, and per turn (from its two lengths)."""
+    short = conversation_bytes(job.redis, "warm-up-0")
+    long = conversation_bytes(job.redis, "bench-0")
+    per_turn = (long - short) / (job.turns - WARM_UP_TURNS)
+    return {
+        "conversation_bytes_per_turn": round(per_turn),
+        "conversation_bytes_fixed": round(short - per_turn * WARM_UP_TURNS),
+    }
+
+
+def _scaling(turns: int, folder: Path) -> list[dict[str, Any]]:
+    rows = []
+    for starting in (local_redis, local_cluster):
+        with starting(folder / starting.__name__) as servers:
+            redis = bench_redis(servers.url, cluster=starting is local_cluster)
+            for processes in (1, 2):
+                rows.append(_bench(Job("redis", turns, folder, redis), processes))
+    with local_cluster(folder / "failover") as cluster:
+        run = asyncio.run(failover(cluster, bench_redis(cluster.url).prefix))
+    refused = sum(len(sent.refused) for sent in run.sent.values())
+    rows.append(
+        {
+            "failover": "2 replicas, 9 conversations, the master of 3 SIGKILLed",
+            "takeover_s": round(run.takeover_seconds, 2),
+            "turns_resumed_after_s": round(run.resumed_seconds, 2),
+            "acknowledged": run.acknowledged,
+            "stored_once": run.stored_once,
+            "duplicates": len(run.duplicates),
+            "corrupt_conversations": len(run.corrupt),
+            "refused_meanwhile": refused,
+        }
+    )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--store", choices=("memory", "sqlite", "redis"), required=True)
-    parser.add_argument("--turns", type=int, required=True, help="turns per conversation")
+    parser.add_argument("--store", choices=("memory", "sqlite", "redis"))
+    parser.add_argument("--turns", type=int, default=500, help="turns per conversation")
     parser.add_argument("--processes", type=int, default=1)
-    parser.add_argument("--json", action="store_true", help="one JSON object, nothing else")
+    parser.add_argument("--redis-url", help="default: REDIS_URL, else redis://127.0.0.1:6379/0")
+    parser.add_argument("--cluster", action="store_true", help="--redis-url is a cluster node")
+    parser.add_argument("--scaling", action="store_true", help="single Redis vs cluster, failover")
+    parser.add_argument("--json", action="store_true", help="JSON objects, nothing else")
     args = parser.parse_args()
-    redis = bench_redis()
-    context = multiprocessing.get_context("spawn")
+    if not args.scaling and args.store is None:
+        parser.error("give --store, or --scaling")
     with tempfile.TemporaryDirectory(prefix="ozbot-bench-") as folder:
         _train(Path(folder))
-        job = Job(args.store, args.turns, Path(folder), redis)
-        barrier, results = context.Barrier(args.processes), context.Queue()
-        workers = [
-            context.Process(target=_worker, args=(job, str(number), barrier, results))
-            for number in range(args.processes)
-        ]
-        for worker in workers:
-            worker.start()
-        runs = [results.get(timeout=600) for _ in workers]
-        for worker in workers:
-            worker.join()
-        if args.store == "redis":
-            asyncio.run(delete_keys(redis))
-    summary = _summary(job, args.processes, runs)
-    report(summary, args.json)
+        if args.scaling:
+            for row in _scaling(args.turns, Path(folder)):
+                report(row, args.json)
+                if not args.json:
+                    print()
+            return
+        redis = bench_redis(args.redis_url, args.cluster)
+        report(_bench(Job(args.store, args.turns, Path(folder), redis), args.processes), args.json)
 
 
 if __name__ == "__main__":

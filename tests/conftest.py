@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
+from redis.cluster import RedisCluster
 
 from bot.action_loader import load_custom_actions
 from bot.actions import ActionRegistry
@@ -17,6 +18,7 @@ from bot.exporter import StoryExporter
 from bot.policy import Prediction
 from bot.stores.memory import MemoryTrackerStore
 from bot.stores.settings import RedisSettings
+from tests.bot.stores.local_cluster import MISSING, WHY_MISSING, LocalCluster, local_cluster
 
 REPO = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -87,3 +89,25 @@ async def redis_settings():
     if keys:
         await client.delete(*keys)
     await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory):
+    """A real Redis Cluster (three masters, three replicas on loopback ports), started once for
+    the run and stopped after the last test."""
+    if MISSING:
+        pytest.skip(WHY_MISSING)
+    with local_cluster(tmp_path_factory.mktemp("redis-cluster")) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def cluster_settings(redis_cluster: LocalCluster):
+    """The cluster under a key prefix of this test's own, its keys deleted after.
+
+    A plain fixture (not async), so that an async fixture may ask for it by name."""
+    settings = RedisSettings(redis_cluster.url, f"ozbot-test:{uuid.uuid4().hex}", cluster=True)
+    yield settings
+    with RedisCluster.from_url(settings.url) as client:
+        for key in client.scan_iter(match=f"{settings.prefix}:*"):
+            client.delete(key)  # one by one: the keys are in many slots

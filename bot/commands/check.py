@@ -56,6 +56,8 @@ class Findings:
     warnings: list[str] = field(default_factory=list)
     confirmed: list[str] = field(default_factory=list)
     """What `--online` found good: "Telegram: the token is @my_bot's"."""
+    found: list[str] = field(default_factory=list)
+    """What the check reached, said as it is (the store: a Redis, or a cluster of N masters)."""
 
     def attempt(self, check: Callable[[], T]) -> T | None:
         """The check's result, or None with its error kept as a problem."""
@@ -94,6 +96,8 @@ async def run(args: argparse.Namespace) -> None:
     )
     for confirmed in findings.confirmed:
         say(f"online: {confirmed}")
+    for what in findings.found:
+        say(f"found: {what}")
     for warning in findings.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for problem in findings.problems:
@@ -282,11 +286,18 @@ whether the platform accepts its token."""
 
 
 async def _reach(settings: RedisSettings, findings: Findings) -> None:
-    from bot.stores.redis import RedisTrackerStore  # only now: redis takes a while to import
+    """The store answers, and is what the settings say: a single Redis or a Redis Cluster."""
+    from bot.stores.redis_client import connect, masters  # only now: redis takes a while to import
 
     try:
-        store = await RedisTrackerStore.connect(settings)
+        client = await connect(settings)
     except OzbotError as exc:
         findings.problems.append(str(exc))
         return
-    await store.close()
+    if settings.cluster:
+        findings.found.append(
+            f"Redis Cluster of {masters(client)} masters at {settings.shown_url}, reachable"
+        )
+    else:
+        findings.found.append(f"Redis at {settings.shown_url}, reachable")
+    await client.aclose()

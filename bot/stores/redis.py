@@ -1,6 +1,8 @@
-"""Redis tracker store (redis.asyncio): production, several bots and replicas on one Redis.
+"""Redis tracker store (redis.asyncio): production, several bots and replicas on one Redis or
+one Redis Cluster.
 
-Keys of one conversation share the hash tag `{id}`, so that its scripts also run on a cluster:
+Keys of one conversation share the hash tag `{id}`: a cluster keeps them in one slot, so the
+scripts of a turn run on one master, while different conversations spread over the slots:
 
     <prefix>:conv:{<id>}:events   list of event JSON, only ever appended to
     <prefix>:conv:{<id>}:meta     hash: pending question, snapshot, `at` (events the snapshot
@@ -21,6 +23,9 @@ and `taught()` reads only what is taught. Ids stay after their conversation expi
 them finds nothing. A Redis written before the set has no marker: the first `taught()` fills
 the set from every conversation once, then sets the marker (replicas doing it at the same
 time only add the same ids).
+
+On a cluster, listing scans every master and the reads of many conversations go out as one
+pipeline per master (redis-py's cluster client routes them); the rest is the same commands.
 """
 
 from __future__ import annotations
@@ -34,8 +39,6 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from redis import exceptions
-from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
@@ -54,7 +57,14 @@ from bot.stores.base import (
     is_taught,
 )
 from bot.stores.outage import Outage
-from bot.stores.redis_client import connect
+from bot.stores.redis_client import (
+    FAILED,
+    MAX_CONNECTIONS,
+    UNAVAILABLE,
+    RedisClient,
+    connect,
+    lost_connection,
+)
 from bot.stores.settings import RedisSettings
 from bot.teaching import Question
 from bot.tracker import Snapshot
@@ -102,7 +112,7 @@ class _Holding:
 class RedisTrackerStore:
     """Use `await RedisTrackerStore.connect(settings)`; `close()` when done."""
 
-    def __init__(self, client: Redis, settings: RedisSettings) -> None:
+    def __init__(self, client: RedisClient, settings: RedisSettings) -> None:
         self._redis = client
         self._settings = settings
         self._read_tail = client.register_script(redis_scripts.READ_TAIL)
@@ -111,6 +121,9 @@ class RedisTrackerStore:
         self._release = client.register_script(redis_scripts.RELEASE)
         self._outage = Outage(f"Redis at {settings.shown_url}")
         self._taught = f"{settings.prefix}:taught"
+        self._turns = asyncio.Semaphore(MAX_CONNECTIONS)
+        """Turns at once: a burst waits for a free connection (the cluster client would
+        refuse it: its pools do not wait)."""
         self._unreleased: list[tuple[str, str]] = []
         """(lock, token) whose release failed in an outage: released when Redis is back."""
 
@@ -139,9 +152,13 @@ class RedisTrackerStore:
         self._outage.check()
         try:
             yield
-        except (exceptions.ConnectionError, exceptions.TimeoutError) as exc:
+        except UNAVAILABLE as exc:
             raise self._outage.failed(exc) from exc
-        except exceptions.RedisError as exc:
+        except (AttributeError, TypeError) as exc:
+            if not lost_connection(exc):
+                raise
+            raise self._outage.failed(exc) from exc
+        except FAILED as exc:
             raise StoreError(f"Redis at {self._settings.shown_url} failed: {exc}") from exc
         self._outage.succeeded()
 
@@ -260,6 +277,11 @@ class RedisTrackerStore:
 
     @asynccontextmanager
     async def _turn(self, conversation_id: str) -> AsyncIterator[StoredTurn]:
+        async with self._turns, self._held(conversation_id) as turn:
+            yield turn
+
+    @asynccontextmanager
+    async def _held(self, conversation_id: str) -> AsyncIterator[StoredTurn]:
         keys = self._keys(conversation_id)
         lock = _Lock(keys[2], uuid.uuid4().hex)
         reply = await self._acquire(keys, lock.token)
@@ -276,9 +298,13 @@ class RedisTrackerStore:
         deadline = asyncio.get_running_loop().time() + settings.lock_wait_seconds
         lock_ms = int(settings.lock_seconds * 1000)
         async with self._guard():
-            for orphan in list(self._unreleased):
-                await self._release_now(*orphan)
-                self._unreleased.remove(orphan)
+            while self._unreleased:  # each orphan released by one turn, even concurrent ones
+                orphan = self._unreleased.pop()
+                try:
+                    await self._release_now(*orphan)
+                except BaseException:
+                    self._unreleased.append(orphan)
+                    raise
             while True:
                 reply = await self._lock_and_read(keys=keys, args=[token, lock_ms])
                 if reply is not None:

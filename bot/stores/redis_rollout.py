@@ -11,6 +11,10 @@ Keys, under the bot's prefix:
 A replica that misses a notice (it was down, or its connection dropped) catches up from
 `latest` when it starts or reconnects. Redis errors leave as StoreUnavailableError (Redis cannot
 be reached) or StoreError.
+
+On a Redis Cluster each key is a slot of its own (no script or transaction spans two), and a
+notice published on any node reaches the subscribers of every node. The listener subscribes
+again after an error, so that it follows a failover to the node that now serves its channel.
 """
 
 from __future__ import annotations
@@ -22,13 +26,11 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from redis import exceptions
-from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
 from bot.background import BackgroundTasks
 from bot.errors import StoreError, StoreUnavailableError
-from bot.stores.redis_client import connect
+from bot.stores.redis_client import FAILED, UNAVAILABLE, RedisClient, connect, lost_connection
 from bot.stores.settings import RedisSettings
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,7 @@ _RAISE_LATEST = (
 class RedisRollout:
     """Implements `policy.deployer.Rollout`. Use `await RedisRollout.connect(settings)`."""
 
-    def __init__(self, client: Redis, settings: RedisSettings, claim_seconds: float) -> None:
+    def __init__(self, client: RedisClient, settings: RedisSettings, claim_seconds: float) -> None:
         self._redis = client
         self._shown_url = settings.shown_url
         self._prefix = f"{settings.prefix}:model"
@@ -72,11 +74,15 @@ class RedisRollout:
         """Redis errors become store errors; connection trouble means Redis is unavailable."""
         try:
             yield
-        except (exceptions.ConnectionError, exceptions.TimeoutError) as exc:
+        except UNAVAILABLE as exc:
             raise StoreUnavailableError(
                 f"Redis at {self._shown_url} is unavailable: {exc}"
             ) from exc
-        except exceptions.RedisError as exc:
+        except (AttributeError, TypeError) as exc:
+            if not lost_connection(exc):
+                raise
+            raise StoreUnavailableError(f"Redis at {self._shown_url} is unavailable") from exc
+        except FAILED as exc:
             raise StoreError(f"Redis at {self._shown_url} failed: {exc}") from exc
 
     @contextlib.asynccontextmanager
@@ -102,7 +108,7 @@ class RedisRollout:
             await asyncio.sleep(self._claim_ms / 3000)
             try:
                 renewed = await self._renew(keys=[key], args=[token, self._claim_ms])
-            except exceptions.RedisError as exc:  # the claim may lapse: another replica may
+            except FAILED as exc:  # the claim may lapse: another replica may
                 log.warning("cannot renew the retrain claim %s: %s", key, exc)  # retrain too
                 continue
             if not renewed:
@@ -115,7 +121,7 @@ class RedisRollout:
 
     async def publish(self, version: int, packed: bytes) -> None:
         async with self._guard():
-            async with self._redis.pipeline(transaction=True) as pipe:
+            async with self._redis.pipeline(transaction=False) as pipe:  # two slots
                 pipe.set(f"{self._prefix}:v:{version}", packed)
                 pipe.delete(f"{self._prefix}:v:{version - KEEP}")
                 await pipe.execute()
@@ -129,34 +135,49 @@ class RedisRollout:
 
     async def start(self, on_published: Callable[[int], None], tasks: BackgroundTasks) -> None:
         """Listen for published versions, as one of `tasks` (LISTENING), until `stop`."""
-        pubsub = self._redis.pubsub()
         async with self._guard():
-            await pubsub.subscribe(f"{self._prefix}:live")
+            pubsub = await self._subscribed()
         self._listener = tasks.spawn(self._listen(pubsub, on_published), LISTENING)
 
-    async def _listen(self, pubsub: PubSub, on_published: Callable[[int], None]) -> None:
-        missed = False
+    async def _subscribed(self) -> PubSub:
+        channel = f"{self._prefix}:live"
+        # A keyed command first: a cluster client then knows which node serves the channel's
+        # slot now (after a failover), and its pub/sub connects there.
+        await self._redis.exists(channel)
+        pubsub = self._redis.pubsub()
+        try:
+            await pubsub.subscribe(channel)
+        except BaseException:
+            await _closed(pubsub)
+            raise
+        return pubsub
+
+    async def _listen(self, pubsub: PubSub | None, on_published: Callable[[int], None]) -> None:
         try:
             while True:
                 try:
-                    message = await pubsub.get_message(
-                        ignore_subscribe_messages=True, timeout=LISTEN_TIMEOUT
-                    )
-                    if missed:  # notices published while the connection was down are lost
-                        missed = False
+                    if pubsub is None:  # notices published while it was down are lost
+                        pubsub = await self._subscribed()
                         newest = await self.latest()
                         if newest:
                             on_published(newest)
-                except (exceptions.RedisError, StoreError) as exc:
+                    message = await pubsub.get_message(
+                        ignore_subscribe_messages=True, timeout=LISTEN_TIMEOUT
+                    )
+                except (*FAILED, StoreError, AttributeError, TypeError) as exc:
+                    if isinstance(exc, AttributeError | TypeError) and not lost_connection(exc):
+                        raise
                     log.warning("model notices from Redis failed (%s); listening again", exc)
-                    missed = True
+                    if pubsub is not None:
+                        await _closed(pubsub)
+                    pubsub = None
                     await asyncio.sleep(LISTEN_TIMEOUT)
                     continue
                 if message is not None and (version := _version(message["data"])) is not None:
                     on_published(version)
         finally:
-            with contextlib.suppress(exceptions.RedisError):
-                await pubsub.aclose()
+            if pubsub is not None:
+                await _closed(pubsub)
 
     async def stop(self) -> None:
         if self._listener is not None:
@@ -172,3 +193,8 @@ def _version(data: Any) -> int | None:
     except (TypeError, ValueError):
         log.warning("ignored a model notice that names no version: %.100r", data)
         return None
+
+
+async def _closed(pubsub: PubSub) -> None:
+    with contextlib.suppress(*FAILED):
+        await pubsub.aclose()

@@ -1,13 +1,11 @@
-"""The ids of the platform updates every replica on one Redis has processed (see
-connectors/dedupe.py: a platform delivers again what it thinks was lost)."""
+"""The ids of the platform updates every replica on one Redis (or Redis Cluster) has processed
+(see connectors/dedupe.py: a platform delivers again what it thinks was lost). One key an id:
+a cluster spreads them over its masters."""
 
 from __future__ import annotations
 
-from redis import exceptions
-from redis.asyncio import Redis
-
 from bot.errors import StoreUnavailableError
-from bot.stores.redis_client import connect
+from bot.stores.redis_client import FAILED, RedisClient, connect, lost_connection
 from bot.stores.settings import RedisSettings
 
 
@@ -17,7 +15,7 @@ class RedisSeenIds:
     Use `await RedisSeenIds.connect(settings)`; `close()` when done.
     """
 
-    def __init__(self, client: Redis, prefix: str, ttl_seconds: int = 86_400) -> None:
+    def __init__(self, client: RedisClient, prefix: str, ttl_seconds: int = 86_400) -> None:
         self._redis = client
         self._prefix = prefix
         self._ttl = ttl_seconds
@@ -31,7 +29,9 @@ class RedisSeenIds:
     async def first_time(self, key: str) -> bool:
         try:
             return bool(await self._redis.set(f"{self._prefix}:{key}", 1, nx=True, ex=self._ttl))
-        except exceptions.RedisError as exc:
+        except (*FAILED, AttributeError, TypeError) as exc:
+            if isinstance(exc, AttributeError | TypeError) and not lost_connection(exc):
+                raise
             raise StoreUnavailableError(f"Redis could not check {key}: {exc}") from exc
 
     async def close(self) -> None:

@@ -2,6 +2,7 @@
 
 store:
   url: redis://127.0.0.1:6379/0   # REDIS_URL, when set, wins over this
+  cluster: true                   # a Redis Cluster (url: any of its nodes); REDIS_CLUSTER wins
   prefix: ozbot:concert           # this bot's keys; default ozbot:<assistant_id> or ozbot:<folder>
   ttl_seconds: 2592000            # forget a conversation idle this long; default never
 """
@@ -15,7 +16,11 @@ from typing import Any
 from bot.errors import ProjectError
 from bot.redaction import shown_url
 
-_KEYS = ("url", "prefix", "ttl_seconds")
+_KEYS = ("url", "cluster", "prefix", "ttl_seconds")
+_YES = ("1", "true", "yes", "on")
+_NO = ("0", "false", "no", "off")
+CLUSTER_FIX = "set `cluster: true` under `store:` in config.yml (or REDIS_CLUSTER=true)"
+SINGLE_FIX = "remove `cluster: true` from `store:` in config.yml (or set REDIS_CLUSTER=false)"
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,8 @@ class RedisSettings:
     """A conversation's lock expires after this, so a crashed replica cannot block it."""
     lock_wait_seconds: float = 5.0
     """How long a turn waits for its conversation's lock before it is refused as busy."""
+    cluster: bool = False
+    """A Redis Cluster: the URL names one of its nodes, the client finds the others."""
 
     @property
     def shown_url(self) -> str:
@@ -61,4 +68,19 @@ def redis_settings(
     if ttl is not None and (not isinstance(ttl, int) or isinstance(ttl, bool) or ttl < 1):
         raise ProjectError(f"{where}.ttl_seconds: expected a whole number of seconds, at least 1")
     source = "REDIS_URL" if environ.get("REDIS_URL") else f"{where}.url"
-    return RedisSettings(url, prefix, ttl, source)
+    cluster = _cluster(environ, section, where)
+    return RedisSettings(url, prefix, ttl, source, cluster=cluster)
+
+
+def _cluster(environ: Mapping[str, str], section: Mapping[str, Any], where: str) -> bool:
+    """REDIS_CLUSTER (true/false; empty counts as unset, as in an .env file), else config.yml's
+    `store: cluster`, else a single Redis."""
+    raw = environ.get("REDIS_CLUSTER", "").strip().lower()
+    if raw:
+        if raw not in _YES + _NO:
+            raise ProjectError(f"REDIS_CLUSTER: expected true or false, got {raw!r}")
+        return raw in _YES
+    cluster = section.get("cluster", False)
+    if not isinstance(cluster, bool):
+        raise ProjectError(f"{where}.cluster: expected true or false, got {cluster!r}")
+    return cluster

@@ -9,6 +9,7 @@ import pytest
 from bot.cli import main
 from bot.commands.check import CREDENTIALS, check_all
 from bot.settings import CONNECTORS
+from tests.bot.stores.local_cluster import LocalCluster
 from tests.conftest import REDIS_URL, REPO
 from tests.connectors.fake_slack import SIGNING_SECRET, FakeSlackApi
 from tests.connectors.fake_telegram import TOKEN as TELEGRAM_TOKEN
@@ -107,6 +108,8 @@ async def test_the_store_must_answer(project: Path) -> None:
     named = project / "config.yml"
     named.write_text(named.read_text() + "assistant_id: concert-test\n", encoding="utf-8")
     assert (await check_all(project, [], {"REDIS_URL": REDIS_URL})).warnings == []
+    single = await check_all(project, [], {"REDIS_URL": REDIS_URL})
+    assert (single.problems, single.found) == ([], [f"Redis at {REDIS_URL}, reachable"])
     down = await check_all(project, [], {"REDIS_URL": "redis://127.0.0.1:1/0"})
     assert [p for p in down.problems if "cannot reach Redis at redis://127.0.0.1:1/0" in p]
 
@@ -238,3 +241,20 @@ async def test_every_broken_line_of_a_story_file_in_one_pass(project: Path) -> N
         f"{broken}:4",  # story b, read on past line 5: its unknown action
     ]
     assert "'utter_grete' (did you mean 'utter_greet'?)" in findings.problems[2]
+
+
+async def test_a_cluster_is_reported_with_its_masters_and_a_mismatch_with_the_fix(
+    project: Path, redis_cluster: LocalCluster
+) -> None:
+    cluster = {"REDIS_URL": redis_cluster.url, "REDIS_CLUSTER": "true"}
+    found = await check_all(project, [], cluster)
+    assert found.problems == []
+    assert found.found == [f"Redis Cluster of 3 masters at {redis_cluster.url}, reachable"]
+
+    [problem] = (await check_all(project, [], {"REDIS_URL": redis_cluster.url})).problems
+    assert "is a node of a Redis Cluster, used as a single Redis" in problem
+    assert "set `cluster: true` under `store:` in config.yml (or REDIS_CLUSTER=true)" in problem
+
+    single = {"REDIS_URL": REDIS_URL, "REDIS_CLUSTER": "true"}
+    [problem] = (await check_all(project, [], single)).problems
+    assert "is a single Redis, not a Redis Cluster: remove `cluster: true`" in problem

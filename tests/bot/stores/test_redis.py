@@ -289,3 +289,64 @@ async def test_a_burst_of_more_turns_than_connections_is_served_not_refused(conn
 
     await asyncio.wait_for(asyncio.gather(*(turn(f"c{i}") for i in range(burst))), 30)
     assert len(await store.conversation_ids()) == burst
+
+
+@pytest.fixture
+async def cluster_connect(cluster_settings):
+    """Opens stores on the local Redis Cluster, under the test's prefix."""
+    stores = []
+
+    async def open_store():
+        stores.append(await RedisTrackerStore.connect(cluster_settings))
+        return stores[-1]
+
+    yield open_store
+    for store in stores:
+        await store.close()
+
+
+async def test_on_a_cluster_a_conversation_keeps_one_slot_and_conversations_spread(
+    cluster_connect, cluster_settings
+):
+    store = await cluster_connect()
+    ids = [f"c{number}" for number in range(30)]
+    for conversation_id in ids:
+        async with store.turn(conversation_id) as turn:  # the lock, the events and the meta
+            await turn.commit(EVENTS, pending=None, snapshot=None)
+    client = store._redis
+    masters = set()
+    for conversation_id in ids:
+        slots = {client.keyslot(key) for key in store._keys(conversation_id)}
+        assert len(slots) == 1, f"{conversation_id} spans slots {slots}"
+        masters.add(client.get_node_from_key(store._keys(conversation_id)[0]).name)
+    assert len(masters) == 3  # every master holds some conversations
+    assert await store.conversation_ids() == sorted(ids)
+
+
+async def test_on_a_cluster_listing_and_the_taught_set_read_every_master(
+    cluster_connect, cluster_settings
+):
+    store = await cluster_connect()
+    for number in range(60):
+        policy = "trainer" if number % 3 == 0 else "lightgbm"
+        await store.append(f"c{number}", taught_events(policy), expected_length=0, pending=None)
+    taught = sorted(f"c{number}" for number in range(0, 60, 3))
+    assert sorted((await store.taught()).conversations) == taught
+    prefix = cluster_settings.prefix
+    await store._redis.delete(f"{prefix}:taught")  # as a Redis written before the set:
+    await store._redis.delete(f"{prefix}:taught:built")  # built again from every master
+    assert sorted((await (await cluster_connect()).taught()).conversations) == taught
+    assert len(await store.conversation_ids()) == 60
+
+
+async def test_on_a_cluster_a_burst_of_more_turns_than_connections_is_served(cluster_connect):
+    store = await cluster_connect()
+
+    async def turn(conversation_id):
+        async with store.turn(conversation_id) as opened:
+            await asyncio.sleep(0.01)
+            await opened.commit(EVENTS, pending=None, snapshot=None)
+
+    burst = MAX_CONNECTIONS * 3
+    await asyncio.wait_for(asyncio.gather(*(turn(f"c{i % 7}-{i}") for i in range(burst))), 30)
+    assert len(await store.conversation_ids()) == burst

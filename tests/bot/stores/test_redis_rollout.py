@@ -1,4 +1,5 @@
 import asyncio
+import contextlib
 import multiprocessing
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from bot.background import BackgroundTasks
 from bot.errors import StoreError, StoreUnavailableError
 from bot.stores.redis_rollout import LISTENING, RedisRollout
 from bot.stores.settings import RedisSettings
+from tests.bot.stores.local_cluster import MISSING, WHY_MISSING, local_cluster
 from tests.bot.stores.replica import TARGET_VERSION, WAIT_LIMIT, serve
 from tests.conftest import REPO
 
@@ -187,3 +189,51 @@ async def test_a_listener_that_fails_is_reported_once(
     [(what, exc)] = failures
     assert (what, str(exc)) == (LISTENING, "cannot take 2")
     assert [r.getMessage() for r in caplog.records] == [f"{LISTENING} failed"]
+
+
+async def test_on_a_cluster_the_claim_the_model_bytes_and_the_notices_work(
+    cluster_settings: RedisSettings,
+) -> None:
+    first = await RedisRollout.connect(cluster_settings, claim_seconds=0.3)
+    second = await RedisRollout.connect(cluster_settings, claim_seconds=0.3)
+    heard: asyncio.Queue[int] = asyncio.Queue()
+    await second.start(heard.put_nowait, BackgroundTasks())
+    packed = bytes(range(256)) * 1000  # a model folder's tar.gz is binary
+    try:
+        async with first.claim() as claimed:
+            assert claimed
+            async with second.claim() as also:
+                assert not also
+            for version in (1, 2, 3, 4):  # versions land on different masters
+                await first.publish(version, packed + bytes([version]))
+        assert [await asyncio.wait_for(heard.get(), 5) for _ in range(4)] == [1, 2, 3, 4]
+        assert await second.latest() == 4
+        assert await second.fetch(4) == packed + bytes([4])
+        assert await second.fetch(1) is None  # only the last KEEP versions stay
+    finally:
+        await first.stop()
+        await second.stop()
+
+
+@pytest.mark.skipif(MISSING, reason=WHY_MISSING)
+async def test_a_listener_follows_a_failover_of_the_master_it_listened_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.stores.redis_rollout.LISTEN_TIMEOUT", 0.1)
+    with local_cluster(tmp_path) as cluster:  # its own: this test kills one of its masters
+        settings = RedisSettings(cluster.url, "ozbot-test:failover", cluster=True)
+        replica = await RedisRollout.connect(settings)
+        heard: asyncio.Queue[int] = asyncio.Queue()
+        await replica.start(heard.put_nowait, BackgroundTasks())
+        try:
+            await asyncio.to_thread(cluster.kill_master_of, "ozbot-test:failover:model:live")
+            publisher = await RedisRollout.connect(settings)
+            for _ in range(100):  # bounded: about 10 s
+                with contextlib.suppress(StoreError):
+                    await publisher.publish(2, b"model files")
+                    break
+                await asyncio.sleep(0.1)
+            assert await asyncio.wait_for(heard.get(), 10) == 2  # heard, or caught up
+            await publisher.stop()
+        finally:
+            await replica.stop()

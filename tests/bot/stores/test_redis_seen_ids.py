@@ -25,3 +25,15 @@ async def test_replicas_sharing_a_redis_see_an_id_once_and_it_expires(redis_sett
 async def test_an_unreachable_redis_stops_the_start():
     with pytest.raises(StoreUnavailableError, match="cannot reach Redis at redis://127.0.0.1:1"):
         await RedisSeenIds.connect(RedisSettings("redis://127.0.0.1:1/0", "x"))
+
+
+async def test_replicas_sharing_a_cluster_see_an_id_once(cluster_settings):
+    first = await RedisSeenIds.connect(cluster_settings)
+    second = await RedisSeenIds.connect(cluster_settings)
+    try:
+        ids = [f"telegram:{number}" for number in range(20)]  # spread over the masters
+        assert [await first.first_time(key) for key in ids] == [True] * 20
+        assert [await second.first_time(key) for key in ids] == [False] * 20
+    finally:
+        for seen in (first, second):
+            await seen.close()

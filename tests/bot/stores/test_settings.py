@@ -48,3 +48,24 @@ def test_a_wrong_store_section_says_what_to_fix(section, message):
 def test_the_shown_url_hides_the_password():
     shown = RedisSettings("redis://user:s3cret@db:6379/2", "p").shown_url
     assert shown == "redis://user:***@db:6379/2"
+
+
+def test_a_cluster_comes_from_the_store_section_or_redis_cluster_which_wins():
+    section = {"url": "redis://node-1:6379", "cluster": True}
+    assert settings(config={"store": section}).cluster
+    assert not settings({"REDIS_CLUSTER": "false"}, {"store": section}).cluster
+    assert settings({"REDIS_CLUSTER": ""}, {"store": section}).cluster  # empty: unset
+    assert settings({"REDIS_URL": "redis://node-2:6379", "REDIS_CLUSTER": "true"}).cluster
+    assert not settings({"REDIS_URL": "redis://one:6379"}).cluster
+
+
+@pytest.mark.parametrize(
+    ("environ", "section", "message"),
+    [
+        ({}, {"url": "redis://x", "cluster": "yes"}, r"config.yml: store.cluster: expected true"),
+        ({"REDIS_CLUSTER": "maybe"}, {"url": "redis://x"}, r"REDIS_CLUSTER: expected true or"),
+    ],
+)
+def test_a_wrong_cluster_setting_says_what_to_fix(environ, section, message):
+    with pytest.raises(ProjectError, match=message):
+        settings(environ, {"store": section})
