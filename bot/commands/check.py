@@ -29,6 +29,7 @@ from bot.settings import (
     chosen,
     nlu_settings,
     policy_settings,
+    retraining_settings,
     shared_prefix_warning,
     store_settings,
     web_settings,
@@ -96,6 +97,7 @@ async def check_all(root: Path, names: list[str], env: Mapping[str, str]) -> Fin
     if config is not None:
         _policy(project, config, findings)
         findings.attempt(lambda: nlu_settings(project, config))
+        findings.attempt(lambda: retraining_settings(project, config))
     stories = _stories(project, findings)
     nlu = _nlu(project, findings)
     if domain is not None:
