@@ -6,7 +6,7 @@ costs the conversations meanwhile.
 correction_to_live_s: the concert bot (this repository) on two replicas in this process, each
 with a model folder of its own, rolled out through the local Redis (REDIS_URL or 127.0.0.1,
 under a key prefix deleted afterwards): from the trainer's answer that corrects an action
-(through the engine, the 0.3 s debounce included) to both replicas serving the new version;
+(through the engine, a wait of 0.3 s included: `EAGER`) to both replicas serving the new version;
 the median of --repeat corrections. correction_to_live_s_1000: the same for a taught
 conversation of the synthetic 1,000-story bot (benchmarks/synthetic.py).
 
@@ -58,7 +58,7 @@ from bot.stores.settings import RedisSettings  # noqa: E402
 from bot.stories.model import Story  # noqa: E402
 from bot.teaching import Answer  # noqa: E402
 from bot.tracker import Tracker  # noqa: E402
-from policy.config import PolicyConfig  # noqa: E402
+from policy.config import PolicyConfig, RetrainPace  # noqa: E402
 from policy.dataset import story_events  # noqa: E402
 from policy.deployer import TrainingSetup  # noqa: E402
 from policy.model_store import ModelStore, Version, VersionRecord  # noqa: E402
@@ -72,6 +72,10 @@ TICK = 0.01
 IDLE_SECONDS = 3.0
 TURN_INPUTS = ("/greet", "/chitchat", "/thankyou", "/goodbye")
 WAIT_LIMIT = 300.0
+EAGER = RetrainPace(
+    after_turns=1, wait_seconds=0.3, min_interval_seconds=0, interval_per_training_second=0
+)
+"""Every teaching retrains 0.3 s later: what is measured is how fast a version goes live."""
 WARM_UP_SECONDS = 3.0
 
 
@@ -93,7 +97,8 @@ class Bot:
         models.commit(models.add(self.policy, record), 1)
         training = TrainingSetup(self.domain, self.config, models, TrainingProcess())
         live = Version(self.policy, record)
-        return retraining(training, live, self.data, tell=print_failure, rollout=rollout)
+        data, tell = self.data, print_failure
+        return retraining(training, live, data, tell=tell, rollout=rollout, pace=EAGER)
 
     def engine(self, replica: Retraining, folder: Path) -> Engine:
         exporter = StoryExporter(folder / "exported")

@@ -234,6 +234,7 @@ async def running_bot(
                 telemetry=telemetry,
                 rollout=rollout,
                 store=store,
+                pace=settings.retraining,
             )
         )
         stack.push_async_callback(tasks.close, SHUTDOWN_SECONDS)

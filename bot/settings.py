@@ -30,7 +30,7 @@ from bot.tracker import SNAPSHOT_TURNS
 from connectors.slack_settings import SlackSettings
 from connectors.telegram_settings import TelegramSettings
 from connectors.web_settings import WebSettings
-from policy.config import PolicyConfig, policy_config_from_dict
+from policy.config import PolicyConfig, RetrainPace, policy_config_from_dict, retrain_pace_from_dict
 
 CONNECTORS = ("terminal", "telegram", "slack")
 _NAME = re.compile(r"[\w.-]{1,100}")
@@ -60,6 +60,8 @@ class Settings:
     """config.yml's `nlu:`: the threshold, and a Rasa server to read free text instead."""
     warnings: tuple[str, ...] = ()
     """What config.yml holds that ozbot ignores."""
+    retraining: RetrainPace = field(default_factory=RetrainPace)
+    """config.yml's `retraining:`: when a retrain is due, and how often one may run."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,9 @@ def read_settings(root: Path, env: Mapping[str, str]) -> Settings:
     store = store_settings(project, config, env)
     shared = shared_prefix_warning(project, config, store)
     warnings += [shared] if shared else []
-    return Settings(project, policy, store, nlu_settings(project, config), tuple(warnings))
+    nlu = nlu_settings(project, config)
+    pace = retraining_settings(project, config)
+    return Settings(project, policy, store, nlu, tuple(warnings), pace)
 
 
 def policy_settings(project: Project, config: Mapping[str, Any]) -> tuple[PolicyConfig, list[str]]:
@@ -106,6 +110,12 @@ def policy_settings(project: Project, config: Mapping[str, Any]) -> tuple[Policy
             f"{SNAPSHOT_TURNS} turns a conversation's snapshot keeps for the policy; lower it"
         )
     return policy, warnings
+
+
+def retraining_settings(project: Project, config: Mapping[str, Any]) -> RetrainPace:
+    """config.yml's `retraining: {after_turns: 10, wait_seconds: 10, min_interval_seconds: 60,
+    interval_per_training_second: 10}`."""
+    return retrain_pace_from_dict(config.get("retraining", {}), str(project.config_file))
 
 
 def nlu_settings(project: Project, config: Mapping[str, Any]) -> NluSettings:

@@ -214,9 +214,12 @@ RETRAIN_UNAVAILABLE = "This bot does not retrain here; run `ozbot train`."
 RETRAIN_CLAIMED = "a replica of this bot is retraining now; try again when it is done"
 
 
-def model_live(version: int, stories: int, seconds: float) -> str:
+def model_live(version: int, stories: int, seconds: float, corrections: int = 0) -> str:
+    """A new model serves; `corrections`: those it learned that the one before had not."""
+    learned = f" with {_counted(corrections, 'new correction')}" if corrections else ""
     return (
-        f"model {version} live: {_counted(stories, 'story', 'stories')}, trained in {seconds:.1f} s"
+        f"model {version} live{learned}: {_counted(stories, 'story', 'stories')}, "
+        f"trained in {seconds:.1f} s"
     )
 
 

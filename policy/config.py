@@ -41,7 +41,7 @@ DEFAULT_LIGHTGBM: dict[str, Any] = {
 }
 
 RASA_KEYS = ("language", "pipeline", "policies", "recipe")
-OTHER_PARTS_KEYS = ("store", "nlu", "assistant_id")
+OTHER_PARTS_KEYS = ("store", "nlu", "assistant_id", "retraining")
 """Keys of config.yml that other parts of ozbot read."""
 
 
@@ -123,3 +123,58 @@ def _rasa_max_history(policies: Any, source: str) -> int | None:
         if isinstance(policy, dict) and "max_history" in policy:
             return int(_checked("max_history", policy["max_history"], f"{source}: policies"))
     return None
+
+
+@dataclass(frozen=True)
+class RetrainPace:
+    """When retraining runs, from config.yml's `retraining:` mapping.
+
+    A correction sticks at once (memoization) whatever these say; they set how soon a model
+    trained on it follows, and how often training may run at all. `/retrain` ignores them.
+    """
+
+    after_turns: int = 10
+    """Newly taught turns that make a retrain due without a correction. A turn is a message a
+    trainer taught (typed, or free text, which the NLU learns too) with the actions approved
+    after it; a correction (action, intent or entities) makes a retrain due by itself."""
+    wait_seconds: float = 10.0
+    """How long a due retrain waits, so that what the trainer teaches next is trained with it
+    (a burst of corrections trains once)."""
+    min_interval_seconds: float = 60.0
+    """At least this long from the start of one retrain to the start of the next."""
+    interval_per_training_second: float = 10.0
+    """And at least this many seconds per second the last retrain took: slow training, rarer
+    retrains."""
+
+
+_PACE_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "after_turns": (lambda v: _is_whole(v) and v >= 1, "a whole number of at least 1"),
+    "wait_seconds": (lambda v: _is_number(v) and 0 <= v <= 3600, "seconds from 0 to 3600"),
+    "min_interval_seconds": (
+        lambda v: _is_number(v) and 0 <= v <= 86400,
+        "seconds from 0 to 86400 (a day)",
+    ),
+    "interval_per_training_second": (
+        lambda v: _is_number(v) and 0 <= v <= 1000,
+        "a number from 0 to 1000",
+    ),
+}
+
+
+def retrain_pace_from_dict(section: Any, source: str) -> RetrainPace:
+    """config.yml's `retraining: {after_turns: 10, wait_seconds: 10, ...}`; raises
+    ProjectError saying what to fix."""
+    where = f"{source}: retraining"
+    if not isinstance(section, dict):
+        raise ProjectError(f"{where}: expected a mapping, e.g. {{min_interval_seconds: 60}}")
+    unknown = sorted(str(key) for key in set(section) - set(_PACE_CHECKS))
+    if unknown:
+        raise ProjectError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(_PACE_CHECKS)}"
+        )
+    for key, value in section.items():
+        check, expected = _PACE_CHECKS[key]
+        if not check(value):
+            raise ProjectError(f"{where}.{key}: expected {expected}, got {value!r}")
+    values: dict[str, Any] = {k: v if k == "after_turns" else float(v) for k, v in section.items()}
+    return RetrainPace(**values)

@@ -24,7 +24,7 @@ from bot.domain import Domain
 from bot.errors import ModelError
 from policy.config import PolicyConfig
 from policy.live_model import LiveModel
-from policy.model_store import ModelStore, Version
+from policy.model_store import ModelStore, Version, VersionRecord
 from policy.training import TrainingData, train_policy
 from policy.training_job import Built, Job, Train
 
@@ -69,6 +69,27 @@ class Rollout(Protocol):
 
 
 @dataclass(frozen=True)
+class WentLive:
+    """A version this replica trained and took live."""
+
+    record: VersionRecord
+    corrections: int
+    """Corrections it learned that the version it replaced had not."""
+    asked: bool
+    """A trainer asked for it (`/retrain`)."""
+
+    @property
+    def note(self) -> str:
+        """ "model N live ..." for the log and the trainers."""
+        record = self.record
+        learned = record.stories + len(record.conversations)
+        return texts.model_live(record.version, learned, record.seconds, self.corrections)
+
+
+OnLive = Callable[[WentLive], None]
+
+
+@dataclass(frozen=True)
 class TrainingSetup:
     """How a version is built: for which domain and config, by which function, where it is kept."""
 
@@ -90,9 +111,10 @@ class Deployer:
         tasks: BackgroundTasks,
         *,
         rollout: Rollout | None = None,
-        on_live: Notify | None = None,
+        on_live: OnLive | None = None,
     ) -> None:
-        """`load_data` reads what each retrain learns from; `on_live` hears "model N live"."""
+        """`load_data` reads what each retrain learns from; `on_live` hears of each version
+        this replica trains that goes live."""
         self._live = live
         self._training = training
         self._models = training.models
@@ -117,14 +139,15 @@ class Deployer:
             await self._rollout.stop()
         await self._training.worker.stop()
 
-    async def retrain(self) -> bool:
+    async def retrain(self, asked: bool = False) -> bool:
         """Train a version and take it live everywhere; False when another replica retrains.
+        `asked`: a trainer asked for it (`/retrain`).
 
         Raises (the live model keeps serving) when the new version must not go live.
         """
         async with self._claim() as claimed:
             if claimed:
-                await self._train_and_go_live()
+                await self._train_and_go_live(asked)
             return claimed
 
     def published(self, version: int) -> None:
@@ -152,7 +175,7 @@ class Deployer:
     def _claim(self) -> contextlib.AbstractAsyncContextManager[bool]:
         return _always() if self._rollout is None else self._rollout.claim()
 
-    async def _train_and_go_live(self) -> None:
+    async def _train_and_go_live(self, asked: bool) -> None:
         data = await self._load_data()
         published = 0 if self._rollout is None else await self._rollout.latest()
         version = max(self._models.newest(), published) + 1
@@ -167,12 +190,17 @@ class Deployer:
         except ModelError:
             await asyncio.to_thread(self._models.discard, self._models.folder(version))
             raise
+        replaced = self._live.record
         await self._go_live(loaded)
-        record = built.record
-        note = texts.model_live(version, record.stories + len(record.conversations), record.seconds)
-        log.info(note)
+        corrections = (
+            built.record.corrections
+            if replaced is None
+            else replaced.corrections_after(data.conversations)
+        )
+        went = WentLive(built.record, corrections, asked)
+        log.info(went.note)
         if self._on_live is not None:
-            self._on_live(note)
+            self._on_live(went)
         if self._rollout is not None:
             await self._publish(self._rollout, version)
 

@@ -13,11 +13,12 @@ from bot import texts
 from bot.background import BackgroundTasks
 from bot.stores.base import TrackerStore
 from bot.telemetry import Telemetry
-from policy.deployer import ADOPTING, Deployer, Notify, Rollout, TrainingSetup
+from policy.config import RetrainPace
+from policy.deployer import ADOPTING, Deployer, Notify, Rollout, TrainingSetup, WentLive
 from policy.live_learner import LiveLearner
 from policy.live_model import LiveModel
 from policy.model_store import Version
-from policy.retrain_schedule import RETRAIN_DELAY, RETRAINING, RetrainSchedule
+from policy.retrain_schedule import RETRAINING, Clock, RetrainSchedule
 from policy.taught import TaughtConversations, read_taught
 from policy.training import TrainingData
 
@@ -44,22 +45,27 @@ async def retraining(
     telemetry: Telemetry | None = None,
     rollout: Rollout | None = None,
     store: TrackerStore | None = None,
-    delay: float = RETRAIN_DELAY,
+    pace: RetrainPace | None = None,
+    clock: Clock | None = None,
 ) -> AsyncIterator[Retraining]:
     """Retraining started on `live`, which `data` (the project's stories and the taught
     conversations in the store) may have outgrown; stopped at the end of the block.
 
-    `tell` hears "model N live" and each failure of retraining and rollout (also counted in
-    `telemetry`). Each retrain learns from the stories and the conversations taught in `store`
-    (by any replica); without a store, from `data` and what was taught here since.
+    `tell` hears "model N live" when a version with new corrections goes live (or one a trainer
+    asked for with /retrain: not after every tap) and each failure of retraining and rollout
+    (also counted in `telemetry`). Each retrain learns from the stories and the conversations
+    taught in `store` (by any replica); without a store, from `data` and what was taught here
+    since. `pace` says when retrains run (config.yml's `retraining:`), on `clock` (the event
+    loop unless given).
     """
     taught = TaughtConversations(data.conversations)
     model = LiveModel(training.domain, live, taught, len(data.stories))
 
-    def model_live(note: str) -> None:
-        tell(note)
-        if telemetry is not None and model.record is not None:
-            telemetry.retrained(model.record.seconds)
+    def model_live(went: WentLive) -> None:
+        if went.corrections or went.asked:
+            tell(went.note)
+        if telemetry is not None:
+            telemetry.retrained(went.record.seconds)
 
     def failed(what: str, exc: BaseException) -> None:
         """Logged already (bot.background); counted and told: a replica that keeps an old
@@ -81,7 +87,7 @@ async def retraining(
 
     tasks = BackgroundTasks(failed)
     deployer = Deployer(model, training, learned_data, tasks, rollout=rollout, on_live=model_live)
-    schedule = RetrainSchedule(deployer.retrain, tasks, delay)
+    schedule = RetrainSchedule(deployer.retrain, tasks, pace, clock)
     await schedule.start()
     try:
         await deployer.start()

@@ -28,6 +28,11 @@ class TaughtConversations:
         self._conversations.pop(tracker.conversation_id, None)
         self._conversations[tracker.conversation_id] = list(tracker.events)
 
+    def unseen(self, tracker: Tracker) -> list[Event]:
+        """The conversation's events after those remembered of it (all, when none were)."""
+        known = len(self._conversations.get(tracker.conversation_id, ()))
+        return list(tracker.events)[known:]
+
     def all(self) -> dict[str, list[Event]]:
         """Every taught conversation, the most recently taught last (a copy)."""
         return dict(self._conversations)

@@ -31,6 +31,7 @@ from bot.settings import (
     chosen,
     nlu_settings,
     policy_settings,
+    retraining_settings,
     shared_prefix_warning,
     store_settings,
     web_settings,
@@ -123,6 +124,7 @@ async def check_all(
     if config is not None:
         _policy(project, config, findings)
         findings.attempt(lambda: nlu_settings(project, config))
+        findings.attempt(lambda: retraining_settings(project, config))
     stories = _stories(project, findings)
     nlu = _nlu(project, findings)
     if domain is not None:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 from aiohttp import web
 
 from bot import texts
@@ -33,6 +34,12 @@ def no_progress(step: str, done: int, total: int) -> None:
 
 def on_redis(root: Path, redis: RedisSettings) -> Settings:
     return replace(read_settings(root, {}), store=redis)
+
+
+def paced(root: Path, **retraining: float) -> None:
+    """config.yml's `retraining:` set to these."""
+    config = yaml.safe_load((root / "config.yml").read_text())
+    (root / "config.yml").write_text(yaml.safe_dump({**config, "retraining": retraining}))
 
 
 def test_an_intent_named_like_a_chat_command_is_refused_before_anything_trains(
@@ -216,6 +223,7 @@ async def test_a_correction_reaches_another_replica_with_the_next_model_version(
     tmp_path: Path,
 ) -> None:
     shutil.copy(REPO / "stories" / "nlu.yml", project / "stories" / "nlu.yml")
+    paced(project, wait_seconds=0.05)
     elsewhere = tmp_path / "replica"
     shutil.copytree(project, elsewhere)
     here, there = (
@@ -245,6 +253,22 @@ async def test_a_correction_reaches_another_replica_with_the_next_model_version(
         assert isinstance(read, ActionProposal) and read.intent == "search_venues"
         version = replica.live.version
         assert (elsewhere / "models" / str(version) / "nlu" / "taught.json").is_file()
+
+
+async def test_config_yml_sets_the_retraining_pace(project: Path) -> None:  # noqa: F811
+    paced(project, after_turns=1, wait_seconds=0, min_interval_seconds=0)
+    notes: list[str] = []
+    settings = read_settings(project, {})
+    async with running_bot(
+        settings, learn=True, progress=no_progress, notes=TrainerNotes(notes.append)
+    ) as bot:
+        [asked] = await bot.engine.handle("t", UserMessage("/greet"), trainer=True)
+        assert isinstance(asked, ActionProposal)
+        await bot.engine.handle("t", Answer(asked.question_id, "approve"), trainer=True)
+        await asyncio.wait_for(bot.schedule.wait_idle(), 60)
+
+        assert bot.live.version == 2  # one approved turn is enough here
+    assert notes == []  # without a correction, nobody is told
 
 
 async def test_a_rasa_server_in_config_yml_reads_the_free_text(project: Path, rasa) -> None:  # noqa: F811

@@ -18,6 +18,7 @@ from bot.settings import (
     web_settings,
 )
 from bot.tracker import SNAPSHOT_TURNS
+from policy.config import RetrainPace
 from tests.conftest import REPO
 
 
@@ -181,3 +182,12 @@ def test_the_nlu_settings_come_from_config_yml_and_are_checked(project: Path) ->
         (project / "config.yml").write_text(wrong + "\n")
         with pytest.raises(ProjectError, match="config.yml: nlu"):
             read_settings(project, {})
+
+
+def test_the_retraining_pace_comes_from_config_yml_and_is_checked(project: Path) -> None:
+    assert read_settings(project, {}).retraining == RetrainPace()
+    (project / "config.yml").write_text("retraining: {after_turns: 4, wait_seconds: 2}\n")
+    assert read_settings(project, {}).retraining == RetrainPace(after_turns=4, wait_seconds=2)
+    (project / "config.yml").write_text("retraining: {min_interval_seconds: soon}\n")
+    with pytest.raises(ProjectError, match=r"config\.yml: retraining\.min_interval_seconds: "):
+        read_settings(project, {})

@@ -27,6 +27,7 @@ from connectors.dedupe import SeenIds
 from connectors.telegram import SECRET_HEADER, TelegramConnector
 from connectors.telegram_settings import TelegramSettings
 from connectors.web import WebServer, WebSettings
+from policy.config import RetrainPace
 from policy.deployer import TrainingSetup
 from policy.model_store import ModelStore, Version, VersionRecord
 from policy.retraining import Retraining, retraining
@@ -188,7 +189,8 @@ async def taught_retraining(tmp_path: Any) -> AsyncIterator[Retraining]:
     live = VersionRecord.of(1, policy, data)
     models.commit(models.add(policy, live), 1)
     training = TrainingSetup(loaded.domain, loaded.config, models, TrainingProcess())
-    async with retraining(training, Version(policy, live), data, tell=print, delay=3600) as parts:
+    later = RetrainPace(wait_seconds=3600)
+    async with retraining(training, Version(policy, live), data, tell=print, pace=later) as parts:
         yield parts
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,8 +18,8 @@ from policy.persistence import BOOSTER
 from policy.training import TrainingData, train_policy
 from policy.training_job import Built, Job, build
 
-LIVE_NOTE = r"^model 2 live: 8 stories, trained in \d+\.\d s$"
-"""The 7 concert stories and the taught conversation."""
+LIVE_NOTE = r"^model 2 live with 1 new correction: 8 stories, trained in \d+\.\d s$"
+"""The 7 concert stories and the taught conversation, with its correction."""
 
 
 @dataclass
@@ -75,9 +76,57 @@ class CorruptingWorker(ThreadWorker):
         return built
 
 
-def corrected(seed_tracker: Any) -> Tracker:
-    """The seed's dialogue with the review action corrected by a trainer."""
-    tracker = seed_tracker()
+def corrected(seed_tracker: Any, conversation_id: str = "seed") -> Tracker:
+    """The seed's dialogue with the review action corrected by a trainer (in a conversation of
+    its own when `conversation_id` is given)."""
+    seed = seed_tracker()
+    tracker = Tracker(conversation_id, seed.domain, seed.events)
     tracker.apply(Corrected("action", "action_show_venue_reviews", "action_show_concert_reviews"))
     tracker.apply(ActionExecuted("action_show_concert_reviews", TRAINER, 0.3))
     return tracker
+
+
+@dataclass
+class Timer:
+    at: float
+    callback: Callable[[], object]
+    cancelled: bool = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+@dataclass
+class FakeClock:
+    """Time moves only when a test says so; a timer fires when its time is passed."""
+
+    now: float = 0.0
+    timers: list[Timer] = field(default_factory=list)
+
+    def time(self) -> float:
+        return self.now
+
+    def call_later(self, delay: float, callback: Callable[[], object]) -> Timer:
+        timer = Timer(self.now + delay, callback)
+        self.timers.append(timer)
+        return timer
+
+    async def advance(self, seconds: float) -> None:
+        """Move on by `seconds`, firing the timers due on the way, each at its time, and let
+        what they start run."""
+        await settle()
+        end = self.now + seconds
+        while due := [t for t in self.timers if not t.cancelled and t.at <= end]:
+            timer = min(due, key=lambda t: t.at)
+            self.timers.remove(timer)
+            self.now = max(self.now, timer.at)
+            timer.callback()
+            await settle()
+        self.now = end
+        await settle()
+
+
+async def settle() -> None:
+    """Let the tasks that are ready run (a stand-in retrain ends within a few steps)."""
+    for _ in range(20):
+        await asyncio.sleep(0)

@@ -1,7 +1,13 @@
 import pytest
 
 from bot.errors import ProjectError
-from policy.config import DEFAULT_LIGHTGBM, PolicyConfig, policy_config_from_dict
+from policy.config import (
+    DEFAULT_LIGHTGBM,
+    PolicyConfig,
+    RetrainPace,
+    policy_config_from_dict,
+    retrain_pace_from_dict,
+)
 
 
 def test_defaults_suit_tiny_data() -> None:
@@ -93,3 +99,49 @@ def test_wrong_type_names_source_key_and_expected_type(
 def test_wrong_max_history_in_rasa_policies_names_it() -> None:
     with pytest.raises(ProjectError, match=r"config\.yml: policies: max_history: expected"):
         policy_config_from_dict({"policies": [{"max_history": "x"}]}, "config.yml")
+
+
+def test_the_retraining_pace_comes_from_its_mapping_over_the_defaults() -> None:
+    pace = retrain_pace_from_dict({"after_turns": 5, "min_interval_seconds": 30}, "config.yml")
+
+    assert pace == RetrainPace(
+        after_turns=5, wait_seconds=10, min_interval_seconds=30, interval_per_training_second=10
+    )
+    assert retrain_pace_from_dict({}, "config.yml") == RetrainPace()
+    assert policy_config_from_dict({"retraining": {}}, "config.yml")[0] == PolicyConfig()
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ([1], "config.yml: retraining: expected a mapping, e.g. {min_interval_seconds: 60}"),
+        (
+            {"every": 3},
+            "config.yml: retraining: unknown key(s) every; known: after_turns, wait_seconds, "
+            "min_interval_seconds, interval_per_training_second",
+        ),
+        (
+            {"after_turns": 0},
+            "config.yml: retraining.after_turns: expected a whole number of at least 1, got 0",
+        ),
+        (
+            {"wait_seconds": "10s"},
+            "config.yml: retraining.wait_seconds: expected seconds from 0 to 3600, got '10s'",
+        ),
+        (
+            {"min_interval_seconds": -1},
+            "config.yml: retraining.min_interval_seconds: expected seconds from 0 to 86400 "
+            "(a day), got -1",
+        ),
+        (
+            {"interval_per_training_second": True},
+            "config.yml: retraining.interval_per_training_second: expected a number from 0 "
+            "to 1000, got True",
+        ),
+    ],
+)
+def test_a_wrong_retraining_pace_says_what_to_fix(section: object, message: str) -> None:
+    with pytest.raises(ProjectError) as error:
+        retrain_pace_from_dict(section, "config.yml")
+
+    assert str(error.value) == message

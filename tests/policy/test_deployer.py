@@ -16,7 +16,7 @@ from bot.domain import Domain
 from bot.errors import ModelError, StoreUnavailableError
 from bot.events import Event
 from policy.config import PolicyConfig
-from policy.deployer import Deployer, TrainingSetup
+from policy.deployer import Deployer, OnLive, TrainingSetup, WentLive
 from policy.ensemble import EnsemblePolicy
 from policy.live_model import LiveModel
 from policy.model_store import POINTER, ModelStore, Version, VersionRecord
@@ -62,6 +62,11 @@ class FakeRollout:
         """Nothing to stop."""
 
 
+def tell(notes: list[str]) -> OnLive:
+    """What retraining tells the trainers, whether it would or not."""
+    return lambda went: notes.append(went.note)
+
+
 @dataclass
 class Deploying:
     deployer: Deployer
@@ -83,6 +88,7 @@ def make_deploying(
         worker: ThreadWorker | None = None,
         rollout: FakeRollout | None = None,
         folder: str = "models",
+        on_live: OnLive | None = None,
     ) -> Deploying:
         models = ModelStore(tmp_path / folder)
         policy = train_concert(taught)
@@ -99,8 +105,9 @@ def make_deploying(
         async def load_data() -> TrainingData:
             return TrainingData(concert_stories(), conversations.all())
 
+        on_live = on_live or tell(notes)
         deployer = Deployer(
-            live, training, load_data, BackgroundTasks(), rollout=rollout, on_live=notes.append
+            live, training, load_data, BackgroundTasks(), rollout=rollout, on_live=on_live
         )
         return Deploying(deployer, live, conversations, train, models, notes)
 
@@ -124,6 +131,23 @@ async def test_the_new_version_serves_and_is_the_live_one_on_disk(
     saved = setup.models.load(2, concert_domain)
     assert saved.record.conversations == {"seed": len(corrected(seed_tracker).events)}
     assert saved.policy.predict(seed_tracker()).action == "action_show_concert_reviews"
+
+
+async def test_a_version_says_which_corrections_it_learned_and_whether_it_was_asked_for(
+    make_deploying: Callable[..., Deploying], seed_tracker: Any
+) -> None:
+    went: list[WentLive] = []
+    setup = make_deploying({"seed": list(corrected(seed_tracker).events)}, on_live=went.append)
+
+    await setup.deployer.retrain()
+    setup.taught.remember(corrected(seed_tracker, "other"))
+    await setup.deployer.retrain(asked=True)
+
+    assert [(w.record.version, w.corrections, w.asked) for w in went] == [
+        (2, 0, False),  # version 1 learned the seed's correction already
+        (3, 1, True),
+    ]
+    assert went[1].note.startswith("model 3 live with 1 new correction: 9 stories, trained in ")
 
 
 async def test_a_failing_training_raises_and_keeps_the_live_model(

@@ -21,18 +21,20 @@ from bot.action_loader import load_custom_actions
 from bot.actions import ActionRegistry
 from bot.domain import Domain
 from bot.engine import Engine, UserMessage
-from bot.events import Corrected, Event
+from bot.events import ActionExecuted, Corrected, Event
 from bot.exporter import StoryExporter
 from bot.outputs import ActionProposal
+from bot.policy import TRAINER
 from bot.stores.memory import MemoryTrackerStore
 from bot.stores.redis_rollout import RedisRollout
 from bot.stores.settings import RedisSettings
 from bot.teaching import Answer
 from bot.telemetry import Telemetry
-from policy.config import PolicyConfig
+from policy.config import PolicyConfig, RetrainPace
 from policy.deployer import TrainingSetup
 from policy.ensemble import EnsemblePolicy
 from policy.model_store import ModelStore, Version, VersionRecord
+from policy.retrain_schedule import RetrainSchedule
 from policy.retraining import Retraining, retraining
 from policy.training import TrainingData
 from tests.bot.test_cli import project  # noqa: F401  (a fixture)
@@ -42,6 +44,7 @@ from tests.policy.conftest import concert_domain, seed_tracker, train_concert  #
 from tests.policy.retraining_fakes import (
     LIVE_NOTE,
     CorruptingWorker,
+    FakeClock,
     ThreadWorker,
     TrainFunction,
     corrected,
@@ -59,6 +62,8 @@ class Setup:
 
 
 Make = Callable[..., Any]
+SOON = RetrainPace(wait_seconds=0.05, min_interval_seconds=0, interval_per_training_second=0)
+"""A correction retrains 50 ms later, whatever ran before."""
 
 
 @pytest.fixture
@@ -77,6 +82,8 @@ async def make_setup(
             worker: ThreadWorker | None = None,
             rollout: RedisRollout | None = None,
             hold: bool = False,
+            pace: RetrainPace = SOON,
+            clock: FakeClock | None = None,
         ) -> Setup:
             train, notes = TrainFunction(), []
             if hold:
@@ -100,7 +107,8 @@ async def make_setup(
                     tell=notes.append,
                     telemetry=telemetry,
                     rollout=rollout,
-                    delay=0.05,
+                    pace=pace,
+                    clock=clock,
                 )
             )
             return Setup(parts, train, models, notes, telemetry)
@@ -121,6 +129,18 @@ def metric(telemetry: Telemetry, line: str) -> bool:
     return line in telemetry.render(None).splitlines()
 
 
+async def run_until_idle(clock: FakeClock, schedule: RetrainSchedule) -> None:
+    """Move the fake time on until no retrain is due or running (training runs on a thread)."""
+    for _ in range(200):
+        await clock.advance(100)
+        try:
+            await asyncio.wait_for(schedule.wait_idle(), 0.05)
+            return
+        except TimeoutError:
+            continue
+    raise AssertionError("retraining never went idle")
+
+
 async def test_a_burst_of_learn_calls_retrains_once(setup: Setup, seed_tracker: Any) -> None:  # noqa: F811
     for _ in range(5):
         setup.parts.learner.learn(corrected(seed_tracker))
@@ -132,6 +152,50 @@ async def test_a_burst_of_learn_calls_retrains_once(setup: Setup, seed_tracker: 
     [note] = setup.notes
     assert re.match(LIVE_NOTE, note)
     assert metric(setup.telemetry, 'ozbot_retrains_total{outcome="ok"} 1')
+
+
+async def test_approved_turns_retrain_without_telling_the_trainers(
+    make_setup: Make,
+    seed_tracker: Any,  # noqa: F811
+) -> None:
+    setup = await make_setup(pace=RetrainPace(after_turns=1, wait_seconds=0.05))
+    approved = seed_tracker()
+    approved.apply(ActionExecuted("action_show_venue_reviews", TRAINER, 0.7))
+
+    setup.parts.learner.learn(approved)
+    await setup.parts.schedule.wait_idle()
+
+    assert setup.parts.live.version == 2
+    assert setup.notes == []
+    assert metric(setup.telemetry, 'ozbot_retrains_total{outcome="ok"} 1')
+
+
+async def test_retrain_now_is_told_even_without_corrections(setup: Setup) -> None:
+    assert setup.parts.schedule.retrain_now() == texts.RETRAIN_STARTED
+    await setup.parts.schedule.wait_idle()
+
+    [note] = setup.notes
+    assert re.fullmatch(r"model 2 live: 7 stories, trained in \d+\.\d s", note)
+
+
+async def test_corrections_a_second_apart_retrain_twice_and_tell_each_once(
+    make_setup: Make,
+    seed_tracker: Any,  # noqa: F811
+) -> None:
+    clock = FakeClock()
+    pace = RetrainPace(wait_seconds=10, min_interval_seconds=60, interval_per_training_second=0)
+    setup = await make_setup(pace=pace, clock=clock)
+
+    for number in range(30):
+        setup.parts.learner.learn(corrected(seed_tracker, f"c{number}"))
+        await clock.advance(1)
+    await run_until_idle(clock, setup.parts.schedule)
+
+    assert len(setup.training.calls) == 2
+    told = [re.match(r"model (\d) live with (\d+) new corrections?:", n) for n in setup.notes]
+    assert [m and m[1] for m in told] == ["2", "3"]
+    assert sum(int(m[2]) for m in told if m) == 30
+    assert setup.parts.live.version == 3
 
 
 async def test_the_correction_sticks_while_the_new_version_trains(
@@ -205,14 +269,17 @@ async def test_learning_during_a_retrain_retrains_once_more_after_it(
     setup.parts.learner.learn(corrected(seed_tracker))
     await setup.training.wait_started()
 
-    for _ in range(3):
-        setup.parts.learner.learn(corrected(seed_tracker))
-    await asyncio.sleep(0.1)  # the debounce ends while the first retrain still runs
+    for name in ("a", "b"):
+        setup.parts.learner.learn(corrected(seed_tracker, name))
+    await asyncio.sleep(0.1)  # the wait ends while the first retrain still runs
     setup.training.release.set()
     await setup.parts.schedule.wait_idle()
 
     assert len(setup.training.calls) == 2
-    assert [n.split(":")[0] for n in setup.notes] == ["model 2 live", "model 3 live"]
+    assert [n.split(":")[0] for n in setup.notes] == [
+        "model 2 live with 1 new correction",
+        "model 3 live with 2 new corrections",
+    ]
 
 
 async def test_retrain_now_skips_the_debounce_and_queues_behind_a_running_one(
@@ -241,9 +308,8 @@ async def test_stop_waits_for_the_running_retrain(
     models.commit(models.add(policy, record), 1)
     training = TrainingSetup(concert_domain, PolicyConfig(), models, ThreadWorker(), train)
     train.hold()
-    running = retraining(
-        training, Version(policy, record), TrainingData(concert_stories(), {}), tell=notes.append
-    )
+    data = TrainingData(concert_stories(), {})
+    running = retraining(training, Version(policy, record), data, tell=notes.append, pace=SOON)
     parts = await running.__aenter__()
     parts.learner.learn(corrected(seed_tracker))
     await train.wait_started()
@@ -314,7 +380,9 @@ async def test_a_correction_through_the_engine_retrains_a_version_that_learned_i
     await answer(choices.question_id, "choose_action", "action_show_concert_reviews")
     await setup.parts.schedule.wait_idle()
 
-    assert setup.parts.live.version == 2
+    assert setup.parts.live.version == 2  # one retrain for 9 taps: the correction's
+    [note] = setup.notes
+    assert note.startswith("model 2 live with 1 new correction: ")
     [taught] = setup.training.calls[-1].conversations.values()
     assert Corrected("action", "action_show_venue_reviews", "action_show_concert_reviews") in taught
     assert setup.models.load(2, concert_domain).record.corrections == 1

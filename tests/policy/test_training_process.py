@@ -14,10 +14,7 @@ from typing import Any
 import pytest
 
 from bot.domain import Domain
-from bot.events import ActionExecuted
-from bot.policy import TRAINER
-from bot.tracker import Tracker
-from policy.config import PolicyConfig
+from policy.config import PolicyConfig, RetrainPace
 from policy.deployer import TrainingSetup
 from policy.ensemble import EnsemblePolicy
 from policy.model_store import ModelStore, Version, VersionRecord
@@ -27,8 +24,10 @@ from policy.training_job import Train
 from policy.training_process import TrainingProcess
 from tests.conftest import REPO
 from tests.policy.concert import concert_stories
+from tests.policy.retraining_fakes import corrected
 from tests.policy.slow_training import train_for, wait_to_be_killed_once
 
+SOON = RetrainPace(wait_seconds=0.01, min_interval_seconds=0, interval_per_training_second=0)
 LOOP_LAG_LIMIT = 0.5
 """Generous: benchmarks/retrain.py measured a p99 of 0.4 ms for a 10 ms ticker while training."""
 
@@ -56,16 +55,10 @@ async def make_retraining(
             )
             live = Version(policy, record)
             return await stack.enter_async_context(
-                retraining(training, live, data, tell=notes.append, delay=0.01)
+                retraining(training, live, data, tell=notes.append, pace=SOON)
             )
 
         yield make
-
-
-def corrected(seed_tracker: Any) -> Tracker:
-    tracker = seed_tracker()
-    tracker.apply(ActionExecuted("action_show_concert_reviews", TRAINER, 0.3))
-    return tracker
 
 
 async def test_a_killed_training_process_leaves_the_live_model_and_the_next_retrain_works(
@@ -112,7 +105,9 @@ async def test_the_event_loop_stays_responsive_during_a_long_training(
     await asyncio.wait_for(parts.schedule.wait_idle(), 60)
     ticker.cancel()
 
-    assert [note.split(":")[0] for note in notes] == ["model 2 live"]  # and no failure
+    assert [note.split(":")[0] for note in notes] == [
+        "model 2 live with 1 new correction"
+    ]  # and no failure
     assert parts.live.version == 2
     assert len(lags) > 50
     assert max(lags) < LOOP_LAG_LIMIT

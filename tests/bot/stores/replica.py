@@ -15,7 +15,7 @@ from bot.policy import TRAINER
 from bot.stores.redis_rollout import RedisRollout
 from bot.stores.settings import RedisSettings
 from bot.tracker import Tracker
-from policy.config import PolicyConfig
+from policy.config import PolicyConfig, RetrainPace
 from policy.deployer import TrainingSetup
 from policy.ensemble import EnsemblePolicy
 from policy.model_store import ModelStore, Version, VersionRecord
@@ -72,7 +72,7 @@ async def _serve(
         data,
         tell=print,
         rollout=await RedisRollout.connect(settings),
-        delay=0.05,
+        pace=RetrainPace(wait_seconds=0.05, min_interval_seconds=0),
     ) as parts:
         await asyncio.to_thread(go.wait, WAIT_LIMIT)
         tracker = seed(name)
