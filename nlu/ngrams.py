@@ -6,7 +6,9 @@ parsing a message then needs only those n-grams and a dict look-up, which costs 
 microseconds where a `TfidfVectorizer.transform` call costs several hundred. The word and
 char_wb n-grams are exactly scikit-learn's analyzers' (tests/nlu/test_ngrams.py compares the
 vectors). "stem" n-grams are word n-grams over English Snowball stems (PyStemmer), so "cards",
-"carded" and "card" share their columns: what few examples per intent need.
+"carded" and "card" share their columns: what few examples per intent need. "stem_pairs" are
+two stems low..high words apart, in either order ("top up failed" holds "fail top"): what a
+linear model cannot make of single words and neighbours alone.
 """
 
 from __future__ import annotations
@@ -27,15 +29,15 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 WORD = re.compile(r"(?u)\b\w\w+\b")
 """scikit-learn's default token pattern."""
 SPACES = re.compile(r"\s\s+")
-KINDS = ("word", "stem", "char_wb")
+KINDS = ("word", "stem", "stem_pairs", "char_wb")
 _STEMMERS = threading.local()
 """A stemmer per thread: PyStemmer's are not to be shared between threads."""
 
 
 @dataclass(frozen=True)
 class NgramSpace:
-    """One block of features: n-grams of one of KINDS of lengths low..high, lower-cased,
-    weighted 1 + log(count) times idf, scaled to unit length."""
+    """One block of features: n-grams of one of KINDS of lengths low..high (stem pairs: words
+    low..high apart), lower-cased, weighted 1 + log(count) times idf, scaled to unit length."""
 
     kind: str
     low: int
@@ -93,6 +95,8 @@ def grams(kind: str, low: int, high: int, text: str) -> list[str]:
         return _word_grams(WORD.findall(text), low, high)
     if kind == "stem":
         return _word_grams(_stemmer().stemWords(WORD.findall(text)), low, high)
+    if kind == "stem_pairs":
+        return _pairs(_stemmer().stemWords(WORD.findall(text)), low, high)
     return _char_wb_grams(SPACES.sub(" ", text), low, high)
 
 
@@ -112,6 +116,14 @@ def _word_grams(tokens: list[str], low: int, high: int) -> list[str]:
         " ".join(tokens[i : i + n])
         for n in range(low, min(high, len(tokens)) + 1)
         for i in range(len(tokens) - n + 1)
+    ]
+
+
+def _pairs(tokens: list[str], low: int, high: int) -> list[str]:
+    return [
+        " ".join(sorted((tokens[i], tokens[j])))
+        for i in range(len(tokens))
+        for j in range(i + low, min(i + high + 1, len(tokens)))
     ]
 
 

@@ -64,3 +64,13 @@ def test_an_unknown_kind_is_refused() -> None:
     space, _ = fit_space("word", 1, 1, TEXTS) or pytest.fail("no word space")
     with pytest.raises(ValueError, match="n-gram kind 'lemma'"):
         NgramSpace.from_dict({**space.to_dict(), "kind": "lemma"}, space.idf)
+
+
+def test_stem_pairs_join_words_apart_in_either_order() -> None:
+    fitted = fit_space("stem_pairs", 2, 2, ["my top up failed", "failed to top it up"])
+    assert fitted is not None
+    space, matrix = fitted
+    assert space.vocabulary["fail top"] in space.vector("top ups fail")[0]  # 2 apart, any order
+    assert "my top" not in space.vocabulary  # neighbours are the stem bigrams' business
+    assert "fail my" not in space.vocabulary  # 3 words apart: outside 2..2
+    assert matrix[0, space.vocabulary["fail top"]] > 0
