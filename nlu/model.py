@@ -26,6 +26,9 @@ from nlu.intents import IntentClassifier, train_intents
 from nlu.tokens import Patterns
 
 FORMAT = 1
+RECIPE = 2
+"""How the NLU learns (its features and learners): raised when that changes, so that a model
+version's NLU trained the old way is trained again."""
 INTENTS_JSON, INTENTS_NPZ, ENTITIES, META = (
     "intents.json",
     "intents.npz",

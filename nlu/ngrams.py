@@ -1,34 +1,43 @@
-"""TF-IDF over word and character n-grams, computed for one message without scikit-learn.
+"""TF-IDF over word, word-stem and character n-grams, computed for one message without
+scikit-learn.
 
-scikit-learn fits the vocabularies and idf weights (`fit_space`); parsing a message then needs
-only this module's plain-Python n-grams and a dict look-up, which costs a few tens of
-microseconds where a `TfidfVectorizer.transform` call costs several hundred. The n-grams are
-exactly scikit-learn's (tests/nlu/test_ngrams.py compares the vectors), so a model trained there
-scores the same here.
+scikit-learn fits the vocabularies and idf weights (`fit_space`, over this module's n-grams);
+parsing a message then needs only those n-grams and a dict look-up, which costs a few tens of
+microseconds where a `TfidfVectorizer.transform` call costs several hundred. The word and
+char_wb n-grams are exactly scikit-learn's analyzers' (tests/nlu/test_ngrams.py compares the
+vectors). "stem" n-grams are word n-grams over English Snowball stems (PyStemmer), so "cards",
+"carded" and "card" share their columns: what few examples per intent need. "stem_pairs" are
+two stems low..high words apart, in either order ("top up failed" holds "fail top"): what a
+linear model cannot make of single words and neighbours alone.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
+import Stemmer
 from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 WORD = re.compile(r"(?u)\b\w\w+\b")
 """scikit-learn's default token pattern."""
 SPACES = re.compile(r"\s\s+")
-KINDS = ("word", "char_wb")
+KINDS = ("word", "stem", "stem_pairs", "char_wb")
+_STEMMERS = threading.local()
+"""A stemmer per thread: PyStemmer's are not to be shared between threads."""
 
 
 @dataclass(frozen=True)
 class NgramSpace:
-    """One block of features: word or char_wb n-grams of lengths low..high, lower-cased,
-    weighted 1 + log(count) times idf, scaled to unit length."""
+    """One block of features: n-grams of one of KINDS of lengths low..high (stem pairs: words
+    low..high apart), lower-cased, weighted 1 + log(count) times idf, scaled to unit length."""
 
     kind: str
     low: int
@@ -36,16 +45,14 @@ class NgramSpace:
     vocabulary: dict[str, int]
     idf: np.ndarray
 
-    def grams(self, text: str) -> list[str]:
-        text = text.lower()
-        if self.kind == "word":
-            return _word_grams(WORD.findall(text), self.low, self.high)
-        return _char_wb_grams(SPACES.sub(" ", text), self.low, self.high)
+    def __post_init__(self) -> None:
+        _check_kind(self.kind)
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The non-zero columns of the message and their values."""
         known = self.vocabulary.get
-        counts = Counter(c for c in map(known, self.grams(text)) if c is not None)
+        found = grams(self.kind, self.low, self.high, text)
+        counts = Counter(c for c in map(known, found) if c is not None)
         columns = np.fromiter(counts.keys(), np.int64, len(counts))
         tf = np.fromiter(counts.values(), np.float64, len(counts))
         values = (1.0 + np.log(tf)) * self.idf[columns]
@@ -70,19 +77,38 @@ def fit_space(
 ) -> tuple[NgramSpace, csr_matrix] | None:
     """The space fitted on the texts and their matrix; None when the texts hold no such n-gram
     (a word space over messages like "k" or "?")."""
-    vectorizer = TfidfVectorizer(
-        analyzer=kind if kind == "char_wb" else "word",
-        ngram_range=(low, high),
-        sublinear_tf=True,
-        lowercase=True,
-        dtype=np.float64,
-    )
+    _check_kind(kind)
+    analyzer = partial(grams, kind, low, high)
+    vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, dtype=np.float64)
     try:
         matrix = vectorizer.fit_transform(texts)
     except ValueError:  # scikit-learn's "empty vocabulary"
         return None
     vocabulary = {str(g): int(i) for g, i in vectorizer.vocabulary_.items()}
     return NgramSpace(kind, low, high, vocabulary, np.asarray(vectorizer.idf_)), csr_matrix(matrix)
+
+
+def grams(kind: str, low: int, high: int, text: str) -> list[str]:
+    """The message's n-grams of one of KINDS, lengths low..high."""
+    text = text.lower()
+    if kind == "word":
+        return _word_grams(WORD.findall(text), low, high)
+    if kind == "stem":
+        return _word_grams(_stemmer().stemWords(WORD.findall(text)), low, high)
+    if kind == "stem_pairs":
+        return _pairs(_stemmer().stemWords(WORD.findall(text)), low, high)
+    return _char_wb_grams(SPACES.sub(" ", text), low, high)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"n-gram kind {kind!r}, not one of {', '.join(KINDS)}")
+
+
+def _stemmer() -> Any:
+    if not hasattr(_STEMMERS, "english"):
+        _STEMMERS.english = Stemmer.Stemmer("english")
+    return _STEMMERS.english
 
 
 def _word_grams(tokens: list[str], low: int, high: int) -> list[str]:
@@ -93,15 +119,23 @@ def _word_grams(tokens: list[str], low: int, high: int) -> list[str]:
     ]
 
 
+def _pairs(tokens: list[str], low: int, high: int) -> list[str]:
+    return [
+        " ".join(sorted((tokens[i], tokens[j])))
+        for i in range(len(tokens))
+        for j in range(i + low, min(i + high + 1, len(tokens)))
+    ]
+
+
 def _char_wb_grams(text: str, low: int, high: int) -> list[str]:
     """scikit-learn's char_wb: n-grams inside each space-padded word; a word shorter than n
     counts once, whole."""
-    grams: list[str] = []
+    found: list[str] = []
     for word in text.split():
         padded = f" {word} "
         for n in range(low, high + 1):
             if len(padded) <= n:
-                grams.append(padded)
+                found.append(padded)
                 break
-            grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
-    return grams
+            found.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return found

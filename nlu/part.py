@@ -29,7 +29,7 @@ from bot.nlu.markup import parse_markup, write_markup
 from bot.nlu.model import Example, NluData, Understanding
 from bot.nlu.normalised import normalised
 from bot.nlu.spans import as_taught
-from nlu.model import FORMAT, NluModel, train_nlu
+from nlu.model import FORMAT, RECIPE, NluModel, train_nlu
 
 NAME = "nlu"
 TAUGHT, FINGERPRINTS = "taught.json", "data.json"
@@ -81,7 +81,10 @@ class NluPart:
         if prints is None:
             raise ModelError(f"{folder}: this version has no NLU; a retrain adds it")
         if prints.get("data") != fingerprint(self.data):
-            raise ModelError(f"{folder}: the NLU data changed since this version was trained")
+            raise ModelError(
+                f"{folder}: the NLU data, or how ozbot trains the NLU, changed since this "
+                "version was trained"
+            )
         model = NluModel.load(folder)
         try:
             marked = json.loads((folder / TAUGHT).read_text(encoding="utf-8"))
@@ -117,7 +120,7 @@ def _fingerprints(folder: Path) -> dict[str, str] | None:
 
 
 def fingerprint(data: NluData) -> str:
-    """Equal for equal data and model format, whatever order the synonyms were read in."""
-    content = {"format": FORMAT, **dataclasses.asdict(data)}
+    """Equal for equal data, model format and recipe, whatever order the synonyms were read in."""
+    content = {"format": FORMAT, "recipe": RECIPE, **dataclasses.asdict(data)}
     text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]

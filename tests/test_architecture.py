@@ -17,12 +17,13 @@ VENDORS = {
     "lightgbm",
     "sklearn",
     "pycrfsuite",
+    "Stemmer",
 }
 ADAPTERS = {
     "bot/stores/": {"redis"},
     "connectors/": {"telegram", "slack_bolt", "slack_sdk", "aiohttp"},
     "policy/": {"lightgbm"},
-    "nlu/": {"sklearn", "pycrfsuite", "aiohttp"},
+    "nlu/": {"sklearn", "pycrfsuite", "Stemmer", "aiohttp"},
 }
 """Where each vendor library may be imported besides the composition layer."""
 

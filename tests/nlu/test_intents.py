@@ -3,11 +3,13 @@ from __future__ import annotations
 import pytest
 
 from bot.nlu.model import Example, Regex
-from nlu.intents import DEFAULT_TEMPERATURE, train_intents
+from nlu.intents import DEFAULT_TEMPERATURES, train_intents
 from nlu.tokens import Patterns
 from tests.nlu.concert import concert_data
 
 NO_PATTERNS = Patterns.of((), ())
+NAMES = ("Ana", "Bo", "Chen", "Dara", "Eli", "Femi", "Gus", "Hana", "Ivo", "Jun")
+CITIES = ("Berlin", "Paris", "Rome", "Lima", "Cairo", "Delhi", "Tokyo", "Quito", "Accra", "Perth")
 
 
 @pytest.mark.parametrize(
@@ -71,6 +73,37 @@ def test_a_regex_named_like_an_intent_helps_it() -> None:
 
 def test_data_too_easy_to_calibrate_on_keeps_gibberish_unsure() -> None:
     """Held-out examples all right: no temperature fit, so nonsense is not read as certain."""
-    classifier = train_intents(concert_data().examples, NO_PATTERNS)
-    assert classifier.temperature == DEFAULT_TEMPERATURE
+    examples = tuple(Example(f"hello {name}", "greet") for name in NAMES[:5]) + tuple(
+        Example(f"concerts in {city}", "search_concerts") for city in CITIES[:5]
+    )
+    classifier = train_intents(examples, NO_PATTERNS)
+    assert classifier.temperature == DEFAULT_TEMPERATURES["logistic"]
     assert classifier.rank("asdf qwerty zxcv")[0][1] < 0.9
+
+
+def test_an_intents_name_read_as_words_is_one_more_example() -> None:
+    examples = (
+        Example("hello", "greet"),
+        Example("hi Lance", "greet"),
+        Example("how much money do I have", "check_balance"),
+        Example("what is left in my account", "check_balance"),
+    )
+    classifier = train_intents(examples, NO_PATTERNS)
+    assert classifier.rank("balance?")[0][0] == "check_balance"
+
+
+@pytest.mark.parametrize("per_intent", [3, 40])
+def test_few_or_many_examples_an_intent_rank_unseen_messages(per_intent: int) -> None:
+    """Few examples train one learner, many the other: both must get these right."""
+    greetings = [f"{word} {name}" for word in ("hi", "hello", "hey", "howdy") for name in NAMES]
+    searches = [
+        f"{ask} in {city}" for ask in ("concerts", "gigs", "shows", "live music") for city in CITIES
+    ]
+    examples = tuple(
+        [Example(text, "greet") for text in greetings[:per_intent]]
+        + [Example(text, "search_concerts") for text in searches[:per_intent]]
+    )
+    classifier = train_intents(examples, NO_PATTERNS)
+    assert classifier.rank("hello Oslo friends")[0][0] == "greet"
+    assert classifier.rank("any gigs in Oslo?")[0][0] == "search_concerts"
+    assert sum(p for _, p in classifier.rank("hmm")) == pytest.approx(1.0)

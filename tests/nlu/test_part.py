@@ -55,7 +55,7 @@ def test_a_version_trained_before_the_nlu_data_changed_cannot_serve(tmp_path: Pa
     NluPart(concert_data()).build({}, tmp_path / "nlu", None)
     data = concert_data()
     changed = NluData((*data.examples, Example("howdy folks", "greet")), data.synonyms)
-    with pytest.raises(ModelError, match="the NLU data changed"):
+    with pytest.raises(ModelError, match="the NLU data, or how ozbot trains the NLU, changed"):
         NluPart(changed).load(tmp_path / "nlu")
     with pytest.raises(ModelError, match="has no NLU"):
         NluPart(changed).load(tmp_path / "missing")
