@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.errors import DomainError
 from bot.events import ACTION_DEFAULT_FALLBACK, ACTION_LISTEN, ACTION_RESTART, SlotSet
+from bot.yaml_reading import load_yaml
 
 DEFAULT_ACTIONS = (ACTION_LISTEN, ACTION_RESTART)
 """Come first, so that action indices match the seed's list; the fallback comes last."""
@@ -85,11 +84,10 @@ class Domain:
 def load_domain(path: Path) -> Domain:
     """Read a domain file; errors name the file and the key that is wrong."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DomainError(f"{path}: cannot read the domain: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise DomainError(f"{path}: not valid YAML: {exc}") from exc
+    data = load_yaml(text, str(path), DomainError)
     return domain_from_dict(data or {}, str(path))
 
 

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.errors import ProjectError
+from bot.yaml_reading import load_yaml
 
 
 @dataclass(frozen=True)
@@ -56,10 +55,7 @@ def read_config(project: Project) -> dict[str, Any]:
     path = project.config_file
     if not path.is_file():
         return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ProjectError(f"{path}: not valid YAML: {exc}") from exc
+    data = load_yaml(path.read_text(encoding="utf-8"), str(path), ProjectError)
     if data is None:
         return {}
     if not isinstance(data, dict):

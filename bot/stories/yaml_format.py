@@ -30,6 +30,7 @@ import yaml
 from bot.errors import StoryError
 from bot.stories.model import ActionStep, Checkpoint, SlotStep, Step, Story, UserStep, UserTurn
 from bot.yaml_errors import yaml_errors
+from bot.yaml_reading import Yaml12Loader
 
 VERSION = "3.1"
 
@@ -40,20 +41,9 @@ _ENTITY_HOW = "write entities as `- city: Berlin` or `- entity: city` with `valu
 _SLOT_HOW = "write slots as `- slot_name: value` or `- slot_name` (meaning true)"
 
 
-class _Loader(yaml.SafeLoader):
-    """Reads dates as text: story values must stay JSON values, like the events they become."""
-
-
-def _timestamp_as_text(_: _Loader, node: yaml.Node) -> str:
-    return str(node.value)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
-
-
 def parse_yaml(text: str, source: str) -> list[Story]:
     """Read the `stories:` of a Rasa YAML file; `source` names the file in errors."""
-    loader = _Loader(text)
+    loader = Yaml12Loader(text)
     try:
         with yaml_errors(source, StoryError):
             return _StoryNodes(loader, source).stories(loader.get_single_node())
@@ -64,7 +54,7 @@ def parse_yaml(text: str, source: str) -> list[Story]:
 class _StoryNodes:
     """Walks the YAML nodes down to each step, so errors can name the step's line."""
 
-    def __init__(self, loader: _Loader, source: str) -> None:
+    def __init__(self, loader: Yaml12Loader, source: str) -> None:
         self.loader = loader
         self.source = source
 

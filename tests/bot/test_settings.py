@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
+from bot import project as project_module
 from bot.errors import ConnectorError, ProjectError
 from bot.settings import NluSettings, chosen, read_serving, read_settings, web_settings
 from bot.tracker import SNAPSHOT_TURNS
@@ -23,8 +23,8 @@ def project(tmp_path: Path) -> Path:
 def test_config_yml_is_parsed_once_per_start(project: Path, monkeypatch) -> None:
     (project / "config.yml").write_text("max_history: 4\nstore: {url: redis://cfg:6379}\n")
     parses = []
-    real = yaml.safe_load
-    monkeypatch.setattr(yaml, "safe_load", lambda text: parses.append(1) or real(text))
+    real = project_module.load_yaml
+    monkeypatch.setattr(project_module, "load_yaml", lambda *args: parses.append(1) or real(*args))
     settings = read_settings(project, {})
     assert len(parses) == 1
     assert settings.policy.max_history == 4
