@@ -26,14 +26,14 @@ from bot.actions import ActionRegistry
 from bot.background import BackgroundTasks
 from bot.domain import Domain, load_domain
 from bot.engine import Engine
+from bot.errors import ProjectError
 from bot.exporter import StoryExporter
 from bot.health import Health, check_health
 from bot.interpreter import Interpreter, Nlu
 from bot.nlu.model import NluData
-from bot.nlu.reader import read_nlu
 from bot.nlu.taught_readings import TaughtReadings
 from bot.policy import Learners
-from bot.project import Project
+from bot.project import Project, nothing_to_train
 from bot.settings import Serving, Settings
 from bot.stores.base import TrackerStore
 from bot.stores.redis import RedisTrackerStore
@@ -41,8 +41,8 @@ from bot.stores.redis_rollout import RedisRollout
 from bot.stores.redis_seen_ids import RedisSeenIds
 from bot.stores.sqlite import SqliteTrackerStore
 from bot.stories.model import Story
-from bot.stories.reader import read_stories
 from bot.telemetry import Telemetry
+from bot.training_files import read_training_nlu, read_training_stories
 from connectors import observability
 from connectors.chat_commands import ChatCommands, check_domain
 from connectors.console import Console, ReadLine, Write
@@ -54,7 +54,7 @@ from nlu.interpreter import BuiltinInterpreter
 from nlu.part import NAME as NLU
 from nlu.part import NluPart
 from nlu.rasa_http import RasaHttpInterpreter
-from policy.config import PolicyConfig
+from policy.config import PolicyConfig, check_fallback_action
 from policy.deployer import Notify, Rollout, TrainingSetup
 from policy.lightgbm_policy import Progress
 from policy.live_model import LiveModel
@@ -100,9 +100,9 @@ def load_project(settings: Settings) -> LoadedProject:
     project = settings.project
     domain = load_domain(project.domain_file)
     check_domain(domain, project.domain_file)
-    has_folder = project.stories_dir.exists()
-    stories = read_stories(project.stories_dir) if has_folder else []
-    nlu = read_nlu(project.stories_dir) if has_folder else NluData()
+    stories = read_training_stories(project)
+    nlu = read_training_nlu(project)
+    check_fallback_action(settings.policy, domain, project.config_file)
     actions = ActionRegistry(domain, load_custom_actions(project.root, domain))
     return LoadedProject(settings, domain, stories, actions, nlu)
 
@@ -154,6 +154,8 @@ async def train(settings: Settings, progress: Progress) -> Version:
     loaded = load_project(settings)
     async with opened_store(settings) as store:
         data = await read_taught(loaded.stories, store)
+    if not data.stories and not data.conversations:
+        raise ProjectError(nothing_to_train(loaded.project))
     async with opened_rollout(settings) as rollout:
         return await train_now(model_training(loaded), data, rollout, progress)
 

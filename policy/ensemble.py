@@ -33,12 +33,14 @@ class EnsemblePolicy:
         model: LightGBMModel,
         fallback_threshold: float,
         metadata: ModelMetadata | None = None,
+        fallback_action: str = ACTION_DEFAULT_FALLBACK,
     ) -> None:
         self.domain = domain
         self.featurizer = featurizer
         self.memoization = memoization
         self.model = model
         self.fallback_threshold = fallback_threshold
+        self.fallback_action = fallback_action
         self.metadata = metadata
         """What the LightGBM model was trained on; set by `train_policy` and `load_model`."""
         self._index = {action: index for index, action in enumerate(domain.actions)}
@@ -69,8 +71,8 @@ class EnsemblePolicy:
         confidence = float(probabilities[best])
         if confidence < self.fallback_threshold:
             # The confidence stays LightGBM's, so the trainer sees how unsure it was.
-            promoted = _promoted(probabilities, self._index[ACTION_DEFAULT_FALLBACK])
-            return self._prediction(ACTION_DEFAULT_FALLBACK, confidence, "fallback", promoted)
+            promoted = _promoted(probabilities, self._index[self.fallback_action])
+            return self._prediction(self.fallback_action, confidence, "fallback", promoted)
         return self._prediction(self.domain.actions[best], confidence, "lightgbm", probabilities)
 
     def _prediction(

@@ -72,7 +72,8 @@ def load_model(folder: Path, domain: Domain) -> EnsemblePolicy:
     memoization = _parsed(memo_path, _read_json(memo_path), Memoization.from_dict)
     model = _load_booster(folder / BOOSTER, raw, len(domain.actions))
     threshold = metadata.config.fallback_threshold
-    return EnsemblePolicy(domain, featurizer, memoization, model, threshold, metadata)
+    fallback = metadata.config.fallback_action
+    return EnsemblePolicy(domain, featurizer, memoization, model, threshold, metadata, fallback)
 
 
 def _read_json(path: Path) -> dict[str, Any]:

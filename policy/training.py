@@ -89,7 +89,14 @@ def train_policy(
     model, augmented = _train_model(dialogues, domain, featurizer, config, progress)
     # A new featurizer: the training one caches every state of the training data.
     fresh = Featurizer.for_domain(domain, config.max_history)
-    policy = EnsemblePolicy(domain, fresh, memoization, model, config.fallback_threshold)
+    policy = EnsemblePolicy(
+        domain,
+        fresh,
+        memoization,
+        model,
+        config.fallback_threshold,
+        fallback_action=config.fallback_action,
+    )
     examples = [example for dialogue in dialogues for example in dialogue.examples]
     metrics = TrainingMetrics(
         stories=len(data.stories),

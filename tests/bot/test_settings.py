@@ -83,7 +83,7 @@ def test_ignored_rasa_keys_are_warnings_not_errors(project: Path) -> None:
     (project / "config.yml").write_text("language: en\npolicies: [{max_history: 3}]\n")
     settings = read_settings(project, {})
     assert settings.policy.max_history == 3
-    assert any("ignored Rasa key 'language'" in warning for warning in settings.warnings)
+    assert any("Rasa's keys language, policies" in warning for warning in settings.warnings)
 
 
 def test_a_policy_window_longer_than_the_snapshot_is_refused(project: Path) -> None:

@@ -1,0 +1,52 @@
+"""Which files of a project hold its training data and its test stories.
+
+Training data (stories, rules, NLU) is every story file of the data folders (`stories/`,
+Rasa's `data/`), any name, any subfolder. Test stories are Rasa's: the files in `tests/` whose
+name starts with `test_` (Rasa 2/3), and Rasa 1's `conversation_tests.md`.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from pathlib import Path
+
+from bot.nlu.model import NluData
+from bot.nlu.reader import read_nlu
+from bot.project import Project
+from bot.stories.model import Story
+from bot.stories.reader import read_folder_file, story_files
+
+TEST_PREFIX = "test_"
+RASA1_TESTS = "conversation_tests.md"
+
+
+def training_files(project: Project) -> list[Path]:
+    """The story files of every data folder, folder by folder, each in name order."""
+    return [file for folder in project.data_dirs for file in story_files(folder)]
+
+
+def read_training_stories(project: Project) -> list[Story]:
+    """The stories of every data folder; raises StoryError naming the file and line."""
+    return [story for file in training_files(project) for story in read_folder_file(file)]
+
+
+def read_training_nlu(project: Project) -> NluData:
+    """The NLU data of every data folder, merged; raises NluDataError."""
+    return reduce(NluData.merged, (read_nlu(folder) for folder in project.data_dirs), NluData())
+
+
+def test_story_files(project: Project) -> list[Path]:
+    """The test story files in tests/ and its subfolders, in name order."""
+    folder = project.tests_dir
+    if not folder.is_dir():
+        return []
+    return [
+        file
+        for file in story_files(folder)
+        if file.name.startswith(TEST_PREFIX) or file.name == RASA1_TESTS
+    ]
+
+
+def read_test_stories(project: Project) -> list[Story]:
+    """The stories of `test_story_files`."""
+    return [story for file in test_story_files(project) for story in read_folder_file(file)]
