@@ -228,3 +228,20 @@ def test_reads_the_subdialogue_training_files() -> None:
         ActionStep("utter_ask_people"),
     )
     assert SlotStep("hotel", "hotel") in first.steps
+
+
+def test_rasa_core_stories_before_0_8_are_converted_with_a_note(caplog) -> None:
+    text = (
+        "## old\n* _greet\n    - utter_greet\n"
+        "* _inform[cuisine=italian, people=2]\n    - utter_ok\n"
+    )
+    with caplog.at_level("WARNING"):
+        (story,) = parse_markdown(text, "old.md")
+    assert story.steps == (
+        UserStep((UserTurn("greet"),)),
+        ActionStep("utter_greet"),
+        UserStep((UserTurn("inform", {"cuisine": "italian", "people": "2"}),)),
+        ActionStep("utter_ok"),
+    )
+    [note] = caplog.messages
+    assert note.startswith("old.md: 2 story lines in the form of Rasa Core before 0.8")
