@@ -19,7 +19,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from bot.action_loader import load_custom_actions
 from bot.actions import ActionRegistry
@@ -40,9 +40,9 @@ from bot.stores.redis import RedisTrackerStore
 from bot.stores.redis_rollout import RedisRollout
 from bot.stores.redis_seen_ids import RedisSeenIds
 from bot.stores.sqlite import SqliteTrackerStore
-from bot.stories.model import Story
+from bot.stories.model import Rule, Story
 from bot.telemetry import Telemetry
-from bot.training_files import read_training_nlu, read_training_stories
+from bot.training_files import read_training_nlu, read_training_rules, read_training_stories
 from connectors import observability
 from connectors.chat_commands import ChatCommands, check_domain
 from connectors.console import Console, ReadLine, Write
@@ -81,6 +81,7 @@ class LoadedProject:
     actions: ActionRegistry
     nlu: NluData
     """The NLU training data beside the stories; none means typed intents only."""
+    rules: list[Rule] = field(default_factory=list)
 
     @property
     def project(self) -> Project:
@@ -104,7 +105,8 @@ def load_project(settings: Settings) -> LoadedProject:
     nlu = read_training_nlu(project)
     check_fallback_action(settings.policy, domain, project.config_file)
     actions = ActionRegistry(domain, load_custom_actions(project.root, domain))
-    return LoadedProject(settings, domain, stories, actions, nlu)
+    rules = read_training_rules(project)
+    return LoadedProject(settings, domain, stories, actions, nlu, rules)
 
 
 def model_training(loaded: LoadedProject) -> TrainingSetup:
@@ -153,7 +155,7 @@ async def train(settings: Settings, progress: Progress) -> Version:
     Redis, claimed like a retrain and published to the running replicas."""
     loaded = load_project(settings)
     async with opened_store(settings) as store:
-        data = await read_taught(loaded.stories, store)
+        data = replace(await read_taught(loaded.stories, store), rules=loaded.rules)
     if not data.stories and not data.conversations:
         raise ProjectError(nothing_to_train(loaded.project))
     async with opened_rollout(settings) as rollout:
@@ -219,7 +221,7 @@ async def running_bot(
     tasks = BackgroundTasks(lambda what, exc: telemetry.background_failed())
     async with AsyncExitStack() as stack:
         store = await stack.enter_async_context(opened_store(settings))
-        data = await read_taught(loaded.stories, store)
+        data = replace(await read_taught(loaded.stories, store), rules=loaded.rules)
         version = await asyncio.to_thread(starting_version, training, data, progress)
         rollout = await stack.enter_async_context(opened_rollout(settings))
         parts = await stack.enter_async_context(

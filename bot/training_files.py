@@ -10,11 +10,13 @@ from __future__ import annotations
 from functools import reduce
 from pathlib import Path
 
+from bot.errors import StoryError
 from bot.nlu.model import NluData
 from bot.nlu.reader import read_nlu
 from bot.project import Project
-from bot.stories.model import Story
+from bot.stories.model import Rule, Story
 from bot.stories.reader import read_folder_file, story_files
+from bot.stories.yaml_format import parse_rules
 
 TEST_PREFIX = "test_"
 RASA1_TESTS = "conversation_tests.md"
@@ -28,6 +30,27 @@ def training_files(project: Project) -> list[Path]:
 def read_training_stories(project: Project) -> list[Story]:
     """The stories of every data folder; raises StoryError naming the file and line."""
     return [story for file in training_files(project) for story in read_folder_file(file)]
+
+
+def read_training_rules(project: Project) -> list[Rule]:
+    """The rules of every YAML file of the data folders; raises StoryError."""
+    return [rule for file in training_files(project) for rule in read_rules(file)]
+
+
+def read_rules(file: Path) -> list[Rule]:
+    """The `rules:` of a YAML file; none for Markdown (Rasa 1 had no rules)."""
+    if file.suffix.lower() not in (".yml", ".yaml"):
+        return []
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StoryError(f"{file}: cannot read the rules: {exc}") from exc
+    return parse_rules(text, str(file))
+
+
+def as_story(rule: Rule) -> Story:
+    """A rule scored as a story by `ozbot evaluate`."""
+    return Story(f"rule: {rule.name}", rule.steps, rule.source)
 
 
 def read_training_nlu(project: Project) -> NluData:
@@ -48,5 +71,7 @@ def test_story_files(project: Project) -> list[Path]:
 
 
 def read_test_stories(project: Project) -> list[Story]:
-    """The stories of `test_story_files`."""
-    return [story for file in test_story_files(project) for story in read_folder_file(file)]
+    """The stories and rules (scored as stories) of `test_story_files`."""
+    files = test_story_files(project)
+    stories = [story for file in files for story in read_folder_file(file)]
+    return stories + [as_story(rule) for file in files for rule in read_rules(file)]

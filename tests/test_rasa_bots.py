@@ -53,6 +53,7 @@ def test_moodbot_is_evaluated_on_its_tests_folder(copied) -> None:
     evaluated = ozbot(project, "evaluate")
     assert evaluated.returncode == 0, evaluated.stderr
     assert "7 test stories" in evaluated.stdout
+    assert "story accuracy     1.000" in evaluated.stdout  # 0.571 without the rules
 
 
 def test_a_project_without_stories_is_an_error_at_check_and_train(tmp_path: Path) -> None:

@@ -15,8 +15,9 @@
         - intent: affirm
         - intent: thanks
 
-Only `stories:` is read: `rules:` are skipped (ozbot learns from stories alone) and `nlu:` and
-any other top-level key are ignored, so NLU and domain files read as no stories. Errors name the
+`parse_yaml` reads `stories:`, `parse_rules` reads `rules:` (with `conversation_start`,
+`condition`, `wait_for_user_input` and `...`); `nlu:` and any other top-level key are ignored,
+so NLU and domain files read as neither. Errors name the
 line of the story or step that is wrong.
 """
 
@@ -28,7 +29,16 @@ from typing import Any
 import yaml
 
 from bot.errors import StoryError
-from bot.stories.model import ActionStep, Checkpoint, SlotStep, Step, Story, UserStep, UserTurn
+from bot.stories.model import (
+    ActionStep,
+    Checkpoint,
+    Rule,
+    SlotStep,
+    Step,
+    Story,
+    UserStep,
+    UserTurn,
+)
 from bot.yaml_errors import yaml_errors
 from bot.yaml_reading import Yaml12Loader
 
@@ -37,8 +47,21 @@ VERSION = "3.1"
 _STEP_KEYS = ("intent", "or", "action", "slot_was_set", "checkpoint")
 _INTENT_KEYS = {"intent", "entities", "user"}
 _STORY_KEYS = {"story", "steps"}
+_RULE_KEYS = {"rule", "steps", "conversation_start", "wait_for_user_input", "condition"}
+SNIPPET = "..."
+"""`- action: ...` at a rule's start or end: anything may come before or after."""
 _ENTITY_HOW = "write entities as `- city: Berlin` or `- entity: city` with `value: Berlin`"
 _SLOT_HOW = "write slots as `- slot_name: value` or `- slot_name` (meaning true)"
+
+
+def parse_rules(text: str, source: str) -> list[Rule]:
+    """Read the `rules:` of a Rasa YAML file; `source` names the file in errors."""
+    loader = Yaml12Loader(text)
+    try:
+        with yaml_errors(source, StoryError):
+            return _StoryNodes(loader, source).rules(loader.get_single_node())
+    finally:
+        loader.dispose()
 
 
 def parse_yaml(text: str, source: str) -> list[Story]:
@@ -69,6 +92,54 @@ class _StoryNodes:
             return []
         stories = self.mapping(root, "a YAML file of stories", {"stories"}).get("stories")
         return [self.story(node) for node in self.sequence(stories, "`stories:`")]
+
+    def rules(self, root: yaml.Node | None) -> list[Rule]:
+        if root is None:
+            return []
+        rules = self.mapping(root, "a YAML file of rules", {"rules"}).get("rules")
+        return [self.rule(node) for node in self.sequence(rules, "`rules:`")]
+
+    def rule(self, node: yaml.Node) -> Rule:
+        where = self.where(node)
+        fields = self.mapping(node, "a rule", _RULE_KEYS)
+        if "rule" not in fields or "steps" not in fields:
+            raise StoryError(f"{where}: a rule needs `rule: name` and `steps:`")
+        name = _text(self.value(fields["rule"]), "rule", where)
+        steps = [s for step in self.sequence(fields["steps"], "`steps:`") for s in self.steps(step)]
+        wait = (
+            self.value(fields["wait_for_user_input"]) if "wait_for_user_input" in fields else True
+        )
+        if steps and steps[-1] == ActionStep(SNIPPET):
+            steps, wait = steps[:-1], False
+        if steps and steps[0] == ActionStep(SNIPPET):
+            steps = steps[1:]
+        if ActionStep(SNIPPET) in steps:
+            raise StoryError(f"{where}: `...` may only start or end a rule's steps")
+        start = (
+            self.value(fields["conversation_start"]) if "conversation_start" in fields else False
+        )
+        condition = self.condition(fields.get("condition"), where)
+        if not isinstance(start, bool) or not isinstance(wait, bool):
+            raise StoryError(
+                f"{where}: conversation_start and wait_for_user_input are true or false"
+            )
+        return Rule(name, tuple(steps), start, wait, condition, where)
+
+    def condition(self, node: yaml.Node | None, where: str) -> tuple[SlotStep, ...]:
+        slots: list[SlotStep] = []
+        for item in self.sequence(node, "`condition:`"):
+            step = self.value(item)
+            if isinstance(step, dict) and "active_loop" in step and step["active_loop"] is None:
+                continue  # no form active: ozbot runs no forms, so this always holds
+            if not isinstance(step, dict) or set(step) != {"slot_was_set"}:
+                raise StoryError(
+                    f"{self.where(item)}: a rule's condition is `- slot_was_set: [...]` "
+                    "(forms and `active_loop` of a form are not supported)"
+                )
+            slots += [
+                s for s in _slot_steps(step["slot_was_set"], step, where) if isinstance(s, SlotStep)
+            ]
+        return tuple(slots)
 
     def story(self, node: yaml.Node) -> Story:
         where = self.where(node)
