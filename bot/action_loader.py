@@ -1,4 +1,5 @@
-"""Imports a project's custom actions: its `actions.py` and `module.Class` paths in the domain.
+"""Imports a project's custom actions: its `actions.py` (or Rasa's `actions/` package) and
+`module.Class` paths in the domain.
 
 The project's folder goes on the import path first (and stays there, for imports an action makes
 when it runs), so `actions.py` imports the modules beside it with `ozbot` as with `python -m bot`.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.machinery
 import importlib.util
 import inspect
 import sys
@@ -20,19 +22,22 @@ from bot.domain import Domain
 from bot.errors import ActionLoadError
 
 ACTIONS_FILE = "actions.py"
+ACTIONS_PACKAGE = "actions"
 
 
 def load_custom_actions(project_dir: Path, domain: Domain) -> dict[str, Any]:
     """Action name -> action object, for every domain action a project implements in Python."""
     _on_import_path(project_dir)
     module = _import_actions_file(project_dir / ACTIONS_FILE)
+    package = _import_actions_package(project_dir / ACTIONS_PACKAGE) if module is None else []
     found: dict[str, Any] = {}
-    if module is not None:
-        for cls in _action_classes(module):
-            instance = _instantiate(cls, module.__file__ or ACTIONS_FILE)
+    for each in [module] if module is not None else package:
+        for cls in _action_classes(each):
+            instance = _instantiate(cls, each.__file__ or ACTIONS_FILE)
             name = custom_action_name(instance)
             if name in domain.actions:
                 found[name] = instance
+    module = module or (package[0] if package else None)
     for name, path in domain.action_classes.items():
         if name not in found:
             found[name] = _load_class_path(path, name, module, project_dir)
@@ -48,17 +53,51 @@ def _on_import_path(folder: Path) -> None:
 def _import_actions_file(path: Path) -> ModuleType | None:
     if not path.is_file():
         return None
-    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:10]
-    spec = importlib.util.spec_from_file_location(f"ozbot_actions_{digest}", path)
-    if spec is None or spec.loader is None:
-        raise ActionLoadError(f"{path}: cannot be imported")
+    return _import_as(f"ozbot_actions_{_digest(path)}", path)
+
+
+def _import_actions_package(folder: Path) -> list[ModuleType]:
+    """Rasa's `actions/` package and each module in it (as Rasa's action server imports them),
+    the package first; none without an `actions/` folder."""
+    if not folder.is_dir():
+        return []
+    name = f"ozbot_actions_{_digest(folder)}"
+    init = folder / "__init__.py"
+    package = _import_as(name, init if init.is_file() else None, folder)
+    modules = [package]
+    for file in sorted(folder.glob("*.py")):
+        if file.name != "__init__.py":
+            modules.append(_import_as(f"{name}.{file.stem}", file))
+    return modules
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:10]
+
+
+def _import_as(name: str, path: Path | None, package: Path | None = None) -> ModuleType:
+    """The module at `path` imported as `name`; a `package` folder makes it a package (its
+    `path` the `__init__.py`, or None for a folder without one)."""
+    locations = [str(package)] if package is not None else None
+    spec: importlib.machinery.ModuleSpec | None
+    if path is None:
+        spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
+        spec.submodule_search_locations = locations
+    else:
+        spec = importlib.util.spec_from_file_location(
+            name, path, submodule_search_locations=locations
+        )
+    where = path or package
+    if spec is None or (path is not None and spec.loader is None):
+        raise ActionLoadError(f"{where}: cannot be imported")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     try:
-        spec.loader.exec_module(module)
+        if spec.loader is not None:
+            spec.loader.exec_module(module)
     except Exception as exc:
         del sys.modules[spec.name]
-        raise ActionLoadError(f"{path}: importing it failed: {exc!r}") from exc
+        raise ActionLoadError(f"{where}: importing it failed: {exc!r}") from exc
     return module
 
 

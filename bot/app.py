@@ -19,30 +19,30 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from bot.action_loader import load_custom_actions
 from bot.actions import ActionRegistry
 from bot.background import BackgroundTasks
 from bot.domain import Domain, load_domain
 from bot.engine import Engine
+from bot.errors import ProjectError
 from bot.exporter import StoryExporter
 from bot.health import Health, check_health
 from bot.interpreter import Interpreter, Nlu
 from bot.nlu.model import NluData
-from bot.nlu.reader import readable_nlu
 from bot.nlu.taught_readings import TaughtReadings
 from bot.policy import Learners
-from bot.project import Project, has_stories_folder
+from bot.project import Project, has_stories_folder, nothing_to_train
 from bot.settings import Serving, Settings
 from bot.stores.base import TrackerStore
 from bot.stores.redis import RedisTrackerStore
 from bot.stores.redis_rollout import RedisRollout
 from bot.stores.redis_seen_ids import RedisSeenIds
 from bot.stores.sqlite import SqliteTrackerStore
-from bot.stories.model import Story
-from bot.stories.reader import readable_stories
+from bot.stories.model import Rule, Story
 from bot.telemetry import Telemetry
+from bot.training_files import readable_training_files
 from connectors import observability
 from connectors.chat_commands import ChatCommands, check_domain
 from connectors.console import Console, ReadLine, Write
@@ -54,7 +54,7 @@ from nlu.interpreter import BuiltinInterpreter
 from nlu.part import NAME as NLU
 from nlu.part import NluPart
 from nlu.rasa_http import RasaHttpInterpreter
-from policy.config import PolicyConfig
+from policy.config import PolicyConfig, check_fallback_action
 from policy.deployer import Notify, Rollout, TrainingSetup
 from policy.lightgbm_policy import Progress
 from policy.live_model import LiveModel
@@ -81,6 +81,7 @@ class LoadedProject:
     actions: ActionRegistry
     nlu: NluData
     """The NLU training data beside the stories; none means typed intents only."""
+    rules: list[Rule] = field(default_factory=list)
 
     @property
     def project(self) -> Project:
@@ -101,15 +102,13 @@ def load_project(settings: Settings) -> LoadedProject:
     project = settings.project
     domain = load_domain(project.domain_file)
     check_domain(domain, project.domain_file)
-    stories: list[Story] = []
-    nlu = NluData()
-    if has_stories_folder(project):
-        stories, bad_stories = readable_stories(project.stories_dir)
-        nlu, bad_nlu = readable_nlu(project.stories_dir)
-        for error in dict.fromkeys(map(str, [*bad_stories, *bad_nlu])):
-            log.warning("skipped a story file: %s", error)
+    has_stories_folder(project)  # a stories/ that is a file is refused
+    files = readable_training_files(project)
+    for error in dict.fromkeys(map(str, files.skipped)):
+        log.warning("skipped a story file: %s", error)
+    check_fallback_action(settings.policy, domain, project.config_file)
     actions = ActionRegistry(domain, load_custom_actions(project.root, domain))
-    return LoadedProject(settings, domain, stories, actions, nlu)
+    return LoadedProject(settings, domain, files.stories, actions, files.nlu, files.rules)
 
 
 def model_training(loaded: LoadedProject) -> TrainingSetup:
@@ -158,7 +157,9 @@ async def train(settings: Settings, progress: Progress) -> Version:
     Redis, claimed like a retrain and published to the running replicas."""
     loaded = load_project(settings)
     async with opened_store(settings) as store:
-        data = await read_taught(loaded.stories, store)
+        data = replace(await read_taught(loaded.stories, store), rules=loaded.rules)
+    if not data.stories and not data.conversations:
+        raise ProjectError(nothing_to_train(loaded.project))
     async with opened_rollout(settings) as rollout:
         return await train_now(model_training(loaded), data, rollout, progress)
 
@@ -222,7 +223,7 @@ async def running_bot(
     tasks = BackgroundTasks(lambda what, exc: telemetry.background_failed())
     async with AsyncExitStack() as stack:
         store = await stack.enter_async_context(opened_store(settings))
-        data = await read_taught(loaded.stories, store)
+        data = replace(await read_taught(loaded.stories, store), rules=loaded.rules)
         version = await asyncio.to_thread(starting_version, training, data, progress)
         rollout = await stack.enter_async_context(opened_rollout(settings))
         parts = await stack.enter_async_context(

@@ -13,11 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.errors import DomainError
 from bot.events import ACTION_DEFAULT_FALLBACK, ACTION_LISTEN, ACTION_RESTART, SlotSet
-from bot.yaml_errors import yaml_errors
+from bot.yaml_reading import load_yaml
 
 DEFAULT_ACTIONS = (ACTION_LISTEN, ACTION_RESTART)
 """Come first, so that action indices match the seed's list; the fallback comes last."""
@@ -84,15 +82,42 @@ class Domain:
 
 
 def load_domain(path: Path) -> Domain:
-    """Read a domain file; errors name the file and the key that is wrong."""
+    """Read a domain file, or a folder of domain files merged as Rasa merges them; errors name
+    the file and the key that is wrong."""
+    if not path.is_dir():
+        return domain_from_dict(_read_domain_file(path) or {}, str(path))
+    merged: dict[str, Any] = {}
+    for file in sorted(f for f in path.rglob("*") if f.suffix.lower() in (".yml", ".yaml")):
+        data = _read_domain_file(file)
+        if isinstance(data, dict) and set(data) & _KNOWN_KEYS:
+            domain_from_dict(data, str(file))  # each file must be a domain by itself
+            merged = _merged(merged, data)
+    return domain_from_dict(merged, str(path))
+
+
+def _read_domain_file(path: Path) -> Any:
     try:
-        with yaml_errors(str(path), DomainError):
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DomainError(f"{path}: cannot read the domain: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
         raise DomainError(f"{path}: cannot read the domain: it is not UTF-8 text") from exc
-    return domain_from_dict(data or {}, str(path))
+    return load_yaml(text, str(path), DomainError)
+
+
+def _merged(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """Rasa's merge of the files of a domain folder: lists joined without repeats, mappings
+    joined with the later file winning a name both have, other keys from the later file."""
+    merged = dict(first)
+    for key, value in second.items():
+        before = merged.get(key)
+        if isinstance(before, list) and isinstance(value, list):
+            merged[key] = before + [item for item in value if item not in before]
+        elif isinstance(before, dict) and isinstance(value, dict):
+            merged[key] = {**before, **value}
+        else:
+            merged[key] = value
+    return merged
 
 
 def domain_from_dict(data: Any, source: str = "domain") -> Domain:

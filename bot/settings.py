@@ -24,13 +24,14 @@ from urllib.parse import urlparse
 
 from bot.errors import ConnectorError, ProjectError
 from bot.interpreter import DEFAULT_THRESHOLD
-from bot.project import Project, open_project, read_config
+from bot.project import Project, open_project, read_config, read_endpoints
 from bot.stores.settings import RedisSettings, redis_settings
 from bot.tracker import SNAPSHOT_TURNS
 from connectors.slack_settings import SlackSettings
 from connectors.telegram_settings import TelegramSettings
 from connectors.web_settings import WebSettings
 from policy.config import PolicyConfig, RetrainPace, policy_config_from_dict, retrain_pace_from_dict
+from policy.rasa_config import read_rasa_config
 
 CONNECTORS = ("terminal", "telegram", "slack")
 _NAME = re.compile(r"[\w.-]{1,100}")
@@ -59,9 +60,11 @@ class Settings:
     nlu: NluSettings = field(default_factory=NluSettings)
     """config.yml's `nlu:`: the threshold, and a Rasa server to read free text instead."""
     warnings: tuple[str, ...] = ()
-    """What config.yml holds that ozbot ignores."""
+    """What config.yml and endpoints.yml hold that ozbot ignores."""
     retraining: RetrainPace = field(default_factory=RetrainPace)
     """config.yml's `retraining:`: when a retrain is due, and how often one may run."""
+    action_endpoint: str | None = None
+    """endpoints.yml's `action_endpoint: {url: ...}`: Rasa's action server."""
 
 
 @dataclass(frozen=True)
@@ -93,9 +96,32 @@ def read_settings(root: Path, env: Mapping[str, str]) -> Settings:
     store = store_settings(project, config, env)
     shared = shared_prefix_warning(project, config, store)
     warnings += [shared] if shared else []
+    endpoint, ignored = endpoints_settings(project)
+    warnings += ignored
     nlu = nlu_settings(project, config)
     pace = retraining_settings(project, config)
-    return Settings(project, policy, store, nlu, tuple(warnings), pace)
+    return Settings(project, policy, store, nlu, tuple(warnings), pace, endpoint)
+
+
+def endpoints_settings(project: Project) -> tuple[str | None, list[str]]:
+    """endpoints.yml's action server URL, and a warning naming the endpoints ozbot does not
+    use (its store is config.yml's `store:` or REDIS_URL)."""
+    endpoints = read_endpoints(project)
+    where = f"{project.endpoints_file}: action_endpoint"
+    section = endpoints.get("action_endpoint")
+    url = section.get("url") if isinstance(section, dict) else None
+    if section is not None and (
+        not isinstance(url, str) or urlparse(url).scheme not in ("http", "https")
+    ):
+        raise ProjectError(
+            f"{where}: expected `url:` with the action server's http(s) URL, "
+            "e.g. http://localhost:5055/webhook"
+        )
+    unused = sorted(key for key in endpoints if key != "action_endpoint")
+    warnings = (
+        [f"{project.endpoints_file}: not used by ozbot: {', '.join(unused)}"] if unused else []
+    )
+    return url, warnings
 
 
 def policy_settings(project: Project, config: Mapping[str, Any]) -> tuple[PolicyConfig, list[str]]:
@@ -129,7 +155,9 @@ def nlu_settings(project: Project, config: Mapping[str, Any]) -> NluSettings:
         raise ProjectError(
             f"{where}: unknown key(s) {', '.join(unknown)}; known: threshold, url, timeout_seconds"
         )
-    threshold = _number(section, "threshold", DEFAULT_THRESHOLD, where, (0, 1))
+    rasa = read_rasa_config(dict(config), str(project.config_file)).values
+    default = rasa.get("nlu_threshold", DEFAULT_THRESHOLD)
+    threshold = _number({"threshold": default, **section}, "threshold", default, where, (0, 1))
     timeout = _number(section, "timeout_seconds", 2.0, where, (0.1, 60))
     url = section.get("url")
     if url is not None and (

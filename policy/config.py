@@ -6,7 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from bot.domain import Domain
 from bot.errors import ProjectError
+from bot.events import ACTION_DEFAULT_FALLBACK
+from policy.rasa_config import RASA_KEYS, read_rasa_config
 
 DEFAULT_LIGHTGBM: dict[str, Any] = {
     "objective": "multiclass",
@@ -40,7 +43,6 @@ DEFAULT_LIGHTGBM: dict[str, Any] = {
     "early_stopping_round": 10,
 }
 
-RASA_KEYS = ("language", "pipeline", "policies", "recipe")
 OTHER_PARTS_KEYS = ("store", "nlu", "assistant_id", "retraining")
 """Keys of config.yml that other parts of ozbot read."""
 
@@ -69,6 +71,8 @@ class PolicyConfig:
     """
     lightgbm: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_LIGHTGBM))
     """LightGBM parameters, plus `num_boost_round` and `early_stopping_round`."""
+    fallback_action: str = ACTION_DEFAULT_FALLBACK
+    """What runs below the threshold (Rasa's `core_fallback_action_name`); a domain action."""
 
 
 def _is_whole(value: Any) -> bool:
@@ -84,6 +88,7 @@ _CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "augmentation_factor": (lambda v: _is_whole(v) and v >= 0, "a whole number of at least 0"),
     "seed": (_is_whole, "a whole number"),
     "fallback_threshold": (lambda v: _is_number(v) and 0 <= v <= 1, "a number from 0 to 1"),
+    "fallback_action": (lambda v: isinstance(v, str) and bool(v.strip()), "an action name"),
     "lightgbm": (lambda v: isinstance(v, dict), "a mapping of LightGBM parameters"),
 }
 
@@ -99,15 +104,13 @@ def policy_config_from_dict(data: Any, source: str) -> tuple[PolicyConfig, list[
                 f"{source}: unknown key {key!r}; policy settings are {', '.join(sorted(known))}"
             )
     values = {key: _checked(key, data[key], source) for key in known if key in data}
-    warnings = [f"{source}: ignored Rasa key {key!r}" for key in RASA_KEYS if key in data]
-    if "max_history" not in values:
-        rasa_history = _rasa_max_history(data.get("policies"), source)
-        if rasa_history is not None:
-            values["max_history"] = rasa_history
-            warnings.append(f"{source}: max_history {rasa_history} taken from Rasa's policies")
+    rasa = read_rasa_config(data, source)
+    for key, value in rasa.values.items():
+        if key in known and key not in values:
+            values[key] = _checked(key, value, f"{source}: policies")
     if "lightgbm" in values:
         values["lightgbm"] = {**DEFAULT_LIGHTGBM, **values["lightgbm"]}
-    return PolicyConfig(**values), warnings
+    return PolicyConfig(**values), rasa.report
 
 
 def _checked(key: str, value: Any, source: str) -> Any:
@@ -115,14 +118,6 @@ def _checked(key: str, value: Any, source: str) -> Any:
     if not check(value):
         raise ProjectError(f"{source}: {key}: expected {expected}, got {value!r}")
     return float(value) if key == "fallback_threshold" else value
-
-
-def _rasa_max_history(policies: Any, source: str) -> int | None:
-    """Rasa keeps max_history per policy; the first policy that sets one wins."""
-    for policy in policies if isinstance(policies, list) else []:
-        if isinstance(policy, dict) and "max_history" in policy:
-            return int(_checked("max_history", policy["max_history"], f"{source}: policies"))
-    return None
 
 
 @dataclass(frozen=True)
@@ -178,3 +173,13 @@ def retrain_pace_from_dict(section: Any, source: str) -> RetrainPace:
             raise ProjectError(f"{where}.{key}: expected {expected}, got {value!r}")
     values: dict[str, Any] = {k: v if k == "after_turns" else float(v) for k, v in section.items()}
     return RetrainPace(**values)
+
+
+def check_fallback_action(config: PolicyConfig, domain: Domain, source: object) -> None:
+    """The fallback action of config.yml must be one the domain can run."""
+    if config.fallback_action not in domain.actions:
+        raise ProjectError(
+            f"{source}: the fallback action {config.fallback_action!r} is not in the domain; "
+            "add it to `actions:` (or a response of that name), or leave the setting out to "
+            f"use {ACTION_DEFAULT_FALLBACK}"
+        )

@@ -1,4 +1,5 @@
-"""The policy the engine asks: memoization when it recalls, else LightGBM, else fallback."""
+"""The policy the engine asks: memoization when it recalls, else the project's rules, else
+LightGBM, else fallback."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from policy.featurizer import Featurizer
 from policy.lightgbm_policy import LightGBMModel, Probabilities
 from policy.memoization import Memoization
 from policy.metadata import ModelMetadata
+from policy.rules import RULE, Snippet, ruled
 
 PROMOTED_SHARE = 0.8
 """Probability mass moved onto an action chosen over LightGBM's ranking (recalled or
@@ -33,12 +35,17 @@ class EnsemblePolicy:
         model: LightGBMModel,
         fallback_threshold: float,
         metadata: ModelMetadata | None = None,
+        fallback_action: str = ACTION_DEFAULT_FALLBACK,
+        rules: tuple[Snippet, ...] = (),
     ) -> None:
         self.domain = domain
         self.featurizer = featurizer
         self.memoization = memoization
         self.model = model
         self.fallback_threshold = fallback_threshold
+        self.fallback_action = fallback_action
+        self.rules = rules
+        """The project's rules (policy/rules.py), applied after what trainers taught."""
         self.metadata = metadata
         """What the LightGBM model was trained on; set by `train_policy` and `load_model`."""
         self._index = {action: index for index, action in enumerate(domain.actions)}
@@ -61,16 +68,20 @@ class EnsemblePolicy:
         if recalled is not None and recalled in self._index:
             promoted = _promoted(probabilities, self._index[recalled])
             return self._prediction(recalled, 1.0, "memoization", promoted)
-        ruled = nlu_fallback_rule(states)
-        if ruled is not None and ruled in self._index:
-            promoted = _promoted(probabilities, self._index[ruled])
-            return self._prediction(ruled, 1.0, NLU_FALLBACK, promoted)
+        snippet = ruled(self.rules, states)
+        if snippet is not None and snippet.action in self._index:
+            promoted = _promoted(probabilities, self._index[snippet.action])
+            return self._prediction(snippet.action, 1.0, f"{RULE}{snippet.rule}", promoted)
+        ruled_action = nlu_fallback_rule(states)
+        if ruled_action is not None and ruled_action in self._index:
+            promoted = _promoted(probabilities, self._index[ruled_action])
+            return self._prediction(ruled_action, 1.0, NLU_FALLBACK, promoted)
         best = int(np.argmax(probabilities))
         confidence = float(probabilities[best])
         if confidence < self.fallback_threshold:
             # The confidence stays LightGBM's, so the trainer sees how unsure it was.
-            promoted = _promoted(probabilities, self._index[ACTION_DEFAULT_FALLBACK])
-            return self._prediction(ACTION_DEFAULT_FALLBACK, confidence, "fallback", promoted)
+            promoted = _promoted(probabilities, self._index[self.fallback_action])
+            return self._prediction(self.fallback_action, confidence, "fallback", promoted)
         return self._prediction(self.domain.actions[best], confidence, "lightgbm", probabilities)
 
     def _prediction(

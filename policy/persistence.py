@@ -3,6 +3,7 @@
     booster.txt       LightGBM's model text (empty when training saw fewer than two actions)
     featurizer.json   the vocabulary and max_history
     memoization.json  the remembered and taught histories
+    rules.json        the project's rules, as snippets (policy/rules.py)
     metadata.json     format, fingerprints, config, metrics, the booster's classes, its
                       temperature (`fit_temperature`) and checksum
 
@@ -27,12 +28,16 @@ from policy.featurizer import Featurizer
 from policy.lightgbm_policy import LightGBMModel
 from policy.memoization import Memoization
 from policy.metadata import FORMAT_VERSION, ModelMetadata
+from policy.rules import Snippet
+from policy.rules import from_json as rules_from_json
+from policy.rules import to_json as rules_json
 
-BOOSTER, FEATURIZER, MEMOIZATION, METADATA = (
+BOOSTER, FEATURIZER, MEMOIZATION, METADATA, RULES = (
     "booster.txt",
     "featurizer.json",
     "memoization.json",
     "metadata.json",
+    "rules.json",
 )
 RETRAIN_HINT = "run `ozbot train`"
 T = TypeVar("T")
@@ -54,6 +59,7 @@ def save_model(policy: EnsemblePolicy, folder: Path) -> None:
         write_json(staging / FEATURIZER, policy.featurizer.to_dict())
         write_json(staging / MEMOIZATION, policy.memoization.to_dict())
         write_json(staging / METADATA, metadata)
+        write_json(staging / RULES, {"rules": rules_json(policy.rules)})
 
 
 def load_model(folder: Path, domain: Domain) -> EnsemblePolicy:
@@ -73,7 +79,11 @@ def load_model(folder: Path, domain: Domain) -> EnsemblePolicy:
     memoization = _parsed(memo_path, _read_json(memo_path), Memoization.from_dict)
     model = _load_booster(folder / BOOSTER, raw, len(domain.actions))
     threshold = metadata.config.fallback_threshold
-    policy = EnsemblePolicy(domain, featurizer, memoization, model, threshold, metadata)
+    fallback = metadata.config.fallback_action
+    rules = _rules(folder / RULES)
+    policy = EnsemblePolicy(
+        domain, featurizer, memoization, model, threshold, metadata, fallback, rules
+    )
     _check_predicts(policy, folder)
     return policy
 
@@ -85,6 +95,13 @@ def _check_predicts(policy: EnsemblePolicy, folder: Path) -> None:
         policy.predict(Tracker("model check", policy.domain, []))
     except Exception as exc:  # whatever it raises, it cannot serve
         raise ModelError(f"the model in {folder} cannot predict ({exc!r}); {RETRAIN_HINT}") from exc
+
+
+def _rules(path: Path) -> tuple[Snippet, ...]:
+    """The rules saved with the model; a model saved before rules existed has none."""
+    if not path.exists():
+        return ()
+    return _parsed(path, _read_json(path), lambda data: rules_from_json(data["rules"]))
 
 
 def _read_json(path: Path) -> dict[str, Any]:

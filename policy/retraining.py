@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot import texts
 from bot.background import BackgroundTasks
@@ -82,8 +82,8 @@ async def retraining(
 
     async def learned_data() -> TrainingData:
         if store is not None:
-            return await read_taught(data.stories, store)
-        return TrainingData(data.stories, taught.all())
+            return replace(await read_taught(data.stories, store), rules=data.rules)
+        return TrainingData(data.stories, taught.all(), data.rules)
 
     tasks = BackgroundTasks(failed)
     deployer = Deployer(model, training, learned_data, tasks, rollout=rollout, on_live=model_live)

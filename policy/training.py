@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.domain import Domain
 from bot.events import ActionExecuted, Event
-from bot.stories.model import Story
+from bot.stories.model import Rule, Story
 from bot.tracker import Tracker
 from policy.config import PolicyConfig
 from policy.dataset import (
@@ -30,6 +30,7 @@ from policy.featurizer import Featurizer
 from policy.lightgbm_policy import LightGBMModel, Progress, Rows, Validation, train_lightgbm
 from policy.memoization import Memoization
 from policy.metadata import ModelMetadata, TrainingMetrics
+from policy.rules import snippets
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +50,16 @@ class TrainingData:
     stories: list[Story]
     conversations: dict[str, list[Event]]
     """Trainer-taught conversations by id, the most recently taught last."""
+    rules: list[Rule] = dataclasses.field(default_factory=list)
+    """The project's rules: applied before LightGBM, which learns from the stories alone."""
 
     def fingerprint(self) -> str:
         """Changes whenever a story or a conversation changes (not when a story only moves)."""
-        content = {"stories": self.stories, "conversations": self.conversations}
+        content = {
+            "stories": self.stories,
+            "conversations": self.conversations,
+            "rules": self.rules,
+        }
         text = json.dumps(_canonical(content), sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -89,7 +96,15 @@ def train_policy(
     model, augmented = _train_model(dialogues, domain, featurizer, config, progress)
     # A new featurizer: the training one caches every state of the training data.
     fresh = Featurizer.for_domain(domain, config.max_history)
-    policy = EnsemblePolicy(domain, fresh, memoization, model, config.fallback_threshold)
+    policy = EnsemblePolicy(
+        domain,
+        fresh,
+        memoization,
+        model,
+        config.fallback_threshold,
+        fallback_action=config.fallback_action,
+        rules=snippets(data.rules, domain),
+    )
     examples = [example for dialogue in dialogues for example in dialogue.examples]
     metrics = TrainingMetrics(
         stories=len(data.stories),

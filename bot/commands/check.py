@@ -24,11 +24,11 @@ from bot.commands.common import environment, say
 from bot.domain import Domain, load_domain
 from bot.errors import ActionError, OzbotError
 from bot.nlu.model import NLU_FALLBACK, NluData
-from bot.nlu.reader import read_nlu
-from bot.project import Project, has_stories_folder, open_project, read_config
+from bot.project import Project, has_stories_folder, nothing_to_train, open_project, read_config
 from bot.settings import (
     CONNECTORS,
     chosen,
+    endpoints_settings,
     nlu_settings,
     policy_settings,
     retraining_settings,
@@ -39,10 +39,12 @@ from bot.settings import (
 from bot.spelling import did_you_mean
 from bot.stores.settings import RedisSettings
 from bot.stories.model import Story
-from bot.stories.reader import read_folder_file, story_files
+from bot.stories.reader import read_folder_file
+from bot.training_files import read_training_nlu, training_files
 from connectors.chat_commands import check_domain
 from connectors.slack_settings import SlackSettings
 from connectors.telegram_settings import TelegramSettings
+from policy.config import PolicyConfig, check_fallback_action
 from policy.story_graph import check_checkpoints, segments, story_problems
 
 HELP = "check the project and the settings of its connectors; list every problem"
@@ -122,9 +124,13 @@ async def check_all(
     domain = findings.attempt(lambda: _domain(project))
     config = findings.attempt(lambda: read_config(project))
     if config is not None:
-        _policy(project, config, findings)
+        policy = _policy(project, config, findings)
         findings.attempt(lambda: nlu_settings(project, config))
         findings.attempt(lambda: retraining_settings(project, config))
+        if policy is not None and domain is not None:
+            findings.attempt(lambda: check_fallback_action(policy, domain, project.config_file))
+    endpoints = findings.attempt(lambda: endpoints_settings(project))
+    findings.warnings += endpoints[1] if endpoints else []
     stories = _stories(project, findings)
     nlu = _nlu(project, findings)
     if domain is not None:
@@ -157,32 +163,28 @@ def _domain(project: Project) -> Domain:
     return domain
 
 
-def _policy(project: Project, config: dict[str, Any], findings: Findings) -> None:
+def _policy(project: Project, config: dict[str, Any], findings: Findings) -> PolicyConfig | None:
     checked = findings.attempt(lambda: policy_settings(project, config))
-    if checked is not None:
-        findings.warnings += checked[1]
+    if checked is None:
+        return None
+    findings.warnings += checked[1]
+    return checked[0]
 
 
 def _stories(project: Project, findings: Findings) -> list[Story]:
-    has_folder = findings.attempt(lambda: has_stories_folder(project))
-    if has_folder is None:  # a file: told
-        return []
-    if not has_folder:
-        findings.warnings.append(
-            f"{project.stories_dir}: no stories folder; the bot starts knowing nothing "
-            "(write stories there, or teach it with `ozbot interactive`)"
-        )
+    if findings.attempt(lambda: has_stories_folder(project)) is None:  # a file: told
         return []
     stories: list[Story] = []
-    for file in story_files(project.stories_dir):
+    failed = len(findings.problems)
+    for file in training_files(project):
         stories += findings.attempt(partial(read_folder_file, file, findings.problems)) or []
+    if not stories and len(findings.problems) == failed:
+        findings.problems.append(nothing_to_train(project))
     return stories
 
 
 def _nlu(project: Project, findings: Findings) -> NluData:
-    if not project.stories_dir.is_dir():
-        return NluData()
-    return findings.attempt(lambda: read_nlu(project.stories_dir)) or NluData()
+    return findings.attempt(lambda: read_training_nlu(project)) or NluData()
 
 
 def _nlu_fits_domain(nlu: NluData, domain: Domain, project: Project, findings: Findings) -> None:
@@ -193,7 +195,7 @@ def _nlu_fits_domain(nlu: NluData, domain: Domain, project: Project, findings: F
     ]
     if unknown:
         findings.warnings.append(
-            f"{project.stories_dir}: the NLU data has intents the domain lacks "
+            f"{_data(project)}: the NLU data has intents the domain lacks "
             f"({', '.join(unknown)}); messages read as those count as the next best known "
             f"intent, or {NLU_FALLBACK}: add them to {project.domain_file.name} or drop their "
             "examples"
@@ -202,7 +204,7 @@ def _nlu_fits_domain(nlu: NluData, domain: Domain, project: Project, findings: F
     missing = sorted(entities - set(domain.entities))
     if missing:
         findings.warnings.append(
-            f"{project.stories_dir}: the NLU data annotates entities the domain lacks "
+            f"{_data(project)}: the NLU data annotates entities the domain lacks "
             f"({', '.join(missing)}); they are left out of what a message means"
         )
 
@@ -217,6 +219,10 @@ def _placeholders(domain: Domain, project: Project, findings: Findings) -> None:
             f"slot {placeholder} to the domain or fix the name"
             for placeholder in sorted(unknown)
         ]
+
+
+def _data(project: Project) -> str:
+    return ", ".join(str(folder) for folder in project.data_dirs)
 
 
 def _fits_domain(stories: list[Story], domain: Domain, findings: Findings) -> None:

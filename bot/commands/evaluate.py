@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.commands.common import progress, say, settings
+from bot.errors import StoryError
+from bot.stories.model import Story
 from bot.stories.reader import read_stories
+from bot.training_files import read_test_stories
 from policy.evaluation import EvaluationReport, evaluate
 
 if TYPE_CHECKING:
@@ -28,8 +31,13 @@ TOP_CONFUSIONS = 10
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    what = parser.add_mutually_exclusive_group(required=True)
-    what.add_argument("--stories", type=Path, help="test stories: a story file or a folder")
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument(
+        "--stories",
+        type=Path,
+        help="test stories: a story file or a folder (default: the project's tests/test_*.yml "
+        "and tests/test_*.md, as Rasa finds them)",
+    )
     what.add_argument(
         "--nlu",
         type=Path,
@@ -61,7 +69,7 @@ async def run(args: argparse.Namespace) -> None:
     if args.nlu is not None:
         await evaluate_nlu.run(loaded, args)
         return
-    test = read_stories(args.stories)
+    test = read_stories(args.stories) if args.stories else _project_tests(loaded)
     if args.learning_curve:
         await _learning_curve(loaded, test, args)
         return
@@ -79,6 +87,16 @@ async def run(args: argparse.Namespace) -> None:
         say(summary(evaluation.report))
     for path in written:
         print(f"wrote {path}", file=sys.stderr)
+
+
+def _project_tests(loaded: LoadedProject) -> list[Story]:
+    tests = read_test_stories(loaded.project)
+    if not tests:
+        raise StoryError(
+            f"{loaded.project.tests_dir}: no test stories (files named test_*.yml or "
+            "test_*.md); put some there, or pass --stories FILE_OR_FOLDER"
+        )
+    return tests
 
 
 def summary(report: EvaluationReport) -> str:

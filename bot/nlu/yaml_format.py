@@ -32,6 +32,7 @@ from bot.errors import NluDataError
 from bot.nlu.model import NluData
 from bot.nlu.sections import KINDS, Item, Section, to_data, to_sections
 from bot.yaml_errors import yaml_errors
+from bot.yaml_reading import Yaml12Loader
 
 VERSION = "3.1"
 
@@ -43,7 +44,7 @@ _LINES_HOW = "write `examples: |` followed by one `- example` line each"
 def parse_nlu_yaml(text: str, source: str) -> NluData:
     """Read the `nlu:` of a Rasa YAML file; `source` names the file in errors."""
     with yaml_errors(source, NluDataError):  # the loader refuses control characters at once
-        loader = yaml.SafeLoader(text)
+        loader = Yaml12Loader(text)
         try:
             return to_data(_NluNodes(loader, source).sections(loader.get_single_node()))
         finally:
@@ -53,7 +54,7 @@ def parse_nlu_yaml(text: str, source: str) -> NluData:
 class _NluNodes:
     """Reads the nodes rather than the loaded values, so errors can name each item's line."""
 
-    def __init__(self, loader: yaml.SafeLoader, source: str) -> None:
+    def __init__(self, loader: Yaml12Loader, source: str) -> None:
         self.loader = loader
         self.source = source
 

@@ -8,12 +8,15 @@
     > checkpoint_name
 
 Any line starting with `#` starts a story, as in Rasa. `* intent: some text` (end-to-end form) is
-read as `* intent`. Forms (`- form{...}`, `- active_loop{...}`) are not supported.
+read as `* intent`, and Rasa Core's first form, `* _inform[cuisine=italian]`, as
+`* inform{"cuisine": "italian"}`, with a note in the log. Forms (`- form{...}`,
+`- active_loop{...}`) are not supported.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -33,6 +36,9 @@ _ACTION = re.compile(r"[^\s{}]+")
 _FORM_EVENTS = ("form", "active_loop")
 _DECODER = json.JSONDecoder()
 _ESCAPED = re.compile("[<\ud800-\udfff]")
+_OLD_CORE = re.compile(r"\*\s*_(?P<intent>[^\s\[\]{}]+)(?:\[(?P<entities>[^\]]*)\])?\s*")
+"""A user line of Rasa Core before 0.8: `* _greet`, `* _inform[cuisine=italian]`."""
+log = logging.getLogger(__name__)
 
 _USER_HOW = 'write `* intent`, `* intent{"entity": "value"}` or `* intent_a OR intent_b`'
 _SLOT_HOW = 'write `    - slot{"slot_name": "value"}`'
@@ -59,19 +65,40 @@ def parse_markdown(text: str, source: str, problems: list[str] | None = None) ->
 
     With `problems`, a line that cannot be read is kept there and reading goes on."""
     drafts: list[_Draft] = []
+    converted = 0
     for number, line in _lines(text, source):
-        read_on(problems, partial(_read_line, line, f"{source}:{number}", drafts))
+        converted += bool(
+            read_on(problems, partial(_read_line, line, f"{source}:{number}", drafts))
+        )
+    if converted:
+        log.warning(
+            "%s: %d story lines in the form of Rasa Core before 0.8 (`* _greet`, "
+            '`* _inform[cuisine=italian]`) were read as `* greet` and `* inform{"cuisine": '
+            '"italian"}`; write them that way to drop this note',
+            source,
+            converted,
+        )
     return [Story(draft.name, tuple(draft.steps), draft.source) for draft in drafts]
 
 
-def _read_line(line: str, where: str, drafts: list[_Draft]) -> None:
-    """A story's `## name` starts a draft; any other line adds steps to the last draft."""
+def _read_line(line: str, where: str, drafts: list[_Draft]) -> bool:
+    """A story's `## name` starts a draft; any other line adds steps to the last draft. True
+    for a line of Rasa Core before 0.8, read as today's."""
     if line.startswith("#"):
         drafts.append(_Draft(_story_name(line, where), where))
-    elif not drafts:
+        return False
+    if not drafts:
         raise StoryError(f"{where}: {line!r} comes before any story; start one with `## name`")
-    else:
-        drafts[-1].steps.extend(_steps(line, where))
+    old = _OLD_CORE.fullmatch(line)
+    drafts[-1].steps.extend(_steps(_from_old_core(old) if old else line, where))
+    return old is not None
+
+
+def _from_old_core(line: re.Match[str]) -> str:
+    """`* _inform[cuisine=italian, people=2]` as today's `* inform{"cuisine": "italian", ...}`."""
+    pairs = [pair.partition("=") for pair in (line["entities"] or "").split(",") if pair.strip()]
+    entities = {key.strip(): value.strip() for key, _, value in pairs}
+    return f"* {line['intent']}{_json(entities) if entities else ''}"
 
 
 def _lines(text: str, source: str) -> Iterator[tuple[int, str]]:

@@ -46,3 +46,18 @@ class Story:
     steps: tuple[Step, ...]
     source: str = field(default="", compare=False)
     """Where the story was read from, `file:line`, for error messages."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A Rasa 2/3 rule: a short piece of conversation that always goes the same way."""
+
+    name: str
+    steps: tuple[Step, ...]
+    conversation_start: bool = False
+    """Applies only at the start of a conversation."""
+    wait_for_user_input: bool = True
+    """After its last action the bot listens (False: another rule or story goes on)."""
+    condition: tuple[SlotStep, ...] = ()
+    """Slots that must be set as given (None: not set) for the rule to apply."""
+    source: str = field(default="", compare=False)

@@ -15,8 +15,9 @@
         - intent: affirm
         - intent: thanks
 
-Only `stories:` is read: `rules:` are skipped (ozbot learns from stories alone) and `nlu:` and
-any other top-level key are ignored, so NLU and domain files read as no stories. Errors name the
+`parse_yaml` reads `stories:`, `parse_rules` reads `rules:` (with `conversation_start`,
+`condition`, `wait_for_user_input` and `...`); `nlu:` and any other top-level key are ignored,
+so NLU and domain files read as neither. Errors name the
 line of the story or step that is wrong.
 """
 
@@ -29,28 +30,40 @@ from typing import Any
 import yaml
 
 from bot.errors import StoryError
-from bot.stories.model import ActionStep, Checkpoint, SlotStep, Step, Story, UserStep, UserTurn
+from bot.stories.model import (
+    ActionStep,
+    Checkpoint,
+    Rule,
+    SlotStep,
+    Step,
+    Story,
+    UserStep,
+    UserTurn,
+)
 from bot.stories.problems import read_on
 from bot.yaml_errors import yaml_errors
+from bot.yaml_reading import Yaml12Loader
 
 VERSION = "3.1"
 
 _STEP_KEYS = ("intent", "or", "action", "slot_was_set", "checkpoint")
 _INTENT_KEYS = {"intent", "entities", "user"}
 _STORY_KEYS = {"story", "steps"}
+_RULE_KEYS = {"rule", "steps", "conversation_start", "wait_for_user_input", "condition"}
+SNIPPET = "..."
+"""`- action: ...` at a rule's start or end: anything may come before or after."""
 _ENTITY_HOW = "write entities as `- city: Berlin` or `- entity: city` with `value: Berlin`"
 _SLOT_HOW = "write slots as `- slot_name: value` or `- slot_name` (meaning true)"
 
 
-class _Loader(yaml.SafeLoader):
-    """Reads dates as text: story values must stay JSON values, like the events they become."""
-
-
-def _timestamp_as_text(_: _Loader, node: yaml.Node) -> str:
-    return str(node.value)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+def parse_rules(text: str, source: str) -> list[Rule]:
+    """Read the `rules:` of a Rasa YAML file; `source` names the file in errors."""
+    with yaml_errors(source, StoryError):  # the loader refuses control characters at once
+        loader = Yaml12Loader(text)
+        try:
+            return _StoryNodes(loader, source).rules(loader.get_single_node())
+        finally:
+            loader.dispose()
 
 
 def parse_yaml(text: str, source: str, problems: list[str] | None = None) -> list[Story]:
@@ -59,7 +72,7 @@ def parse_yaml(text: str, source: str, problems: list[str] | None = None) -> lis
     With `problems`, a story or step that cannot be read is kept there and reading goes on
     (YAML that does not parse still ends the file)."""
     with yaml_errors(source, StoryError):  # the loader refuses control characters at once
-        loader = _Loader(text)
+        loader = Yaml12Loader(text)
         try:
             return _StoryNodes(loader, source, problems).stories(loader.get_single_node())
         finally:
@@ -69,7 +82,9 @@ def parse_yaml(text: str, source: str, problems: list[str] | None = None) -> lis
 class _StoryNodes:
     """Walks the YAML nodes down to each step, so errors can name the step's line."""
 
-    def __init__(self, loader: _Loader, source: str, problems: list[str] | None) -> None:
+    def __init__(
+        self, loader: Yaml12Loader, source: str, problems: list[str] | None = None
+    ) -> None:
         self.loader = loader
         self.source = source
         self.problems = problems
@@ -87,6 +102,54 @@ class _StoryNodes:
         nodes = self.sequence(stories, "`stories:`")
         read = [read_on(self.problems, partial(self.story, node)) for node in nodes]
         return [story for story in read if story is not None]
+
+    def rules(self, root: yaml.Node | None) -> list[Rule]:
+        if root is None:
+            return []
+        rules = self.mapping(root, "a YAML file of rules", {"rules"}).get("rules")
+        return [self.rule(node) for node in self.sequence(rules, "`rules:`")]
+
+    def rule(self, node: yaml.Node) -> Rule:
+        where = self.where(node)
+        fields = self.mapping(node, "a rule", _RULE_KEYS)
+        if "rule" not in fields or "steps" not in fields:
+            raise StoryError(f"{where}: a rule needs `rule: name` and `steps:`")
+        name = _text(self.value(fields["rule"]), "rule", where)
+        steps = [s for step in self.sequence(fields["steps"], "`steps:`") for s in self.steps(step)]
+        wait = (
+            self.value(fields["wait_for_user_input"]) if "wait_for_user_input" in fields else True
+        )
+        if steps and steps[-1] == ActionStep(SNIPPET):
+            steps, wait = steps[:-1], False
+        if steps and steps[0] == ActionStep(SNIPPET):
+            steps = steps[1:]
+        if ActionStep(SNIPPET) in steps:
+            raise StoryError(f"{where}: `...` may only start or end a rule's steps")
+        start = (
+            self.value(fields["conversation_start"]) if "conversation_start" in fields else False
+        )
+        condition = self.condition(fields.get("condition"), where)
+        if not isinstance(start, bool) or not isinstance(wait, bool):
+            raise StoryError(
+                f"{where}: conversation_start and wait_for_user_input are true or false"
+            )
+        return Rule(name, tuple(steps), start, wait, condition, where)
+
+    def condition(self, node: yaml.Node | None, where: str) -> tuple[SlotStep, ...]:
+        slots: list[SlotStep] = []
+        for item in self.sequence(node, "`condition:`"):
+            step = self.value(item)
+            if isinstance(step, dict) and "active_loop" in step and step["active_loop"] is None:
+                continue  # no form active: ozbot runs no forms, so this always holds
+            if not isinstance(step, dict) or set(step) != {"slot_was_set"}:
+                raise StoryError(
+                    f"{self.where(item)}: a rule's condition is `- slot_was_set: [...]` "
+                    "(forms and `active_loop` of a form are not supported)"
+                )
+            slots += [
+                s for s in _slot_steps(step["slot_was_set"], step, where) if isinstance(s, SlotStep)
+            ]
+        return tuple(slots)
 
     def story(self, node: yaml.Node) -> Story:
         where = self.where(node)

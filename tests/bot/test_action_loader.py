@@ -73,3 +73,25 @@ async def test_actions_py_imports_the_modules_beside_it(tmp_path, monkeypatch):
     dispatcher = SimpleNamespace(utter_message=said.append)
     assert await found["action_greet"].run(dispatcher, None, None) == []
     assert said == ["hello from a helper"]
+
+
+def test_a_rasa_actions_package_is_imported_with_every_module(tmp_path):
+    package = tmp_path / "actions"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "helpers.py").write_text("GREETING = 'hi'\n")
+    (package / "actions.py").write_text(
+        "from .helpers import GREETING\n"
+        "class Check:\n    name = 'action_check'\n    async def run(self, d, t, dom):\n"
+        "        return [GREETING]\n"
+    )
+    domain = domain_from_dict({"actions": ["action_check"]})
+    assert list(load_custom_actions(tmp_path, domain)) == ["action_check"]
+
+
+def test_a_failing_module_of_the_actions_package_is_named(tmp_path):
+    package = tmp_path / "actions"
+    package.mkdir()
+    (package / "actions.py").write_text("import nowhere_to_be_found\n")
+    with pytest.raises(ActionLoadError, match=r"actions/actions\.py: importing it failed"):
+        load_custom_actions(tmp_path, domain_from_dict({"actions": ["action_x"]}))

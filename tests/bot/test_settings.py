@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
+from bot import project as project_module
 from bot.errors import ConnectorError, ProjectError
 from bot.settings import (
     NluSettings,
@@ -31,8 +31,8 @@ def project(tmp_path: Path) -> Path:
 def test_config_yml_is_parsed_once_per_start(project: Path, monkeypatch) -> None:
     (project / "config.yml").write_text("max_history: 4\nstore: {url: redis://cfg:6379}\n")
     parses = []
-    real = yaml.safe_load
-    monkeypatch.setattr(yaml, "safe_load", lambda text: parses.append(1) or real(text))
+    real = project_module.load_yaml
+    monkeypatch.setattr(project_module, "load_yaml", lambda *args: parses.append(1) or real(*args))
     settings = read_settings(project, {})
     assert len(parses) == 1
     assert settings.policy.max_history == 4
@@ -91,7 +91,7 @@ def test_ignored_rasa_keys_are_warnings_not_errors(project: Path) -> None:
     (project / "config.yml").write_text("language: en\npolicies: [{max_history: 3}]\n")
     settings = read_settings(project, {})
     assert settings.policy.max_history == 3
-    assert any("ignored Rasa key 'language'" in warning for warning in settings.warnings)
+    assert any("Rasa's keys language, policies" in warning for warning in settings.warnings)
 
 
 def test_a_policy_window_longer_than_the_snapshot_is_refused(project: Path) -> None:

@@ -54,12 +54,14 @@ def test_rasa_config_takes_max_history_from_the_first_policy_that_has_one() -> N
     config, warnings = policy_config_from_dict(data, "config.yml")
 
     assert config.max_history == 3
-    assert warnings == [
-        "config.yml: ignored Rasa key 'language'",
-        "config.yml: ignored Rasa key 'pipeline'",
-        "config.yml: ignored Rasa key 'policies'",
-        "config.yml: max_history 3 taken from Rasa's policies",
-    ]
+    assert len(warnings) == 2
+    assert warnings[0].startswith(
+        "config.yml: Rasa's keys language, pipeline, policies; pipeline WhitespaceTokenizer; "
+        "policies RulePolicy, MemoizationPolicy, TEDPolicy are not run"
+    )
+    assert warnings[1] == (
+        "config.yml: taken from Rasa's settings: max_history 3 (MemoizationPolicy)"
+    )
 
 
 def test_our_max_history_wins_over_rasa_policies() -> None:
@@ -68,7 +70,7 @@ def test_our_max_history_wins_over_rasa_policies() -> None:
     config, warnings = policy_config_from_dict(data, "config.yml")
 
     assert config.max_history == 2
-    assert warnings == ["config.yml: ignored Rasa key 'policies'"]
+    assert len(warnings) == 1 and "policies TEDPolicy are not run" in warnings[0]
 
 
 def test_unknown_key_names_source_and_key() -> None:
@@ -145,3 +147,32 @@ def test_a_wrong_retraining_pace_says_what_to_fix(section: object, message: str)
         retrain_pace_from_dict(section, "config.yml")
 
     assert str(error.value) == message
+
+
+def test_rasa_fallback_thresholds_and_action_names_are_taken() -> None:
+    data = {
+        "pipeline": [{"name": "FallbackClassifier", "threshold": 0.6}],
+        "policies": [
+            {"name": "RulePolicy", "core_fallback_threshold": 0.4,
+             "core_fallback_action_name": "action_ask_rephrase"},
+        ],
+    }  # fmt: skip
+
+    config, warnings = policy_config_from_dict(data, "config.yml")
+
+    assert (config.fallback_threshold, config.fallback_action) == (0.4, "action_ask_rephrase")
+    assert warnings[1] == (
+        "config.yml: taken from Rasa's settings: fallback_threshold 0.4 (RulePolicy "
+        "core_fallback_threshold), fallback_action action_ask_rephrase (RulePolicy "
+        "core_fallback_action_name), nlu_threshold 0.6 (FallbackClassifier threshold)"
+    )
+
+
+def test_rasa_1_fallback_policy_is_read_and_a_wrong_value_names_it() -> None:
+    policies = [{"name": "FallbackPolicy", "core_threshold": 0.2, "fallback_action_name": "x"}]
+    config, _ = policy_config_from_dict({"policies": policies}, "config.yml")
+    assert (config.fallback_threshold, config.fallback_action) == (0.2, "x")
+    with pytest.raises(ProjectError, match=r"config\.yml: policies: fallback_threshold"):
+        policy_config_from_dict(
+            {"policies": [{"name": "RulePolicy", "core_fallback_threshold": 3}]}, "config.yml"
+        )

@@ -42,6 +42,7 @@ def test_round_trip_gives_identical_predictions(
         "featurizer.json",
         "memoization.json",
         "metadata.json",
+        "rules.json",
     ]
 
 

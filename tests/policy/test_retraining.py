@@ -28,6 +28,7 @@ from bot.policy import TRAINER
 from bot.stores.memory import MemoryTrackerStore
 from bot.stores.redis_rollout import RedisRollout
 from bot.stores.settings import RedisSettings
+from bot.stories.model import ActionStep, Rule, UserStep, UserTurn
 from bot.teaching import Answer
 from bot.telemetry import Telemetry
 from policy.config import PolicyConfig, RetrainPace
@@ -84,6 +85,7 @@ async def make_setup(
             hold: bool = False,
             pace: RetrainPace = SOON,
             clock: FakeClock | None = None,
+            rules: list[Rule] | None = None,
         ) -> Setup:
             train, notes = TrainFunction(), []
             if hold:
@@ -97,7 +99,7 @@ async def make_setup(
             training = TrainingSetup(
                 concert_domain, PolicyConfig(), models, worker or ThreadWorker(), train
             )
-            data = TrainingData(concert_stories(), conversations or taught or {})
+            data = TrainingData(concert_stories(), conversations or taught or {}, rules or [])
             telemetry = Telemetry()
             parts = await stack.enter_async_context(
                 retraining(
@@ -176,6 +178,14 @@ async def test_retrain_now_is_told_even_without_corrections(setup: Setup) -> Non
 
     [note] = setup.notes
     assert re.fullmatch(r"model 2 live: 7 stories, trained in \d+\.\d s", note)
+
+
+async def test_every_retrain_keeps_the_project_s_rules(make_setup: Make) -> None:
+    goodbye = Rule("say goodbye", (UserStep((UserTurn("goodbye"),)), ActionStep("utter_goodbye")))
+    setup = await make_setup(rules=[goodbye])
+    setup.parts.schedule.retrain_now()
+    await setup.parts.schedule.wait_idle()
+    assert [data.rules for data in setup.training.calls] == [[goodbye]]
 
 
 async def test_corrections_a_second_apart_retrain_twice_and_tell_each_once(

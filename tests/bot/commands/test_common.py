@@ -4,10 +4,12 @@ import argparse
 import asyncio
 import io
 import sys
+from typing import Any
 
 import pytest
-import yaml
 
+from bot import project as project_module
+from bot import yaml_reading
 from bot.commands import train
 from bot.commands.common import progress
 from tests.bot.test_cli import project  # noqa: F401  (a fixture)
@@ -46,7 +48,13 @@ def test_in_a_log_only_the_finished_line_is_written(monkeypatch: pytest.MonkeyPa
 def test_a_command_parses_config_yml_once(project, monkeypatch: pytest.MonkeyPatch):  # noqa: F811
     config = (project / "config.yml").read_text()
     parses = []
-    real = yaml.safe_load
-    monkeypatch.setattr(yaml, "safe_load", lambda text: parses.append(text == config) or real(text))
+    real = yaml_reading.load_yaml
+
+    def counted(text: str, *args: Any) -> Any:
+        parses.append(text == config)
+        return real(text, *args)
+
+    monkeypatch.setattr(yaml_reading, "load_yaml", counted)
+    monkeypatch.setattr(project_module, "load_yaml", counted)
     asyncio.run(train.run(argparse.Namespace(project=str(project))))
     assert parses.count(True) == 1

@@ -239,3 +239,20 @@ def test_with_problems_collected_every_broken_line_is_told_and_the_rest_read() -
     assert stories[0].steps[-1] == ActionStep("utter_greet")  # read on past line 4
     with pytest.raises(StoryError, match="s.md:1:"):
         parse_markdown(text, "s.md")  # a start stops at the first
+
+
+def test_rasa_core_stories_before_0_8_are_converted_with_a_note(caplog) -> None:
+    text = (
+        "## old\n* _greet\n    - utter_greet\n"
+        "* _inform[cuisine=italian, people=2]\n    - utter_ok\n"
+    )
+    with caplog.at_level("WARNING"):
+        (story,) = parse_markdown(text, "old.md")
+    assert story.steps == (
+        UserStep((UserTurn("greet"),)),
+        ActionStep("utter_greet"),
+        UserStep((UserTurn("inform", {"cuisine": "italian", "people": "2"}),)),
+        ActionStep("utter_ok"),
+    )
+    [note] = caplog.messages
+    assert note.startswith("old.md: 2 story lines in the form of Rasa Core before 0.8")

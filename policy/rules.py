@@ -1,0 +1,135 @@
+"""Rasa 2/3 rules applied as Rasa's RulePolicy applies them, before the learned policy.
+
+A rule becomes one snippet per action it predicts (each action step, and the listen after the
+last one unless `wait_for_user_input: false`): the states before that action, each saying only
+what the rule says (the intent and entities of its user steps, the action before, the slots of
+its condition and `slot_was_set` steps). A snippet applies when the conversation's last states
+match it, or, for `conversation_start`, all of them. The longest snippet that applies wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain import Domain
+from bot.events import ACTION_LISTEN
+from bot.stories.model import ActionStep, Rule, SlotStep, UserStep
+from bot.tracker import State, slot_feature
+
+RULE = "rule: "
+"""How a prediction by a rule names its policy: `rule: <rule name>`."""
+
+
+@dataclass(frozen=True)
+class RuleState:
+    """What a rule says of one state; None says nothing."""
+
+    prev_action: str | None
+    intent: str | None
+    entities: frozenset[str]
+    slots: tuple[tuple[str, Any], ...]
+    """(slot, feature) pairs the state must have; a feature None: the slot must not be set."""
+
+    def matches(self, state: State) -> bool:
+        if self.prev_action is not None and state.prev_action != self.prev_action:
+            return False
+        if self.intent is not None and state.intent != self.intent:
+            return False
+        if not self.entities <= state.entities:
+            return False
+        features = dict(state.slots)
+        return all(features.get(name) == feature for name, feature in self.slots)
+
+
+@dataclass(frozen=True)
+class Snippet:
+    rule: str
+    states: tuple[RuleState, ...]
+    action: str
+    conversation_start: bool
+
+    def applies(self, states: Sequence[State]) -> bool:
+        size = len(self.states)
+        if len(states) < size or (self.conversation_start and len(states) != size):
+            return False
+        tail = states[len(states) - size :]
+        return all(rule.matches(state) for rule, state in zip(self.states, tail, strict=True))
+
+
+def snippets(rules: Iterable[Rule], domain: Domain) -> tuple[Snippet, ...]:
+    """Every rule's snippets, in rule order."""
+    return tuple(snippet for rule in rules for snippet in _snippets(rule, domain))
+
+
+def _snippets(rule: Rule, domain: Domain) -> list[Snippet]:
+    slots = {step.name: _feature(step, domain) for step in rule.condition}
+    prev: str | None = ACTION_LISTEN if rule.conversation_start else None
+    intent: str | None = None
+    entities: frozenset[str] = frozenset()
+    states: list[RuleState] = []
+    found: list[Snippet] = []
+
+    def predict(action: str) -> None:
+        states.append(RuleState(prev, intent, entities, tuple(slots.items())))
+        if any(s.prev_action or s.intent or s.slots for s in states):  # else it says nothing
+            found.append(Snippet(rule.name, tuple(states), action, rule.conversation_start))
+
+    for step in rule.steps:
+        if isinstance(step, UserStep):
+            turn = step.alternatives[0]
+            prev = ACTION_LISTEN if states or rule.conversation_start else None
+            intent, entities = turn.intent, frozenset(turn.entities)
+            slots.update((name, True) for name in turn.entities if _fills(name, domain))
+        elif isinstance(step, ActionStep):
+            predict(step.name)
+            prev = step.name
+        elif isinstance(step, SlotStep):
+            slots[step.name] = _feature(step, domain)
+    if rule.wait_for_user_input and rule.steps and isinstance(rule.steps[-1], ActionStep):
+        predict(ACTION_LISTEN)
+    return found
+
+
+def _fills(entity: str, domain: Domain) -> bool:
+    slot = domain.slot(entity)
+    return slot is not None and slot.auto_fill and slot.featurized and slot.type != "float"
+
+
+def _feature(step: SlotStep, domain: Domain) -> Any:
+    slot = domain.slot(step.name)
+    return None if slot is None else slot_feature(slot, step.value)
+
+
+def ruled(rules: Sequence[Snippet], states: Sequence[State]) -> Snippet | None:
+    """The longest snippet that applies to the conversation's states, or None."""
+    best: Snippet | None = None
+    for snippet in rules:
+        if snippet.applies(states) and (best is None or len(snippet.states) > len(best.states)):
+            best = snippet
+    return best
+
+
+def to_json(rules: Sequence[Snippet]) -> list[Any]:
+    return [
+        [s.rule, s.action, s.conversation_start, [_state_json(state) for state in s.states]]
+        for s in rules
+    ]
+
+
+def from_json(data: list[Any]) -> tuple[Snippet, ...]:
+    return tuple(
+        Snippet(str(name), tuple(_state(item) for item in states), str(action), bool(start))
+        for name, action, start, states in data
+    )
+
+
+def _state_json(state: RuleState) -> list[Any]:
+    slots = [[name, feature] for name, feature in state.slots]
+    return [state.prev_action, state.intent, sorted(state.entities), slots]
+
+
+def _state(item: list[Any]) -> RuleState:
+    prev, intent, entities, slots = item
+    return RuleState(prev, intent, frozenset(entities), tuple((n, f) for n, f in slots))

@@ -1,0 +1,80 @@
+"""Rasa 2/3 rules read from YAML and applied as RulePolicy applies them."""
+
+from __future__ import annotations
+
+from bot.domain import domain_from_dict
+from bot.events import ACTION_LISTEN, ActionExecuted, SlotSet, UserUttered
+from bot.stories.yaml_format import parse_rules
+from bot.tracker import Tracker
+from policy.rules import from_json, ruled, snippets, to_json
+
+DOMAIN = domain_from_dict(
+    {
+        "intents": ["greet", "goodbye", "affirm"],
+        "slots": {"name": {"type": "text"}},
+        "actions": ["utter_greet", "utter_goodbye", "utter_help", "utter_ok"],
+    }
+)
+RULES = """
+rules:
+- rule: goodbye anytime
+  steps:
+  - intent: goodbye
+  - action: utter_goodbye
+- rule: greet at the start
+  conversation_start: true
+  steps:
+  - intent: greet
+  - action: utter_greet
+- rule: help then ask
+  condition:
+  - slot_was_set:
+    - name: Ann
+  steps:
+  - intent: affirm
+  - action: utter_help
+  wait_for_user_input: false
+- rule: after help
+  steps:
+  - action: utter_help
+  - action: utter_ok
+"""
+
+
+def states(*events):
+    return Tracker("t", DOMAIN, events).states()
+
+
+def predicted(*events):
+    snippet = ruled(snippets(parse_rules(RULES, "rules.yml"), DOMAIN), states(*events))
+    return None if snippet is None else (snippet.rule, snippet.action)
+
+
+def said(intent):
+    return [ActionExecuted(ACTION_LISTEN), UserUttered(f"/{intent}", intent)]
+
+
+def test_a_rule_applies_anywhere_and_then_listens() -> None:
+    greeted = [*said("greet"), ActionExecuted("utter_greet")]
+    assert predicted(*greeted, *said("goodbye")) == ("goodbye anytime", "utter_goodbye")
+    after = [*greeted, *said("goodbye"), ActionExecuted("utter_goodbye")]
+    assert predicted(*after) == ("goodbye anytime", ACTION_LISTEN)
+
+
+def test_conversation_start_holds_only_at_the_start() -> None:
+    assert predicted(*said("greet")) == ("greet at the start", "utter_greet")
+    later = [*said("goodbye"), ActionExecuted("utter_goodbye"), *said("greet")]
+    assert predicted(*later) is None
+
+
+def test_a_condition_on_a_slot_and_no_listen_after_wait_for_user_input_false() -> None:
+    assert predicted(*said("affirm")) is None
+    named = [SlotSet("name", "Ann"), *said("affirm")]
+    assert predicted(*named) == ("help then ask", "utter_help")
+    helped = [*named, ActionExecuted("utter_help")]
+    assert predicted(*helped) == ("after help", "utter_ok")
+
+
+def test_rules_survive_their_json_form() -> None:
+    rules = snippets(parse_rules(RULES, "rules.yml"), DOMAIN)
+    assert from_json(to_json(rules)) == rules
