@@ -53,6 +53,7 @@ from connectors.web import WebServer
 from nlu.interpreter import BuiltinInterpreter
 from nlu.part import NAME as NLU
 from nlu.part import NluPart
+from nlu.python_class import PythonInterpreter, interpreter_class
 from nlu.rasa_http import RasaHttpInterpreter
 from policy.config import PolicyConfig, check_fallback_action
 from policy.deployer import Notify, Rollout, TrainingSetup
@@ -107,6 +108,8 @@ def load_project(settings: Settings) -> LoadedProject:
     for error in dict.fromkeys(map(str, files.skipped)):
         log.warning("skipped a story file: %s", error)
     check_fallback_action(settings.policy, domain, project.config_file)
+    if settings.nlu.class_path is not None:
+        _nlu_class(settings)  # refused now, before anything trains
     actions = ActionRegistry(domain, load_custom_actions(project.root, domain))
     return LoadedProject(settings, domain, files.stories, actions, files.nlu, files.rules)
 
@@ -119,8 +122,13 @@ def model_training(loaded: LoadedProject) -> TrainingSetup:
 
 
 def _model_parts(loaded: LoadedProject) -> tuple[NluPart, ...]:
-    builtin = loaded.nlu.examples and loaded.settings.nlu.url is None
-    return (NluPart(loaded.nlu),) if builtin else ()
+    return (NluPart(loaded.nlu),) if _builtin_nlu(loaded) else ()
+
+
+def _builtin_nlu(loaded: LoadedProject) -> bool:
+    """The project has NLU data and names no other interpreter."""
+    settings = loaded.settings.nlu
+    return bool(loaded.nlu.examples) and settings.url is None and settings.class_path is None
 
 
 @asynccontextmanager
@@ -257,20 +265,33 @@ async def running_bot(
 
 @asynccontextmanager
 async def _interpreter(loaded: LoadedProject, live: LiveModel) -> AsyncIterator[Interpreter | None]:
-    """Who reads free text: the Rasa server of config.yml's `nlu: url`, else the built-in NLU
-    of the live model version, else nobody (no NLU data: typed intents only)."""
+    """Who reads free text: the built-in NLU of the live model version, else the Rasa server or
+    the Python class config.yml's `nlu:` names, else nobody (no NLU data: typed intents only)."""
+    outside = None if _builtin_nlu(loaded) else _outside_interpreter(loaded)
+    if outside is None:
+        yield BuiltinInterpreter(lambda: live.part(NLU)) if _builtin_nlu(loaded) else None
+    else:
+        await outside.start()
+        try:
+            yield outside
+        finally:
+            await outside.close()
+
+
+def _outside_interpreter(loaded: LoadedProject) -> RasaHttpInterpreter | PythonInterpreter | None:
     settings = loaded.settings.nlu
     if settings.url is not None:
-        remote = RasaHttpInterpreter(settings.url, settings.timeout_seconds)
-        await remote.start()
-        try:
-            yield remote
-        finally:
-            await remote.close()
-    elif loaded.nlu.examples:
-        yield BuiltinInterpreter(lambda: live.part(NLU))
-    else:
-        yield None
+        return RasaHttpInterpreter(settings.url, settings.timeout_seconds)
+    if settings.class_path is not None:
+        found = _nlu_class(loaded.settings)
+        return PythonInterpreter.made(found, settings.class_path, settings.timeout_seconds)
+    return None
+
+
+def _nlu_class(settings: Settings) -> type:
+    assert settings.nlu.class_path is not None
+    where = f"{settings.project.config_file}: nlu.class"
+    return interpreter_class(settings.nlu.class_path, settings.project.root, where)
 
 
 @asynccontextmanager

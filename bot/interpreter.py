@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from bot import texts
 from bot.domain import Domain
 from bot.errors import InputError
-from bot.nlu.model import NLU_FALLBACK, Understanding
+from bot.nlu.model import NLU_FALLBACK, OUT_OF_SCOPE, Understanding
 
 MAX_MESSAGE_CHARS = 2000
 DEFAULT_THRESHOLD = 0.3
@@ -57,11 +57,15 @@ class Nlu:
 
 def understood(understanding: Understanding, domain: Domain, threshold: float) -> ParsedMessage:
     """What the domain makes of an interpreter's reading: its best-ranked intent the domain
-    knows, or `nlu_fallback` (every domain has it, as in Rasa) below the threshold; and the
-    entities the domain has, by name."""
-    known = [(name, p) for name, p in understanding.intents if name in domain.intents]
+    knows, or `nlu_fallback` (every domain has it, as in Rasa) below the threshold or when the
+    best is `out_of_scope` the domain does not list; and the entities the domain has, by name."""
+    known = [
+        (name, p)
+        for name, p in understanding.intents
+        if name in domain.intents or name == OUT_OF_SCOPE
+    ]
     best, confidence = known[0] if known else (NLU_FALLBACK, 0.0)
-    if confidence < threshold:
+    if confidence < threshold or best not in domain.intents:
         best = NLU_FALLBACK
     entities = {s.entity: s.value for s in understanding.entities if s.entity in domain.entities}
     return ParsedMessage(understanding.text, best, entities, confidence)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -41,12 +41,15 @@ SLACK_PORT = 3000
 
 @dataclass(frozen=True)
 class NluSettings:
-    """Who reads free text: the built-in NLU, or a Rasa server at `url` (`POST /model/parse`)."""
+    """Who reads free text: the built-in NLU, a Rasa server at `url` (`POST /model/parse`), or
+    a Python class of the bot's own (`class_path`, config.yml's `class`)."""
 
     threshold: float = DEFAULT_THRESHOLD
     url: str | None = None
     timeout_seconds: float = 2.0
-    """How long a message waits for the Rasa server before it is refused with a notice."""
+    """How long a message waits for the Rasa server or the class before it is refused with a
+    notice."""
+    class_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,16 +147,20 @@ def retraining_settings(project: Project, config: Mapping[str, Any]) -> RetrainP
     return retrain_pace_from_dict(config.get("retraining", {}), str(project.config_file))
 
 
+_NLU_KEYS = ("threshold", "url", "class", "timeout_seconds")
+
+
 def nlu_settings(project: Project, config: Mapping[str, Any]) -> NluSettings:
-    """config.yml's `nlu: {threshold: 0.3, url: http://localhost:5005, timeout_seconds: 2}`."""
+    """config.yml's `nlu: {threshold: 0.3, url: http://localhost:5005, timeout_seconds: 2}`, or
+    `class: my_nlu.MyInterpreter` instead of `url`."""
     section = config.get("nlu", {})
     where = f"{project.config_file}: nlu"
     if not isinstance(section, dict):
         raise ProjectError(f"{where}: expected a mapping, e.g. {{threshold: 0.3}}")
-    unknown = sorted(map(str, set(section) - {f.name for f in fields(NluSettings)}))
+    unknown = sorted(map(str, set(section) - set(_NLU_KEYS)))
     if unknown:
         raise ProjectError(
-            f"{where}: unknown key(s) {', '.join(unknown)}; known: threshold, url, timeout_seconds"
+            f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(_NLU_KEYS)}"
         )
     rasa = read_rasa_config(dict(config), str(project.config_file)).values
     default = rasa.get("nlu_threshold", DEFAULT_THRESHOLD)
@@ -166,7 +173,12 @@ def nlu_settings(project: Project, config: Mapping[str, Any]) -> NluSettings:
         raise ProjectError(
             f"{where}.url: expected the Rasa server's http(s) URL, e.g. http://localhost:5005"
         )
-    return NluSettings(threshold, url, timeout)
+    class_path = section.get("class")
+    if class_path is not None and not (isinstance(class_path, str) and "." in class_path):
+        raise ProjectError(f"{where}.class: expected a class path, e.g. my_nlu.MyInterpreter")
+    if url is not None and class_path is not None:
+        raise ProjectError(f"{where}: `url` and `class` both name who reads free text; keep one")
+    return NluSettings(threshold, url, timeout, class_path)
 
 
 def _number(

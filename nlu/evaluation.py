@@ -14,9 +14,9 @@ from typing import Any
 
 from sklearn.metrics import accuracy_score, f1_score
 
-from bot.nlu.model import NLU_FALLBACK, EntitySpan, NluData, Understanding
+from bot.nlu.model import NLU_FALLBACK, OUT_OF_SCOPE, EntitySpan, NluData, Understanding
 
-OUT_OF_SCOPE = ("out_of_scope", NLU_FALLBACK)
+FALLING_BACK = (OUT_OF_SCOPE, NLU_FALLBACK)
 Parse = Callable[[str], Understanding]
 
 
@@ -63,8 +63,10 @@ def evaluate_nlu(parse: Parse, test: NluData, threshold: float) -> NluReport:
     found_spans: set[tuple[int, str, int, int]] = set()
     for number, example in enumerate(test.examples):
         understood = parse(example.text)
-        predicted = understood.intent if understood.confidence >= threshold else NLU_FALLBACK
-        gold = NLU_FALLBACK if example.intent in OUT_OF_SCOPE else example.intent
+        confident = understood.confidence >= threshold
+        predicted = understood.intent if confident else NLU_FALLBACK
+        predicted = NLU_FALLBACK if predicted in FALLING_BACK else predicted
+        gold = NLU_FALLBACK if example.intent in FALLING_BACK else example.intent
         golds.append(gold)
         predictions.append(predicted)
         wanted = {_key(number, span) for span in example.entities}

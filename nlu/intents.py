@@ -40,6 +40,10 @@ DEFAULT_TEMPERATURES = {"logistic": 0.5, "svm": 0.2}
 """Used when the data is too small or too easy to fit one on; with either, the concert bot's
 unseen paraphrases clear its 0.6 fallback threshold and gibberish stays below it."""
 TEMPERATURES = np.geomspace(0.01, 5.0, 60)
+FEW_HELD_OUT = 100
+"""Below this many held-out messages a fitted temperature is not trusted to be sharper than
+the learner's default (a concert bot's 16 held-out messages made "good day to you" read as
+goodbye with 0.9999)."""
 HELD_OUT = 0.2
 
 
@@ -193,6 +197,8 @@ def _fit_temperature(
     best = int(np.argmin(losses))
     if best == 0:  # every held-out example right by a margin: the loss only falls towards 0,
         return default  # which would make any text, gibberish too, look certain
+    if len(held_out) < FEW_HELD_OUT:  # a small bot's few held-out messages were mostly easy:
+        return max(float(TEMPERATURES[best]), default)  # never sharper than the default
     return float(TEMPERATURES[best])
 
 

@@ -23,7 +23,7 @@ from bot.actions import ActionRegistry, placeholders
 from bot.commands.common import environment, say
 from bot.domain import Domain, load_domain
 from bot.errors import ActionError, OzbotError
-from bot.nlu.model import NLU_FALLBACK, NluData
+from bot.nlu.model import NLU_FALLBACK, OUT_OF_SCOPE, NluData
 from bot.project import Project, has_stories_folder, nothing_to_train, open_project, read_config
 from bot.settings import (
     CONNECTORS,
@@ -125,7 +125,12 @@ async def check_all(
     config = findings.attempt(lambda: read_config(project))
     if config is not None:
         policy = _policy(project, config, findings)
-        findings.attempt(lambda: nlu_settings(project, config))
+        reading = findings.attempt(lambda: nlu_settings(project, config))
+        if reading is not None and reading.class_path is not None:
+            from nlu.python_class import interpreter_class  # only now: it imports aiohttp
+
+            where = f"{project.config_file}: nlu.class"
+            findings.attempt(partial(interpreter_class, reading.class_path, project.root, where))
         findings.attempt(lambda: retraining_settings(project, config))
         if policy is not None and domain is not None:
             findings.attempt(lambda: check_fallback_action(policy, domain, project.config_file))
@@ -191,7 +196,7 @@ def _nlu_fits_domain(nlu: NluData, domain: Domain, project: Project, findings: F
     unknown = [
         f"{intent}{did_you_mean(intent, domain.intents)}"
         for intent in nlu.intents
-        if intent not in domain.intents
+        if intent not in (*domain.intents, OUT_OF_SCOPE)
     ]
     if unknown:
         findings.warnings.append(

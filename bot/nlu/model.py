@@ -11,6 +11,9 @@ from typing import Any
 
 NLU_FALLBACK = "nlu_fallback"
 """Rasa's intent for a message understood below the confidence threshold."""
+OUT_OF_SCOPE = "out_of_scope"
+"""Rasa's intent for the messages none of the bot's intents covers: examples of it in the NLU
+data teach the NLU what to fall back on; read as nlu_fallback unless the domain lists it."""
 
 
 @dataclass(frozen=True)

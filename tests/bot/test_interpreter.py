@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from bot.errors import InputError
@@ -86,6 +88,15 @@ async def test_an_intent_the_domain_lacks_is_skipped_for_the_next_known_one(conc
     assert (await nlu.read("a table please", concert_domain)).intent == "search_venues"
     unknown_only = Nlu(Scripted({"a table please": ((("book_table", 0.9),), ())}))
     assert (await unknown_only.read("a table please", concert_domain)).intent == NLU_FALLBACK
+
+
+async def test_out_of_scope_reads_as_nlu_fallback_unless_the_domain_lists_it(concert_domain):
+    reading = ((("out_of_scope", 0.7), ("search_venues", 0.25)), ())
+    nlu = Nlu(Scripted({"book a flight": reading}), threshold=0.1)
+    parsed = await nlu.read("book a flight", concert_domain)
+    assert (parsed.intent, parsed.confidence) == (NLU_FALLBACK, 0.7)
+    listed = dataclasses.replace(concert_domain, intents=(*concert_domain.intents, "out_of_scope"))
+    assert (await nlu.read("book a flight", listed)).intent == "out_of_scope"
 
 
 async def test_empty_and_too_long_free_text_never_reach_the_interpreter(concert_domain):

@@ -177,8 +177,11 @@ def test_the_nlu_settings_come_from_config_yml_and_are_checked(project: Path) ->
         "nlu: {threshold: 0.6, url: 'http://rasa:5005', timeout_seconds: 1}\n"
     )
     assert read_settings(project, {}).nlu == NluSettings(0.6, "http://rasa:5005", 1.0)
+    (project / "config.yml").write_text("nlu: {class: my_nlu.Keywords}\n")
+    assert read_settings(project, {}).nlu.class_path == "my_nlu.Keywords"
     wrongs = ("nlu: {threshold: 2}", "nlu: {threshold: high}", "nlu: {url: x}", "nlu: 1")
-    for wrong in (*wrongs, "nlu: {timeout_seconds: 0}", "nlu: {model: x}"):
+    both = "nlu: {url: 'http://rasa:5005', class: my_nlu.Keywords}"
+    for wrong in (*wrongs, "nlu: {timeout_seconds: 0}", "nlu: {model: x}", "nlu: {class: x}", both):
         (project / "config.yml").write_text(wrong + "\n")
         with pytest.raises(ProjectError, match="config.yml: nlu"):
             read_settings(project, {})

@@ -258,3 +258,10 @@ async def test_a_cluster_is_reported_with_its_masters_and_a_mismatch_with_the_fi
     single = {"REDIS_URL": REDIS_URL, "REDIS_CLUSTER": "true"}
     [problem] = (await check_all(project, [], single)).problems
     assert "is a single Redis, not a Redis Cluster: remove `cluster: true`" in problem
+
+
+async def test_an_nlu_class_that_cannot_be_imported_is_a_problem(project: Path) -> None:
+    config = project / "config.yml"
+    config.write_text(config.read_text() + "nlu: {class: nowhere_to_be_seen.Nlu}\n")
+    findings = await check_all(project, ["terminal"], {})
+    assert [p for p in findings.problems if "nlu.class: nowhere_to_be_seen.Nlu: cannot import" in p]
