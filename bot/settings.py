@@ -209,7 +209,7 @@ def default_prefix(project: Project, config: Mapping[str, Any]) -> str:
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise ProjectError(
             f"{project.config_file}: assistant_id: expected a name of letters, digits and "
-            f"'-', '_' or '.', unique to this bot, e.g. {_new_name(project)}"
+            f"'-', '_' or '.', unique to this bot, e.g. {new_assistant_id(project.root)}"
         )
     return f"ozbot:{name}"
 
@@ -222,7 +222,7 @@ def shared_prefix_warning(
     section = config.get("store")
     if store is None or "assistant_id" in config or "prefix" in (section or {}):
         return None
-    name = _new_name(project)
+    name = new_assistant_id(project.root)
     return (
         f"{project.config_file}: this bot's Redis keys are under {store.prefix}, named after "
         "its folder, which another bot on the same Redis may share (every Docker image runs "
@@ -232,8 +232,9 @@ def shared_prefix_warning(
     )
 
 
-def _new_name(project: Project) -> str:
-    return f"{project.root.name or 'bot'}-{secrets.token_hex(4)}"
+def new_assistant_id(folder: Path) -> str:
+    """A name for a new bot, unique with a random part: `my-bot-7f3a91c2`."""
+    return f"{folder.resolve().name or 'bot'}-{secrets.token_hex(4)}"
 
 
 def read_serving(names: Sequence[str], port: int | None, env: Mapping[str, str]) -> Serving:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.commands.common import say
 from bot.errors import ProjectError
+from bot.settings import new_assistant_id
 
 HELP = "create a new bot project (domain, stories, NLU data, config, actions) to start from"
 
@@ -35,8 +36,15 @@ async def run(args: argparse.Namespace) -> None:
     say(f"Start it and teach it: ozbot run{where}   (its README.md tells more)")
 
 
+ASSISTANT_ID = (
+    "# The bot's own name: its conversations' keys on a Redis shared with other bots.\n"
+    "assistant_id: "
+)
+
+
 def create_project(folder: Path) -> list[Path]:
-    """Copies the starter bot into `folder`; returns the files written, relative to it.
+    """Copies the starter bot into `folder`, with a name of its own in config.yml; returns the
+    files written, relative to it.
 
     Refuses a folder that has anything but hidden files in it (a `.git` is fine), so that
     nothing of the user's is ever overwritten.
@@ -49,7 +57,10 @@ def create_project(folder: Path) -> list[Path]:
             f"{folder}: is not empty ({', '.join(taken[:5])}); name a new or empty folder, "
             "e.g. `ozbot init my-bot`"
         )
-    return _copy(resources.files("bot") / "starter", folder, Path())
+    written = _copy(resources.files("bot") / "starter", folder, Path())
+    with (folder / "config.yml").open("a", encoding="utf-8") as config:
+        config.write(f"{ASSISTANT_ID}{new_assistant_id(folder)}\n")
+    return written
 
 
 def _entries(folder: Path) -> list[Path]:

@@ -8,6 +8,7 @@ import pytest
 
 from bot.commands.init import create_project
 from bot.errors import ProjectError
+from bot.settings import read_settings
 from tests.bot.commands.test_run import clean_env
 from tests.bot.test_cli import ozbot
 
@@ -53,3 +54,14 @@ def test_an_empty_folder_or_one_with_only_git_is_fine(tmp_path):
         "stories/nlu.yml",
         "stories/stories.yml",
     ]
+
+
+def test_a_new_bot_has_a_name_of_its_own_for_a_shared_redis(tmp_path):
+    first, second = tmp_path / "my-bot", tmp_path / "other" / "my-bot"
+    create_project(first)
+    create_project(second)
+    prefixes = {
+        read_settings(folder, {"REDIS_URL": "redis://r:6379"}).store.prefix
+        for folder in (first, second)
+    }
+    assert len(prefixes) == 2 and all(p.startswith("ozbot:my-bot-") for p in prefixes)
