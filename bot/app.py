@@ -249,6 +249,8 @@ async def running_bot(
         stack.push_async_callback(tasks.close, SHUTDOWN_SECONDS)
         interpreter = await stack.enter_async_context(_interpreter(loaded, parts.live))
         readings = None if interpreter is None else TaughtReadings(interpreter, data.conversations)
+        if readings is not None and parts.shared is not None:
+            parts.shared.join(readings)  # what other replicas' trainers teach reads so here too
         learners = parts.learner if readings is None else Learners(parts.learner, readings)
         engine = Engine(
             loaded.domain,

@@ -46,7 +46,8 @@ class Worker(Protocol):
 
 
 class Rollout(Protocol):
-    """Replicas of one bot: who retrains, and which version every replica serves."""
+    """Replicas of one bot: who retrains, which version every replica serves, and what a
+    trainer just taught on one (so that it sticks on every replica before the next version)."""
 
     def claim(self) -> contextlib.AbstractAsyncContextManager[bool]:
         """True when this replica may retrain now; held (renewed) until the block ends."""
@@ -60,9 +61,19 @@ class Rollout(Protocol):
 
     async def fetch(self, version: int) -> bytes | None: ...
 
-    async def start(self, on_published: Callable[[int], None], tasks: BackgroundTasks) -> None:
-        """Call `on_published` with each version another replica publishes (listening as one
-        of `tasks`)."""
+    async def announce(self, conversation_id: str) -> None:
+        """Tell the other replicas that a trainer here just taught this conversation."""
+        ...
+
+    async def start(
+        self,
+        on_published: Callable[[int], None],
+        tasks: BackgroundTasks,
+        on_taught: Callable[[str], None] | None = None,
+    ) -> None:
+        """Call `on_published` with each version another replica publishes, and `on_taught`
+        with each conversation a trainer taught on another replica (listening as one of
+        `tasks`)."""
         ...
 
     async def stop(self) -> None: ...
@@ -112,9 +123,11 @@ class Deployer:
         *,
         rollout: Rollout | None = None,
         on_live: OnLive | None = None,
+        on_taught: Callable[[str], None] | None = None,
     ) -> None:
         """`load_data` reads what each retrain learns from; `on_live` hears of each version
-        this replica trains that goes live."""
+        this replica trains that goes live; `on_taught`, of each conversation a trainer taught
+        on another replica."""
         self._live = live
         self._training = training
         self._models = training.models
@@ -122,6 +135,7 @@ class Deployer:
         self._tasks = tasks
         self._rollout = rollout
         self._on_live = on_live
+        self._on_taught = on_taught
         self._adopting: set[asyncio.Task[Any]] = set()
 
     async def start(self) -> None:
@@ -129,7 +143,7 @@ class Deployer:
         ours, and listens for the versions the other replicas publish."""
         await self._training.worker.start()
         if self._rollout is not None:
-            await self._rollout.start(self.published, self._tasks)
+            await self._rollout.start(self.published, self._tasks, self._on_taught)
             await self._catch_up(self._rollout)
 
     async def stop(self) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from bot import texts
 from bot.background import BackgroundTasks
+from bot.policy import Learner, Learners
 from bot.stores.base import TrackerStore
 from bot.telemetry import Telemetry
 from policy.config import RetrainPace
@@ -19,6 +20,7 @@ from policy.live_learner import LiveLearner
 from policy.live_model import LiveModel
 from policy.model_store import Version
 from policy.retrain_schedule import RETRAINING, Clock, RetrainSchedule
+from policy.shared_teaching import SharedTeaching
 from policy.taught import TaughtConversations, read_taught
 from policy.training import TrainingData
 
@@ -29,10 +31,13 @@ class Retraining:
 
     live: LiveModel
     """The engine's policy; its version for /metrics and health, its `status` for /status."""
-    learner: LiveLearner
-    """The engine's learner: what a trainer confirms sticks now and is retrained."""
+    learner: Learner
+    """The engine's learner: what a trainer confirms sticks now (on every replica) and is
+    retrained."""
     schedule: RetrainSchedule
     """`/retrain` (`retrain_now`), and `wait_idle` for tests and benchmarks."""
+    shared: SharedTeaching | None = None
+    """With replicas: what other replicas' trainers teach, which more learners may join."""
 
 
 @asynccontextmanager
@@ -86,7 +91,18 @@ async def retraining(
         return TrainingData(data.stories, taught.all(), data.rules)
 
     tasks = BackgroundTasks(failed)
-    deployer = Deployer(model, training, learned_data, tasks, rollout=rollout, on_live=model_live)
+    shared = None
+    if rollout is not None and store is not None:
+        shared = SharedTeaching(rollout, store, training.domain, model, taught, tasks)
+    deployer = Deployer(
+        model,
+        training,
+        learned_data,
+        tasks,
+        rollout=rollout,
+        on_live=model_live,
+        on_taught=None if shared is None else shared.heard,
+    )
     schedule = RetrainSchedule(deployer.retrain, tasks, pace, clock)
     await schedule.start()
     try:
@@ -96,7 +112,10 @@ async def retraining(
         )
         if model.teach_taught_after() or stale:
             schedule.request()
-        yield Retraining(model, LiveLearner(model, taught, schedule), schedule)
+        learner = LiveLearner(model, taught, schedule)
+        yield Retraining(
+            model, learner if shared is None else Learners(learner, shared), schedule, shared
+        )
     finally:
         await schedule.stop()
         await deployer.stop()

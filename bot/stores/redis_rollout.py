@@ -6,7 +6,8 @@ Keys, under the bot's prefix:
                             retrain runs, so a replica that dies frees it within CLAIM_SECONDS
     <prefix>:model:latest   the newest published version
     <prefix>:model:v:<n>    version n's model folder as tar.gz (the last KEEP versions)
-    <prefix>:model:live     pub/sub channel: the version just published
+    <prefix>:model:live     pub/sub channel: the version just published, and
+                            `taught <replica> <conversation id>` when a trainer just taught
 
 A replica that misses a notice (it was down, or its connection dropped) catches up from
 `latest` when it starts or reconnects. Redis errors leave as StoreUnavailableError (Redis cannot
@@ -24,6 +25,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio.client import PubSub
@@ -38,6 +40,7 @@ CLAIM_SECONDS = 30.0
 KEEP = 3
 LISTEN_TIMEOUT = 1.0
 LISTENING = "listening for published models"
+TAUGHT = "taught"
 """The listener's name among the background tasks."""
 _RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0"  # noqa: E501
 _RELEASE = (
@@ -61,6 +64,8 @@ class RedisRollout:
         self._release = client.register_script(_RELEASE)
         self._raise_latest = client.register_script(_RAISE_LATEST)
         self._listener: asyncio.Task[Any] | None = None
+        self._replica = uuid.uuid4().hex[:12]
+        """This replica's name in the notices it sends, so that it ignores its own."""
 
     @classmethod
     async def connect(
@@ -133,11 +138,23 @@ class RedisRollout:
             packed = await self._redis.get(f"{self._prefix}:v:{version}")
         return packed if isinstance(packed, bytes) else None  # a binary client: bytes or None
 
-    async def start(self, on_published: Callable[[int], None], tasks: BackgroundTasks) -> None:
-        """Listen for published versions, as one of `tasks` (LISTENING), until `stop`."""
+    async def announce(self, conversation_id: str) -> None:
+        async with self._guard():
+            notice = f"{TAUGHT} {self._replica} {conversation_id}"
+            await self._redis.publish(f"{self._prefix}:live", notice)
+
+    async def start(
+        self,
+        on_published: Callable[[int], None],
+        tasks: BackgroundTasks,
+        on_taught: Callable[[str], None] | None = None,
+    ) -> None:
+        """Listen for published versions and what other replicas' trainers taught, as one of
+        `tasks` (LISTENING), until `stop`."""
         async with self._guard():
             pubsub = await self._subscribed()
-        self._listener = tasks.spawn(self._listen(pubsub, on_published), LISTENING)
+        heard = Heard(on_published, on_taught, self._replica)
+        self._listener = tasks.spawn(self._listen(pubsub, heard), LISTENING)
 
     async def _subscribed(self) -> PubSub:
         channel = f"{self._prefix}:live"
@@ -152,7 +169,7 @@ class RedisRollout:
             raise
         return pubsub
 
-    async def _listen(self, pubsub: PubSub | None, on_published: Callable[[int], None]) -> None:
+    async def _listen(self, pubsub: PubSub | None, heard: Heard) -> None:
         try:
             while True:
                 try:
@@ -160,7 +177,7 @@ class RedisRollout:
                         pubsub = await self._subscribed()
                         newest = await self.latest()
                         if newest:
-                            on_published(newest)
+                            heard.on_published(newest)
                     message = await pubsub.get_message(
                         ignore_subscribe_messages=True, timeout=LISTEN_TIMEOUT
                     )
@@ -173,8 +190,8 @@ class RedisRollout:
                     pubsub = None
                     await asyncio.sleep(LISTEN_TIMEOUT)
                     continue
-                if message is not None and (version := _version(message["data"])) is not None:
-                    on_published(version)
+                if message is not None:
+                    heard.notice(message["data"])
         finally:
             if pubsub is not None:
                 await _closed(pubsub)
@@ -186,13 +203,30 @@ class RedisRollout:
         await self._redis.aclose()
 
 
-def _version(data: Any) -> int | None:
-    """The version a notice names; None, with a warning, for anything else published there."""
-    try:
-        return int(data)
-    except (TypeError, ValueError):
-        log.warning("ignored a model notice that names no version: %.100r", data)
-        return None
+@dataclass(frozen=True)
+class Heard:
+    """Who hears the notices of the channel: a version published, or a conversation a trainer
+    taught on another replica (not this one: `replica`)."""
+
+    on_published: Callable[[int], None]
+    on_taught: Callable[[str], None] | None
+    replica: str
+
+    def notice(self, data: Any) -> None:
+        """Tell who hears this notice; a notice that names neither is ignored, with a warning."""
+        text = data.decode(errors="replace") if isinstance(data, bytes) else str(data)
+        kind, _, rest = text.partition(" ")
+        if kind == TAUGHT:
+            replica, _, conversation_id = rest.partition(" ")
+            if conversation_id and replica != self.replica and self.on_taught is not None:
+                self.on_taught(conversation_id)
+            return
+        try:
+            version = int(text)
+        except ValueError:
+            log.warning("ignored a model notice that names no version: %.100r", data)
+            return
+        self.on_published(version)
 
 
 async def _closed(pubsub: PubSub) -> None:

@@ -217,6 +217,43 @@ async def test_with_nlu_data_people_write_sentences_and_a_correction_sticks(
         assert isinstance(later, ActionProposal) and later.intent == "search_venues"
 
 
+async def test_a_correction_sticks_on_another_replica_at_once(
+    project: Path,  # noqa: F811
+    redis_settings: RedisSettings,
+    tmp_path: Path,
+) -> None:
+    shutil.copy(REPO / "stories" / "nlu.yml", project / "stories" / "nlu.yml")
+    paced(project, wait_seconds=3600, min_interval_seconds=3600)  # no retrain meanwhile
+    elsewhere = tmp_path / "replica"
+    shutil.copytree(project, elsewhere)
+    here, there = (
+        running_bot(
+            on_redis(root, redis_settings), learn=True, progress=no_progress, notes=TrainerNotes()
+        )
+        for root in (project, elsewhere)
+    )
+    async with here as bot, there as replica:
+        assert replica.engine.nlu is not None
+        domain = replica.engine.domain
+        before = await replica.engine.nlu.read("Where do bands play", domain)
+        assert before.intent != "search_venues"
+        versions = (bot.live.version, replica.live.version)
+        [asked] = await bot.engine.handle("t", UserMessage("where do bands play"), trainer=True)
+        [choices] = await bot.engine.handle(
+            "t", Answer(asked.question_id, "wrong_intent"), trainer=True
+        )
+        await bot.engine.handle(
+            "t", Answer(choices.question_id, "choose_intent", "search_venues"), trainer=True
+        )
+        for _ in range(WAIT_STEPS):
+            read = await replica.engine.nlu.read("Where do bands play", domain)
+            if read.intent == "search_venues":
+                break
+            await asyncio.sleep(0.01)
+        assert read.intent == "search_venues"
+        assert (bot.live.version, replica.live.version) == versions  # no new version needed
+
+
 async def test_a_correction_reaches_another_replica_with_the_next_model_version(
     project: Path,  # noqa: F811
     redis_settings: RedisSettings,

@@ -55,7 +55,15 @@ class FakeRollout:
             raise self.fetch_error
         return self.published.get(version)
 
-    async def start(self, on_published: Callable[[int], None], tasks: BackgroundTasks) -> None:
+    async def announce(self, conversation_id: str) -> None:
+        """Nobody else listens here."""
+
+    async def start(
+        self,
+        on_published: Callable[[int], None],
+        tasks: BackgroundTasks,
+        on_taught: Callable[[str], None] | None = None,
+    ) -> None:
         """Nobody else publishes here."""
 
     async def stop(self) -> None:

@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 
 from bot.background import BackgroundTasks
 from bot.errors import StoreError, StoreUnavailableError
-from bot.stores.redis_rollout import LISTENING, RedisRollout
+from bot.stores.redis_rollout import LISTENING, Heard, RedisRollout
 from bot.stores.settings import RedisSettings
 from tests.bot.stores.local_cluster import MISSING, WHY_MISSING, local_cluster
 from tests.bot.stores.replica import TARGET_VERSION, WAIT_LIMIT, serve
@@ -74,6 +74,27 @@ async def test_a_malformed_notice_is_ignored_with_a_warning_and_listening_goes_o
         await replica.stop()
 
 
+async def test_what_a_trainer_taught_is_heard_by_the_other_replicas_not_by_itself(
+    redis_settings: RedisSettings,
+) -> None:
+    teacher = await RedisRollout.connect(redis_settings)
+    replica = await RedisRollout.connect(redis_settings)
+    taught: dict[str, asyncio.Queue[str]] = {"teacher": asyncio.Queue(), "replica": asyncio.Queue()}
+    versions: asyncio.Queue[int] = asyncio.Queue()
+    tasks = BackgroundTasks(lambda *failed: None)
+    await teacher.start(lambda version: None, tasks, taught["teacher"].put_nowait)
+    await replica.start(versions.put_nowait, tasks, taught["replica"].put_nowait)
+    try:
+        await teacher.announce("telegram:42 with spaces")
+        await teacher.publish(3, b"model files")
+        assert await asyncio.wait_for(taught["replica"].get(), 5) == "telegram:42 with spaces"
+        assert await asyncio.wait_for(versions.get(), 5) == 3  # the channel carries both
+        assert taught["teacher"].empty() and taught["replica"].empty()
+    finally:
+        await teacher.stop()
+        await replica.stop()
+
+
 def test_two_replicas_retrain_one_at_a_time_and_both_serve_the_newest_version(
     redis_settings: RedisSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -128,7 +149,9 @@ async def test_after_a_dropped_connection_the_newest_version_is_caught_up(
     replica = await RedisRollout.connect(redis_settings)
     await publisher.publish(6, b"model files")  # while the replica's connection is down
     heard: asyncio.Queue[int] = asyncio.Queue()
-    listening = asyncio.create_task(replica._listen(_DroppedPubSub(), heard.put_nowait))
+    listening = asyncio.create_task(
+        replica._listen(_DroppedPubSub(), Heard(heard.put_nowait, None, "replica"))
+    )
     try:
         assert await asyncio.wait_for(heard.get(), 5) == 6
     finally:
