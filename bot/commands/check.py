@@ -23,7 +23,7 @@ from bot.action_loader import load_custom_actions
 from bot.actions import ActionRegistry, placeholders
 from bot.commands.common import environment, say
 from bot.domain import Domain, load_domain
-from bot.errors import ActionError, OzbotError
+from bot.errors import ActionError, OzbotError, StoryError
 from bot.nlu.model import NLU_FALLBACK, NluData
 from bot.project import Project, has_stories_folder, nothing_to_train, open_project, read_config
 from bot.settings import (
@@ -39,7 +39,7 @@ from bot.settings import (
 )
 from bot.spelling import did_you_mean
 from bot.stores.settings import RedisSettings
-from bot.stories.model import Story
+from bot.stories.model import Rule, Story
 from bot.stories.reader import read_folder_file
 from bot.training_files import read_rules, read_training_nlu, training_files
 from connectors.chat_commands import check_domain
@@ -245,13 +245,15 @@ def _contradictions(
     """Stories and rules that go on differently after the same history (once the stories fit
     the domain: what does not is told already); see policy/contradictions.py for which are
     problems."""
-    failed = len(findings.problems)
-    rules = [
-        r
-        for file in training_files(project)
-        for r in findings.attempt(partial(read_rules, file)) or []
-    ]
-    if len(findings.problems) > failed or any(story_problems(s, domain) for s in stories):
+    rules: list[Rule] = []
+    unread = []
+    for file in training_files(project):
+        try:
+            rules += read_rules(file)
+        except StoryError as exc:
+            unread.append(str(exc))
+    findings.problems += [p for p in unread if p not in findings.problems]  # told once
+    if unread or any(story_problems(s, domain) for s in stories):
         return
     max_history = (policy or PolicyConfig()).max_history
     for found in (

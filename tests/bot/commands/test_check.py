@@ -283,3 +283,15 @@ async def test_contradicting_stories_are_warned_about_and_rules_that_override_ar
         "'greet' goes on with utter_greet; the rule wins there, so make them agree or add a "
         "condition to the rule"
     ]
+
+
+async def test_a_broken_rule_is_a_problem_told_once(project: Path) -> None:
+    rules = project / "stories" / "rules.yml"
+    rules.write_text("rules:\n- rule: no steps\n", encoding="utf-8")
+    broken = project / "stories" / "broken.yml"
+    broken.write_text("stories:\n- story: s\n  steps: [\n", encoding="utf-8")
+    problems = (await check_all(project, ["terminal"], {})).problems
+    assert [p for p in problems if "rules.yml" in p] == [
+        f"{rules}:2: a rule needs `rule: name` and `steps:`"
+    ]
+    assert len([p for p in problems if "broken.yml" in p]) == 1

@@ -10,10 +10,10 @@ import sys
 import pytest
 
 from bot.domain import load_domain
-from bot.events import ActionExecuted, BotUttered, UserUttered
+from bot.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from bot.stores.redis import RedisTrackerStore
 from bot.stores.sqlite import SqliteTrackerStore
-from bot.stories.model import ActionStep, UserStep, UserTurn
+from bot.stories.model import ActionStep, SlotStep, UserStep, UserTurn
 from bot.stories.reader import read_stories, story_files
 from tests.conftest import REDIS_URL, REPO
 from tests.rasa_schema import validate, validate_domain
@@ -142,6 +142,7 @@ CONCERTS = [
     ActionExecuted("action_listen"),
     UserUttered("concerts in Berlin", "search_concerts", {"city": "Berlin"}, confidence=0.9),
     ActionExecuted("action_search_concerts", "trainer"),
+    SlotSet("concerts", [{"artist": "Foo Fighters", "reviews": 4.5}]),
     ActionExecuted("action_listen"),
 ]
 
@@ -182,7 +183,10 @@ async def test_the_concert_bot_exports_what_rasa_3_s_schemas_accept_and_reads_it
     assert written["slots"]["concerts"]["mappings"] == [{"type": "custom"}]
     assert "action_search_concerts" in written["actions"]
     [story] = read_stories(exported / "alice.yml")
-    assert story.steps[-1] == ActionStep("action_search_concerts")
+    assert story.steps[-2:] == (
+        ActionStep("action_search_concerts"),
+        SlotStep("concerts", [{"artist": "Foo Fighters", "reviews": 4.5}]),
+    )
     assert load_domain(domain_file).actions == load_domain(project / "domain.yml").actions
 
 
