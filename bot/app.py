@@ -27,7 +27,7 @@ from bot.background import BackgroundTasks
 from bot.domain import Domain, load_domain
 from bot.engine import Engine
 from bot.errors import ProjectError
-from bot.exporter import StoryExporter
+from bot.exporter import StoryExporter, project_story_format
 from bot.health import Health, check_health
 from bot.interpreter import Interpreter, Nlu
 from bot.nlu.model import NluData
@@ -257,7 +257,9 @@ async def running_bot(
             parts.live,
             store,
             loaded.actions,
-            StoryExporter(loaded.project.exported_dir),
+            StoryExporter(
+                loaded.project.exported_dir, project_story_format(loaded.project.data_dirs)
+            ),
             learners if learn else None,
             on_turn=telemetry.turn,
             nlu=None if readings is None else Nlu(readings, settings.nlu.threshold),

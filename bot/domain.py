@@ -22,6 +22,12 @@ DEFAULT_ACTIONS = (ACTION_LISTEN, ACTION_RESTART)
 SLOT_TYPES = ("text", "bool", "list", "categorical", "float", "unfeaturized", "any")
 _IGNORED_KEYS = {"version", "session_config", "config", "e2e_actions"}
 _KNOWN_KEYS = {"intents", "entities", "slots", "templates", "responses", "actions", "forms"}
+_VARIATION_KEYS = {"text", "buttons", "image", "custom"}
+_EXTRA_VARIATION_KEYS = {
+    "id", "channel", "condition", "metadata", "button_type", "quick_replies", "attachment",
+    "elements",
+}  # fmt: skip
+"""Rasa's other keys of a response variation: kept as written, for the export."""
 
 
 @dataclass(frozen=True)
@@ -43,10 +49,15 @@ class Slot:
 
 @dataclass(frozen=True)
 class Response:
-    """One variation of a response: text with `{slot}` placeholders, and optional buttons."""
+    """One variation of a response: text with `{slot}` placeholders, optional buttons, an image
+    URL, a custom payload, and Rasa's other keys (`channel`, `condition`, ...) kept as written
+    so that an export gives them back."""
 
     text: str
     buttons: tuple[tuple[str, str], ...] = ()
+    image: str = ""
+    custom: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -224,14 +235,32 @@ def _parse_responses(data: dict[str, Any], source: str) -> dict[str, tuple[Respo
 def _parse_variation(item: Any, where: str) -> Response:
     if isinstance(item, str):
         return Response(item)
-    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-        raise DomainError(f"{where}: each variation is a text, or a mapping with `text`")
+    custom = item.get("custom") if isinstance(item, dict) else None
+    if not isinstance(item, dict) or not (isinstance(item.get("text"), str) or custom):
+        raise DomainError(
+            f"{where}: each variation is a text, or a mapping with `text` (or `custom`)"
+        )
+    if unknown := set(item) - _VARIATION_KEYS - _EXTRA_VARIATION_KEYS:
+        raise DomainError(
+            f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))} in a variation; "
+            f"a variation has {', '.join(sorted(_VARIATION_KEYS | _EXTRA_VARIATION_KEYS))}"
+        )
+    if custom is not None and not isinstance(custom, dict):
+        raise DomainError(f"{where}.custom: expected a mapping (the payload the channel gets)")
+    image = item.get("image") or ""
+    if not isinstance(image, str):
+        raise DomainError(f"{where}.image: expected the image's URL as text")
+    extra = {key: value for key, value in item.items() if key in _EXTRA_VARIATION_KEYS}
+    return Response(item.get("text") or "", _buttons(item, where), image, custom, extra)
+
+
+def _buttons(item: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
     buttons = []
     for button in item.get("buttons") or []:
         if not isinstance(button, dict) or "title" not in button or "payload" not in button:
             raise DomainError(f"{where}.buttons: each button needs `title` and `payload`")
         buttons.append((str(button["title"]), str(button["payload"])))
-    return Response(item["text"], tuple(buttons))
+    return tuple(buttons)
 
 
 def class_action_name(class_path: str) -> str:

@@ -1,8 +1,10 @@
-"""Writes a conversation as Rasa Markdown stories under the project's `stories/exported/`, and
-the free text a trainer confirmed in it as Rasa NLU examples beside them (`*.nlu.yml`).
+"""Writes a conversation as stories under the project's `stories/exported/`, and the free text
+a trainer confirmed in it as Rasa NLU examples beside them (`*.nlu.yml`).
 
+The stories are Rasa 3 YAML (`.yml`) or Rasa 1 Markdown (`.md`): by default the format most of
+the project's story files use, YAML when they are as many or there are none.
 One conversation has one export file, named after its id: exporting it again replaces the
-file (training would read each copy), and a file is written whole or not at all.
+file, in either format (training would read each copy), and a file is written whole or not at all.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from bot.errors import NluDataError, StoryError
@@ -24,7 +26,10 @@ from bot.nlu.model import Example, NluData
 from bot.nlu.yaml_format import write_nlu_yaml
 from bot.outputs import Exported
 from bot.stories.export import stories_from_events
-from bot.stories.markdown import write_markdown
+from bot.stories.markdown import is_nlu_markdown, write_markdown
+from bot.stories.model import Story
+from bot.stories.reader import story_files
+from bot.stories.yaml_format import write_yaml
 
 log = logging.getLogger(__name__)
 NAME_CHARS = 60
@@ -33,11 +38,20 @@ _SAFE_NAME = re.compile(rf"[A-Za-z0-9_-]{{1,{NAME_CHARS}}}")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _NOT_PRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 NLU_ENDING = ".nlu.yml"
+YAML = "yaml"
+MARKDOWN = "md"
+FORMATS: dict[str, tuple[str, Callable[[Iterable[Story]], str]]] = {
+    YAML: (".yml", write_yaml),
+    MARKDOWN: (".md", write_markdown),
+}
+"""Format name -> the file ending and the writer of its stories."""
+_STORIES_KEY = re.compile(r"^(stories|rules)\s*:", re.MULTILINE)
 
 
 class StoryExporter:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, story_format: str = MARKDOWN) -> None:
         self.folder = folder
+        self.story_format = story_format
 
     async def export(self, conversation_id: str, events: Sequence[Event]) -> Exported:
         """Write the conversation's stories, replacing its earlier export; each restart in it
@@ -48,13 +62,34 @@ class StoryExporter:
         stories = stories_from_events(events, name)
         if not stories:
             return Exported("", 0, "")
-        markdown = write_markdown(stories)
-        path = self.folder / f"{file_stem(conversation_id)}.md"
+        ending, write = FORMATS[self.story_format]
+        text = write(stories)
+        stem = file_stem(conversation_id)
+        path = self.folder / f"{stem}{ending}"
+        others = [self.folder / f"{stem}{e}" for e, _ in FORMATS.values() if e != ending]
         examples = writable(taught_examples(events))
-        nlu = path.with_name(path.stem + NLU_ENDING)
+        nlu = self.folder / f"{stem}{NLU_ENDING}"
         nlu_text = write_nlu_yaml(examples) if examples.examples else None
-        await asyncio.to_thread(_write_export, path, markdown, nlu, nlu_text)
-        return Exported(str(path), len(stories), markdown, len(examples.examples))
+        await asyncio.to_thread(_write_export, path, text, nlu, nlu_text, others)
+        return Exported(str(path), len(stories), text, len(examples.examples))
+
+
+def project_story_format(folders: Sequence[Path]) -> str:
+    """The format most story files of the folders use (NLU and domain files left out); YAML
+    when as many are Markdown, or there are none."""
+    markdown = yaml = 0
+    for file in (file for folder in folders for file in story_files(folder)):
+        if file.name.endswith(NLU_ENDING):
+            continue
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # reading the stories reports it
+        if file.suffix.lower() == ".md":
+            markdown += not is_nlu_markdown(text)
+        else:
+            yaml += bool(_STORIES_KEY.search(text))
+    return MARKDOWN if markdown > yaml else YAML
 
 
 def file_stem(conversation_id: str) -> str:
@@ -89,12 +124,16 @@ def writable(data: NluData) -> NluData:
     return NluData(tuple(filter(fits, data.examples)))
 
 
-def _write_export(path: Path, markdown: str, nlu: Path, nlu_text: str | None) -> None:
+def _write_export(
+    path: Path, stories: str, nlu: Path, nlu_text: str | None, others: list[Path]
+) -> None:
     """The stories and their NLU examples, each file replaced whole; no examples now removes
-    the examples of an earlier export."""
+    the examples of an earlier export, and an earlier export in another format goes."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _replace_whole(path, markdown)
+        _replace_whole(path, stories)
+        for other in others:
+            other.unlink(missing_ok=True)
         if nlu_text is None:
             nlu.unlink(missing_ok=True)
         else:

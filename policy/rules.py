@@ -35,6 +35,8 @@ class RuleState:
     def matches(self, state: State) -> bool:
         if self.prev_action is not None and state.prev_action != self.prev_action:
             return False
+        if self.prev_action is None and self.intent is not None and not _heard(state):
+            return False  # a user step: just after the user spoke, not after the bot acted
         if self.intent is not None and state.intent != self.intent:
             return False
         if not self.entities <= state.entities:
@@ -103,12 +105,21 @@ def _feature(step: SlotStep, domain: Domain) -> Any:
 
 
 def ruled(rules: Sequence[Snippet], states: Sequence[State]) -> Snippet | None:
-    """The longest snippet that applies to the conversation's states, or None."""
-    best: Snippet | None = None
-    for snippet in rules:
-        if snippet.applies(states) and (best is None or len(snippet.states) > len(best.states)):
-            best = snippet
-    return best
+    """The longest snippet that applies to the conversation's states, of those the one that
+    says most (a condition on a slot wins over none, as in Rasa), or None."""
+    return max((s for s in rules if s.applies(states)), key=_weight, default=None)
+
+
+def _weight(snippet: Snippet) -> tuple[int, int]:
+    said = sum(
+        (s.prev_action is not None) + (s.intent is not None) + len(s.entities) + len(s.slots)
+        for s in snippet.states
+    )
+    return len(snippet.states), said
+
+
+def _heard(state: State) -> bool:
+    return state.prev_action in (None, ACTION_LISTEN)
 
 
 def to_json(rules: Sequence[Snippet]) -> list[Any]:

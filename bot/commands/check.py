@@ -3,9 +3,10 @@
 It reads the project as `ozbot run` does (domain, config, stories, actions), then the settings
 of the connectors that would run and the store; it never stops at the first problem. It also
 finds what a start lets through but is wrong all the same: a story value outside a categorical
-slot's `values:`, a response placeholder that names no slot. A misspelt name gets "did you mean"
-the closest known one. `--online` asks Telegram (getMe) and Slack (auth.test) whether the
-tokens are good. Exit code 0 when nothing is wrong (warnings aside), 1 when not.
+slot's `values:`, a response placeholder that names no slot, stories and rules that go on
+differently after the same history (as `rasa data validate stories`). A misspelt name gets
+"did you mean" the closest known one. `--online` asks Telegram (getMe) and Slack (auth.test)
+whether the tokens are good. Exit code 0 when nothing is wrong (warnings aside), 1 when not.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from bot.action_loader import load_custom_actions
 from bot.actions import ActionRegistry, placeholders
 from bot.commands.common import environment, say
 from bot.domain import Domain, load_domain
-from bot.errors import ActionError, OzbotError
+from bot.errors import ActionError, OzbotError, StoryError
 from bot.nlu.model import NLU_FALLBACK, OUT_OF_SCOPE, NluData
 from bot.project import Project, has_stories_folder, nothing_to_train, open_project, read_config
 from bot.settings import (
@@ -38,13 +39,14 @@ from bot.settings import (
 )
 from bot.spelling import did_you_mean
 from bot.stores.settings import RedisSettings
-from bot.stories.model import Story
+from bot.stories.model import Rule, Story
 from bot.stories.reader import read_folder_file
-from bot.training_files import read_training_nlu, training_files
+from bot.training_files import read_rules, read_training_nlu, training_files
 from connectors.chat_commands import check_domain
 from connectors.slack_settings import SlackSettings
 from connectors.telegram_settings import TelegramSettings
 from policy.config import PolicyConfig, check_fallback_action
+from policy.contradictions import contradictions
 from policy.story_graph import check_checkpoints, segments, story_problems
 
 HELP = "check the project and the settings of its connectors; list every problem"
@@ -123,6 +125,7 @@ async def check_all(
         return findings
     domain = findings.attempt(lambda: _domain(project))
     config = findings.attempt(lambda: read_config(project))
+    policy = None
     if config is not None:
         policy = _policy(project, config, findings)
         reading = findings.attempt(lambda: nlu_settings(project, config))
@@ -140,6 +143,7 @@ async def check_all(
     nlu = _nlu(project, findings)
     if domain is not None:
         _fits_domain(stories, domain, findings)
+        _contradictions(project, stories, domain, policy, findings)
         _placeholders(domain, project, findings)
         _nlu_fits_domain(nlu, domain, project, findings)
         _actions(project, domain, findings)
@@ -234,6 +238,33 @@ def _fits_domain(stories: list[Story], domain: Domain, findings: Findings) -> No
     for story in stories:
         findings.problems += story_problems(story, domain)
     findings.attempt(lambda: check_checkpoints([s for story in stories for s in segments(story)]))
+
+
+def _contradictions(
+    project: Project,
+    stories: list[Story],
+    domain: Domain,
+    policy: PolicyConfig | None,
+    findings: Findings,
+) -> None:
+    """Stories and rules that go on differently after the same history (once the stories fit
+    the domain: what does not is told already); see policy/contradictions.py for which are
+    problems."""
+    rules: list[Rule] = []
+    unread = []
+    for file in training_files(project):
+        try:
+            rules += read_rules(file)
+        except StoryError as exc:
+            unread.append(str(exc))
+    findings.problems += [p for p in unread if p not in findings.problems]  # told once
+    if unread or any(story_problems(s, domain) for s in stories):
+        return
+    max_history = (policy or PolicyConfig()).max_history
+    for found in (
+        findings.attempt(lambda: contradictions(stories, rules, domain, max_history)) or []
+    ):
+        (findings.problems if found.by_rule else findings.warnings).append(str(found))
 
 
 def _actions(project: Project, domain: Domain, findings: Findings) -> None:

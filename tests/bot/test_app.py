@@ -12,12 +12,14 @@ from aiohttp import web
 
 from bot import texts
 from bot.app import TrainerNotes, load_project, running_bot, serving_platforms, train
-from bot.engine import UserMessage
+from bot.engine import Command, UserMessage
 from bot.errors import ConnectorError, ModelError, ProjectError
-from bot.outputs import ActionProposal, BotMessage, Choices
+from bot.outputs import ActionProposal, BotMessage, Choices, Exported
 from bot.settings import Settings, read_serving, read_settings
 from bot.stores.redis_rollout import RedisRollout
 from bot.stores.settings import RedisSettings
+from bot.stories.model import ActionStep, UserStep, UserTurn
+from bot.stories.reader import read_stories
 from bot.teaching import Answer
 from tests.bot.test_cli import project  # noqa: F401  (a fixture)
 from tests.conftest import REPO
@@ -348,3 +350,17 @@ async def test_a_rasa_server_in_config_yml_reads_the_free_text(project: Path, ra
     assert next(o.text for o in said if isinstance(o, BotMessage)) == (
         "looking for concerts in Berlin"
     )
+
+
+async def test_an_export_in_the_chat_of_a_yaml_project_writes_rasa_3_yaml(tmp_path: Path) -> None:
+    root = tmp_path / "moodbot"
+    shutil.copytree(REPO / "tests" / "rasa_bots" / "moodbot", root)
+    settings = read_settings(root, {})
+    notes = TrainerNotes(lambda note: None)
+    async with running_bot(settings, learn=False, progress=no_progress, notes=notes) as bot:
+        await bot.engine.handle("u1", UserMessage("/greet"), trainer=False)
+        [exported] = await bot.engine.handle("u1", Command("export"), trainer=True)
+    assert isinstance(exported, Exported)
+    assert exported.path == str(root / "data" / "exported" / "u1.yml")
+    [story] = read_stories(Path(exported.path))
+    assert story.steps[:2] == (UserStep((UserTurn("greet"),)), ActionStep("utter_greet"))

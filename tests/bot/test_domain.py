@@ -85,3 +85,8 @@ def test_fingerprint_follows_what_the_policy_depends_on(concert_domain):
     other = domain_from_dict({"intents": ["greet"]})
     assert concert_domain.fingerprint() != other.fingerprint()
     assert other.fingerprint() == domain_from_dict({"intents": ["greet"]}).fingerprint()
+
+
+def test_a_variation_key_rasa_does_not_know_is_named_not_dropped():
+    with pytest.raises(DomainError, match=r"responses.utter_hi: unknown key\(s\) imgae"):
+        domain_from_dict({"responses": {"utter_hi": [{"text": "hi", "imgae": "http://x"}]}})

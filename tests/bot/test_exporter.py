@@ -10,7 +10,7 @@ from bot import texts
 from bot.engine import Command, UserMessage
 from bot.errors import StoryError
 from bot.events import ActionExecuted, UserUttered
-from bot.exporter import StoryExporter
+from bot.exporter import MARKDOWN, YAML, StoryExporter, project_story_format
 from bot.nlu.model import EntitySpan, Example
 from bot.nlu.reader import read_nlu
 from bot.outputs import Notice
@@ -127,3 +127,25 @@ async def test_a_full_disk_at_export_is_told_in_the_chat(engine, tmp_path, monke
     [notice] = await engine.handle("c1", Command("export"), trainer=True)
     assert isinstance(notice, Notice) and "cannot write the export" in notice.text
     assert not (tmp_path / "exported").exists() or list((tmp_path / "exported").iterdir()) == []
+
+
+def test_the_project_format_is_the_one_most_story_files_use(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    assert project_story_format([data]) == YAML  # none: YAML
+    (data / "a.md").write_text("## a\n* greet\n  - utter_greet\n")
+    (data / "nlu.md").write_text("## intent:greet\n- hi\n")
+    (data / "nlu.yml").write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: "- hi"\n')
+    assert project_story_format([data]) == MARKDOWN
+    (data / "rules.yml").write_text("rules:\n- rule: r\n  steps:\n  - intent: greet\n")
+    assert project_story_format([data]) == YAML  # as many: YAML
+
+
+async def test_exporting_in_the_other_format_replaces_the_earlier_file(tmp_path):
+    events = conversation(UserUttered("/greet", "greet"))
+    await StoryExporter(tmp_path, MARKDOWN).export("c1", events)
+    exported = await StoryExporter(tmp_path, YAML).export("c1", events)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c1.yml"]
+    assert exported.markdown.startswith('version: "3.1"\nstories:')
+    [story] = read_stories(tmp_path / "c1.yml")
+    assert story.steps == (UserStep((UserTurn("greet"),)), ActionStep("utter_greet"))

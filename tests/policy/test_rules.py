@@ -78,3 +78,22 @@ def test_a_condition_on_a_slot_and_no_listen_after_wait_for_user_input_false() -
 def test_rules_survive_their_json_form() -> None:
     rules = snippets(parse_rules(RULES, "rules.yml"), DOMAIN)
     assert from_json(to_json(rules)) == rules
+
+
+def test_a_rule_s_user_step_holds_just_after_the_user_spoke_not_after_the_bot_acted() -> None:
+    goodbye = [*said("goodbye"), ActionExecuted("utter_goodbye")]
+    acted = [*said("goodbye"), ActionExecuted("utter_ok")]  # a story went on differently
+    assert predicted(*goodbye) == ("goodbye anytime", ACTION_LISTEN)
+    assert predicted(*acted) is None
+
+
+def test_of_two_rules_for_the_same_turn_the_one_with_a_condition_wins() -> None:
+    rules = RULES + (
+        "- rule: goodbye to Ann\n  condition:\n  - slot_was_set:\n    - name: Ann\n"
+        "  steps:\n  - intent: goodbye\n  - action: utter_ok\n"
+    )
+    applied = snippets(parse_rules(rules, "rules.yml"), DOMAIN)
+    to_ann = ruled(applied, states(SlotSet("name", "Ann"), *said("goodbye")))
+    assert to_ann is not None and to_ann.rule == "goodbye to Ann"
+    anyone = ruled(applied, states(*said("goodbye")))
+    assert anyone is not None and anyone.rule == "goodbye anytime"
