@@ -54,6 +54,7 @@ from bot.teaching import (
     describe,
     domain_choices,
     entity_fix,
+    taken_back,
 )
 from bot.tracker import Tracker
 from bot.turns import ActionChoice, TurnObserver, TurnSummary, summarize
@@ -346,9 +347,10 @@ class Engine:
         if step.tracker.latest_message is None:
             step.outputs.append(Notice(texts.NOTHING_TO_UNDO))
             return
+        taken = taken_back(await step.whole())
         await step.add([UserUtteranceReverted()])
         step.pending = None
-        step.outputs.append(Notice(texts.UNDONE))
+        step.outputs.append(Notice(taken))
         if self.learner is not None:
             self.learner.learn(await step.whole())
 

@@ -12,7 +12,6 @@ ANSWER_FIRST = "Please answer the question about the bot's next action first."
 STALE_ANSWER = "That question was already answered or is no longer current; nothing changed."
 NO_QUESTION = "There is no open question right now; nothing changed."
 RESTARTED = "Started a new conversation. The old one is kept and will be exported too."
-UNDONE = "Took back your last message and what the bot did after it."
 NOTHING_TO_UNDO = "There is nothing to take back."
 TOO_MANY_ACTIONS = "The bot ran {count} actions in a row without listening; it stops here."
 STORE_UNAVAILABLE = (
@@ -120,6 +119,19 @@ def corrected_intent(predicted: str, chosen: str) -> str:
 
 def corrected_entities(predicted: str, chosen: str) -> str:
     return f"Corrected the entities: {chosen} instead of {predicted}."
+
+
+def correction(kind: str, predicted: str, chosen: str) -> str:
+    """One correction as `/undo` lists it."""
+    what = {"action": "", "intent": "the intent ", "entities": "the entities "}.get(kind, "")
+    return f"{what}{chosen} instead of {predicted}"
+
+
+def undone(text: str, intent: str, actions: Sequence[str], corrections: Sequence[str]) -> str:
+    """What `/undo` took back: the message, what the bot did after it, the corrections."""
+    did = f"; the bot's {', '.join(actions)} after it" if actions else ""
+    fixed = f"; your correction: {'; '.join(corrections)}" if corrections else ""
+    return f"Took back {text!r} ({intent}){did}{fixed}."
 
 
 def keep_the_intent(intent: str) -> str:
