@@ -294,7 +294,10 @@ STALE_QUESTION_AGAIN = "Type `answer`, /undo or /restart first (the open questio
 
 def where_the_trainer_is(conversation: str, turns: int, asking: str | None) -> str:
     """The first line of a terminal session: which conversation, how far, what is open."""
-    fresh = "/restart starts a fresh one (this one is kept); --conversation NAME picks another."
+    fresh = (
+        "/restart starts a fresh one (this one is kept); `ozbot run --conversation NAME` "
+        "picks another."
+    )
     if turns == 0 and asking is None:
         return f"New conversation {conversation!r}. Type what the user says."
     said = f"Continuing conversation {conversation!r} ({_counted(turns, 'turn')})"

@@ -27,7 +27,9 @@ from connectors.training_view import entities_title
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 """Every control character but the line break and the tab, and the bidirectional overrides."""
 LIKELY = 3
-"""How many of the most probable choices a pick list marks."""
+"""How many of the most probable choices a pick list marks..."""
+LIKELY_FLOOR = 0.01
+"""...when the model gives them at least this (what shows as 0.00 is no favourite)."""
 
 
 def render(output: Output) -> str:
@@ -96,8 +98,8 @@ def _render_choices(choices: Choices) -> str:
 
 
 def likeliest(choices: Choices) -> list[str]:
-    """The names of the few most probable choices (none that the model gives no chance)."""
-    ranked = sorted((o for o in choices.options if o[1] > 0), key=lambda o: -o[1])
+    """The names of the few most probable choices."""
+    ranked = sorted((o for o in choices.options if o[1] >= LIKELY_FLOOR), key=lambda o: -o[1])
     return [name for name, _ in ranked[:LIKELY]]
 
 
