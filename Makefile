@@ -8,7 +8,7 @@ NEW_ENOUGH := import sys; sys.exit(sys.version_info < (3, 11))
 .PHONY: run test python
 
 run: $(VENV)/.installed
-	$(BIN)/ozbot run
+	$(BIN)/ozbot run || [ $$? -eq 130 ]  # 130: Ctrl-C, which ozbot has answered already
 
 test: $(VENV)/.installed-test
 	scripts/ensure-redis

@@ -54,8 +54,9 @@ from bot.teaching import (
     describe,
     domain_choices,
     entity_fix,
+    taken_back,
 )
-from bot.tracker import Tracker
+from bot.tracker import Tracker, applied_parts
 from bot.turns import ActionChoice, TurnObserver, TurnSummary, summarize
 
 log = logging.getLogger(__name__)
@@ -179,6 +180,11 @@ class Engine:
         if step.pending is not None:
             await self._show(step, step.pending)
         return step.outputs
+
+    async def user_turns(self, conversation_id: str) -> int:
+        """How many messages the user said in the conversation since it last restarted."""
+        stored = await self.store.load(conversation_id)
+        return sum(isinstance(e, UserUttered) for e in applied_parts(stored.events)[-1])
 
     async def _begin(
         self, tail: ConversationTail, load_past: Callable[[], Awaitable[Sequence[Event]]]
@@ -346,9 +352,10 @@ class Engine:
         if step.tracker.latest_message is None:
             step.outputs.append(Notice(texts.NOTHING_TO_UNDO))
             return
+        taken = taken_back(await step.whole())
         await step.add([UserUtteranceReverted()])
         step.pending = None
-        step.outputs.append(Notice(texts.UNDONE))
+        step.outputs.append(Notice(taken))
         if self.learner is not None:
             self.learner.learn(await step.whole())
 

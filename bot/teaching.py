@@ -16,7 +16,14 @@ from typing import Any, Literal
 from bot import texts
 from bot.domain import Domain, entity_slot_events
 from bot.errors import AnswerError, InputError, NluDataError
-from bot.events import ActionExecuted, Corrected, Event, UserUtteranceReverted, UserUttered
+from bot.events import (
+    ACTION_LISTEN,
+    ActionExecuted,
+    Corrected,
+    Event,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from bot.interpreter import TYPED_ANYWHERE, is_typed, parse_message
 from bot.nlu.markup import parse_markup, write_markup
 from bot.nlu.model import Example
@@ -43,6 +50,7 @@ AnswerKind = Literal[
     "choose_intent",
     "mark_entities",
     "drop_entity",
+    "back",
     "export",
 ]
 HISTORY_TURNS = 3
@@ -100,9 +108,9 @@ class Export:
 Decision = RunAction | AskAgain | Relabel | Export
 _ALLOWED: dict[Stage, tuple[AnswerKind, ...]] = {
     "confirm": ("approve", "wrong_action", "wrong_intent", "wrong_entities", "export"),
-    "choose_action": ("choose_action", "export"),
-    "choose_intent": ("choose_intent", "export"),
-    "fix_entities": ("mark_entities", "drop_entity", "export"),
+    "choose_action": ("choose_action", "back", "export"),
+    "choose_intent": ("choose_intent", "back", "export"),
+    "fix_entities": ("mark_entities", "drop_entity", "back", "export"),
 }
 
 
@@ -124,6 +132,8 @@ def decide(question: Question | None, answer: Answer, tracker: Tracker, next_id:
             return AskAgain(replace(question, id=next_id, stage="choose_intent"))
         case "wrong_entities":
             return AskAgain(replace(question, id=next_id, stage="fix_entities"))
+        case "back":  # from a pick list or the entity fix to "Is this correct?"
+            return AskAgain(replace(question, id=next_id, stage="confirm"))
         case "choose_action":
             chosen = _known(answer.value, domain.actions, "action")
             correction = None
@@ -214,6 +224,23 @@ def _dropped(tracker: Tracker, entity: str | None) -> dict[str, Any]:
         raise AnswerError(f"The message has no entity {entity!r}; nothing changed.")
     del entities[entity]
     return entities
+
+
+def taken_back(tracker: Tracker) -> str:
+    """What `/undo` takes back, said plainly: the last message, the bot's actions after it and
+    the trainer's corrections of them (the tracker must hold the whole conversation)."""
+    applied = tracker.applied
+    start = max(i for i, event in enumerate(applied) if isinstance(event, UserUttered))
+    message = applied[start]
+    assert isinstance(message, UserUttered)
+    while start > 0 and isinstance(applied[start - 1], Corrected):  # fixes of its reading
+        start -= 1
+    taken = applied[start:]
+    actions = [e.name for e in taken if isinstance(e, ActionExecuted) and e.name != ACTION_LISTEN]
+    corrections = [
+        texts.correction(e.kind, e.predicted, e.chosen) for e in taken if isinstance(e, Corrected)
+    ]
+    return texts.undone(message.text, message.intent, actions, corrections)
 
 
 def entity_fix(question: Question, tracker: Tracker) -> EntityFix:

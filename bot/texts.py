@@ -12,7 +12,6 @@ ANSWER_FIRST = "Please answer the question about the bot's next action first."
 STALE_ANSWER = "That question was already answered or is no longer current; nothing changed."
 NO_QUESTION = "There is no open question right now; nothing changed."
 RESTARTED = "Started a new conversation. The old one is kept and will be exported too."
-UNDONE = "Took back your last message and what the bot did after it."
 NOTHING_TO_UNDO = "There is nothing to take back."
 TOO_MANY_ACTIONS = "The bot ran {count} actions in a row without listening; it stops here."
 STORE_UNAVAILABLE = (
@@ -46,7 +45,7 @@ ASK_TYPED_ENTITIES = (
     'which entities did the user mean? Type the intent again with them, as {"city": "Berlin"}; '
     "no braces: no entities. As read now:"
 )
-ANSWER_CHOICES = "Please type 1, 2, 3, 4 or 0."
+ANSWER_CHOICES = "Please type 1, 2, 3, 4 or 0 (or a command: /help lists them)."
 NO_ENTITIES = "no entities"
 
 
@@ -89,10 +88,6 @@ def message_too_long(length: int, limit: int) -> str:
     return f"That message has {length:,} characters; the limit is {limit:,}. Nothing was stored."
 
 
-def choice_out_of_range(count: int) -> str:
-    return f"Type a number from 0 to {count - 1}, or the name itself."
-
-
 def exported(path: str, stories: int, nlu_examples: int = 0) -> str:
     noun = "story" if stories == 1 else "stories"
     nlu = f" and {_counted(nlu_examples, 'NLU example')} beside it" if nlu_examples else ""
@@ -120,6 +115,19 @@ def corrected_intent(predicted: str, chosen: str) -> str:
 
 def corrected_entities(predicted: str, chosen: str) -> str:
     return f"Corrected the entities: {chosen} instead of {predicted}."
+
+
+def correction(kind: str, predicted: str, chosen: str) -> str:
+    """One correction as `/undo` lists it."""
+    what = {"action": "", "intent": "the intent ", "entities": "the entities "}.get(kind, "")
+    return f"{what}{chosen} instead of {predicted}"
+
+
+def undone(text: str, intent: str, actions: Sequence[str], corrections: Sequence[str]) -> str:
+    """What `/undo` took back: the message, what the bot did after it, the corrections."""
+    did = f"; the bot's {', '.join(actions)} after it" if actions else ""
+    fixed = f"; your correction: {'; '.join(corrections)}" if corrections else ""
+    return f"Took back {text!r} ({intent}){did}{fixed}."
 
 
 def keep_the_intent(intent: str) -> str:
@@ -261,10 +269,53 @@ def slack_usage(commands: Sequence[str]) -> str:
     return f"Usage: /ozbot {' | '.join(commands)}"
 
 
-# The terminal: its help (it gets the example `{intent}` as the others, and shows none).
+# The terminal: its help (it gets the example `{intent}` as the others, and shows none; and
+# `{intents}`, all of them), where the trainer is on start, its pick lists and its quitting.
 TERMINAL_HELP = (
     'Type what the user says, or an intent as /intent or /intent{{"entity": "value"}}. '
-    "Commands: /restart (new conversation), /export (write stories), /undo (take back your "
-    "last message), /retrain (retrain the model now), /status (the model and what it learned), "
-    "/help. Ctrl-D quits."
+    "Commands, at every prompt: /restart (new conversation), /export (write stories), /undo "
+    "(take back your last message), /retrain (retrain the model now), /status (the model and "
+    "what it learned), /quit, /help. 0 exports and quits; Ctrl-D quits; Tab completes.\n"
+    "Intents: {intents}."
 )
+BYE = "Bye. The conversation is kept; start again to continue it."
+EXPORT_BEFORE_QUITTING = "\nExport the conversation as stories before quitting? [y/N] "
+LIKELY_MARK = "  ◀ likely"
+PICK_HOW = "Type a number or a name (its start will do); an empty line or `back` goes back."
+ASKING_ENTITIES = "which entities the user meant"
+ASKING_PICK = {"action": "which action comes next", "intent": "which intent the user meant"}
+STALE_QUESTION = (
+    "That does not answer the question left open by an earlier session, and nothing was "
+    "taught: the lines typed now may be meant for something else. Type `answer` to see the "
+    "question again, /undo to take back the message it is about, or /restart to start fresh."
+)
+STALE_QUESTION_AGAIN = "Type `answer`, /undo or /restart first (the open question waits)."
+
+
+def where_the_trainer_is(conversation: str, turns: int, asking: str | None) -> str:
+    """The first line of a terminal session: which conversation, how far, what is open."""
+    fresh = (
+        "/restart starts a fresh one (this one is kept); `ozbot run --conversation NAME` "
+        "picks another."
+    )
+    if turns == 0 and asking is None:
+        return f"New conversation {conversation!r}. Type what the user says."
+    said = f"Continuing conversation {conversation!r} ({_counted(turns, 'turn')})"
+    if asking is None:
+        return f"{said}. {fresh}"
+    return f"{said}; the bot was asking {asking}. Answer it below, or /undo that message. {fresh}"
+
+
+def asking_action(action: str, after: str) -> str:
+    return f"whether to [{action}]{after}"
+
+
+def pick_how(count: int) -> str:
+    return (
+        f"Type a number from 0 to {count - 1}, or a name (its start will do); "
+        "an empty line or `back` goes back."
+    )
+
+
+def ambiguous_pick(text: str, matches: Sequence[str]) -> str:
+    return f"{text!r} starts {_listing(matches)}: type more of the name, or its number."

@@ -36,8 +36,9 @@ class ChatCommands:
 class Wording:
     """How a platform words the help (for trainers, for users) and the trainers-only refusal.
 
-    Format strings: the help gets `{intent}` (an example intent), the refusal `{command}`. A
-    refusal of None refuses nobody: the terminal's user owns the project.
+    Format strings: the help gets `{intent}` (an example intent) and `{intents}` (every one),
+    the refusal `{command}`. A refusal of None refuses nobody: the terminal's user owns the
+    project.
     """
 
     help_trainer: str
@@ -76,7 +77,8 @@ class ChatCommand:
 async def _help(context: Context) -> list[Output]:
     wording, intents = context.wording, context.engine.domain.intents
     hint = wording.help_trainer if context.trainer else wording.help_user
-    return [HelpText(hint.format(intent=intents[0] if intents else "greet"))]
+    example = intents[0] if intents else "greet"
+    return [HelpText(hint.format(intent=example, intents=", ".join(intents) or "none"))]
 
 
 async def _restart(context: Context) -> list[Output]:

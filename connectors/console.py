@@ -1,119 +1,63 @@
 """The terminal connector: the seed's "Is this correct? 1/2/3/0" loop, for real.
 
-It only renders the engine's outputs and turns typed lines into inputs; the conversation
-itself lives in the store, so quitting and starting again continues where it stopped. ozbot's
-commands are those of every chat (`connectors.chat_commands`); the one at the keyboard owns
-the project, so none is refused.
+It only renders the engine's outputs (`connectors.console_render`) and turns typed lines into
+inputs; the conversation itself lives in the store, so quitting and starting again continues
+where it stopped. ozbot's commands are those of every chat (`connectors.chat_commands`), and
+/quit; they work at every prompt. The one at the keyboard owns the project, so none is refused.
+A question left open by an earlier session takes no answer typed ahead: the first line must
+answer it, else the trainer says `answer` (or /undo, /restart) before any line does.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
-import os
-import re
-import threading
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot import texts
+from bot.domain import Domain
 from bot.engine import Engine, UserMessage
 from bot.outputs import (
     ActionProposal,
-    BotDid,
-    BotMessage,
     Choices,
-    ConversationStart,
-    Decided,
     EntityFix,
     Exported,
-    HistoryLine,
-    Notice,
     Output,
     Refused,
     ShownQuestion,
     UserSaid,
 )
-from bot.teaching import Answer
-from connectors.chat_commands import BY_NAME, ChatCommands, Context, HelpText, Read, Wording, answer
-from connectors.training_view import entities_title
+from bot.teaching import Answer, AnswerKind
+from connectors.chat_commands import BY_NAME, NAMES, ChatCommands, Context, Wording, answer
+from connectors.console_render import render
 
 ReadLine = Callable[[str], Awaitable[str | None]]
 Write = Callable[[str], None]
 WORDING = Wording(texts.TERMINAL_HELP, texts.TERMINAL_HELP, refusal=None)
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-"""Every control character but the line break and the tab, and the bidirectional overrides."""
-_ANSWERS = {
+QUIT = "quit"
+"""The terminal's own command: ask about exporting, then end."""
+CLOSING = ("undo", "restart")
+"""Commands that close an open question."""
+INPUT, CHOICE, MARKED, GUARD = (
+    "Your input -> ",
+    "Your choice -> ",
+    "Your marked message -> ",
+    "answer, /undo or /restart -> ",
+)
+_ANSWERS: dict[str, AnswerKind] = {
     "1": "approve",
     "2": "wrong_action",
     "3": "wrong_intent",
     "4": "wrong_entities",
     "0": "export",
 }
+_BACK = ("", "back")
 
 
-class StdinLines:
-    """Lines typed in the terminal, for the event loop.
-
-    A daemon thread reads the raw file descriptor (no Python file object, no lock held), so
-    Ctrl-C ends the program at once, and the terminal's modes are left alone. On a terminal,
-    Ctrl-D yields None once and reading goes on (to ask whether to export); on a pipe or file
-    the end is final. Lines past LIMIT bytes are cut there.
-    """
-
-    LIMIT = 1 << 20
-
-    def __init__(self, fd: int = 0) -> None:
-        self._fd = fd
-        self._lines: asyncio.Queue[str | None] = asyncio.Queue()
-        self._ended = False
-        self._started = False
-
-    async def read(self, prompt: str) -> str | None:
-        if not self._started:
-            self._started = True
-            loop = asyncio.get_running_loop()
-            threading.Thread(
-                target=self._pump, args=(loop,), name="ozbot-stdin", daemon=True
-            ).start()
-        print(prompt, end="", flush=True)
-        if self._ended and self._lines.empty():
-            return None
-        return await self._lines.get()
-
-    def _pump(self, loop: asyncio.AbstractEventLoop) -> None:
-        keep_reading = os.isatty(self._fd)
-        pending = b""
-        while True:
-            try:
-                chunk = os.read(self._fd, 65536)
-            except OSError:  # the terminal went away: that is the end
-                chunk, keep_reading = b"", False
-            if chunk:
-                pending += chunk
-                *lines, pending = pending.split(b"\n")
-                pending = pending[: self.LIMIT]
-                for line in lines:
-                    self._deliver(loop, line[: self.LIMIT].decode(errors="replace").rstrip("\r"))
-                continue
-            if pending:
-                self._deliver(loop, pending.decode(errors="replace"))
-                pending = b""
-            if not keep_reading:
-                with contextlib.suppress(RuntimeError):  # the loop has closed: nothing to tell
-                    loop.call_soon_threadsafe(self._end)
-                return
-            self._deliver(loop, None)
-
-    def _end(self) -> None:
-        """The end of a pipe or file, in one step on the loop: a read after it never waits."""
-        self._ended = True
-        self._lines.put_nowait(None)
-
-    def _deliver(self, loop: asyncio.AbstractEventLoop, line: str | None) -> None:
-        with contextlib.suppress(RuntimeError):  # the loop has closed: the program is ending
-            loop.call_soon_threadsafe(self._lines.put_nowait, line)
+def completions(domain: Domain) -> list[str]:
+    """What Tab completes at the terminal's prompts: commands, typed intents, the names of
+    the pick lists."""
+    commands = [f"/{name}" for name in (*NAMES, QUIT)]
+    typed = [f"/{intent}" for intent in domain.intents]
+    return [*commands, *typed, *domain.actions, *domain.intents, "back", "answer"]
 
 
 class Console:
@@ -135,152 +79,155 @@ class Console:
         self._context = Context(engine, conversation_id, trainer, commands, WORDING)
 
     async def run(self) -> None:
-        """Chat until the trainer exports with 0 or input ends."""
-        for output in await answer(BY_NAME["help"], self._context):
-            self.write(render(output))
-        open_question = await self.engine.pending_outputs(self.conversation_id)
-        if open_question and not await self._show_and_answer(open_question):
+        """Chat until the trainer exports with 0, quits, or input ends."""
+        self._show(await answer(BY_NAME["help"], self._context))
+        open_question = await self._pending()
+        turns = await self.engine.user_turns(self.conversation_id)
+        self.write(texts.where_the_trainer_is(self.conversation_id, turns, _asking(open_question)))
+        if open_question and not await self._show_and_answer(open_question, resumed=True):
             return
         while True:
-            line = await self.read("Your input -> ")
-            if line is None:
+            line = await self.read(INPUT)
+            word = "/quit" if line is None else line.strip()
+            if word == "0":  # the seed: 0 writes the conversation to a file and exits
+                await self._export_and_end()
+                return
+            if word == f"/{QUIT}":
                 await self._quit()
                 return
-            if not await self._show_and_answer(await answer(_parse(line), self._context)):
+            command = BY_NAME.get(word[1:]) if word.startswith("/") else None
+            outputs = await answer(command or UserMessage(line or ""), self._context)
+            if not await self._show_and_answer(outputs):
                 return
 
-    async def _send(self, inp: Answer) -> list[Output]:
-        return await self.engine.handle(self.conversation_id, inp, trainer=self.trainer)
-
-    async def _show_and_answer(self, outputs: list[Output]) -> bool:
-        """Render outputs; while a question is open, ask it. False when the session should end."""
+    async def _show_and_answer(self, outputs: list[Output], *, resumed: bool = False) -> bool:
+        """Render outputs; while a question is open, ask it. False when the session ends."""
         while True:
-            for output in outputs:
-                self.write(render(output))
+            self._show(outputs)
             question = next((o for o in outputs if isinstance(o, ShownQuestion)), None)
             if question is None:
                 return True
-            answer = await self._ask(question)
-            if answer is None:
+            reply = await self._ask(question, resumed=resumed)
+            resumed = False
+            if reply is None:
                 await self._quit()
                 return False
-            outputs = await self._send(answer)
-            if answer.kind == "export" and any(isinstance(o, Exported) for o in outputs):
-                self.write("\n".join(render(o) for o in outputs))
+            if not isinstance(reply, Answer):  # a command closed the question, or re-shows it
+                outputs = reply
+                continue
+            outputs = await self.engine.handle(self.conversation_id, reply, trainer=self.trainer)
+            if reply.kind == "export" and any(isinstance(o, Exported) for o in outputs):
+                self._show(outputs)
+                self.write(texts.BYE)
                 return False
             if any(isinstance(o, Refused) for o in outputs):  # ask what is open now, again
-                outputs += await self.engine.pending_outputs(self.conversation_id)
+                outputs += await self._pending()
 
-    async def _ask(self, question: ShownQuestion) -> Answer | None:
-        prompt = "Your marked message -> " if isinstance(question, EntityFix) else "Your choice -> "
+    async def _ask(self, question: ShownQuestion, *, resumed: bool) -> Answer | list[Output] | None:
+        """The trainer's answer; or what a command that closed the question showed (with
+        anything open now); None to quit."""
+        prompt = MARKED if isinstance(question, EntityFix) else CHOICE
         while True:
             line = await self.read(prompt)
             if line is None:
                 return None
-            answer = _to_answer(question, line.strip())
-            if answer is not None:
-                return answer
-            if isinstance(question, ActionProposal):
-                self.write(texts.ANSWER_CHOICES)
-            elif isinstance(question, Choices):
-                self.write(texts.choice_out_of_range(len(question.options)))
+            text = line.strip()
+            if text == f"/{QUIT}":
+                return None
+            if text.startswith("/") and text[1:] in NAMES:
+                closed = await self._command(text[1:])
+                if closed is not None:
+                    return closed
+                continue
+            reply = _to_answer(question, text)
+            if isinstance(reply, Answer):
+                return reply
+            if resumed:
+                return await self._guard()
+            self.write(reply)
+
+    async def _command(self, name: str) -> list[Output] | None:
+        """Runs one of ozbot's commands at a question: when it closed the question, what to
+        show next (with anything open now); else None, its outputs shown."""
+        outputs = await answer(BY_NAME[name], self._context)
+        if name in CLOSING:
+            return outputs + await self._pending()
+        self._show(outputs)
+        return None
+
+    async def _guard(self) -> list[Output] | None:
+        """A line typed at a question left open by an earlier session that does not answer
+        it: it may have been meant for something else, so no answer is taken until the
+        trainer asks for the question again (`answer`) or closes it (/undo, /restart)."""
+        self.write(texts.STALE_QUESTION)
+        while True:
+            line = await self.read(GUARD)
+            text = "/quit" if line is None else line.strip()
+            if text == "answer":
+                return await self._pending()
+            if text == f"/{QUIT}":
+                return None
+            if text.startswith("/") and text[1:] in NAMES:
+                closed = await self._command(text[1:])
+                if closed is not None:
+                    return closed
+                continue
+            self.write(texts.STALE_QUESTION_AGAIN)
+
+    async def _pending(self) -> list[Output]:
+        return await self.engine.pending_outputs(self.conversation_id)
+
+    async def _export_and_end(self) -> None:
+        self._show(await answer(BY_NAME["export"], self._context))
+        self.write(texts.BYE)
 
     async def _quit(self) -> None:
-        line = await self.read("\nExport the conversation as stories before quitting? [y/N] ")
+        line = await self.read(texts.EXPORT_BEFORE_QUITTING)
         if line is not None and line.strip().lower() in ("y", "yes"):
-            outputs = await answer(BY_NAME["export"], self._context)
-            self.write("\n".join(render(o) for o in outputs))
-        self.write("Bye. The conversation is kept; start again to continue it.")
+            self._show(await answer(BY_NAME["export"], self._context))
+        self.write(texts.BYE)
+
+    def _show(self, outputs: Sequence[Output]) -> None:
+        for output in outputs:
+            self.write(render(output))
 
 
-def _parse(line: str) -> Read:
-    word = line.strip()
-    command = BY_NAME.get(word[1:]) if word.startswith("/") else None
-    return command or UserMessage(line)
+def _asking(outputs: list[Output]) -> str | None:
+    """What the open question asks, in a few words; None when none is open."""
+    for output in outputs:
+        if isinstance(output, ActionProposal):
+            said = [line for line in output.history if isinstance(line, UserSaid)]
+            after = f" after {said[-1].text!r} ({said[-1].intent})" if said else ""
+            return texts.asking_action(output.action, after)
+        if isinstance(output, Choices):
+            return texts.ASKING_PICK[output.kind]
+        if isinstance(output, EntityFix):
+            return texts.ASKING_ENTITIES
+    return None
 
 
-def _to_answer(question: ShownQuestion, text: str) -> Answer | None:
+def _to_answer(question: ShownQuestion, text: str) -> Answer | str:
+    """The answer a typed line gives, or why it gives none."""
     if isinstance(question, ActionProposal):
         kind = _ANSWERS.get(text)
-        return Answer(question.question_id, kind) if kind else None  # type: ignore[arg-type]
+        return texts.ANSWER_CHOICES if kind is None else Answer(question.question_id, kind)
+    if text.lower() in _BACK:
+        return Answer(question.question_id, "back")
     if isinstance(question, EntityFix):
         if text == "0":
             return Answer(question.question_id, "export")
-        return Answer(question.question_id, "mark_entities", text) if text else None
+        return Answer(question.question_id, "mark_entities", text)
+    return _picked(question, text)
+
+
+def _picked(question: Choices, text: str) -> Answer | str:
+    """A pick by number, name or the unique start of a name."""
     names = [name for name, _ in question.options]
     if text.isdigit() and int(text) < len(names):
         text = names[int(text)]
-    if text not in names:
-        return None
-    kind = "choose_action" if question.kind == "action" else "choose_intent"
-    return Answer(question.question_id, kind, text)  # type: ignore[arg-type]
-
-
-def render(output: Output) -> str:
-    """The terminal text of one output, control characters shown escaped (`\\x1b`): a user's
-    text or value must not move the cursor, recolour or retitle the trainer's terminal."""
-    return _CONTROL.sub(lambda match: repr(match[0])[1:-1], _text(output))
-
-
-def _text(output: Output) -> str:
-    match output:
-        case HelpText(text=text):
-            return text
-        case BotMessage(text=text, buttons=buttons):
-            extra = "".join(f"\n    [{title}] {payload}" for title, payload in buttons)
-            return f"Bot: {text}{extra}"
-        case Notice(text=text):
-            return f"ozbot: {text}"
-        case Decided(text=text):
-            return f"  → {text}"
-        case Exported():
-            return output.summary
-        case ActionProposal():
-            return _render_proposal(output)
-        case Choices():
-            return _render_choices(output)
-        case EntityFix():
-            return f"\n{entities_title(output)}\n\n    {output.marked}\n"
-    raise TypeError(f"cannot render {output!r}")
-
-
-def _render_proposal(proposal: ActionProposal) -> str:
-    history = "\n".join(
-        f"     {who + ':':<18}{what}" for line in proposal.history for who, what in _seed(line)
-    )
-    slots = ", ".join(f"{name}: {_short(value)}" for name, value in proposal.slots)
-    question = texts.QUESTION.format(action=proposal.action)
-    confidence = f"(confidence {proposal.confidence:.2f}, {proposal.policy})"
-    choices = "\n".join(f"    {key}.       {label}" for key, label in texts.CHOICES)
-    return (
-        f"\nChat history:\n\n{history}\n\n"
-        f"we currently have slots: {slots or 'none'}\n{question} {confidence}\n\n{choices}\n"
-    )
-
-
-def _seed(line: HistoryLine) -> list[tuple[str, str]]:
-    """The seed's (who, what) lines of one history step."""
-    match line:
-        case ConversationStart():
-            return [("bot did", "None")]
-        case BotDid(action=action):
-            return [("bot did", action)]
-        case UserSaid(text=text):
-            return [("user said", text), ("whose intent is", line.meaning)]
-    raise TypeError(f"cannot render {line!r}")
-
-
-def _render_choices(choices: Choices) -> str:
-    title = texts.ASK_ACTION if choices.kind == "action" else texts.ASK_INTENT
-    width = max((len(name) for name, _ in choices.options), default=10)
-    lines = [
-        f"{i:>6}  {name:>{width + 4}}    {p:.2f}" for i, (name, p) in enumerate(choices.options)
-    ]
-    return f"\n{title}\n\n" + "\n".join(lines) + "\n"
-
-
-def _short(value: Any, limit: int = 120) -> str:
-    if value is None:
-        return "None"
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    matches = [text] if text in names else [name for name in names if name.startswith(text)]
+    if len(matches) != 1:
+        many = len(matches) > 1
+        return texts.ambiguous_pick(text, matches) if many else texts.pick_how(len(names))
+    kind: AnswerKind = "choose_action" if question.kind == "action" else "choose_intent"
+    return Answer(question.question_id, kind, matches[0])

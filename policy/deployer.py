@@ -93,7 +93,7 @@ class WentLive:
     def note(self) -> str:
         """ "model N live ..." for the log and the trainers."""
         record = self.record
-        learned = record.stories + len(record.conversations)
+        learned = record.stories + record.dialogues
         return texts.model_live(record.version, learned, record.seconds, self.corrections)
 
 

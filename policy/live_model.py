@@ -81,7 +81,7 @@ class LiveModel:
         return ModelStatus(
             record.version,
             record.stories,
-            len(record.conversations),
+            record.dialogues,
             record.corrections,
             trained_at=record.trained_at,
             corrections_since=self._taught.corrections_after(record),

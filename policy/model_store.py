@@ -20,7 +20,7 @@ import os
 import shutil
 import tarfile
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,6 +28,8 @@ from typing import Any, Protocol
 from bot.domain import Domain
 from bot.errors import ModelError
 from bot.events import Corrected, Event
+from bot.stores.base import is_taught
+from bot.tracker import applied_parts
 from policy.ensemble import EnsemblePolicy
 from policy.persistence import load_model, save_model
 from policy.training import TrainingData
@@ -50,6 +52,8 @@ class VersionRecord:
     conversations: dict[str, int] = field(default_factory=dict)
     """Taught conversation id -> how many of its events the model learned from."""
     corrections: int = 0
+    dialogues: int = 0
+    """Taught dialogues, as a trainer counts them: a /restart starts a new one."""
 
     @classmethod
     def of(cls, version: int, policy: EnsemblePolicy, data: TrainingData) -> VersionRecord:
@@ -60,7 +64,7 @@ class VersionRecord:
         corrections = sum(_corrections(events) for events in data.conversations.values())
         return cls(
             version, policy.metadata.trained_at, metrics.seconds, metrics.stories, lengths,
-            corrections,
+            corrections, taught_dialogues(data.conversations.values()),
         )  # fmt: skip
 
     def taught_after(self, conversations: dict[str, list[Event]]) -> dict[str, list[Event]]:
@@ -88,7 +92,13 @@ class VersionRecord:
             int(data["stories"]),
             {str(k): int(v) for k, v in data["conversations"].items()},
             int(data["corrections"]),
+            int(data.get("dialogues", len(data["conversations"]))),  # older records: ids
         )
+
+
+def taught_dialogues(conversations: Iterable[Sequence[Event]]) -> int:
+    """The dialogues trainers taught, as they count them: each /restart starts a new one."""
+    return sum(is_taught(part) for events in conversations for part in applied_parts(events))
 
 
 def _corrections(events: list[Event]) -> int:

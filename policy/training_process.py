@@ -8,7 +8,11 @@ process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
+import signal
+import threading
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -25,13 +29,16 @@ class TrainingProcess:
 
     async def start(self) -> None:
         self._pool = _new_pool()
-        self._pool.submit(_warm)  # imports LightGBM now, not at the first correction
+        with _no_ctrl_c():
+            self._pool.submit(_warm)  # imports LightGBM now, not at the first correction
 
     async def run(self, job: Job) -> Built:
         if self._pool is None:
             raise RuntimeError("TrainingProcess.run() before start()")
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._pool, build, job)
+            with _no_ctrl_c():  # a new process may start here
+                built = asyncio.get_running_loop().run_in_executor(self._pool, build, job)
+            return await built
         except BrokenProcessPool as exc:
             self._pool.shutdown(wait=False)
             self._pool = _new_pool()
@@ -46,6 +53,20 @@ class TrainingProcess:
 def _new_pool() -> ProcessPoolExecutor:
     spawn = multiprocessing.get_context("spawn")  # no fork of a process with threads
     return ProcessPoolExecutor(1, mp_context=spawn, initializer=isolate)
+
+
+@contextlib.contextmanager
+def _no_ctrl_c() -> Iterator[None]:
+    """SIGINT held back while a training process starts: the process inherits the mask, so a
+    Ctrl-C while it imports does not print its traceback (`isolate` then ignores SIGINT)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _warm() -> None:

@@ -10,6 +10,7 @@ import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
 import threading
 
 NICENESS = 10
@@ -18,7 +19,9 @@ NICENESS = 10
 
 def isolate() -> None:
     """One OpenMP thread that sleeps when idle (two on a busy 2-core box ran 4x slower), and
-    an exit when the bot's process dies."""
+    an exit when the bot's process dies. Ctrl-C reaches every process of the terminal: the
+    bot's process handles it (and stops this one), so this one ignores it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ["OMP_NUM_THREADS"] = "1"
     os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
     with contextlib.suppress(OSError):  # not allowed on some platforms: training still works

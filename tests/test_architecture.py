@@ -18,10 +18,11 @@ VENDORS = {
     "sklearn",
     "pycrfsuite",
     "Stemmer",
+    "prompt_toolkit",
 }
 ADAPTERS = {
     "bot/stores/": {"redis"},
-    "connectors/": {"telegram", "slack_bolt", "slack_sdk", "aiohttp"},
+    "connectors/": {"telegram", "slack_bolt", "slack_sdk", "aiohttp", "prompt_toolkit"},
     "policy/": {"lightgbm"},
     "nlu/": {"sklearn", "pycrfsuite", "Stemmer", "aiohttp"},
 }

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
 from typing import TYPE_CHECKING
 
 from bot.commands.common import progress, say, settings
 
 if TYPE_CHECKING:
     from bot import app
+    from connectors.console import ReadLine
 
 DEFAULT_CONVERSATION = "terminal"
 
@@ -33,11 +36,20 @@ async def chat(args: argparse.Namespace, *, trainer: bool) -> None:
 
 
 async def console(args: argparse.Namespace, bot: app.Bot, *, trainer: bool) -> None:
+    """On a terminal, lines are edited with prompt_toolkit and notes print above the prompt;
+    from a pipe or a file they are read plainly."""
     from bot import app
-    from connectors.console import StdinLines
+    from connectors import console, terminal_input
 
-    stdin = StdinLines()
-    await app.terminal(bot, args.conversation, trainer=trainer, read=stdin.read, write=say).run()
+    read: ReadLine
+    above: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        read = terminal_input.PromptLines(console.completions(bot.engine.domain)).read
+        above = terminal_input.notes_above_the_prompt()
+    else:
+        read = terminal_input.StdinLines().read
+    with above:
+        await app.terminal(bot, args.conversation, trainer=trainer, read=read, write=say).run()
 
 
 async def interactive(args: argparse.Namespace) -> None:

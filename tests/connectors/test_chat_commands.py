@@ -64,4 +64,4 @@ async def test_without_a_refusal_nobody_is_refused(engine):
     owner = context(engine, trainer=False, wording=replace(WORDING, refusal=None))
     await answer(UserMessage("/greet"), owner)
     [undone] = await answer(BY_NAME["undo"], owner)
-    assert undone == Notice(texts.UNDONE)
+    assert undone == Notice(texts.undone("/greet", "greet", ["utter_greet"], []))

@@ -1,7 +1,5 @@
 """The terminal loop, driven by a scripted keyboard against the concert bot."""
 
-import asyncio
-import os
 from collections import deque
 
 import pytest
@@ -13,7 +11,7 @@ from bot.interpreter import Nlu
 from bot.nlu.model import Understanding
 from bot.policy import ModelStatus
 from connectors.chat_commands import ChatCommands
-from connectors.console import Console, StdinLines
+from connectors.console import Console
 
 STATUS = ModelStatus(model=3, stories=7, conversations=2, corrections=1)
 
@@ -68,7 +66,7 @@ async def test_the_seed_transcript(engine, tmp_path):
 async def test_wrong_choices_are_asked_again(engine):
     terminal = await chat(engine, ["/greet", "7", "", "2", "99", "fly", "utter_greet", "1"])
     assert terminal.text.count(texts.ANSWER_CHOICES) == 2
-    assert terminal.text.count("Type a number from 0 to 10, or the name itself.") == 2
+    assert terminal.text.count(texts.pick_how(11)) == 2
     assert "Bot: hey there!" in terminal.text
 
 
@@ -138,7 +136,7 @@ async def test_terminal_escape_sequences_typed_by_a_user_are_shown_escaped(engin
 
 async def test_commands_and_help(engine):
     terminal = await chat(engine, ["/help", "/greet", "1", "1", "/restart", "/undo", "n"])
-    assert terminal.text.count("Commands: /restart") == 2
+    assert terminal.text.count("Commands, at every prompt: /restart") == 2
     assert "Started a new conversation" in terminal.text
     assert "There is nothing to take back." in terminal.text
 
@@ -147,37 +145,6 @@ async def test_shell_mode_answers_without_questions(engine):
     terminal = await chat(engine, ["/greet", "n"], trainer=False)
     assert "Bot: hey there!" in terminal.text
     assert "Is this correct?" not in terminal.text
-
-
-async def test_stdin_lines_on_a_terminal_go_on_after_ctrl_d():
-    main, terminal = os.openpty()
-    try:
-        lines = StdinLines(terminal)
-        os.write(main, b"/greet\n")
-        assert await asyncio.wait_for(lines.read(""), 5) == "/greet"
-        os.write(main, b"\x04")  # Ctrl-D at the start of a line
-        assert await asyncio.wait_for(lines.read(""), 5) is None
-        os.write(main, b"y\n")
-        assert await asyncio.wait_for(lines.read(""), 5) == "y"
-    finally:
-        os.close(main)
-        os.close(terminal)
-
-
-async def test_stdin_lines_from_a_pipe_end_for_good(tmp_path):
-    reading, writing = os.pipe()
-    os.write(writing, "first\nsecond ü".encode())
-    os.close(writing)
-    lines = StdinLines(reading)
-    try:
-        assert [await asyncio.wait_for(lines.read(""), 5) for _ in range(4)] == [
-            "first",
-            "second ü",
-            None,
-            None,
-        ]
-    finally:
-        os.close(reading)
 
 
 async def test_slash_retrain_starts_a_retrain_and_says_so(engine):
@@ -193,16 +160,17 @@ async def test_slash_retrain_starts_a_retrain_and_says_so(engine):
     assert "ozbot: Retraining now." in terminal.text
 
 
-async def test_the_help_is_printed_as_it_is(engine):
+async def test_the_help_is_printed_as_it_is_and_lists_the_intents(engine):
     terminal = await chat(engine, ["/help", "n"])
     help_text = (
         'Type what the user says, or an intent as /intent or /intent{"entity": "value"}. '
-        "Commands: /restart (new conversation), /export (write stories), /undo (take back your "
-        "last message), /retrain (retrain the model now), /status (the model and what it learned), "
-        "/help. Ctrl-D quits."
+        "Commands, at every prompt: /restart (new conversation), /export (write stories), /undo "
+        "(take back your last message), /retrain (retrain the model now), /status (the model "
+        "and what it learned), /quit, /help. 0 exports and quits; Ctrl-D quits; Tab completes.\n"
+        "Intents: greet, thankyou, goodbye, search_concerts, search_venues, compare_reviews."
     )
     assert terminal.screen[0] == help_text
-    assert terminal.screen[2] == help_text
+    assert terminal.screen[3] == help_text
 
 
 async def test_status_and_retrain_without_retraining(engine):
@@ -213,4 +181,98 @@ async def test_status_and_retrain_without_retraining(engine):
 
 async def test_the_one_at_the_keyboard_may_use_every_command_without_teaching(engine):
     terminal = await chat(engine, ["/greet", "/undo", "n"], trainer=False)
-    assert "ozbot: Took back your last message and what the bot did after it." in terminal.screen
+    assert "ozbot: Took back '/greet' (greet); the bot's utter_greet after it." in terminal.screen
+
+
+async def test_0_at_your_input_exports_and_exits_as_the_seed_says(engine, tmp_path):
+    terminal = await chat(engine, ["/greet", "1", "1", "0", "never read"])
+    assert "Exported 1 story to" in terminal.text
+    assert terminal.screen[-1] == texts.BYE
+    assert terminal.lines == deque(["never read"])
+    assert len(list((tmp_path / "exported").glob("*.md"))) == 1
+
+
+async def test_start_says_where_the_trainer_is(engine):
+    new = await chat(engine, ["n"])
+    assert new.screen[1] == texts.where_the_trainer_is("c1", 0, None)
+    assert "New conversation 'c1'." in new.screen[1]
+    await engine.handle("c1", UserMessage("/greet"), trainer=True)
+    resumed = await chat(engine, ["1", "1", "n"])
+    assert resumed.screen[1].startswith(
+        "Continuing conversation 'c1' (1 turn); the bot was asking whether to [utter_greet] "
+        "after '/greet' (greet)."
+    )
+    assert "/restart starts a fresh one" in resumed.screen[1]
+
+
+async def test_a_stale_question_takes_no_keystrokes_meant_for_something_else(engine):
+    await engine.handle("c1", UserMessage("/compare_reviews"), trainer=True)
+    before = await engine.store.load("c1")
+
+    terminal = await chat(engine, ["/greet", "2", "utter_greet", "1", "n"])
+
+    assert texts.STALE_QUESTION in terminal.text
+    assert terminal.text.count(texts.STALE_QUESTION_AGAIN) == 4
+    after = await engine.store.load("c1")
+    assert after.events == before.events  # nothing taught, nothing said
+    assert after.pending == before.pending
+
+
+async def test_a_stale_question_is_answered_after_asking_for_it(engine):
+    await engine.handle("c1", UserMessage("/greet"), trainer=True)
+    terminal = await chat(engine, ["/greet", "answer", "1", "1", "n"])
+    assert terminal.text.count("The bot wants to [utter_greet]") == 2
+    assert "Bot: hey there!" in terminal.text
+
+
+async def test_commands_work_at_every_prompt(engine):
+    terminal = await chat(
+        engine,
+        [
+            "/greet",
+            "/status",  # at Your choice: shown, the question stays
+            "/help",
+            "2",
+            "/export",  # in the pick list
+            "utter_gr",  # a unique start of a name
+            "1",
+            "/compare_reviews",
+            "4",
+            "/undo",  # at Your marked message: closes the question
+            "/quit",
+            "n",
+        ],
+    )
+    text = terminal.text
+    assert f"ozbot: {texts.model_status(3, 7, 2, 1)}" in terminal.screen
+    assert text.count("Intents: greet") == 2
+    assert "Exported 1 story" in text
+    assert "Bot: hey there!" in text
+    assert "ozbot: Took back '/compare_reviews' (compare_reviews)." in terminal.screen
+    assert terminal.screen[-2:] == [texts.EXPORT_BEFORE_QUITTING, texts.BYE]
+    assert terminal.lines == deque()
+
+
+async def test_pick_lists_go_back_mark_the_likely_and_take_a_unique_start(engine):
+    terminal = await chat(
+        engine, ["/greet", "2", "", "3", "back", "2", "utter_", "utter_gr", "1", "n"]
+    )
+    text = terminal.text
+    assert text.count("The bot wants to [utter_greet]") == 3  # asked again after each `back`
+    assert f"utter_greet    0.80{texts.LIKELY_MARK}" in text
+    assert f"action_listen    0.20{texts.LIKELY_MARK}" in text
+    assert f"utter_goodbye    0.00{texts.LIKELY_MARK}" not in text
+    assert texts.ambiguous_pick("utter_", ["utter_default", "utter_greet"])[:30] in text
+    assert "Bot: hey there!" in text
+
+
+async def test_undo_says_what_it_took_back_with_the_correction(engine):
+    terminal = await chat(engine, ["/compare_reviews", "2", "action_show_c", "1", "/undo", "n"])
+    taken = texts.undone(
+        "/compare_reviews",
+        "compare_reviews",
+        ["action_show_concert_reviews"],
+        [texts.correction("action", "action_show_venue_reviews", "action_show_concert_reviews")],
+    )
+    assert f"ozbot: {taken}" in terminal.screen
+    assert "correction: action_show_concert_reviews instead of action_show_venue_reviews" in taken

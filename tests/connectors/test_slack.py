@@ -521,7 +521,7 @@ async def test_commands_of_a_trainer(slack, engine):
     assert nothing.params["text"].endswith(texts.NOTHING_TO_UNDO)
     await sl.say(TRAINER, "!greet", DM)
     [undone] = await sl.command(TRAINER, "undo", DM)
-    assert undone.params["text"].endswith(texts.UNDONE)
+    assert undone.params["text"].endswith(texts.undone("!greet", "greet", [], []))
     assert (await engine.store.load(f"slack:{DM}")).pending is None
     [empty] = await sl.command(TRAINER, "export", DM)
     assert empty.params["text"] == texts.NOTHING_EXPORTED

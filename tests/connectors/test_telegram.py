@@ -296,7 +296,7 @@ async def test_commands_of_a_trainer(telegram, engine):
     assert nothing.params["text"].endswith(texts.NOTHING_TO_UNDO)
     await tg.say(TRAINER, "/greet")
     [undone] = await tg.say(TRAINER, "/undo")
-    assert undone.params["text"].endswith(texts.UNDONE)
+    assert undone.params["text"].endswith(texts.undone("/greet", "greet", [], []))
     assert (await engine.store.load(f"telegram:{TRAINER}")).pending is None
     [restarted] = await tg.say(TRAINER, "/restart")
     assert restarted.params["text"].endswith(texts.RESTARTED)

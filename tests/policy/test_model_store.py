@@ -8,11 +8,11 @@ import pytest
 
 from bot.domain import Domain
 from bot.errors import ModelError
-from bot.events import ActionExecuted, Corrected
+from bot.events import ACTION_RESTART, ActionExecuted, Corrected, Restarted, UserUttered
 from bot.policy import TRAINER
 from bot.tracker import Tracker
 from policy.ensemble import EnsemblePolicy
-from policy.model_store import POINTER, ModelStore, VersionRecord
+from policy.model_store import POINTER, ModelStore, VersionRecord, taught_dialogues
 from policy.persistence import BOOSTER, METADATA
 from policy.training import TrainingData
 from tests.policy.concert import concert_stories
@@ -135,3 +135,15 @@ def test_the_record_knows_what_was_taught_after_it(seed_tracker: Any) -> None:
     assert record.taught_after(trained_on) == {}
     assert list(record.taught_after(now)) == ["seed", "other"]
     assert record.corrections_after(now) == 2
+
+
+def test_taught_dialogues_are_counted_as_a_trainer_counts_them() -> None:
+    taught = [UserUttered("/greet", "greet"), ActionExecuted("utter_greet", TRAINER)]
+    once = [*taught, ActionExecuted(ACTION_RESTART, TRAINER), Restarted(), *taught]
+    unanswered = [UserUttered("/greet", "greet"), ActionExecuted("utter_greet", "memo")]
+    restarted_after = [*taught, Restarted(), UserUttered("/greet", "greet")]
+
+    assert taught_dialogues([once, unanswered, restarted_after]) == 3
+    record = {"version": 1, "trained_at": 0, "seconds": 1, "stories": 2, "corrections": 0}
+    old = VersionRecord.from_dict({**record, "conversations": {"a": 3, "b": 4}})
+    assert old.dialogues == 2  # a record written before dialogues were counted

@@ -1,0 +1,14 @@
+"""What the terminal shows of an output (the whole loop: test_console.py)."""
+
+from bot.outputs import Choices, Notice
+from connectors.console_render import likeliest, render
+
+
+def test_choices_the_model_gives_no_real_chance_are_not_marked_likely():
+    choices = Choices("q", "intent", (("greet", 0.004), ("goodbye", 0.9), ("thankyou", 0.05)))
+    assert likeliest(choices) == ["goodbye", "thankyou"]
+    assert "greet    0.00\n" in render(choices)
+
+
+def test_control_characters_are_shown_escaped():
+    assert render(Notice("\x1b[2J")) == "ozbot: \\x1b[2J"
