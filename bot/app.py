@@ -36,6 +36,7 @@ from bot.policy import Learners
 from bot.project import Project, has_stories_folder, nothing_to_train
 from bot.settings import Serving, Settings
 from bot.stores.base import TrackerStore
+from bot.stores.memory import MemoryTrackerStore
 from bot.stores.redis import RedisTrackerStore
 from bot.stores.redis_rollout import RedisRollout
 from bot.stores.redis_seen_ids import RedisSeenIds
@@ -210,12 +211,18 @@ class Bot:
 
 @asynccontextmanager
 async def running_bot(
-    settings: Settings, *, learn: bool, progress: Progress, notes: TrainerNotes
+    settings: Settings,
+    *,
+    learn: bool,
+    progress: Progress,
+    notes: TrainerNotes,
+    remember: bool = True,
 ) -> AsyncIterator[Bot]:
     """The project's bot, ready to talk: store open, a model serving, retraining on.
 
     `learn` lets the trainers' answers teach the model at once; `progress` shows a training
-    that has to happen before the bot can answer.
+    that has to happen before the bot can answer. Without `remember` (`ozbot shell`) the bot's
+    conversations live in memory only: nothing said is stored, exported or trained on.
     """
     loaded = load_project(settings)
     training = model_training(loaded)
@@ -245,7 +252,7 @@ async def running_bot(
         engine = Engine(
             loaded.domain,
             parts.live,
-            store,
+            store if remember else MemoryTrackerStore(),
             loaded.actions,
             StoryExporter(loaded.project.exported_dir),
             learners if learn else None,

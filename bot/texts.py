@@ -268,3 +268,10 @@ TERMINAL_HELP = (
     "last message), /retrain (retrain the model now), /status (the model and what it learned), "
     "/help. Ctrl-D quits."
 )
+SHELL_HELP = (
+    "You talk to the bot as its users do: type what the user says, or an intent as /{intent}. "
+    "Nothing said here is kept or learned (`ozbot interactive` teaches). Commands: /restart "
+    "(start again), /help. Ctrl-D quits."
+)
+SHELL_TEACHING_ONLY = "/{command} is for teaching: `ozbot interactive`. The shell keeps nothing."
+SHELL_BYE = "Bye. Nothing said here was kept."

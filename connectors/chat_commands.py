@@ -37,7 +37,7 @@ class Wording:
     """How a platform words the help (for trainers, for users) and the trainers-only refusal.
 
     Format strings: the help gets `{intent}` (an example intent), the refusal `{command}`. A
-    refusal of None refuses nobody: the terminal's user owns the project.
+    refusal of None refuses nobody.
     """
 
     help_trainer: str

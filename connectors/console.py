@@ -41,7 +41,8 @@ from connectors.training_view import entities_title
 
 ReadLine = Callable[[str], Awaitable[str | None]]
 Write = Callable[[str], None]
-WORDING = Wording(texts.TERMINAL_HELP, texts.TERMINAL_HELP, refusal=None)
+WORDING = Wording(texts.TERMINAL_HELP, texts.SHELL_HELP, texts.SHELL_TEACHING_ONLY)
+"""Without `trainer` (`ozbot shell`), the teaching commands are refused."""
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 """Every control character but the line break and the tab, and the bidirectional overrides."""
 _ANSWERS = {
@@ -186,6 +187,9 @@ class Console:
                 self.write(texts.choice_out_of_range(len(question.options)))
 
     async def _quit(self) -> None:
+        if not self.trainer:  # the shell keeps nothing: no export to offer
+            self.write(texts.SHELL_BYE)
+            return
         line = await self.read("\nExport the conversation as stories before quitting? [y/N] ")
         if line is not None and line.strip().lower() in ("y", "yes"):
             outputs = await answer(BY_NAME["export"], self._context)

@@ -1,4 +1,4 @@
-"""`ozbot interactive` / `shell`: talk to the bot in the terminal, teaching it or not."""
+"""`ozbot interactive`: teach the bot in the terminal."""
 
 from __future__ import annotations
 
@@ -42,7 +42,3 @@ async def console(args: argparse.Namespace, bot: app.Bot, *, trainer: bool) -> N
 
 async def interactive(args: argparse.Namespace) -> None:
     await chat(args, trainer=True)
-
-
-async def shell(args: argparse.Namespace) -> None:
-    await chat(args, trainer=False)

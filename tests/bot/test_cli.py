@@ -1,5 +1,6 @@
 """`ozbot` as a user runs it: a subprocess, typed lines on stdin, files in a project folder."""
 
+import asyncio
 import os
 import re
 import shutil
@@ -9,6 +10,7 @@ import sys
 
 import pytest
 
+from bot.stores.sqlite import SqliteTrackerStore
 from bot.stories.model import ActionStep, UserStep
 from bot.stories.reader import read_stories
 from tests.conftest import REPO
@@ -84,6 +86,30 @@ def test_shell_answers_without_questions(project):
     result = ozbot(project, "shell", lines=["/greet", "n"])
     assert "Bot: hey there!" in result.stdout
     assert "Is this correct?" not in result.stdout
+
+
+def test_the_shell_keeps_nothing_and_leaves_the_taught_conversation_alone(project):
+    taught = ozbot(project, "interactive", lines=["/greet", "1", "1"])
+    assert taught.returncode == 0, taught.stderr
+    shell = ozbot(project, "shell", lines=["/search_concerts", "/export", "/retrain"])
+    assert shell.returncode == 0, shell.stderr
+    assert "Bot: " in shell.stdout
+    assert "/export is for teaching" in shell.stdout
+    assert "/retrain is for teaching" in shell.stdout
+    assert "Export the conversation" not in shell.stdout
+    assert not (project / "stories" / "exported").exists()
+
+    async def stored() -> dict[str, list[str]]:
+        store = await SqliteTrackerStore.open(project / "ozbot.db")
+        try:
+            ids = await store.conversation_ids()
+            return {i: [repr(e) for e in (await store.load(i)).events] for i in ids}
+        finally:
+            await store.close()
+
+    conversations = asyncio.run(stored())
+    assert list(conversations) == ["terminal"]  # the shell's conversation was never stored
+    assert not any("search_concerts" in event for event in conversations["terminal"])
 
 
 @pytest.mark.parametrize(

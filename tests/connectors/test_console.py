@@ -211,6 +211,12 @@ async def test_status_and_retrain_without_retraining(engine):
     assert f"ozbot: {texts.RETRAIN_UNAVAILABLE}" in terminal.screen
 
 
-async def test_the_one_at_the_keyboard_may_use_every_command_without_teaching(engine):
-    terminal = await chat(engine, ["/greet", "/undo", "n"], trainer=False)
-    assert "ozbot: Took back your last message and what the bot did after it." in terminal.screen
+async def test_the_shell_refuses_the_teaching_commands_and_offers_no_export(engine):
+    terminal = await chat(engine, ["/greet", "/undo", "/export"], trainer=False)
+    assert "ozbot: /undo is for teaching: `ozbot interactive`. The shell keeps nothing." in (
+        terminal.screen
+    )
+    assert "ozbot: /export is for teaching: `ozbot interactive`. The shell keeps nothing." in (
+        terminal.screen
+    )
+    assert terminal.screen[-1] == texts.SHELL_BYE  # no question whether to export
