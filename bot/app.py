@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field, replace
 
+from bot import texts
 from bot.action_loader import load_custom_actions
 from bot.actions import ActionRegistry
 from bot.background import BackgroundTasks
@@ -41,6 +42,8 @@ from bot.stores.redis import RedisTrackerStore
 from bot.stores.redis_rollout import RedisRollout
 from bot.stores.redis_seen_ids import RedisSeenIds
 from bot.stores.sqlite import SqliteTrackerStore
+from bot.stories.drawing import dialogue_dot
+from bot.stories.export import stories_from_events
 from bot.stories.model import Rule, Story
 from bot.telemetry import Telemetry
 from bot.training_files import readable_training_files
@@ -163,6 +166,33 @@ async def train(settings: Settings, progress: Progress) -> Version:
         raise ProjectError(nothing_to_train(loaded.project))
     async with opened_rollout(settings) as rollout:
         return await train_now(model_training(loaded), data, rollout, progress)
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """What `ozbot visualize` draws: the DOT text, and its title (what went into it)."""
+
+    dot: str
+    title: str
+
+
+async def story_drawing(settings: Settings) -> Drawing:
+    """`ozbot visualize`: the stories, rules and taught conversations as one graph's DOT text."""
+    loaded = load_project(settings)
+    async with opened_store(settings) as store:
+        data = await read_taught(loaded.stories, store)
+    taught = [
+        story
+        for conversation_id, events in data.conversations.items()
+        for story in stories_from_events(events, conversation_id)
+    ]
+    title = texts.drawing_title(
+        settings.project.root.resolve().name,
+        len(loaded.stories),
+        len(loaded.rules),
+        len(data.conversations),
+    )
+    return Drawing(dialogue_dot([*loaded.stories, *taught], loaded.rules, title=title), title)
 
 
 class TrainerNotes:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 
 from bot import logs
-from bot.commands import chat, check, evaluate, export, init, run, shell, train
+from bot.commands import chat, check, evaluate, export, init, run, shell, train, visualize
 from bot.commands.common import environment
 from bot.errors import OzbotError
 from bot.settings import chosen
@@ -36,6 +36,7 @@ SUBCOMMANDS = {
     "export": Subcommand(export.HELP, export.add_arguments, export.run),
     "check": Subcommand(check.HELP, check.add_arguments, check.run),
     "init": Subcommand(init.HELP, init.add_arguments, init.run),
+    "visualize": Subcommand(visualize.HELP, visualize.add_arguments, visualize.run),
 }
 
 
