@@ -91,10 +91,12 @@ def _serving_notes(serving: Serving, web: WebServer) -> list[str]:
         )
     if serving.slack is not None:
         trainers = ", ".join(sorted(serving.slack.trainer_ids)) or "none"
-        notes.append(
-            f"ozbot: serving on Slack at port {web.port}, path {EVENTS_PATH} (events, "
-            f"interactivity and /ozbot); trainers: {trainers}. Ctrl-C stops."
+        where = (
+            "over Socket Mode (no public URL needed)"
+            if serving.slack.socket_mode
+            else f"at port {web.port}, path {EVENTS_PATH} (events, interactivity and /ozbot)"
         )
+        notes.append(f"ozbot: serving on Slack {where}; trainers: {trainers}. Ctrl-C stops.")
     return notes
 
 

@@ -110,12 +110,14 @@ async def test_the_serving_note_shows_the_webhook_without_its_path():
 
 
 def test_slack_without_its_token_and_secret_fails_before_training(project, monkeypatch):  # noqa: F811
-    for name in ("SLACK_SIGNING_SECRET", "SLACK_TRAINER_IDS", "SLACK_API_URL"):
+    for name in ("SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_TRAINER_IDS", "SLACK_API_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
     result = ozbot(project, "run", "slack")
     assert result.returncode == 2
-    assert result.stderr.startswith("error: SLACK_SIGNING_SECRET not set")
+    assert result.stderr.startswith(
+        "error: SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) not set"
+    )
     assert not (project / "models").exists()
 
 
