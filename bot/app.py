@@ -66,6 +66,7 @@ from policy.model_store import ModelStore, Version
 from policy.retrain_schedule import RetrainSchedule
 from policy.retraining import retraining
 from policy.taught import read_taught
+from policy.training import TrainingData
 from policy.training_process import TrainingProcess
 from policy.versions import starting_version, train_now
 
@@ -179,8 +180,10 @@ class Drawing:
 async def story_drawing(settings: Settings) -> Drawing:
     """`ozbot visualize`: the stories, rules and taught conversations as one graph's DOT text."""
     loaded = load_project(settings)
-    async with opened_store(settings) as store:
-        data = await read_taught(loaded.stories, store)
+    data = TrainingData(loaded.stories, {})
+    if settings.store is not None or loaded.project.store_file.exists():  # else nothing taught
+        async with opened_store(settings) as store:
+            data = await read_taught(loaded.stories, store)
     taught = [
         story
         for conversation_id, events in data.conversations.items()

@@ -117,6 +117,9 @@ def test_the_shell_keeps_nothing_and_leaves_the_taught_conversation_alone(projec
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
 def test_visualize_draws_the_stories_and_the_taught_conversations(project):
+    untaught = ozbot(project, "visualize", "--out", str(project / "graph.dot"))
+    assert "7 stories, 0 rules, 0 taught conversations" in untaught.stdout, untaught.stderr
+    assert not (project / "ozbot.db").exists()  # drawing creates no store
     taught = ozbot(project, "interactive", lines=["/greet", "2", "utter_goodbye", "1"])
     assert taught.returncode == 0, taught.stderr
     as_text = ozbot(project, "visualize", "--out", str(project / "graph.dot"))
