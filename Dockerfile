@@ -1,5 +1,7 @@
 # ozbot: one image for every connector (`ozbot run telegram`, `ozbot run slack`).
-# The image holds the concert bot in /bot; mount your own bot folder there instead.
+# The image holds the concert bot in /bot; mount your own bot folder there instead, or build
+# an image `FROM ozbot:latest` that puts it there (README: "Your own bot").
+# Exports are written to /bot/stories/exported (a volume in docker-compose.yml).
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
@@ -10,9 +12,10 @@ COPY policy policy
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
 FROM python:3.11-slim
-# libgomp1: LightGBM's OpenMP runtime, the one system library the wheels need.
+# libgomp1: LightGBM's OpenMP runtime, the one system library the wheels need; graphviz:
+# its `dot` draws /graph's pictures.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libgomp1 \
+    && apt-get install -y --no-install-recommends libgomp1 graphviz \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 ozbot
 COPY --from=build /wheels /wheels

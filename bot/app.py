@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field, replace
 
+from bot import texts
 from bot.action_loader import load_custom_actions
 from bot.actions import ActionRegistry
 from bot.background import BackgroundTasks
@@ -36,10 +37,13 @@ from bot.policy import Learners
 from bot.project import Project, has_stories_folder, nothing_to_train
 from bot.settings import Serving, Settings
 from bot.stores.base import TrackerStore
+from bot.stores.memory import MemoryTrackerStore
 from bot.stores.redis import RedisTrackerStore
 from bot.stores.redis_rollout import RedisRollout
 from bot.stores.redis_seen_ids import RedisSeenIds
 from bot.stores.sqlite import SqliteTrackerStore
+from bot.stories.drawing import dialogue_dot
+from bot.stories.export import stories_from_events
 from bot.stories.model import Rule, Story
 from bot.telemetry import Telemetry
 from bot.training_files import readable_training_files
@@ -63,6 +67,7 @@ from policy.model_store import ModelStore, Version
 from policy.retrain_schedule import RetrainSchedule
 from policy.retraining import retraining
 from policy.taught import read_taught
+from policy.training import TrainingData
 from policy.training_process import TrainingProcess
 from policy.versions import starting_version, train_now
 
@@ -172,6 +177,35 @@ async def train(settings: Settings, progress: Progress) -> Version:
         return await train_now(model_training(loaded), data, rollout, progress)
 
 
+@dataclass(frozen=True)
+class Drawing:
+    """What `ozbot visualize` draws: the DOT text, and its title (what went into it)."""
+
+    dot: str
+    title: str
+
+
+async def story_drawing(settings: Settings) -> Drawing:
+    """`ozbot visualize`: the stories, rules and taught conversations as one graph's DOT text."""
+    loaded = load_project(settings)
+    data = TrainingData(loaded.stories, {})
+    if settings.store is not None or loaded.project.store_file.exists():  # else nothing taught
+        async with opened_store(settings) as store:
+            data = await read_taught(loaded.stories, store)
+    taught = [
+        story
+        for conversation_id, events in data.conversations.items()
+        for story in stories_from_events(events, conversation_id)
+    ]
+    title = texts.drawing_title(
+        settings.project.root.resolve().name,
+        len(loaded.stories),
+        len(loaded.rules),
+        len(data.conversations),
+    )
+    return Drawing(dialogue_dot([*loaded.stories, *taught], loaded.rules, title=title), title)
+
+
 class TrainerNotes:
     """Where notes for the trainers go: the terminal, and each chat connector that joins.
 
@@ -218,12 +252,18 @@ class Bot:
 
 @asynccontextmanager
 async def running_bot(
-    settings: Settings, *, learn: bool, progress: Progress, notes: TrainerNotes
+    settings: Settings,
+    *,
+    learn: bool,
+    progress: Progress,
+    notes: TrainerNotes,
+    remember: bool = True,
 ) -> AsyncIterator[Bot]:
     """The project's bot, ready to talk: store open, a model serving, retraining on.
 
     `learn` lets the trainers' answers teach the model at once; `progress` shows a training
-    that has to happen before the bot can answer.
+    that has to happen before the bot can answer. Without `remember` (`ozbot shell`) the bot's
+    conversations live in memory only: nothing said is stored, exported or trained on.
     """
     loaded = load_project(settings)
     training = model_training(loaded)
@@ -255,7 +295,7 @@ async def running_bot(
         engine = Engine(
             loaded.domain,
             parts.live,
-            store,
+            store if remember else MemoryTrackerStore(),
             loaded.actions,
             StoryExporter(
                 loaded.project.exported_dir, project_story_format(loaded.project.data_dirs)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 
 from bot import logs
-from bot.commands import chat, check, evaluate, export, init, run, train
+from bot.commands import chat, check, evaluate, export, init, run, shell, train, visualize
 from bot.commands.common import environment
 from bot.errors import OzbotError
 from bot.settings import chosen
@@ -30,14 +30,13 @@ SUBCOMMANDS = {
     "interactive": Subcommand(
         "teach the bot: approve or correct every action", chat.add_arguments, chat.interactive
     ),
-    "shell": Subcommand(
-        "talk to the bot without training questions", chat.add_arguments, chat.shell
-    ),
+    "shell": Subcommand(shell.HELP, shell.add_arguments, shell.run),
     "train": Subcommand(train.HELP, train.add_arguments, train.run),
     "evaluate": Subcommand(evaluate.HELP, evaluate.add_arguments, evaluate.run),
     "export": Subcommand(export.HELP, export.add_arguments, export.run),
     "check": Subcommand(check.HELP, check.add_arguments, check.run),
     "init": Subcommand(init.HELP, init.add_arguments, init.run),
+    "visualize": Subcommand(visualize.HELP, visualize.add_arguments, visualize.run),
 }
 
 

@@ -173,6 +173,10 @@ class Engine:
                 )
             return step
 
+    async def events(self, conversation_id: str) -> list[Event]:
+        """Every event of a conversation as stored, read without its lock (/graph)."""
+        return list((await self.store.load(conversation_id)).events)
+
     async def pending_outputs(self, conversation_id: str) -> list[Output]:
         """The open training question of a conversation, rendered again (e.g. after a restart)."""
         tail = await self.store.load_tail(conversation_id)

@@ -12,6 +12,7 @@
     ├── AnswerError             a trainer answer that does not fit the pending question
     ├── ModelError              no model, a corrupt model, a model for another domain
     ├── ConnectorError          a connector cannot start: token or URL missing or refused
+    ├── DrawingError            Graphviz's `dot` is not installed or could not draw a graph
     └── StoreError              the tracker store failed or holds corrupt data
         ├── ConflictError       an append raced with another writer (expected length differs)
         └── StoreUnavailableError  the store cannot be reached now; the input was not processed
@@ -67,6 +68,10 @@ class ModelError(OzbotError):
 
 class ConnectorError(OzbotError):
     """A connector cannot start: a token or URL is missing, wrong or refused by the platform."""
+
+
+class DrawingError(OzbotError):
+    """Graphviz's `dot` is not installed or could not draw a graph."""
 
 
 class StoreError(OzbotError):

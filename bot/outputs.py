@@ -24,6 +24,15 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class Picture(Notice):
+    """A PNG picture with its caption; a chat that shows no pictures shows `text` instead."""
+
+    png: bytes = b""
+    caption: str = ""
+    filename: str = "conversation.png"
+
+
+@dataclass(frozen=True)
 class Refused(Notice):
     """An answer that does not fit the open question (stale, duplicate, unknown): nothing changed.
 

@@ -175,7 +175,31 @@ COMMAND_HELP = {
     "export": "send this conversation as Rasa stories (trainers)",
     "status": "the model and its training data (trainers)",
     "retrain": "retrain the model now (trainers)",
+    "graph": "a picture of this conversation's path (trainers)",
 }
+
+# /graph and `ozbot visualize`: pictures drawn by Graphviz.
+GRAPHVIZ_MISSING = (
+    "Graphviz's `{program}` program is not installed, and it draws the graph: install the "
+    "graphviz package (Debian/Ubuntu: `apt-get install graphviz`, macOS: `brew install "
+    "graphviz`)"
+)
+
+
+def drawing_title(bot: str, stories: int, rules: int, conversations: int) -> str:
+    """The title of `ozbot visualize`'s picture: "concert: 7 stories, 0 rules, 2 taught"."""
+    return (
+        f"{bot}: {_counted(stories, 'story', 'stories')}, {_counted(rules, 'rule')}, "
+        f"{_counted(conversations, 'taught conversation')}"
+    )
+
+
+GRAPH_CAPTION = "This conversation so far, as a story: {steps} steps."
+GRAPH_NOTHING = "There is nothing to draw yet: the conversation has no turn since its start."
+GRAPH_NO_PICTURES = (
+    "/graph sends a picture in Telegram and Slack; here, `ozbot visualize` draws every story "
+    "and taught conversation."
+)
 
 # Telegram: its help, refusals and command menu.
 TELEGRAM_TRAINERS_ONLY = "/{command} is for trainers."
@@ -186,7 +210,7 @@ TELEGRAM_HELP_TRAINER = (
     '"value"}}. Before each action the bot asks whether it is right: tap Yes, Wrong action or '
     "Wrong intent; corrections stick at once. /restart starts a new conversation, /undo takes "
     "back your last message, /export sends the conversation as Rasa stories, /status shows the "
-    "model and its training data."
+    "model and its training data, /graph draws the conversation's path."
 )
 TELEGRAM_HELP_USER = (
     'Type what you want as an intent: /{intent} or /{intent}{{"entity": "value"}}. '
@@ -256,7 +280,8 @@ SLACK_HELP_TRAINER = (
     "through). Before each action the bot asks whether it is right: press Yes, Wrong action or "
     "Wrong intent; corrections stick at once. /ozbot restart starts a new conversation, "
     "/ozbot undo takes back your last message, /ozbot export uploads the conversation as Rasa "
-    "stories, /ozbot status shows the model and its training data, /ozbot retrain retrains now."
+    "stories, /ozbot status shows the model and its training data, /ozbot retrain retrains now, "
+    "/ozbot graph draws the conversation's path."
 )
 SLACK_HELP_USER = (
     'Type what you want as an intent: !{intent} or !{intent}{{"entity": "value"}} (or '
@@ -319,3 +344,12 @@ def pick_how(count: int) -> str:
 
 def ambiguous_pick(text: str, matches: Sequence[str]) -> str:
     return f"{text!r} starts {_listing(matches)}: type more of the name, or its number."
+
+
+SHELL_HELP = (
+    "You talk to the bot as its users do: type what the user says, or an intent as /{intent}. "
+    "Nothing said here is kept or learned (`ozbot interactive` teaches). Commands: /restart "
+    "(start again), /help. Ctrl-D quits."
+)
+SHELL_TEACHING_ONLY = "/{command} is for teaching: `ozbot interactive`. The shell keeps nothing."
+SHELL_BYE = "Bye. Nothing said here was kept."

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import texts
+from bot.conversation_picture import conversation_picture
 from bot.domain import Domain
 from bot.engine import Command, Engine, UserMessage
 from bot.errors import ProjectError
@@ -103,6 +104,10 @@ async def _status(context: Context) -> list[Output]:
     return [Notice(texts.model_status(*counts, now.trained_at, now.corrections_since))]
 
 
+async def _graph(context: Context) -> list[Output]:
+    return [await conversation_picture(context.engine, context.conversation)]
+
+
 async def _retrain(context: Context) -> list[Output]:
     retrain = context.commands.retrain
     return [Notice(texts.RETRAIN_UNAVAILABLE if retrain is None else retrain())]
@@ -115,6 +120,7 @@ COMMANDS = (
     ChatCommand("export", True, texts.COMMAND_HELP["export"], _export),
     ChatCommand("status", True, texts.COMMAND_HELP["status"], _status),
     ChatCommand("retrain", True, texts.COMMAND_HELP["retrain"], _retrain),
+    ChatCommand("graph", True, texts.COMMAND_HELP["graph"], _graph),
 )
 BY_NAME = {command.name: command for command in COMMANDS}
 NAMES = tuple(BY_NAME)

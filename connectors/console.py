@@ -31,7 +31,8 @@ from connectors.console_render import render
 
 ReadLine = Callable[[str], Awaitable[str | None]]
 Write = Callable[[str], None]
-WORDING = Wording(texts.TERMINAL_HELP, texts.TERMINAL_HELP, refusal=None)
+WORDING = Wording(texts.TERMINAL_HELP, texts.SHELL_HELP, texts.SHELL_TEACHING_ONLY)
+"""Without `trainer` (`ozbot shell`), the teaching commands are refused."""
 QUIT = "quit"
 """The terminal's own command: ask about exporting, then end."""
 CLOSING = ("undo", "restart")
@@ -89,7 +90,7 @@ class Console:
         while True:
             line = await self.read(INPUT)
             word = "/quit" if line is None else line.strip()
-            if word == "0":  # the seed: 0 writes the conversation to a file and exits
+            if word == "0" and self.trainer:  # the seed: 0 writes the conversation and exits
                 await self._export_and_end()
                 return
             if word == f"/{QUIT}":
@@ -182,6 +183,9 @@ class Console:
         self.write(texts.BYE)
 
     async def _quit(self) -> None:
+        if not self.trainer:  # the shell keeps nothing: no export to offer
+            self.write(texts.SHELL_BYE)
+            return
         line = await self.read(texts.EXPORT_BEFORE_QUITTING)
         if line is not None and line.strip().lower() in ("y", "yes"):
             self._show(await answer(BY_NAME["export"], self._context))

@@ -1,6 +1,8 @@
 """The Slack connector: a slack-bolt `AsyncApp` on ozbot's web server, in front of the engine.
 
-Events, button presses and the `/ozbot` command all arrive at `/slack/events`. A request
+Events, button presses and the `/ozbot` command all arrive at `/slack/events`, or, in Socket
+Mode (`SLACK_APP_TOKEN`), over a websocket ozbot opens to Slack, so that a laptop with no
+public URL can serve: then nothing is taken over HTTP. A request
 without Slack's signature of its body, within five minutes, gets 401 before its body is read
 (`connectors/slack_requests.py`); a signed body Bolt could not read gets 400. Every request is
 acknowledged at once and its work runs afterwards in a background task, in order per
@@ -13,6 +15,7 @@ nothing.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
@@ -20,6 +23,7 @@ from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -53,6 +57,7 @@ from connectors.tasks import ConnectorTasks
 from connectors.web import WebServer
 
 log = logging.getLogger(__name__)
+SOCKET_CONNECT_SECONDS = 30.0
 INTENT_PREFIXES = ("!", "/")
 """Slack clients never send a message that starts with "/": typed intents start with "!"."""
 WORDING = Wording(texts.SLACK_HELP_TRAINER, texts.SLACK_HELP_USER, texts.SLACK_TRAINERS_ONLY)
@@ -90,7 +95,9 @@ class SlackConnector:
         self.app.event("app_mention")(self._on_event)
         self.app.action(ACTION_ID)(self._on_press)
         self.app.command("/ozbot")(self._on_command)
-        web.add_post(EVENTS_PATH, self._on_request)
+        if not settings.socket_mode:  # Socket Mode has no signing secret: no HTTP door at all
+            web.add_post(EVENTS_PATH, self._on_request)
+        self._socket: AsyncSocketModeHandler | None = None
         self._order = ConversationLocks()
         self._tasks = ConnectorTasks(tasks)
 
@@ -107,8 +114,39 @@ class SlackConnector:
                 f"cannot reach Slack's Web API at {self.settings.api_url}: {exc}; "
                 "check SLACK_API_URL"
             ) from exc
+        if self.settings.app_token is not None:
+            await self._open_socket(self.settings.app_token)
+
+    async def _open_socket(self, app_token: str) -> None:
+        """Socket Mode: ask Slack for a websocket URL with the app-level token (so a wrong token
+        is a clear error here, not endless retries in the SDK), then connect."""
+        try:
+            opened = await self.client.apps_connections_open(app_token=app_token)
+        except SlackApiError as exc:
+            raise ConnectorError(
+                f"Slack refused SLACK_APP_TOKEN (apps.connections.open: "
+                f"{exc.response.get('error')}); turn Socket Mode on and copy an app-level token "
+                "(xapp-...) with the scope connections:write from Basic Information"
+            ) from exc
+        except (SlackClientError, OSError) as exc:
+            raise ConnectorError(
+                f"cannot reach Slack's Web API at {self.settings.api_url}: {exc}"
+            ) from exc
+        self._socket = AsyncSocketModeHandler(self.app, app_token)
+        self._socket.client.wss_uri = opened["url"]
+        try:
+            await asyncio.wait_for(self._socket.connect_async(), SOCKET_CONNECT_SECONDS)
+        except TimeoutError:
+            await self._socket.close_async()
+            raise ConnectorError(
+                f"cannot open Slack's Socket Mode websocket within {SOCKET_CONNECT_SECONDS:.0f} "
+                "s; check the network (a proxy or firewall may block wss://)"
+            ) from None
+        log.info("Slack Socket Mode connected")
 
     async def stop(self) -> None:
+        if self._socket is not None:  # no new events; the work acknowledged goes on to its end
+            await self._socket.close_async()
         await self.idle()
 
     async def idle(self) -> None:

@@ -2,8 +2,8 @@
 
 A decision or an option list edits the pressed question (chat.update); ozbot's notes go only
 to the one who asked (chat.postEphemeral, or a slash command's response_url); an export is
-uploaded as a Markdown file (files_upload_v2). Every `text` is escaped for Slack's markup here,
-where it is sent: a `TellUser` takes plain text.
+uploaded as a Markdown file and /graph's picture as a PNG (files_upload_v2). Every `text` is
+escaped for Slack's markup here, where it is sent: a `TellUser` takes plain text.
 """
 
 from __future__ import annotations
@@ -15,7 +15,16 @@ from pathlib import Path
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
-from bot.outputs import ActionProposal, BotMessage, Choices, Decided, EntityFix, Exported, Notice
+from bot.outputs import (
+    ActionProposal,
+    BotMessage,
+    Choices,
+    Decided,
+    EntityFix,
+    Exported,
+    Notice,
+    Picture,
+)
 from connectors.presses import PageTurn, Shown
 from connectors.slack_events import Place
 from connectors.slack_render import (
@@ -60,7 +69,9 @@ class SlackPoster:
         """
         tell = tell_user or (lambda text: self.ephemeral(where, user, text))
         for output in outputs:
-            if isinstance(output, Notice):
+            if isinstance(output, Picture):
+                await self._upload_picture(where, output)
+            elif isinstance(output, Notice):
                 await tell(message_text(output))
             elif isinstance(output, Exported):
                 await self._upload(where, output, tell)
@@ -89,6 +100,16 @@ class SlackPoster:
     async def ephemeral(self, where: Place, user: str, text: str) -> None:
         await self.client.chat_postEphemeral(
             channel=where.channel, user=user, thread_ts=where.thread_ts, text=escaped(text)
+        )
+
+    async def _upload_picture(self, where: Place, picture: Picture) -> None:
+        await self.client.files_upload_v2(
+            channel=where.channel,
+            thread_ts=where.thread_ts,
+            content=picture.png,
+            filename=picture.filename,
+            title=picture.filename,
+            initial_comment=escaped(picture.caption),
         )
 
     async def _upload(self, where: Place, exported: Exported, tell: TellUser) -> None:

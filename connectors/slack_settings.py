@@ -19,25 +19,45 @@ _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 class SlackSettings:
     bot_token: str
     signing_secret: str
+    """Empty in Socket Mode: no request comes over HTTP there."""
     api_url: str = DEFAULT_API_URL
     """The Web API's base URL, with its trailing slash."""
     trainer_ids: frozenset[str] = frozenset()
+    app_token: str | None = None
+    """`SLACK_APP_TOKEN` (xapp-...): Socket Mode, Slack's events over a websocket ozbot opens,
+    so no public URL is needed."""
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.app_token is not None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SlackSettings:
         """`SLACK_*` settings; raises ConnectorError saying what to fix."""
         token = env.get("SLACK_BOT_TOKEN", "").strip()
         secret = env.get("SLACK_SIGNING_SECRET", "").strip()
-        missing = [
-            name
-            for name, value in (("SLACK_BOT_TOKEN", token), ("SLACK_SIGNING_SECRET", secret))
-            if not value
-        ]
-        if missing:
+        app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
+        if not token or not (secret or app_token):
+            missing = " and ".join(
+                name
+                for name, value in (
+                    ("SLACK_BOT_TOKEN", token),
+                    (
+                        "SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode)",
+                        secret or app_token,
+                    ),
+                )
+                if not value
+            )
             raise ConnectorError(
-                f"{' and '.join(missing)} not set: create the Slack app from "
-                "slack_app_manifest.yml, install it, and export its bot token (xoxb-...) and "
-                "signing secret (Basic Information)"
+                f"{missing} not set: create the Slack app from slack_app_manifest.yml, install "
+                "it, and export its bot token (xoxb-...) and signing secret (Basic "
+                "Information), or, with Socket Mode on, an app-level token (xapp-...)"
+            )
+        if app_token is not None and not app_token.startswith("xapp-"):
+            raise ConnectorError(
+                "SLACK_APP_TOKEN is not an app-level token (xapp-...): make one under Basic "
+                "Information > App-Level Tokens with the scope connections:write"
             )
         api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_API_URL
         parsed = urlparse(api_url)
@@ -48,6 +68,7 @@ class SlackSettings:
             signing_secret=secret,
             api_url=api_url if api_url.endswith("/") else api_url + "/",
             trainer_ids=_trainer_ids(env.get("SLACK_TRAINER_IDS", "")),
+            app_token=app_token,
         )
 
 

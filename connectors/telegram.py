@@ -34,7 +34,7 @@ from bot import texts
 from bot.background import BackgroundTasks
 from bot.engine import Engine
 from bot.errors import ConnectorError
-from bot.outputs import ActionProposal, Choices, Decided, EntityFix, Exported, Output
+from bot.outputs import ActionProposal, Choices, Decided, EntityFix, Exported, Output, Picture
 from connectors.chat_commands import COMMANDS, ChatCommands, Context, Read, Wording, answer
 from connectors.dedupe import RecentIds, RepeatCheck, SeenIds
 from connectors.presses import PageTurn, Shown, handle_press
@@ -305,6 +305,9 @@ class TelegramConnector:
             await self._send_export(chat_id, output, reply)
         elif isinstance(output, Decided):
             await bot.send_message(chat_id, decided_text(None, output.text))
+        elif isinstance(output, Picture):
+            caption = clip(output.caption, MAX_CAPTION)
+            await bot.send_photo(chat_id, output.png, caption=caption, reply_parameters=reply)
         elif not isinstance(output, PageTurn):
             for part in split_text(message_text(output)):
                 await bot.send_message(chat_id, part, reply_parameters=reply)

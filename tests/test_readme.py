@@ -66,9 +66,16 @@ def check_docker(argv: list[str]) -> None:
     while words[0] == "--profile":
         assert words[1] in profiles
         words = words[2:]
-    assert words[0] in ("up", "ps", "logs", "stop", "down")
+    assert words[0] in ("up", "ps", "logs", "stop", "down", "exec", "cp")
     if words[0] == "logs":
         assert words[-1] in services
+    if words[0] == "exec":  # a service, then an ozbot command line it runs
+        assert words[1] in services and words[2] == "ozbot"
+        check_ozbot(words[2:])
+    if words[0] == "cp":  # SERVICE:PATH inside a mounted volume, then a host path
+        service, path = words[1].split(":", 1)
+        mounted = [v.split(":")[1] for v in services[service]["volumes"]]
+        assert path in mounted
 
 
 def check_curl(argv: list[str]) -> None:

@@ -1,4 +1,4 @@
-"""`ozbot interactive` / `shell`: talk to the bot in the terminal, teaching it or not."""
+"""`ozbot interactive`: teach the bot in the terminal."""
 
 from __future__ import annotations
 
@@ -32,10 +32,10 @@ async def chat(args: argparse.Namespace, *, trainer: bool) -> None:
     async with app.running_bot(
         settings(args), learn=trainer, progress=progress, notes=notes
     ) as bot:
-        await console(args, bot, trainer=trainer)
+        await console(bot, args.conversation, trainer=trainer)
 
 
-async def console(args: argparse.Namespace, bot: app.Bot, *, trainer: bool) -> None:
+async def console(bot: app.Bot, conversation: str, *, trainer: bool) -> None:
     """On a terminal, lines are edited with prompt_toolkit and notes print above the prompt;
     from a pipe or a file they are read plainly."""
     from bot import app
@@ -49,12 +49,8 @@ async def console(args: argparse.Namespace, bot: app.Bot, *, trainer: bool) -> N
     else:
         read = terminal_input.StdinLines().read
     with above:
-        await app.terminal(bot, args.conversation, trainer=trainer, read=read, write=say).run()
+        await app.terminal(bot, conversation, trainer=trainer, read=read, write=say).run()
 
 
 async def interactive(args: argparse.Namespace) -> None:
     await chat(args, trainer=True)
-
-
-async def shell(args: argparse.Namespace) -> None:
-    await chat(args, trainer=False)

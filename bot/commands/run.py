@@ -61,7 +61,7 @@ async def run(args: argparse.Namespace) -> None:
         for note in _serving_notes(serving, web):
             say(note)
         if "terminal" in serving.connectors:
-            await chat.console(args, bot, trainer=True)
+            await chat.console(bot, args.conversation, trainer=True)
         else:
             await _until_stopped()
     say("Stopped. The conversations are kept.")
@@ -91,10 +91,12 @@ def _serving_notes(serving: Serving, web: WebServer) -> list[str]:
         )
     if serving.slack is not None:
         trainers = ", ".join(sorted(serving.slack.trainer_ids)) or "none"
-        notes.append(
-            f"ozbot: serving on Slack at port {web.port}, path {EVENTS_PATH} (events, "
-            f"interactivity and /ozbot); trainers: {trainers}. Ctrl-C stops."
+        where = (
+            "over Socket Mode (no public URL needed)"
+            if serving.slack.socket_mode
+            else f"at port {web.port}, path {EVENTS_PATH} (events, interactivity and /ozbot)"
         )
+        notes.append(f"ozbot: serving on Slack {where}; trainers: {trainers}. Ctrl-C stops.")
     return notes
 
 

@@ -1,5 +1,6 @@
 """`ozbot` as a user runs it: a subprocess, typed lines on stdin, files in a project folder."""
 
+import asyncio
 import os
 import re
 import shutil
@@ -9,9 +10,12 @@ import sys
 
 import pytest
 
+from bot.stores.sqlite import SqliteTrackerStore
 from bot.stories.model import ActionStep, UserStep
 from bot.stories.reader import read_stories
+from tests.bot.stories.test_drawing import graph as drawn_graph
 from tests.conftest import REPO
+from tests.policy.png import assert_readable_png
 
 SEED_TRANSCRIPT = [
     "/greet", "1", "1",
@@ -31,7 +35,7 @@ def project(tmp_path):
     return tmp_path
 
 
-def ozbot(project, *args, lines=()):
+def ozbot(project, *args, lines=(), env=None):
     result = subprocess.run(
         [sys.executable, "-m", "bot", "--project", str(project), *args],
         input="".join(f"{line}\n" for line in lines),
@@ -39,6 +43,7 @@ def ozbot(project, *args, lines=()):
         text=True,
         timeout=120,
         check=False,
+        env=env,
     )
     print(result.stderr, file=sys.stderr)  # a failing test shows it under "Captured stderr"
     return result
@@ -84,6 +89,58 @@ def test_shell_answers_without_questions(project):
     result = ozbot(project, "shell", lines=["/greet", "n"])
     assert "Bot: hey there!" in result.stdout
     assert "Is this correct?" not in result.stdout
+
+
+def test_the_shell_keeps_nothing_and_leaves_the_taught_conversation_alone(project):
+    taught = ozbot(project, "interactive", lines=["/greet", "1", "1"])
+    assert taught.returncode == 0, taught.stderr
+    shell = ozbot(project, "shell", lines=["/search_concerts", "/export", "/retrain"])
+    assert shell.returncode == 0, shell.stderr
+    assert "Bot: " in shell.stdout
+    assert "/export is for teaching" in shell.stdout
+    assert "/retrain is for teaching" in shell.stdout
+    assert "Export the conversation" not in shell.stdout
+    assert not (project / "stories" / "exported").exists()
+
+    async def stored() -> dict[str, list[str]]:
+        store = await SqliteTrackerStore.open(project / "ozbot.db")
+        try:
+            ids = await store.conversation_ids()
+            return {i: [repr(e) for e in (await store.load(i)).events] for i in ids}
+        finally:
+            await store.close()
+
+    conversations = asyncio.run(stored())
+    assert list(conversations) == ["terminal"]  # the shell's conversation was never stored
+    assert not any("search_concerts" in event for event in conversations["terminal"])
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+def test_visualize_draws_the_stories_and_the_taught_conversations(project):
+    untaught = ozbot(project, "visualize", "--out", str(project / "graph.dot"))
+    assert "7 stories, 0 rules, 0 taught conversations" in untaught.stdout, untaught.stderr
+    assert not (project / "ozbot.db").exists()  # drawing creates no store
+    taught = ozbot(project, "interactive", lines=["/greet", "2", "utter_goodbye", "1"])
+    assert taught.returncode == 0, taught.stderr
+    as_text = ozbot(project, "visualize", "--out", str(project / "graph.dot"))
+    assert as_text.returncode == 0, as_text.stderr
+    title = f"{project.name}: 7 stories, 0 rules, 1 taught conversation"
+    assert f"Drew {title} into {project / 'graph.dot'}." in as_text.stdout
+    dot = (project / "graph.dot").read_text()
+    _, edges = drawn_graph(dot)
+    assert ("greet", "utter_greet") in edges  # a story
+    assert ("greet", "utter_goodbye") in edges  # what the trainer taught
+    assert ozbot(project, "visualize", "--out", str(project / "g.png")).returncode == 0
+    assert_readable_png(project / "g.png")
+
+
+def test_visualize_without_graphviz_says_what_to_install(project, tmp_path):
+    result = ozbot(project, "visualize", env={**os.environ, "PATH": str(tmp_path)})
+    assert result.returncode == 2
+    assert "apt-get install graphviz" in result.stderr
+    assert not (project / "graph.png").exists()
+    wrong = ozbot(project, "visualize", "--out", "graph.jpeg")
+    assert "--out graph.jpeg: name a .png, .svg, .pdf or .dot file" in wrong.stderr
 
 
 @pytest.mark.parametrize(

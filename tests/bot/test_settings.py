@@ -167,7 +167,10 @@ def test_a_platform_reads_its_settings_and_the_web_server_s() -> None:
     assert serving.connectors == ("telegram",)
     assert serving.telegram is not None and serving.telegram.trainer_ids == frozenset({111})
     assert serving.web is not None and serving.web.port == 9000
-    with pytest.raises(ConnectorError, match="SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET not set"):
+    with pytest.raises(
+        ConnectorError,
+        match=r"SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET \(or SLACK_APP_TOKEN .*\) not set",
+    ):
         read_serving(["slack"], None, {})
 
 

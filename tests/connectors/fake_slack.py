@@ -3,8 +3,10 @@
 It serves `/api/<method>` for the methods ozbot uses, records every call, keeps the messages
 the bot posted (edits applied, so a test can press their buttons), takes file uploads at the
 URL it hands out, and is the sink of every `response_url`. Like Slack it refuses a wrong token
-and blocks beyond Block Kit's limits. `SlackRequests` builds the raw events, slash commands and
-block_actions payloads Slack would send, signed with the app's signing secret.
+and blocks beyond Block Kit's limits. For Socket Mode it hands out a websocket URL
+(`apps.connections.open`, with the app-level token only), says hello on it, `deliver`s
+envelopes over it and records the app's acks. `SlackRequests` builds the raw events, slash
+commands and block_actions payloads Slack would send, signed with the app's signing secret.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 from slack_sdk.signature import SignatureVerifier
 
 TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-1-A0APP001-test"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_USER = "UBOT0001"
 TEAM = "T0TEAM01"
@@ -118,6 +121,10 @@ class FakeSlackApi:
         self._app.router.add_post("/api/{method}", self._api)
         self._app.router.add_post("/upload/{file_id}", self._upload)
         self._app.router.add_post("/respond/{id}", self._respond)
+        self._app.router.add_get("/link", self._socket_link)
+        self.sockets: list[web.WebSocketResponse] = []
+        self.acks: dict[str, dict[str, Any]] = {}
+        """Socket Mode: each envelope's ack as the app sent it, by envelope id."""
         self._runner: web.AppRunner | None = None
         self.base = ""
 
@@ -129,6 +136,8 @@ class FakeSlackApi:
         self.base = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
 
     async def stop(self) -> None:
+        for socket in self.sockets:
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -155,8 +164,12 @@ class FakeSlackApi:
         method = request.match_info["method"]
         params = await _params(request)
         self.calls.append(Call(method, params))
-        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
-            return web.json_response({"ok": False, "error": "invalid_auth"})
+        given = request.headers.get("Authorization")
+        expected = APP_TOKEN if method == "apps.connections.open" else TOKEN
+        if given != f"Bearer {expected}":
+            known = given in (f"Bearer {TOKEN}", f"Bearer {APP_TOKEN}")
+            error = "not_allowed_token_type" if known else "invalid_auth"
+            return web.json_response({"ok": False, "error": error})
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
@@ -170,6 +183,43 @@ class FakeSlackApi:
 
     def _auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"user_id": BOT_USER, "bot_id": "B0BOT001", "team_id": TEAM, "team": "Test"}
+
+    def _apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"url": f"ws{self.base.removeprefix('http')}/link?ticket={uuid.uuid4()}"}
+
+    async def _socket_link(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.sockets.append(socket)
+        await socket.send_json(
+            {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0APP001"}}
+        )
+        async for message in socket:
+            if message.type == WSMsgType.TEXT:
+                ack = json.loads(message.data)
+                self.acks[ack["envelope_id"]] = ack
+                async with self._changed:
+                    self._changed.notify_all()
+        return socket
+
+    def open_sockets(self) -> list[web.WebSocketResponse]:
+        return [socket for socket in self.sockets if not socket.closed]
+
+    async def deliver(self, kind: str, payload: dict[str, Any]) -> str:
+        """Sends an envelope (`events_api`, `slash_commands`, `interactive`) over the one open
+        socket; returns its id, which the app's ack names."""
+        [socket] = self.open_sockets()
+        envelope_id = str(uuid.uuid4())
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": payload,
+            "accepts_response_payload": kind != "events_api",
+        }
+        if kind == "events_api":
+            envelope |= {"retry_attempt": 0, "retry_reason": ""}
+        await socket.send_json(envelope)
+        return envelope_id
 
     def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         blocks = params.get("blocks") or []

@@ -238,6 +238,14 @@ class FakeBotApi:
             raise ApiError("Bad Request: message caption is too long")
         return self._new(params, text=params.get("caption"), document=document)
 
+    async def _sendPhoto(self, params: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> Any:
+        photo = files.get("photo")
+        if photo is None or not photo[1].startswith(b"\x89PNG"):
+            raise ApiError("Bad Request: IMAGE_PROCESS_FAILED")
+        if units(params.get("caption", "")) > 1024:
+            raise ApiError("Bad Request: message caption is too long")
+        return self._new(params, text=params.get("caption"), document=photo)
+
     async def _editMessageText(self, params: dict[str, Any], files: Any) -> Any:
         sent = self._find(params)
         text, keyboard = params["text"], _keyboard(params)

@@ -1,5 +1,6 @@
 """ozbot's chat commands: the one table, the domain check, and what commands answer."""
 
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pytest
 from bot import texts
 from bot.engine import UserMessage
 from bot.errors import ProjectError
-from bot.outputs import Notice
+from bot.outputs import Notice, Picture
 from bot.policy import ModelStatus
 from connectors.chat_commands import (
     BY_NAME,
@@ -31,8 +32,14 @@ def context(engine, *, trainer: bool, retrain=None, wording=WORDING) -> Context:
 
 
 def test_one_table_names_every_command_and_who_may_use_it():
-    assert NAMES == ("help", "restart", "undo", "export", "status", "retrain")
-    assert [c.name for c in COMMANDS if c.trainers_only] == ["undo", "export", "status", "retrain"]
+    assert NAMES == ("help", "restart", "undo", "export", "status", "retrain", "graph")
+    assert [c.name for c in COMMANDS if c.trainers_only] == [
+        "undo",
+        "export",
+        "status",
+        "retrain",
+        "graph",
+    ]
     assert BY_NAME["status"].help == texts.COMMAND_HELP["status"]
 
 
@@ -44,7 +51,7 @@ def test_a_domain_intent_named_like_a_command_is_refused(concert_domain):
 
 
 async def test_commands_for_trainers_refuse_the_others(engine):
-    for name in ("undo", "export", "status", "retrain"):
+    for name in ("undo", "export", "status", "retrain", "graph"):
         outputs = await answer(BY_NAME[name], context(engine, trainer=False))
         assert outputs == [Notice(f"/{name} is for trainers.")]
 
@@ -65,3 +72,27 @@ async def test_without_a_refusal_nobody_is_refused(engine):
     await answer(UserMessage("/greet"), owner)
     [undone] = await answer(BY_NAME["undo"], owner)
     assert undone == Notice(texts.undone("/greet", "greet", ["utter_greet"], []))
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+async def test_graph_draws_the_conversation_since_its_last_restart(engine):
+    trainer = context(engine, trainer=True)
+    [nothing] = await answer(BY_NAME["graph"], trainer)
+    assert nothing == Notice(texts.GRAPH_NOTHING)
+    user = context(engine, trainer=False)
+    await answer(UserMessage("/goodbye"), user)
+    await answer(BY_NAME["restart"], user)
+    for text in ("/greet", "/search_concerts"):
+        await answer(UserMessage(text), user)
+    [picture] = await answer(BY_NAME["graph"], trainer)
+    assert isinstance(picture, Picture) and picture.png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert picture.caption == texts.GRAPH_CAPTION.format(steps=4)  # goodbye is before /restart
+    assert picture.text == texts.GRAPH_NO_PICTURES  # what a chat without pictures shows
+
+
+async def test_graph_without_graphviz_says_what_to_install(engine, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    await answer(UserMessage("/greet"), context(engine, trainer=False))
+    [told] = await answer(BY_NAME["graph"], context(engine, trainer=True))
+    assert told == Notice(texts.GRAPHVIZ_MISSING.format(program="dot"))
+    assert "apt-get install graphviz" in told.text

@@ -179,11 +179,6 @@ async def test_status_and_retrain_without_retraining(engine):
     assert f"ozbot: {texts.RETRAIN_UNAVAILABLE}" in terminal.screen
 
 
-async def test_the_one_at_the_keyboard_may_use_every_command_without_teaching(engine):
-    terminal = await chat(engine, ["/greet", "/undo", "n"], trainer=False)
-    assert "ozbot: Took back '/greet' (greet); the bot's utter_greet after it." in terminal.screen
-
-
 async def test_0_at_your_input_exports_and_exits_as_the_seed_says(engine, tmp_path):
     terminal = await chat(engine, ["/greet", "1", "1", "0", "never read"])
     assert "Exported 1 story to" in terminal.text
@@ -276,3 +271,15 @@ async def test_undo_says_what_it_took_back_with_the_correction(engine):
     )
     assert f"ozbot: {taken}" in terminal.screen
     assert "correction: action_show_concert_reviews instead of action_show_venue_reviews" in taken
+
+
+async def test_the_shell_refuses_the_teaching_commands_and_offers_no_export(engine):
+    terminal = await chat(engine, ["/greet", "/undo", "/export", "0"], trainer=False)
+    assert "Exported" not in terminal.text  # the seed's 0 is for teaching too
+    assert "ozbot: /undo is for teaching: `ozbot interactive`. The shell keeps nothing." in (
+        terminal.screen
+    )
+    assert "ozbot: /export is for teaching: `ozbot interactive`. The shell keeps nothing." in (
+        terminal.screen
+    )
+    assert terminal.screen[-1] == texts.SHELL_BYE  # no question whether to export

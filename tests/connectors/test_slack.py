@@ -7,6 +7,7 @@ import asyncio
 import copy
 import json
 import logging
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -526,9 +527,31 @@ async def test_commands_of_a_trainer(slack, engine):
     [empty] = await sl.command(TRAINER, "export", DM)
     assert empty.params["text"] == texts.NOTHING_EXPORTED
     [usage] = await sl.command(TRAINER, "dance", DM)
-    assert usage.params["text"] == "Usage: /ozbot help | restart | undo | export | status | retrain"
+    assert usage.params["text"] == (
+        "Usage: /ozbot help | restart | undo | export | status | retrain | graph"
+    )
     [help_call] = await sl.command(TRAINER, "help", DM)
     assert help_call.params["text"].startswith("ozbot: You are a trainer.")
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+async def test_graph_uploads_the_picture_of_the_conversation_s_path(slack, engine):
+    sl = await slack(engine)
+    await sl.say(TRAINER, "!greet", DM)
+    await sl.approve(DM, "utter_greet")
+    await sl.approve(DM, "action_listen")
+    calls = await sl.command(TRAINER, "graph", DM)
+    assert [c.method for c in calls] == [
+        "files.getUploadURLExternal",
+        "upload",
+        "files.completeUploadExternal",
+    ]
+    complete = calls[-1]
+    assert complete.params["channel_id"] == DM
+    assert complete.params["initial_comment"] == texts.GRAPH_CAPTION.format(steps=2)
+    assert sl.api.uploaded(complete).startswith(b"\x89PNG\r\n\x1a\n")
+    [refused] = await sl.command(USER, "graph", DM_USER)
+    assert refused.params["text"].endswith(texts.SLACK_TRAINERS_ONLY.format(command="graph"))
 
 
 async def test_trainers_retrain_and_hear_when_a_new_model_is_live(slack, engine):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import yaml
 
+from connectors.chat_commands import NAMES
 from connectors.slack_settings import EVENTS_PATH
 from tests.conftest import REPO
 
@@ -25,3 +26,9 @@ def test_the_manifest_asks_for_what_the_connector_uses():
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     needed = {"app_mentions:read", "chat:write", "commands", "files:write", "im:history"}
     assert needed <= scopes
+
+
+def test_the_slash_command_hint_names_every_chat_command():
+    manifest = yaml.safe_load((REPO / "slack_app_manifest.yml").read_text())
+    [command] = manifest["features"]["slash_commands"]
+    assert sorted(command["usage_hint"].split(" | ")) == sorted(NAMES)

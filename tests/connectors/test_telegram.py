@@ -6,6 +6,7 @@ import asyncio
 import copy
 import logging
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -304,6 +305,20 @@ async def test_commands_of_a_trainer(telegram, engine):
     assert empty.method == "sendMessage" and empty.params["text"] == texts.NOTHING_EXPORTED
 
 
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+async def test_graph_sends_the_picture_of_the_conversation_s_path(telegram, engine):
+    tg = await telegram(engine)
+    await tg.say(TRAINER, "/greet")
+    await tg.approve(TRAINER, "utter_greet")
+    await tg.approve(TRAINER, "action_listen")
+    [photo] = await tg.say(TRAINER, "/graph")
+    assert photo.method == "sendPhoto" and photo.params["chat_id"] == TRAINER
+    assert photo.files["photo"][1].startswith(b"\x89PNG\r\n\x1a\n")
+    assert photo.params["caption"] == texts.GRAPH_CAPTION.format(steps=2)
+    [refused] = await tg.say(USER, "/graph")
+    assert refused.params["text"].endswith(texts.TELEGRAM_TRAINERS_ONLY.format(command="graph"))
+
+
 async def test_a_trainer_retrains_with_slash_retrain_and_sees_the_new_model(
     telegram, taught_engine, taught_retraining
 ):
@@ -340,6 +355,7 @@ async def test_start_up_registers_the_commands_and_intents_and_polls(telegram, e
         "export",
         "status",
         "retrain",
+        "graph",
         *engine.domain.intents,
     ]
     assert fake_api.methods("deleteWebhook")  # polling: no webhook may stand in the way

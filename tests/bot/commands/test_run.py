@@ -14,7 +14,7 @@ from bot.commands.run import _serving_notes
 from bot.settings import read_serving
 from connectors.web import WebServer, WebSettings
 from tests.bot.test_cli import ozbot, project  # noqa: F401  (project is a fixture)
-from tests.connectors.fake_slack import SIGNING_SECRET, FakeSlackApi, SlackRequests
+from tests.connectors.fake_slack import APP_TOKEN, SIGNING_SECRET, FakeSlackApi, SlackRequests
 from tests.connectors.fake_slack import TOKEN as SLACK_TOKEN
 from tests.connectors.fake_telegram import TOKEN, FakeBotApi
 
@@ -110,12 +110,14 @@ async def test_the_serving_note_shows_the_webhook_without_its_path():
 
 
 def test_slack_without_its_token_and_secret_fails_before_training(project, monkeypatch):  # noqa: F811
-    for name in ("SLACK_SIGNING_SECRET", "SLACK_TRAINER_IDS", "SLACK_API_URL"):
+    for name in ("SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_TRAINER_IDS", "SLACK_API_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
     result = ozbot(project, "run", "slack")
     assert result.returncode == 2
-    assert result.stderr.startswith("error: SLACK_SIGNING_SECRET not set")
+    assert result.stderr.startswith(
+        "error: SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) not set"
+    )
     assert not (project / "models").exists()
 
 
@@ -158,6 +160,41 @@ async def test_run_telegram_slack_serves_both_from_one_process(project, tmp_path
         if process.returncode is None:
             process.kill()
         await telegram.stop()
+        await slack.stop()
+    assert process.returncode == 0, errors.read_text()
+    [reply] = slack.methods("chat.postMessage")
+    assert reply.params["channel"] == "DUSER0001" and reply.params["text"] == "hey there!"
+
+
+async def test_run_slack_in_socket_mode_needs_no_public_url(project, tmp_path):  # noqa: F811
+    slack = FakeSlackApi()
+    await slack.start()
+    env = clean_env(
+        SLACK_BOT_TOKEN=SLACK_TOKEN,
+        SLACK_APP_TOKEN=APP_TOKEN,
+        SLACK_API_URL=slack.api_url,
+        **FREE_PORT,
+    )
+    command = (sys.executable, "-m", "bot", "--project", str(project), "run", "slack")
+    errors = tmp_path / "stderr.txt"
+    with errors.open("wb") as stderr:
+        process = await asyncio.create_subprocess_exec(
+            *command, env=env, stdout=asyncio.subprocess.PIPE, stderr=stderr
+        )
+    try:
+        assert process.stdout is not None
+        note = (await asyncio.wait_for(process.stdout.readline(), START_UP)).decode()
+        assert "serving on Slack over Socket Mode (no public URL needed)" in note
+        requests = SlackRequests(slack)
+        await slack.deliver("events_api", requests.event("UUSER0001", "!greet", "DUSER0001"))
+        await slack.until(lambda: bool(slack.methods("chat.postMessage")), START_UP)
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), START_UP)
+    except (AssertionError, TimeoutError, ValueError) as exc:
+        pytest.fail(f"ozbot run failed: {exc!r}; its stderr:\n{errors.read_text()}")
+    finally:
+        if process.returncode is None:
+            process.kill()
         await slack.stop()
     assert process.returncode == 0, errors.read_text()
     [reply] = slack.methods("chat.postMessage")
