@@ -64,6 +64,8 @@ from policy.retraining import retraining
 from policy.taught import read_taught
 from policy.training_process import TrainingProcess
 from policy.versions import starting_version, train_now
+from rasa_actions.sdk import in_process_action
+from rasa_actions.server import ActionServer
 
 log = logging.getLogger(__name__)
 ChatConnector = TelegramConnector | SlackConnector
@@ -82,6 +84,9 @@ class LoadedProject:
     nlu: NluData
     """The NLU training data beside the stories; none means typed intents only."""
     rules: list[Rule] = field(default_factory=list)
+    action_server: ActionServer | None = None
+    """endpoints.yml's action server, for the domain's actions not implemented here; started
+    by `running_bot`."""
 
     @property
     def project(self) -> Project:
@@ -107,8 +112,12 @@ def load_project(settings: Settings) -> LoadedProject:
     for error in dict.fromkeys(map(str, files.skipped)):
         log.warning("skipped a story file: %s", error)
     check_fallback_action(settings.policy, domain, project.config_file)
-    actions = ActionRegistry(domain, load_custom_actions(project.root, domain))
-    return LoadedProject(settings, domain, files.stories, actions, files.nlu, files.rules)
+    url = settings.action_endpoint
+    server = None if url is None else ActionServer(url)
+    custom = load_custom_actions(project.root, domain)
+    remote = None if server is None else server.action
+    actions = ActionRegistry(domain, custom, in_process_action, remote)
+    return LoadedProject(settings, domain, files.stories, actions, files.nlu, files.rules, server)
 
 
 def model_training(loaded: LoadedProject) -> TrainingSetup:
@@ -239,6 +248,9 @@ async def running_bot(
             )
         )
         stack.push_async_callback(tasks.close, SHUTDOWN_SECONDS)
+        if loaded.action_server is not None:
+            await loaded.action_server.start()
+            stack.push_async_callback(loaded.action_server.close)
         interpreter = await stack.enter_async_context(_interpreter(loaded, parts.live))
         readings = None if interpreter is None else TaughtReadings(interpreter, data.conversations)
         learners = parts.learner if readings is None else Learners(parts.learner, readings)
