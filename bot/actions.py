@@ -166,6 +166,13 @@ def custom_action_name(target: Any) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
+def reads_events(action: Action) -> bool:
+    """True for an action that reads every event of the conversation, as Rasa's actions may
+    (`reads_events = True`: rasa-sdk's and an action server's), so it gets the whole tracker;
+    the others get the tracker resumed from its snapshot (slots, latest turns, recent events)."""
+    return bool(getattr(action, "reads_events", False))
+
+
 ActionFactory = Callable[[str, Any], Action]
 """Makes the action of a name from a project's action object (app.py: rasa-sdk's or ozbot's)."""
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from bot import texts
-from bot.actions import ActionRegistry, Dispatcher
+from bot.actions import ActionRegistry, Dispatcher, reads_events
 from bot.domain import Domain, entity_slot_events
 from bot.errors import (
     ActionError,
@@ -374,7 +374,9 @@ class Engine:
         in one line, log the traceback, keep the conversation as it was, return False."""
         dispatcher = Dispatcher(self.domain, step.tracker)
         try:
-            events = await self.actions.get(name).run(dispatcher, step.tracker, self.domain)
+            action = self.actions.get(name)
+            tracker = await step.whole() if reads_events(action) else step.tracker
+            events = await action.run(dispatcher, tracker, self.domain)
         except ActionError as exc:
             step.outputs.append(Notice(texts.action_failed(name, str(exc))))
             step.errors.append("action")

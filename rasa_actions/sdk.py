@@ -35,6 +35,8 @@ def is_sdk_action(target: Any) -> bool:
 class SdkAction:
     """A rasa-sdk action, run through rasa-sdk's executor."""
 
+    reads_events = True
+
     def __init__(self, name: str, target: Any) -> None:
         from rasa_sdk.executor import ActionExecutor
 

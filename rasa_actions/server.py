@@ -75,6 +75,7 @@ class RemoteAction:
 
     name: str
     server: ActionServer
+    reads_events = True
 
     async def run(self, dispatcher: Dispatcher, tracker: Tracker, domain: Domain) -> list[Event]:
         answer = await self.server.call(action_call(self.name, tracker, domain, RASA_VERSION))
