@@ -14,6 +14,7 @@ from bot import texts
 from bot.app import TrainerNotes, load_project, running_bot, serving_platforms, train
 from bot.engine import UserMessage
 from bot.errors import ConnectorError, ModelError, ProjectError
+from bot.events import ActionExecuted
 from bot.outputs import ActionProposal, BotMessage, Choices
 from bot.settings import Settings, read_serving, read_settings
 from bot.stores.redis_rollout import RedisRollout
@@ -23,6 +24,7 @@ from tests.bot.test_cli import project  # noqa: F401  (a fixture)
 from tests.conftest import REPO
 from tests.connectors.fake_telegram import FakeBotApi
 from tests.nlu.test_rasa_http import BERLIN, rasa  # noqa: F401  (a fixture)
+from tests.rasa_actions.conftest import SDK_BOT, action_server_url  # noqa: F401  (a fixture)
 
 WAIT_STEPS = 500
 """Polls of 10 ms for something a background task does (a bound, not a measurement)."""
@@ -285,4 +287,25 @@ async def test_a_rasa_server_in_config_yml_reads_the_free_text(project: Path, ra
         said = await bot.engine.handle("u", UserMessage("any concerts in Berlin?"), trainer=False)
     assert next(o.text for o in said if isinstance(o, BotMessage)) == (
         "looking for concerts in Berlin"
+    )
+
+
+async def test_a_rasa_project_s_actions_run_on_its_action_server(
+    tmp_path: Path,
+    action_server_url: str,  # noqa: F811
+) -> None:
+    shutil.copytree(SDK_BOT, tmp_path / "bot", ignore=shutil.ignore_patterns("actions"))
+    endpoint = f"action_endpoint:\n  url: {action_server_url}\n"
+    (tmp_path / "bot" / "endpoints.yml").write_text(endpoint)
+    settings = read_settings(tmp_path / "bot", {})
+    async with running_bot(
+        settings, learn=False, progress=no_progress, notes=TrainerNotes()
+    ) as bot:
+        outputs = await bot.engine.handle("u1", UserMessage("/follow"), trainer=False)
+        said = await bot.engine.handle("u1", UserMessage('/search{"city": "Rome"}'), trainer=False)
+        events = (await bot.engine.store.load("u1")).events
+    assert [o.text for o in outputs if isinstance(o, BotMessage)] == ["goodbye, None"]
+    assert ActionExecuted("utter_goodbye", "followup", 1.0) in events
+    assert next(o.text for o in said if isinstance(o, BotMessage)).startswith(
+        "u1 asked (search) for concerts in Rome"
     )
