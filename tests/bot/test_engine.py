@@ -396,3 +396,21 @@ async def test_a_wrong_entity_is_dropped_and_the_action_asked_again(engine):
     corrected, said = (await engine.store.load("c1")).events[-2:]
     assert corrected == Corrected("entities", "city=Berlin", texts.NO_ENTITIES)
     assert said == UserUttered("hi Berlin", "greet", {})
+
+
+async def test_what_an_action_asks_for_and_ozbot_ignores_is_told_to_trainers(
+    engine, concert_domain
+):
+    class Pauses:
+        name = "action_search_concerts"
+
+        async def run(self, dispatcher, tracker, domain):
+            return [{"event": "pause"}, SlotSet("city", "Oslo")]
+
+    engine.actions = ActionRegistry(concert_domain, {"action_search_concerts": Pauses()})
+    outputs = await answer(engine, await say(engine, "/search_concerts"), "approve")
+    notice = "ozbot did not apply what action_search_concerts asked for: event pause."
+    assert only(outputs, Notice).text == notice
+    assert (await engine.store.load("c1")).events[-1] == SlotSet("city", "Oslo")
+    outputs = await engine.handle("c2", UserMessage("/search_concerts"), trainer=False)
+    assert not any(isinstance(o, Notice) for o in outputs)
