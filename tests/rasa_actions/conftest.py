@@ -67,10 +67,16 @@ def engine_with(domain: Domain, actions: ActionRegistry, folder: Path) -> Engine
 
 @pytest.fixture(scope="session")
 def action_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`python -m rasa_sdk --actions actions` serving sdk_bot's actions on a free local port;
-    stopped (its whole process group) after the session."""
+    """sdk_bot's actions on a real rasa-sdk action server, for the whole session."""
+    with running_action_server(tmp_path_factory.mktemp("action_server") / "server.log") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def running_action_server(log: Path) -> Iterator[str]:
+    """`python -m rasa_sdk --actions actions` serving sdk_bot's actions on a free local port
+    (its output in `log`); yields its webhook URL, then stops its whole process group."""
     [port] = free_ports(1)
-    log = tmp_path_factory.mktemp("action_server") / "server.log"
     env = {**os.environ, "SANIC_HOST": "127.0.0.1"}
     command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
     with log.open("wb") as out:
