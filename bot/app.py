@@ -20,13 +20,14 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from bot.action_loader import load_custom_actions
+from bot.action_loader import load_custom_actions, needs_rasa_sdk
 from bot.actions import ActionRegistry
 from bot.background import BackgroundTasks
 from bot.domain import Domain, load_domain
 from bot.engine import Engine
-from bot.errors import ProjectError
+from bot.errors import ActionLoadError, ProjectError
 from bot.exporter import StoryExporter
 from bot.health import Health, check_health
 from bot.interpreter import Interpreter, Nlu
@@ -34,6 +35,7 @@ from bot.nlu.model import NluData
 from bot.nlu.taught_readings import TaughtReadings
 from bot.policy import Learners
 from bot.project import Project, has_stories_folder, nothing_to_train
+from bot.redaction import shown_url
 from bot.settings import Serving, Settings
 from bot.stores.base import TrackerStore
 from bot.stores.redis import RedisTrackerStore
@@ -114,10 +116,24 @@ def load_project(settings: Settings) -> LoadedProject:
     check_fallback_action(settings.policy, domain, project.config_file)
     url = settings.action_endpoint
     server = None if url is None else ActionServer(url)
-    custom = load_custom_actions(project.root, domain)
+    custom = _custom_actions(project, domain, server)
     remote = None if server is None else server.action
     actions = ActionRegistry(domain, custom, in_process_action, remote)
     return LoadedProject(settings, domain, files.stories, actions, files.nlu, files.rules, server)
+
+
+def _custom_actions(
+    project: Project, domain: Domain, server: ActionServer | None
+) -> dict[str, Any]:
+    """The project's actions that run in process. Actions written for rasa-sdk, when it is
+    not installed, run on the action server instead, when there is one (with a warning)."""
+    try:
+        return load_custom_actions(project.root, domain)
+    except ActionLoadError as exc:
+        if server is None or not needs_rasa_sdk(exc):
+            raise
+        log.warning("%s; until then the action server at %s runs them", exc, shown_url(server.url))
+        return {}
 
 
 def model_training(loaded: LoadedProject) -> TrainingSetup:

@@ -20,6 +20,7 @@ from bot.settings import Settings, read_serving, read_settings
 from bot.stores.redis_rollout import RedisRollout
 from bot.stores.settings import RedisSettings
 from bot.teaching import Answer
+from rasa_actions.server import RemoteAction
 from tests.bot.test_cli import project  # noqa: F401  (a fixture)
 from tests.conftest import REPO
 from tests.connectors.fake_telegram import FakeBotApi
@@ -309,3 +310,18 @@ async def test_a_rasa_project_s_actions_run_on_its_action_server(
     assert next(o.text for o in said if isinstance(o, BotMessage)).startswith(
         "u1 asked (search) for concerts in Rome"
     )
+
+
+def test_actions_for_rasa_sdk_without_it_run_on_the_action_server(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    shutil.copytree(SDK_BOT, tmp_path / "bot")
+    actions = tmp_path / "bot" / "actions" / "actions.py"
+    actions.write_text(actions.read_text().replace("rasa_sdk", "rasa_core_sdk"))  # not installed
+    with pytest.raises(ProjectError, match="written for rasa-sdk: pip install rasa-sdk"):
+        load_project(read_settings(tmp_path / "bot", {}))
+    endpoint = "action_endpoint:\n  url: http://127.0.0.1:5055/webhook\n"
+    (tmp_path / "bot" / "endpoints.yml").write_text(endpoint)
+    loaded = load_project(read_settings(tmp_path / "bot", {}))
+    assert isinstance(loaded.actions.get("action_search_concerts"), RemoteAction)
+    assert "the action server at http://127.0.0.1:5055/webhook runs them" in caplog.text
