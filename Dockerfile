@@ -9,6 +9,7 @@ COPY bot bot
 COPY connectors connectors
 COPY nlu nlu
 COPY policy policy
+COPY rasa_actions rasa_actions
 RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 
 FROM python:3.11-slim

@@ -97,8 +97,22 @@ def _import_as(name: str, path: Path | None, package: Path | None = None) -> Mod
             spec.loader.exec_module(module)
     except Exception as exc:
         del sys.modules[spec.name]
-        raise ActionLoadError(f"{where}: importing it failed: {exc!r}") from exc
+        raise ActionLoadError(f"{where}: importing it failed: {exc!r}{_hint(exc)}") from exc
     return module
+
+
+def _hint(exc: Exception) -> str:
+    """What to install when the actions import a library written for them (rasa-sdk)."""
+    return "; these actions are written for rasa-sdk: pip install rasa-sdk" if _sdk(exc) else ""
+
+
+def needs_rasa_sdk(error: ActionLoadError) -> bool:
+    """True when the actions could not be imported only because rasa-sdk is not installed."""
+    return _sdk(error.__cause__)
+
+
+def _sdk(exc: BaseException | None) -> bool:
+    return isinstance(exc, ModuleNotFoundError) and exc.name in ("rasa_sdk", "rasa_core_sdk")
 
 
 def _action_classes(module: ModuleType) -> list[type]:

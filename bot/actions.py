@@ -1,38 +1,36 @@
 """Actions: what the bot does. Responses, the built-in actions and a project's custom actions.
 
 A custom action is any class with a `name` (attribute or method) and a `run(dispatcher,
-tracker, domain)` that returns a list of events; `run` may be async (preferred) or plain.
+tracker, domain)` that returns a list of events; `run` may be async (preferred) or plain. Its
+tracker also answers Rasa's calls (`bot/rasa_tracker.py`) and it may return Rasa's event dicts.
+Actions of rasa-sdk and of an action server are adapted in `rasa_actions/`, given to the
+registry by app.py.
 """
 
 from __future__ import annotations
 
 import inspect
 import random
-import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot import texts
-from bot.domain import Domain, Response
+from bot.domain import Domain
 from bot.errors import ActionError
 from bot.events import (
     ACTION_DEFAULT_FALLBACK,
     ACTION_LISTEN,
     ACTION_RESTART,
-    EVENT_TYPES,
     BotUttered,
     Event,
     Restarted,
 )
+from bot.rasa_json import read_answer
+from bot.rasa_tracker import RasaTrackerView
+from bot.templating import fill
+from bot.templating import placeholders as placeholders
 from bot.tracker import Tracker
-
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-def placeholders(text: str) -> list[str]:
-    """The `{slot}` placeholders of a response's text, in order."""
-    return _PLACEHOLDER.findall(text)
 
 
 @dataclass
@@ -42,28 +40,33 @@ class Dispatcher:
     domain: Domain
     tracker: Tracker
     messages: list[BotUttered] = field(default_factory=list)
+    followup: str | None = None
+    """The action to run next, when the action named one (Rasa's `FollowupAction`)."""
+    ignored: list[str] = field(default_factory=list)
+    """What the action asked for that ozbot did not apply, for the trainer's notice."""
 
-    def utter_message(self, text: str, buttons: Iterable[tuple[str, str]] = ()) -> None:
-        self.messages.append(BotUttered(text, tuple(buttons)))
+    def utter_message(
+        self, text: str = "", buttons: Iterable[tuple[str, str] | dict[str, str]] = (), **rasa: Any
+    ) -> None:
+        """Say `text` with `buttons`; Rasa's keywords work too (`response=`, `image=`,
+        `custom=`, buttons as `{title, payload}`)."""
+        listed = [b if isinstance(b, dict) else {"title": b[0], "payload": b[1]} for b in buttons]
+        response = {"text": text, "buttons": listed, **rasa}
+        for said in read_answer({"responses": [response]}, self.domain, self.tracker.slots).events:
+            assert isinstance(said, BotUttered)  # responses become messages only
+            self.messages.append(said)
 
     def utter_response(self, name: str) -> None:
         """Say one variation of a domain response, with `{slot}` filled in."""
         variations = self.domain.response_for(name)
         if variations is None:
             raise ActionError(f"the domain has no response named {name}")
-        self.utter_message(*_fill(random.choice(variations), self.tracker.slots))
+        variation = random.choice(variations)
+        self.utter_message(fill(variation.text, self.tracker.slots), variation.buttons)
 
     def utter_template(self, name: str, tracker: object = None, **_: object) -> None:
         """Rasa Core 0.x spelling, so that actions written for it run unchanged."""
         self.utter_response(name)
-
-
-def _fill(response: Response, slots: dict[str, Any]) -> tuple[str, tuple[tuple[str, str], ...]]:
-    def substitute(match: re.Match[str]) -> str:
-        name = match[1]
-        return str(slots[name]) if name in slots else match[0]
-
-    return _PLACEHOLDER.sub(substitute, response.text), response.buttons
 
 
 class Action(Protocol):
@@ -124,14 +127,35 @@ class CustomAction:
     target: Any
 
     async def run(self, dispatcher: Dispatcher, tracker: Tracker, domain: Domain) -> list[Event]:
-        result = self.target.run(dispatcher, tracker, domain)
+        result = self.target.run(dispatcher, RasaTrackerView(tracker), domain)
         if inspect.isawaitable(result):
             result = await result
-        events = list(result or [])
-        wrong = [e for e in events if not isinstance(e, tuple(EVENT_TYPES.values()))]
-        if wrong:
-            raise ActionError(f"{self.name}.run() returned {wrong[0]!r}, which is not an event")
+        returned: list[Any] = list(result or [])
+        events: list[Event] = []
+        for each in returned:
+            if isinstance(each, dict):  # Rasa's event dicts, e.g. rasa_sdk's SlotSet(...)
+                events += applied({"events": [each]}, dispatcher)
+            elif not isinstance(each, Event):
+                raise ActionError(f"{self.name}.run() returned {each!r}, which is not an event")
+            else:
+                events.append(each)
         return events
+
+
+def applied(answer: Any, dispatcher: Dispatcher) -> list[Event]:
+    """Rasa's answer of an action (`{"events": [...], "responses": [...]}`): its messages said
+    through `dispatcher`, its follow-up and what ozbot ignores noted there, its events returned.
+    Raises ActionError when the answer is not of that shape."""
+    answer = read_answer(answer, dispatcher.domain, dispatcher.tracker.slots)
+    dispatcher.followup = answer.followup or dispatcher.followup
+    dispatcher.ignored += answer.ignored
+    events = []
+    for event in answer.events:
+        if isinstance(event, BotUttered):
+            dispatcher.messages.append(event)
+        else:
+            events.append(event)
+    return events
 
 
 def custom_action_name(target: Any) -> str | None:
@@ -142,12 +166,35 @@ def custom_action_name(target: Any) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
-class ActionRegistry:
-    """Finds the implementation of every domain action; a missing one fails only when run."""
+def reads_events(action: Action) -> bool:
+    """True for an action that reads every event of the conversation, as Rasa's actions may
+    (`reads_events = True`: rasa-sdk's and an action server's), so it gets the whole tracker;
+    the others get the tracker resumed from its snapshot (slots, latest turns, recent events)."""
+    return bool(getattr(action, "reads_events", False))
 
-    def __init__(self, domain: Domain, custom: dict[str, Any]) -> None:
+
+ActionFactory = Callable[[str, Any], Action]
+"""Makes the action of a name from a project's action object (app.py: rasa-sdk's or ozbot's)."""
+
+
+class ActionRegistry:
+    """Finds the implementation of every domain action; a missing one fails only when run.
+
+    A custom action of the project comes first, then a response, then the `remote` one (Rasa's
+    action server, for the domain's actions the project does not implement here).
+    """
+
+    def __init__(
+        self,
+        domain: Domain,
+        custom: Mapping[str, Any],
+        adapt: ActionFactory = CustomAction,
+        remote: Callable[[str], Action] | None = None,
+    ) -> None:
         self._domain = domain
         self._custom = custom
+        self._adapt = adapt
+        self._remote = remote
 
     def get(self, name: str) -> Action:
         if name == ACTION_LISTEN:
@@ -155,9 +202,11 @@ class ActionRegistry:
         if name == ACTION_RESTART:
             return RestartAction()
         if name in self._custom:
-            return CustomAction(name, self._custom[name])
+            return self._adapt(name, self._custom[name])
         if self._domain.response_for(name) is not None:
             return ResponseAction(name)
         if name == ACTION_DEFAULT_FALLBACK:
             return FallbackAction()
+        if self._remote is not None and name in self._domain.actions:
+            return self._remote(name)
         raise ActionError(texts.no_action_implementation(name))

@@ -20,14 +20,15 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from bot import texts
-from bot.action_loader import load_custom_actions
+from bot.action_loader import load_custom_actions, needs_rasa_sdk
 from bot.actions import ActionRegistry
 from bot.background import BackgroundTasks
 from bot.domain import Domain, load_domain
 from bot.engine import Engine
-from bot.errors import ProjectError
+from bot.errors import ActionLoadError, ProjectError
 from bot.exporter import StoryExporter, project_story_format
 from bot.health import Health, check_health
 from bot.interpreter import Interpreter, Nlu
@@ -35,6 +36,7 @@ from bot.nlu.model import NluData
 from bot.nlu.taught_readings import TaughtReadings
 from bot.policy import Learners
 from bot.project import Project, has_stories_folder, nothing_to_train
+from bot.redaction import shown_url
 from bot.settings import Serving, Settings
 from bot.stores.base import TrackerStore
 from bot.stores.memory import MemoryTrackerStore
@@ -70,6 +72,8 @@ from policy.taught import read_taught
 from policy.training import TrainingData
 from policy.training_process import TrainingProcess
 from policy.versions import starting_version, train_now
+from rasa_actions.sdk import in_process_action
+from rasa_actions.server import ActionServer
 
 log = logging.getLogger(__name__)
 ChatConnector = TelegramConnector | SlackConnector
@@ -88,6 +92,9 @@ class LoadedProject:
     nlu: NluData
     """The NLU training data beside the stories; none means typed intents only."""
     rules: list[Rule] = field(default_factory=list)
+    action_server: ActionServer | None = None
+    """endpoints.yml's action server, for the domain's actions not implemented here; started
+    by `running_bot`."""
 
     @property
     def project(self) -> Project:
@@ -115,8 +122,26 @@ def load_project(settings: Settings) -> LoadedProject:
     check_fallback_action(settings.policy, domain, project.config_file)
     if settings.nlu.class_path is not None:
         _nlu_class(settings)  # refused now, before anything trains
-    actions = ActionRegistry(domain, load_custom_actions(project.root, domain))
-    return LoadedProject(settings, domain, files.stories, actions, files.nlu, files.rules)
+    url = settings.action_endpoint
+    server = None if url is None else ActionServer(url)
+    custom = _custom_actions(project, domain, server)
+    remote = None if server is None else server.action
+    actions = ActionRegistry(domain, custom, in_process_action, remote)
+    return LoadedProject(settings, domain, files.stories, actions, files.nlu, files.rules, server)
+
+
+def _custom_actions(
+    project: Project, domain: Domain, server: ActionServer | None
+) -> dict[str, Any]:
+    """The project's actions that run in process. Actions written for rasa-sdk, when it is
+    not installed, run on the action server instead, when there is one (with a warning)."""
+    try:
+        return load_custom_actions(project.root, domain)
+    except ActionLoadError as exc:
+        if server is None or not needs_rasa_sdk(exc):
+            raise
+        log.warning("%s; until then the action server at %s runs them", exc, shown_url(server.url))
+        return {}
 
 
 def model_training(loaded: LoadedProject) -> TrainingSetup:
@@ -287,6 +312,9 @@ async def running_bot(
             )
         )
         stack.push_async_callback(tasks.close, SHUTDOWN_SECONDS)
+        if loaded.action_server is not None:
+            await loaded.action_server.start()
+            stack.push_async_callback(loaded.action_server.close)
         interpreter = await stack.enter_async_context(_interpreter(loaded, parts.live))
         readings = None if interpreter is None else TaughtReadings(interpreter, data.conversations)
         if readings is not None and parts.shared is not None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from bot import texts
-from bot.actions import ActionRegistry, Dispatcher
+from bot.actions import ActionRegistry, Dispatcher, reads_events
 from bot.domain import Domain, entity_slot_events
 from bot.errors import (
     ActionError,
@@ -41,7 +41,7 @@ from bot.events import (
 )
 from bot.interpreter import Nlu, ParsedMessage, is_typed, parse_message
 from bot.outputs import BotMessage, Choices, Decided, Exported, Notice, Output, Refused
-from bot.policy import TRAINER, Learner, Policy
+from bot.policy import TRAINER, Learner, Policy, Prediction
 from bot.stores.base import ConversationTail, TrackerStore, load_matching
 from bot.teaching import (
     Answer,
@@ -91,6 +91,8 @@ class _Step:
     new_events: list[Event] = field(default_factory=list)
     outputs: list[Output] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    followup: str | None = None
+    """The action the last action named to come next (Rasa's `FollowupAction`)."""
 
     async def whole(self) -> Tracker:
         """The tracker with every event of the conversation."""
@@ -265,7 +267,7 @@ class Engine:
 
     async def _act_until_listening(self, step: _Step) -> None:
         for _ in range(MAX_ACTIONS_PER_TURN):
-            prediction = self.policy.predict(step.tracker)
+            prediction = self._predict(step)
             if not await self._run(
                 step, prediction.action, prediction.policy, prediction.confidence
             ):
@@ -275,8 +277,15 @@ class Engine:
         step.outputs.append(Notice(texts.TOO_MANY_ACTIONS.format(count=MAX_ACTIONS_PER_TURN)))
         await self._run(step, ACTION_LISTEN, "engine", 1.0)
 
+    def _predict(self, step: _Step) -> Prediction:
+        """The follow-up the last action named, else what the policy predicts."""
+        followup, step.followup = step.followup, None
+        if followup is not None:
+            return Prediction(followup, 1.0, "followup", {})
+        return self.policy.predict(step.tracker)
+
     async def _propose(self, step: _Step) -> None:
-        prediction = self.policy.predict(step.tracker)
+        prediction = self._predict(step)
         step.pending = Question(
             _new_id(), "confirm", prediction.action, prediction.confidence, prediction.policy
         )
@@ -333,7 +342,6 @@ class Engine:
         assert step.pending is not None  # decide() refuses answers without a question
         confidence = step.pending.confidence
         if decision.correction is not None:
-            await step.add([decision.correction])
             step.outputs.append(
                 Decided(
                     question_id,
@@ -344,7 +352,9 @@ class Engine:
             )
         else:
             step.outputs.append(Decided(question_id, f"✓ {decision.action}"))
-        if not await self._run(step, decision.action, TRAINER, confidence):
+        correction = [decision.correction] if decision.correction is not None else []
+        if not await self._run(step, decision.action, TRAINER, confidence, correction):
+            await self._show(step, step.pending)  # the next answer is to the question shown
             return
         step.pending = None
         if self.learner is not None:
@@ -363,22 +373,38 @@ class Engine:
         if self.learner is not None:
             self.learner.learn(await step.whole())
 
-    async def _run(self, step: _Step, name: str, policy: str, confidence: float) -> bool:
-        """Run one action; on failure say why, keep the conversation as it was, return False."""
+    async def _run(
+        self,
+        step: _Step,
+        name: str,
+        policy: str,
+        confidence: float,
+        before: Sequence[Event] = (),
+    ) -> bool:
+        """Run one action (`before` its events: the trainer's correction); on failure say why
+        in one line, log the traceback, keep the conversation as it was, return False."""
         dispatcher = Dispatcher(self.domain, step.tracker)
         try:
-            events = await self.actions.get(name).run(dispatcher, step.tracker, self.domain)
+            action = self.actions.get(name)
+            tracker = await step.whole() if reads_events(action) else step.tracker
+            events = await action.run(dispatcher, tracker, self.domain)
         except ActionError as exc:
             step.outputs.append(Notice(texts.action_failed(name, str(exc))))
             step.errors.append("action")
             return False
         except Exception as exc:  # a custom action's bug must not end the conversation
             log.exception("action %s raised", name)
-            step.outputs.append(Notice(texts.action_failed(name, repr(exc))))
+            step.outputs.append(Notice(texts.action_failed(name, _one_line(exc))))
             step.errors.append("action")
             return False
-        await step.add([ActionExecuted(name, policy, confidence), *dispatcher.messages, *events])
+        executed = ActionExecuted(name, policy, confidence)
+        await step.add([*before, executed, *dispatcher.messages, *events])
         step.outputs += [BotMessage(m.text, m.buttons) for m in dispatcher.messages]
+        if dispatcher.ignored:
+            log.warning("action %s: not applied: %s", name, ", ".join(dispatcher.ignored))
+            if policy == TRAINER:
+                step.outputs.append(Notice(texts.action_ignored(name, dispatcher.ignored)))
+        step.followup = dispatcher.followup
         return True
 
 
@@ -394,6 +420,12 @@ def _turn(
     if step.pending is not None:
         asked = ActionChoice(step.pending.action, step.pending.policy, step.pending.confidence)
     return summarize(conversation_id, kind, step.new_events, asked, seconds, errors)
+
+
+def _one_line(exc: Exception) -> str:
+    """An exception as the one line a trainer reads (the traceback goes to the log)."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
 
 
 def _new_id() -> str:

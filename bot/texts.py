@@ -105,6 +105,29 @@ def action_failed(action: str, error: str) -> str:
     return f"The action {action} failed: {error}. The conversation is unchanged."
 
 
+def action_server_unreachable(url: str) -> str:
+    return (
+        f"cannot reach the action server at {url}: start it (`rasa run actions` or "
+        "`python -m rasa_sdk --actions actions`), or fix endpoints.yml's action_endpoint"
+    )
+
+
+def action_server_timeout(url: str, seconds: float) -> str:
+    return f"the action server at {url} did not answer within {seconds:g} seconds"
+
+
+def action_rejected(error: str) -> str:
+    return f"the action server rejected it ({error})"
+
+
+def action_server_failed(status: int, error: str) -> str:
+    return f"the action server answered HTTP {status}: {error}"
+
+
+def action_ignored(action: str, what: list[str]) -> str:
+    return f"ozbot did not apply what {action} asked for: {', '.join(what)}."
+
+
 def corrected_action(predicted: str, chosen: str) -> str:
     return f"Corrected: {chosen} instead of {predicted}. The bot will remember."
 

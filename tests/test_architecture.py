@@ -19,12 +19,14 @@ VENDORS = {
     "pycrfsuite",
     "Stemmer",
     "prompt_toolkit",
+    "rasa_sdk",
 }
 ADAPTERS = {
     "bot/stores/": {"redis"},
     "connectors/": {"telegram", "slack_bolt", "slack_sdk", "aiohttp", "prompt_toolkit"},
     "policy/": {"lightgbm"},
     "nlu/": {"sklearn", "pycrfsuite", "Stemmer", "aiohttp"},
+    "rasa_actions/": {"aiohttp", "rasa_sdk"},
 }
 """Where each vendor library may be imported besides the composition layer."""
 
@@ -60,18 +62,19 @@ def offenders(candidates: list[str], forbidden: set[str]) -> dict[str, set[str]]
 
 def test_the_core_imports_neither_connectors_nor_the_policy_nor_the_nlu() -> None:
     core = [module for module in modules("bot") if not composition(module)]
-    assert offenders(core, {"connectors", "policy", "nlu"}) == {}
+    assert offenders(core, {"connectors", "policy", "nlu", "rasa_actions"}) == {}
 
 
 def test_the_policy_and_the_nlu_import_no_connector_nor_each_other() -> None:
-    assert offenders(modules("policy"), {"connectors", "nlu"}) == {}
-    assert offenders(modules("nlu"), {"connectors", "policy"}) == {}
-    assert offenders(modules("connectors"), {"policy", "nlu"}) == {}
+    assert offenders(modules("policy"), {"connectors", "nlu", "rasa_actions"}) == {}
+    assert offenders(modules("nlu"), {"connectors", "policy", "rasa_actions"}) == {}
+    assert offenders(modules("connectors"), {"policy", "nlu", "rasa_actions"}) == {}
+    assert offenders(modules("rasa_actions"), {"connectors", "policy", "nlu"}) == {}
 
 
 def test_vendor_libraries_stay_in_their_adapters() -> None:
     found = {}
-    for module in modules("bot", "connectors", "policy", "nlu"):
+    for module in modules("bot", "connectors", "policy", "nlu", "rasa_actions"):
         if composition(module):
             continue
         allowed = next((v for k, v in ADAPTERS.items() if module.startswith(k)), set())

@@ -146,7 +146,7 @@ async def check_all(
         _contradictions(project, stories, domain, policy, findings)
         _placeholders(domain, project, findings)
         _nlu_fits_domain(nlu, domain, project, findings)
-        _actions(project, domain, findings)
+        _actions(project, domain, findings, endpoints[0] if endpoints else None)
     connectors = findings.attempt(lambda: chosen(names, env)) or ()
     for name in connectors:
         await CREDENTIALS[name](env, findings, online)
@@ -267,11 +267,17 @@ def _contradictions(
         (findings.problems if found.by_rule else findings.warnings).append(str(found))
 
 
-def _actions(project: Project, domain: Domain, findings: Findings) -> None:
+def _actions(
+    project: Project, domain: Domain, findings: Findings, action_server: str | None
+) -> None:
+    """Every domain action has an implementation: here, or on the action server."""
     custom = findings.attempt(lambda: load_custom_actions(project.root, domain))
     if custom is None:
         return
-    registry = ActionRegistry(domain, custom)
+    from rasa_actions.server import ActionServer  # aiohttp: only when checked
+
+    remote = None if action_server is None else ActionServer(action_server).action
+    registry = ActionRegistry(domain, custom, remote=remote)
     for name in domain.actions:
         try:
             registry.get(name)

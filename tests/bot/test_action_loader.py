@@ -39,6 +39,7 @@ def test_a_project_without_actions_file_has_no_custom_actions(tmp_path):
     ("source", "actions", "message"),
     [
         ("import nowhere_to_be_found\n", ["action_x"], r"actions\.py: importing it failed"),
+        ("import rasa_core_sdk.events\n", ["action_x"], "for rasa-sdk: pip install rasa-sdk"),
         ("", ["actions.ActionMissing"], "actions has no class ActionMissing"),
         (
             "class ActionX:\n    name = 'other'\n    def run(self, d, t, dom): return []\n",

@@ -62,12 +62,40 @@ async def test_an_action_without_implementation_fails_only_when_run():
     assert isinstance(registry.get("where"), ResponseAction)
 
 
-async def test_an_action_returning_non_events_is_an_error():
-    class Bad:
+def returning(*events):
+    class Returns:
         name = "action_sync"
 
         async def run(self, dispatcher, tracker, domain):
-            return [{"event": "slot"}]
+            return list(events)
 
-    with pytest.raises(ActionError, match="not an event"):
-        await run("action_sync", {"action_sync": Bad()})
+    return {"action_sync": Returns()}
+
+
+async def test_an_action_returning_non_events_is_an_error():
+    with pytest.raises(ActionError, match="42, which is not an event"):
+        await run("action_sync", returning(42))
+    with pytest.raises(ActionError, match="a slot event without a slot name"):
+        await run("action_sync", returning({"event": "slot"}))
+
+
+async def test_rasa_event_dicts_are_converted_at_the_boundary():
+    said = {"event": "bot", "text": "hi", "data": {"image": "https://x/cat.png"}}
+    slot = {"event": "slot", "name": "city", "value": "Oslo", "timestamp": None}
+    assert await run("action_sync", returning(said, slot, SlotSet("city", "Rome"))) == (
+        ["hi\n[image: https://x/cat.png]"],
+        [SlotSet("city", "Oslo"), SlotSet("city", "Rome")],
+    )
+
+
+async def test_the_dispatcher_takes_rasa_s_keywords():
+    tracker = Tracker("c", DOMAIN, [SlotSet("city", "Lima")])
+    dispatcher = Dispatcher(DOMAIN, tracker)
+    dispatcher.utter_message(text="pick", buttons=[{"title": "Yes", "payload": "/affirm"}])
+    dispatcher.utter_message(response="utter_where", country="Peru")
+    dispatcher.utter_message("plain", [("No", "/deny")])
+    assert [(m.text, m.buttons) for m in dispatcher.messages] == [
+        ("pick", (("Yes", "/affirm"),)),
+        ("Concerts in Lima, not in Peru", ()),
+        ("plain", (("No", "/deny"),)),
+    ]

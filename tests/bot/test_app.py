@@ -14,6 +14,7 @@ from bot import texts
 from bot.app import TrainerNotes, load_project, running_bot, serving_platforms, train
 from bot.engine import Command, UserMessage
 from bot.errors import ConnectorError, ModelError, ProjectError
+from bot.events import ActionExecuted
 from bot.outputs import ActionProposal, BotMessage, Choices, Exported
 from bot.settings import Settings, read_serving, read_settings
 from bot.stores.redis_rollout import RedisRollout
@@ -21,10 +22,12 @@ from bot.stores.settings import RedisSettings
 from bot.stories.model import ActionStep, UserStep, UserTurn
 from bot.stories.reader import read_stories
 from bot.teaching import Answer
+from rasa_actions.server import RemoteAction
 from tests.bot.test_cli import project  # noqa: F401  (a fixture)
 from tests.conftest import REPO
 from tests.connectors.fake_telegram import FakeBotApi
 from tests.nlu.test_rasa_http import BERLIN, rasa  # noqa: F401  (a fixture)
+from tests.rasa_actions.conftest import SDK_BOT, action_server_url  # noqa: F401  (a fixture)
 
 WAIT_STEPS = 500
 """Polls of 10 ms for something a background task does (a bound, not a measurement)."""
@@ -364,3 +367,39 @@ async def test_an_export_in_the_chat_of_a_yaml_project_writes_rasa_3_yaml(tmp_pa
     assert exported.path == str(root / "data" / "exported" / "u1.yml")
     [story] = read_stories(Path(exported.path))
     assert story.steps[:2] == (UserStep((UserTurn("greet"),)), ActionStep("utter_greet"))
+
+
+async def test_a_rasa_project_s_actions_run_on_its_action_server(
+    tmp_path: Path,
+    action_server_url: str,  # noqa: F811
+) -> None:
+    shutil.copytree(SDK_BOT, tmp_path / "bot", ignore=shutil.ignore_patterns("actions"))
+    endpoint = f"action_endpoint:\n  url: {action_server_url}\n"
+    (tmp_path / "bot" / "endpoints.yml").write_text(endpoint)
+    settings = read_settings(tmp_path / "bot", {})
+    async with running_bot(
+        settings, learn=False, progress=no_progress, notes=TrainerNotes()
+    ) as bot:
+        outputs = await bot.engine.handle("u1", UserMessage("/follow"), trainer=False)
+        said = await bot.engine.handle("u1", UserMessage('/search{"city": "Rome"}'), trainer=False)
+        events = (await bot.engine.store.load("u1")).events
+    assert [o.text for o in outputs if isinstance(o, BotMessage)] == ["goodbye, None"]
+    assert ActionExecuted("utter_goodbye", "followup", 1.0) in events
+    assert next(o.text for o in said if isinstance(o, BotMessage)).startswith(
+        "u1 asked (search) for concerts in Rome"
+    )
+
+
+def test_actions_for_rasa_sdk_without_it_run_on_the_action_server(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    shutil.copytree(SDK_BOT, tmp_path / "bot")
+    actions = tmp_path / "bot" / "actions" / "actions.py"
+    actions.write_text(actions.read_text().replace("rasa_sdk", "rasa_core_sdk"))  # not installed
+    with pytest.raises(ProjectError, match="written for rasa-sdk: pip install rasa-sdk"):
+        load_project(read_settings(tmp_path / "bot", {}))
+    endpoint = "action_endpoint:\n  url: http://127.0.0.1:5055/webhook\n"
+    (tmp_path / "bot" / "endpoints.yml").write_text(endpoint)
+    loaded = load_project(read_settings(tmp_path / "bot", {}))
+    assert isinstance(loaded.actions.get("action_search_concerts"), RemoteAction)
+    assert "the action server at http://127.0.0.1:5055/webhook runs them" in caplog.text

@@ -163,12 +163,48 @@ async def test_a_failing_action_keeps_the_question_open(engine, concert_domain):
     engine.actions = ActionRegistry(concert_domain, {"action_search_concerts": Broken()})
     first = await say(engine, "/search_concerts")
     outputs = await answer(engine, first, "approve")
-    assert "action_search_concerts failed: RuntimeError('API down')" in only(outputs, Notice).text
+    notice = only(outputs, Notice).text
+    assert "action_search_concerts failed: RuntimeError: API down." in notice
+    assert "\n" not in notice
+    question = only(first, ActionProposal).question_id
+    assert only(outputs, ActionProposal).question_id == question  # shown again, after the notice
+    assert isinstance(outputs[-1], ActionProposal)
     stored = await engine.store.load("c1")
-    assert stored.pending.id == only(first, ActionProposal).question_id
+    assert stored.pending.id == question
     assert not any(
         isinstance(e, ActionExecuted) and e.name == "action_search_concerts" for e in stored.events
     )
+
+
+async def test_a_failing_chosen_action_stores_no_correction(engine, concert_domain):
+    class Broken:
+        name = "action_search_venues"
+
+        async def run(self, dispatcher, tracker, domain):
+            raise RuntimeError("API down")
+
+    engine.actions = ActionRegistry(concert_domain, {"action_search_venues": Broken()})
+    choices = await answer(engine, await say(engine, "/search_concerts"), "wrong_action")
+    outputs = await answer(engine, choices, "choose_action", "action_search_venues")
+    assert "action_search_venues failed" in only(outputs, Notice).text
+    assert only(outputs, Choices).question_id == only(choices, Choices).question_id
+    stored = await engine.store.load("c1")
+    assert not any(isinstance(e, Corrected) for e in stored.events)
+
+
+async def test_a_followup_action_comes_next(engine, concert_domain):
+    class Leads:
+        name = "action_search_concerts"
+
+        async def run(self, dispatcher, tracker, domain):
+            return [{"event": "followup", "name": "utter_goodbye", "timestamp": None}]
+
+    engine.actions = ActionRegistry(concert_domain, {"action_search_concerts": Leads()})
+    outputs = await answer(engine, await say(engine, "/search_concerts"), "approve")
+    proposal = only(outputs, ActionProposal)
+    assert (proposal.action, proposal.policy) == ("utter_goodbye", "followup")
+    outputs = await engine.handle("c2", UserMessage("/search_concerts"), trainer=False)
+    assert outputs == [BotMessage("goodbye :(")]
 
 
 async def test_undo_takes_back_the_last_user_turn(engine):
@@ -360,3 +396,21 @@ async def test_a_wrong_entity_is_dropped_and_the_action_asked_again(engine):
     corrected, said = (await engine.store.load("c1")).events[-2:]
     assert corrected == Corrected("entities", "city=Berlin", texts.NO_ENTITIES)
     assert said == UserUttered("hi Berlin", "greet", {})
+
+
+async def test_what_an_action_asks_for_and_ozbot_ignores_is_told_to_trainers(
+    engine, concert_domain
+):
+    class Pauses:
+        name = "action_search_concerts"
+
+        async def run(self, dispatcher, tracker, domain):
+            return [{"event": "pause"}, SlotSet("city", "Oslo")]
+
+    engine.actions = ActionRegistry(concert_domain, {"action_search_concerts": Pauses()})
+    outputs = await answer(engine, await say(engine, "/search_concerts"), "approve")
+    notice = "ozbot did not apply what action_search_concerts asked for: event pause."
+    assert only(outputs, Notice).text == notice
+    assert (await engine.store.load("c1")).events[-1] == SlotSet("city", "Oslo")
+    outputs = await engine.handle("c2", UserMessage("/search_concerts"), trainer=False)
+    assert not any(isinstance(o, Notice) for o in outputs)

@@ -75,6 +75,10 @@ async def test_actions_without_implementation_and_a_failing_actions_file(project
     findings = await check_all(project, ["terminal"], {})
     assert findings.problems == []
     assert any("action_book_tickets has no implementation" in w for w in findings.warnings)
+    endpoint = "action_endpoint:\n  url: http://127.0.0.1:5055/webhook\n"
+    (project / "endpoints.yml").write_text(endpoint, encoding="utf-8")
+    findings = await check_all(project, ["terminal"], {})
+    assert not any("action_book_tickets" in w for w in findings.warnings)  # the server's
 
     (project / "actions.py").write_text("raise RuntimeError('boom')\n", encoding="utf-8")
     findings = await check_all(project, ["terminal"], {})

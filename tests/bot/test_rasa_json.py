@@ -1,0 +1,109 @@
+"""Rasa's JSON: the request an action server gets, and its answers read as ozbot's events."""
+
+import pytest
+
+from bot.domain import domain_from_dict
+from bot.errors import ActionError
+from bot.events import (
+    ActionExecuted,
+    ActionReverted,
+    BotUttered,
+    Corrected,
+    Restarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
+from bot.rasa_json import ActionAnswer, action_call, read_answer
+from bot.tracker import Tracker
+
+OK = {"title": "ok", "payload": "/affirm"}
+DOMAIN = domain_from_dict(
+    {
+        "intents": ["search"],
+        "slots": {
+            "city": {"type": "text", "initial_value": "Paris"},
+            "size": {"type": "categorical", "values": ["s", "m"]},
+        },
+        "responses": {"utter_city": [{"text": "in {city} at {hour}", "buttons": [OK]}]},
+        "actions": ["action_search"],
+    }
+)
+
+
+def test_the_request_is_rasa_s():
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered("/search", "search", {"city": "Oslo"}),
+        SlotSet("city", "Oslo"),
+        Corrected("action", "a", "b"),
+    ]
+    call = action_call("action_search", Tracker("ann", DOMAIN, events), DOMAIN, "3.6.21")
+    assert set(call) == {"next_action", "sender_id", "tracker", "domain", "version"}
+    assert (call["next_action"], call["sender_id"], call["version"]) == (
+        "action_search", "ann", "3.6.21",
+    )  # fmt: skip
+    tracker = call["tracker"]
+    assert [e["event"] for e in tracker["events"]] == ["action", "user", "slot"]  # no marker
+    assert tracker["latest_message"]["intent"] == {"name": "search", "confidence": 1.0}
+    assert tracker["slots"] == {"city": "Oslo", "size": None}
+    assert tracker["latest_action_name"] == "action_listen"
+    domain = call["domain"]
+    assert domain["actions"] == ["action_search"]
+    assert domain["slots"]["size"]["values"] == ["s", "m"]
+    assert domain["responses"]["utter_city"][0]["buttons"] == [OK]
+
+
+def test_an_answer_becomes_ozbot_s_events_in_order():
+    answer = {
+        "events": [
+            {"event": "slot", "name": "city", "value": "Rome"},
+            {"event": "bot", "text": "hi", "data": {"buttons": [{"title": "a", "payload": "/a"}]}},
+            {"event": "reset_slots"},
+            {"event": "rewind"},
+            {"event": "undo"},
+            {"event": "restart"},
+            {"event": "followup", "name": "utter_city"},
+        ],
+        "responses": [
+            {"response": "utter_city", "hour": 9, "image": "https://x/y.png"},
+            {"text": "raw", "custom": {"kind": "map"}},
+        ],
+    }
+    read = read_answer(answer, DOMAIN, {"city": "Oslo"})
+    assert read == ActionAnswer(
+        [
+            BotUttered("in Oslo at 9\n[image: https://x/y.png]", (("ok", "/affirm"),)),
+            BotUttered('raw\n[custom: {"kind": "map"}]'),
+            SlotSet("city", "Rome"),
+            BotUttered("hi", (("a", "/a"),)),
+            SlotSet("city", "Paris"),
+            SlotSet("size", None),
+            UserUtteranceReverted(),
+            ActionReverted(),
+            Restarted(),
+        ],
+        followup="utter_city",
+    )
+
+
+def test_what_ozbot_cannot_apply_is_listed_not_lost_silently():
+    answer = {"events": [{"event": "slot", "name": "mood", "value": 1}, {"event": "pause"},
+                         {"event": "active_loop", "name": None}]}  # fmt: skip
+    ignored = read_answer(answer, DOMAIN, {}).ignored
+    assert ignored == ["slot mood (not in the domain)", "event pause"]
+    assert read_answer(None, DOMAIN, {}) == ActionAnswer()
+
+
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        ([1], "not Rasa's {events, responses}"),
+        ({"events": [{"name": "x"}]}, "not an object with `event`"),
+        ({"responses": [{"response": "utter_no"}]}, "response utter_no, which the domain"),
+        ({"responses": [{"text": "x", "buttons": ["b"]}]}, "buttons are not a list"),
+    ],
+)
+def test_an_answer_of_another_shape_is_an_action_error(answer, error):
+    with pytest.raises(ActionError, match=error.replace("{", r"\{").replace("}", r"\}")):
+        read_answer(answer, DOMAIN, {})
