@@ -33,8 +33,8 @@ import aiohttp  # noqa: E402
 from benchmarks.common import bench_redis, delete_keys, latency_summary, platform_main  # noqa: E402
 from benchmarks.telegram import INPUTS, REPLY_WAIT, WARM_UP, _engine, _open  # noqa: E402
 from bot.policy import ModelStatus  # noqa: E402
-from bot.stores.redis_seen_ids import RedisSeenIds  # noqa: E402
-from connectors.dedupe import SeenIds  # noqa: E402
+from bot.stores.inbox import Inbox  # noqa: E402
+from bot.stores.redis_inbox import RedisInbox  # noqa: E402
 from connectors.slack import SlackConnector  # noqa: E402
 from connectors.slack_settings import EVENTS_PATH, SlackSettings  # noqa: E402
 from connectors.web import WebServer, WebSettings  # noqa: E402
@@ -69,13 +69,13 @@ async def _run(store_kind: str, events: int, users: int, folder: Path) -> dict[s
     api = FakeSlackApi()
     await api.start()
     store = await _open(store_kind, folder, redis)
-    seen: SeenIds | None = None
+    inbox: Inbox | None = None
     if store_kind == "redis":
-        seen = await RedisSeenIds.connect(redis)
+        inbox = await RedisInbox.connect(redis, "slack")
     web = WebServer(WebSettings("127.0.0.1", 0))
     settings = SlackSettings(TOKEN, SIGNING_SECRET, api.api_url)
     connector = SlackConnector(
-        _engine(store, folder), settings, lambda: ModelStatus(1, 0, 0, 0), web, seen=seen
+        _engine(store, folder), settings, lambda: ModelStatus(1, 0, 0, 0), web, inbox=inbox
     )
     await web.start()
     await connector.start()
@@ -92,8 +92,8 @@ async def _run(store_kind: str, events: int, users: int, folder: Path) -> dict[s
         await connector.stop()
         await web.stop()
         await store.close()
-        if isinstance(seen, RedisSeenIds):
-            await seen.close()
+        if inbox is not None:
+            await inbox.close()
         await api.stop()
         if store_kind == "redis":
             await delete_keys(redis)

@@ -21,7 +21,7 @@ from bot.errors import ConnectorError
 from bot.events import ActionExecuted, UserUttered
 from bot.interpreter import Nlu
 from bot.nlu.model import EntitySpan, Understanding
-from bot.stores.redis_seen_ids import RedisSeenIds
+from bot.stores.redis_inbox import RedisInbox
 from bot.stories.markdown import parse_markdown
 from bot.stories.model import ActionStep, UserStep
 from connectors.chat_commands import ChatCommands
@@ -118,13 +118,15 @@ async def slack(fake_slack, caplog) -> AsyncIterator[Start]:
     """Starts connectors on an engine; at the end stops them and checks nothing logged an error."""
     running: list[Slack] = []
 
-    async def start(engine, *, status=lambda: STATUS, seen=None, retrain=None, tasks=None) -> Slack:
+    async def start(
+        engine, *, status=lambda: STATUS, inbox=None, retrain=None, tasks=None
+    ) -> Slack:
         settings = SlackSettings(
             TOKEN, SIGNING_SECRET, fake_slack.api_url, frozenset({TRAINER, TRAINER_2})
         )
         web = WebServer(WebSettings("127.0.0.1", 0))
         commands = ChatCommands(status, retrain)
-        connector = SlackConnector(engine, settings, commands, web, seen=seen, tasks=tasks)
+        connector = SlackConnector(engine, settings, commands, web, inbox=inbox, tasks=tasks)
         await web.start()
         await connector.start()
         running.append(Slack(fake_slack, SlackRequests(fake_slack), connector, web))
@@ -341,14 +343,14 @@ async def test_a_replayed_slash_command_runs_once(slack, engine):
 
 
 async def test_replicas_on_one_redis_process_an_event_once(slack, engine, redis_settings):
-    seen = [await RedisSeenIds.connect(redis_settings) for _ in range(2)]
-    replicas = [await slack(engine, seen=ids) for ids in seen]
+    inboxes = [await RedisInbox.connect(redis_settings, "slack", f"r{n}") for n in range(2)]
+    replicas = [await slack(engine, inbox=inbox) for inbox in inboxes]
     body = replicas[0].requests.event(USER, "!greet", DM_USER)
     for replica in replicas:
         await replica.calls_for(replica.requests.signed_event(body))
     assert replicas[0].texts(DM_USER) == ["hey there!"]
-    for ids in seen:
-        await ids.close()
+    for inbox in inboxes:
+        await inbox.close()
 
 
 async def test_a_user_who_is_no_trainer_chats_without_questions(slack, engine):
@@ -563,7 +565,7 @@ async def test_a_failure_inside_is_told_to_the_one_who_asked(slack, engine, capl
 
 
 async def test_while_redis_is_down_each_request_gets_one_clear_reply(slack, on_redis, caplog):
-    sl = await slack(on_redis.engine, seen=on_redis.seen)
+    sl = await slack(on_redis.engine, inbox=on_redis.inbox)
     await sl.say(TRAINER, "!greet", DM)
     question = sl.question(DM)
     await on_redis.stop()
@@ -582,7 +584,7 @@ async def test_while_redis_is_down_each_request_gets_one_clear_reply(slack, on_r
     assert [r for r in caplog.records if r.exc_info] == []
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert [r.name for r in errors] == ["bot.stores.outage"]  # the outage, logged once
-    assert len([r for r in caplog.records if r.name == "connectors.dedupe"]) == 1
+    assert len([r for r in caplog.records if r.name == "connectors.intake"]) == 1
     caplog.clear()
 
 

@@ -435,7 +435,7 @@ async def test_a_failure_inside_is_told_and_every_press_still_answered(
 
 
 async def test_while_redis_is_down_each_message_gets_one_clear_reply(telegram, on_redis, caplog):
-    tg = await telegram(on_redis.engine, seen=on_redis.seen)
+    tg = await telegram(on_redis.engine, inbox=on_redis.inbox)
     await tg.say(TRAINER, "/greet")
     question = tg.question(TRAINER)
     await on_redis.stop()
@@ -445,7 +445,7 @@ async def test_while_redis_is_down_each_message_gets_one_clear_reply(telegram, o
         [reply] = await tg.say(user, text)
         assert reply.params["text"] == texts.NOTICE.format(text=texts.STORE_UNAVAILABLE)
     assert [r for r in caplog.records if r.exc_info] == []
-    assert len([r for r in caplog.records if r.name == "connectors.dedupe"]) == 1
+    assert len([r for r in caplog.records if r.name == "connectors.intake"]) == 1
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert [r.name for r in errors] == ["bot.stores.outage"]  # the outage, logged once
     caplog.clear()
