@@ -66,12 +66,16 @@ class Intake:
             log.warning("cannot mark %s update %s as processed: %s", self._source, entry.key, exc)
 
     async def start(self, process: Process) -> None:
+        """Hands over the unfinished entries: at once when the killed turns' locks died with
+        their process, else once those locks have expired (in the background)."""
         unfinished = await self._inbox.recover()
         if unfinished:
             log.info("processing %d unfinished %s updates", len(unfinished), self._source)
-        for entry in unfinished:
-            await process(entry)
-        self._claimer = asyncio.create_task(self._claim_stale(process))
+        if not self._inbox.settle_seconds:
+            for entry in unfinished:
+                await process(entry)
+            unfinished = []
+        self._claimer = asyncio.create_task(self._in_background(process, unfinished))
 
     async def stop(self) -> None:
         if self._claimer is not None:
@@ -79,7 +83,11 @@ class Intake:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._claimer
 
-    async def _claim_stale(self, process: Process) -> None:
+    async def _in_background(self, process: Process, unfinished: list[Entry]) -> None:
+        if unfinished:
+            await asyncio.sleep(self._inbox.settle_seconds)
+            for entry in unfinished:
+                await process(entry)
         while True:
             await asyncio.sleep(self._claim_seconds / 4)
             try:

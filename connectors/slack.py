@@ -71,9 +71,10 @@ _REQUEST = "ozbot_request"
 
 @dataclass
 class Request:
-    """A request's entry in the inbox, and whether its work was queued (which marks it done)."""
+    """A request's entry in the inbox (None until stored, and for a repeat), and whether its
+    work was queued (which marks the entry done when it has run)."""
 
-    entry: Entry
+    entry: Entry | None = None
     queued: bool = False
 
 
@@ -152,8 +153,20 @@ class SlackConnector:
         if body is None:
             log.warning("a signed Slack request whose body is not one Slack sends; refused")
             return web.Response(status=400)
-        bolt = AsyncBoltRequest(body=body, query=request.query_string, headers=dict(headers))
-        return await to_aiohttp_response(await self.app.async_dispatch(bolt))
+        held = Request()
+        bolt = AsyncBoltRequest(
+            body=body, query=request.query_string, headers=dict(headers), context={_REQUEST: held}
+        )
+        return await to_aiohttp_response(await self._dispatch(bolt, held))
+
+    async def _dispatch(self, bolt: AsyncBoltRequest, held: Request) -> BoltResponse:
+        """Every request goes to Bolt through here, with `held` as its context's `Request`:
+        an entry whose listener queued no work is done once Bolt has answered (Bolt runs
+        the listeners after the middleware has returned)."""
+        response = await self.app.async_dispatch(bolt)
+        if held.entry is not None and not held.queued:
+            await self._intake.done(held.entry)
+        return response
 
     async def _through_inbox(
         self,
@@ -162,26 +175,22 @@ class SlackConnector:
         next: Callable[[], Awaitable[BoltResponse]],
     ) -> BoltResponse:
         """A request is stored before it is acknowledged; one delivered before (Slack retries
-        unanswered events; a replay of a signed command or press) is acknowledged only. A
-        request whose listener queued no work is done with its ack."""
-        request = context.get(_REQUEST)  # set for a request dispatched from the inbox
-        if request is None:
+        unanswered events; a replay of a signed command or press) is acknowledged only."""
+        request: Request = context[_REQUEST]
+        if request.entry is None:  # not one dispatched from the inbox
             key = _delivery_key(body) or f"slack:unkeyed:{uuid.uuid4().hex}"
-            entry = await self._intake.accept(key, json.dumps(body))
-            if entry is None:
+            request.entry = await self._intake.accept(key, json.dumps(body))
+            if request.entry is None:
                 return BoltResponse(status=200, body="")
-            request = context[_REQUEST] = Request(entry)
-        response = await next()
-        if not request.queued:
-            await self._intake.done(request.entry)
-        return response
+        return await next()
 
     async def _replay(self, entry: Entry) -> None:
         """Dispatches a request from the inbox, as Bolt does a Socket Mode request."""
-        body, context = json.loads(entry.payload), {_REQUEST: Request(entry)}
-        await self.app.async_dispatch(
-            AsyncBoltRequest(body=body, context=context, mode="socket_mode")
+        held = Request(entry)
+        bolt = AsyncBoltRequest(
+            body=json.loads(entry.payload), context={_REQUEST: held}, mode="socket_mode"
         )
+        await self._dispatch(bolt, held)
 
     def tell_trainers(self, text: str) -> None:
         """A note in every trainer's DMs ("model 7 live: ..."), sent in the background."""
@@ -206,6 +215,7 @@ class SlackConnector:
         """Run `work` after the ack, after earlier work of the same conversation; the
         request is done when it has run."""
         request: Request = context[_REQUEST]
+        assert request.entry is not None  # the middleware stored it
         request.queued = True
         what = f"handling a Slack request in {where.conversation}"
         self._tasks.spawn(self._in_order(request.entry, where, user, work), what)

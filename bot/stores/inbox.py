@@ -42,6 +42,10 @@ class Entry:
 
 
 class Inbox(Protocol):
+    settle_seconds: float
+    """How long the locks of a killed process's turns may outlive it: recovered entries wait
+    this long, so that their turns do not find their conversations busy."""
+
     async def add(self, key: str, payload: str) -> Entry | None:
         """Stores the update, taken by this process, before it is acknowledged; None when
         `key` was added before. Raises StoreError when the store cannot be written."""
@@ -67,6 +71,8 @@ class Inbox(Protocol):
 class MemoryInbox:
     """An inbox of this process alone: it remembers the last `size` keys, so redeliveries are
     dropped, and keeps nothing over a restart (tests, a bot without a store of its own)."""
+
+    settle_seconds = 0.0
 
     def __init__(self, size: int = 10_000) -> None:
         self._size = size

@@ -49,6 +49,8 @@ class RedisInbox:
         self._stream = f"{settings.prefix}:inbox:{{{source}}}"
         self._consumer = consumer
         self._add = client.register_script(ADD)
+        self.settle_seconds = settings.lock_seconds
+        """A killed turn's conversation lock expires after this."""
 
     @classmethod
     async def connect(

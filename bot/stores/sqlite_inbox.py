@@ -37,6 +37,9 @@ CREATE INDEX IF NOT EXISTS inbox_unfinished ON inbox (source, done, taken_at);
 class SqliteInbox:
     """Use `await SqliteInbox.open(path, source)`; `close()` when done."""
 
+    settle_seconds = 0.0
+    """The turns' locks are the process's own: they died with it."""
+
     def __init__(
         self, connection: sqlite3.Connection, executor: ThreadPoolExecutor, source: str
     ) -> None:

@@ -59,3 +59,18 @@ async def test_an_inbox_that_cannot_be_written_lets_updates_through_logged_once(
     for entry in entries:
         await intake.done(entry)  # nothing stored: nothing to mark
     assert len(caplog.records) == 1 and "Redis is down" in caplog.records[0].getMessage()
+
+
+async def test_with_locks_that_outlive_a_kill_unfinished_entries_wait_for_them(tmp_path):
+    killed = await SqliteInbox.open(tmp_path / "ozbot.db", "slack")
+    await killed.add("slack:Ev1", "{}")
+    await killed.close()
+    inbox = await SqliteInbox.open(tmp_path / "ozbot.db", "slack")
+    inbox.settle_seconds = 0.2  # as a Redis store's conversation locks
+    intake, handed = Intake(inbox, "slack"), asyncio.Queue()
+    await intake.start(handed.put)
+    assert handed.empty()  # not yet: the killed turn's lock may still be held
+    taken = await asyncio.wait_for(handed.get(), timeout=5)
+    await intake.stop()
+    await inbox.close()
+    assert taken.key == "slack:Ev1"
