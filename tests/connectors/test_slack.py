@@ -22,6 +22,7 @@ from bot.events import ActionExecuted, UserUttered
 from bot.interpreter import Nlu
 from bot.nlu.model import EntitySpan, Understanding
 from bot.stores.redis_inbox import RedisInbox
+from bot.stores.sqlite_inbox import SqliteInbox
 from bot.stories.markdown import parse_markdown
 from bot.stories.model import ActionStep, UserStep
 from connectors.chat_commands import ChatCommands
@@ -633,3 +634,53 @@ async def test_people_write_sentences_and_the_nlu_reads_them(slack, engine):
     assert sl.texts(DM_USER) == ["hey there!", "hey there!"]
     await sl.say(TRAINER, "hello there", DM)
     assert "user said: hello there  (intent greet 0.93)" in sl.question(DM).shown
+
+
+async def _held(monkeypatch, engine) -> asyncio.Event:
+    """Turns wait for the event: a request then stays in flight as long as the test needs."""
+    go, handle = asyncio.Event(), engine.handle
+
+    async def held_handle(*args, **kwargs):
+        await go.wait()
+        return await handle(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "handle", held_handle)
+    return go
+
+
+async def test_an_acknowledged_request_stays_in_the_inbox_until_its_work_is_done(
+    slack, engine, tmp_path, monkeypatch
+):
+    inbox = await SqliteInbox.open(tmp_path / "ozbot.db", "slack")
+    sl = await slack(engine, inbox=inbox)
+    go = await _held(monkeypatch, sl.connector.engine)
+    event = sl.requests.signed_event(sl.requests.event(USER, "!greet", DM_USER))
+    assert (await sl.send(event, wait=False))[0] == 200
+    restarted = await SqliteInbox.open(tmp_path / "ozbot.db", "slack")  # as after a kill
+    [unfinished] = await restarted.recover()
+    go.set()
+    await asyncio.wait_for(sl.connector.idle(), WAIT)
+    assert sl.texts(DM_USER) == ["hey there!"]
+    assert await restarted.recover() == []
+    talk = sl.requests.event(USER, "hello all", CHANNEL)  # not for the bot: no work queued
+    assert await sl.calls_for(sl.requests.signed_event(talk)) == []
+    assert await restarted.recover() == []
+    for opened in (restarted, inbox):
+        await opened.close()
+    assert unfinished.key.startswith("slack:Ev")
+
+
+async def test_a_start_answers_the_requests_a_killed_process_left_once(
+    slack, engine, fake_slack, tmp_path
+):
+    killed = await SqliteInbox.open(tmp_path / "ozbot.db", "slack")
+    body = SlackRequests(fake_slack).event(USER, "!greet", DM_USER)
+    await killed.add(f"slack:{body['event_id']}", json.dumps(body))
+    await killed.close()
+    inbox = await SqliteInbox.open(tmp_path / "ozbot.db", "slack")
+    sl = await slack(engine, inbox=inbox)
+    await asyncio.wait_for(sl.connector.idle(), WAIT)
+    assert sl.texts(DM_USER) == ["hey there!"]
+    assert await sl.calls_for(sl.requests.signed_event(body)) == []  # Slack retries: dropped
+    await sl.connector.stop()
+    await inbox.close()
