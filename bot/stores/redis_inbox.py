@@ -6,10 +6,11 @@ replicas on one Redis (or Redis Cluster):
 
 Both share one hash tag, so a cluster keeps a source's inbox in one slot and ADD runs whole:
 it sets the seen key (NX), appends the entry (XADD) and reads it into this replica's pending
-list (XREADGROUP), or does nothing for a key seen before. `done` acknowledges and deletes the
-entry (XACK, XDEL). A replica is a consumer named after its host, so a restarted container
-finds its own pending entries at once (`recover`: XREADGROUP from 0); the other replicas take
-over those of a host that is gone after a timeout (`claim_stale`: XAUTOCLAIM).
+list (XREADGROUP), or does nothing for a key seen before. DONE acknowledges and deletes the
+entry (XACK, XDEL). Each is one round trip. A replica is a consumer named after its host, so a
+restarted container finds its own pending entries at once (`recover`: XREADGROUP from 0); the
+other replicas take over those of a host that is gone after a timeout (`claim_stale`:
+XAUTOCLAIM).
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ local id = redis.call('XADD', KEYS[1], '*', 'key', ARGV[4], 'payload', ARGV[5])
 redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', 1, 'STREAMS', KEYS[1], '>')
 return id
 """
+DONE = """
+-- KEYS: stream. ARGV: group, entry id. Acknowledged and deleted: it is never handed out again.
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+return redis.call('XDEL', KEYS[1], ARGV[2])
+"""
 
 
 class RedisInbox:
@@ -49,6 +55,7 @@ class RedisInbox:
         self._stream = f"{settings.prefix}:inbox:{{{source}}}"
         self._consumer = consumer
         self._add = client.register_script(ADD)
+        self._done = client.register_script(DONE)
         self.settle_seconds = settings.lock_seconds
         """A killed turn's conversation lock expires after this."""
 
@@ -91,10 +98,8 @@ class RedisInbox:
         return None if entry_id is None else Entry(entry_id, key, payload)
 
     async def done(self, entry: Entry) -> None:
-        async with self._guard(), self._redis.pipeline(transaction=True) as pipe:
-            pipe.xack(self._stream, GROUP, entry.id)
-            pipe.xdel(self._stream, entry.id)
-            await pipe.execute()
+        async with self._guard():
+            await self._done(keys=[self._stream], args=[GROUP, entry.id])
 
     async def recover(self) -> list[Entry]:
         """This consumer's pending entries, read again from the start of its history."""
