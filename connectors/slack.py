@@ -8,10 +8,9 @@ background task, in order per conversation, and marks it done. What a killed pro
 the inbox is dispatched again at the next start, as Bolt dispatches Socket Mode requests (no
 signature to check: it was checked when the request came). An event Slack delivers again (a
 retry, or the same `event_id`), a slash command or a press sent again (the same `trigger_id`)
-are acknowledged and dropped. Trainers
-(`SLACK_TRAINER_IDS`) answer every proposed action with buttons; the connector keeps no
-dialogue state, so presses that answer no open question of the presser's conversation change
-nothing.
+are acknowledged and dropped. Trainers (`SLACK_TRAINER_IDS`) answer every proposed action with
+buttons; the connector keeps no dialogue state, so presses that answer no open question of the
+presser's conversation change nothing.
 """
 
 from __future__ import annotations
