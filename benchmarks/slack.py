@@ -3,11 +3,11 @@
     python benchmarks/slack.py --store memory|sqlite|redis --events N [--users U] [--json]
 
 One process runs the fake Web API of the tests (tests/connectors/fake_slack.py), the Slack
-connector (slack-bolt on our aiohttp server, every request signed and checked, event ids
-deduplicated in Redis with the redis store) and the concert bot on its policy trained from
-stories/stories.md. U users, who are not trainers, write to the bot in DMs at once, each sending
-the next event as soon as the bot's reply to the previous one has reached the fake API. A
-warm-up of 20 events runs first.
+connector (slack-bolt on our aiohttp server, every request signed and checked, stored in the
+store's inbox before its ack, which also drops repeated event ids) and the concert bot on its
+policy trained from stories/stories.md. U users, who are not trainers, write to the bot in
+DMs at once, each sending the next event as soon as the bot's reply to the previous one has
+reached the fake API. A warm-up of 20 events runs first.
 
 latency = from the signed POST to the arrival of the bot's first chat.postMessage in that DM;
 median_ms and p99_ms over every event; events_per_s = events over the wall time. Fake API,
@@ -31,10 +31,8 @@ from typing import Any  # noqa: E402
 import aiohttp  # noqa: E402
 
 from benchmarks.common import bench_redis, delete_keys, latency_summary, platform_main  # noqa: E402
-from benchmarks.telegram import INPUTS, REPLY_WAIT, WARM_UP, _engine, _open  # noqa: E402
+from benchmarks.telegram import INPUTS, REPLY_WAIT, WARM_UP, _engine, _inbox, _open  # noqa: E402
 from bot.policy import ModelStatus  # noqa: E402
-from bot.stores.redis_seen_ids import RedisSeenIds  # noqa: E402
-from connectors.dedupe import SeenIds  # noqa: E402
 from connectors.slack import SlackConnector  # noqa: E402
 from connectors.slack_settings import EVENTS_PATH, SlackSettings  # noqa: E402
 from connectors.web import WebServer, WebSettings  # noqa: E402
@@ -69,13 +67,11 @@ async def _run(store_kind: str, events: int, users: int, folder: Path) -> dict[s
     api = FakeSlackApi()
     await api.start()
     store = await _open(store_kind, folder, redis)
-    seen: SeenIds | None = None
-    if store_kind == "redis":
-        seen = await RedisSeenIds.connect(redis)
+    inbox = await _inbox(store_kind, folder, redis, "slack")
     web = WebServer(WebSettings("127.0.0.1", 0))
     settings = SlackSettings(TOKEN, SIGNING_SECRET, api.api_url)
     connector = SlackConnector(
-        _engine(store, folder), settings, lambda: ModelStatus(1, 0, 0, 0), web, seen=seen
+        _engine(store, folder), settings, lambda: ModelStatus(1, 0, 0, 0), web, inbox=inbox
     )
     await web.start()
     await connector.start()
@@ -92,8 +88,7 @@ async def _run(store_kind: str, events: int, users: int, folder: Path) -> dict[s
         await connector.stop()
         await web.stop()
         await store.close()
-        if isinstance(seen, RedisSeenIds):
-            await seen.close()
+        await inbox.close()
         await api.stop()
         if store_kind == "redis":
             await delete_keys(redis)

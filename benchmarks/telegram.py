@@ -5,9 +5,10 @@
 One process runs the fake Bot API of the tests (tests/connectors/fake_telegram.py), the
 connector in webhook mode (our aiohttp server, secret checked) and the concert bot on its policy
 trained from stories/stories.md and the chosen store (redis: REDIS_URL or the local Redis,
-under a key prefix of its own that is deleted afterwards). U users, who are not trainers, chat
-at once, each sending the next update as soon as the bot's first reply to the previous one has
-reached the fake API. A warm-up of 20 updates runs first.
+under a key prefix of its own that is deleted afterwards); each update goes through the store's
+inbox (stored before the 200, done after its turn), as in `ozbot run`. U users, who are not
+trainers, chat at once, each sending the next update as soon as the bot's first reply to the
+previous one has reached the fake API. A warm-up of 20 updates runs first.
 
 latency = from the webhook POST to the arrival of the bot's first sendMessage for that chat;
 median_ms and p99_ms over every update; updates_per_s = updates over the wall time. Fake API,
@@ -38,10 +39,13 @@ from bot.exporter import StoryExporter  # noqa: E402
 from bot.policy import ModelStatus  # noqa: E402
 from bot.settings import read_settings  # noqa: E402
 from bot.stores.base import TrackerStore  # noqa: E402
+from bot.stores.inbox import Inbox, MemoryInbox  # noqa: E402
 from bot.stores.memory import MemoryTrackerStore  # noqa: E402
 from bot.stores.redis import RedisTrackerStore  # noqa: E402
+from bot.stores.redis_inbox import RedisInbox  # noqa: E402
 from bot.stores.settings import RedisSettings  # noqa: E402
 from bot.stores.sqlite import SqliteTrackerStore  # noqa: E402
+from bot.stores.sqlite_inbox import SqliteInbox  # noqa: E402
 from bot.stories.reader import read_stories  # noqa: E402
 from connectors.telegram import SECRET_HEADER, TelegramConnector  # noqa: E402
 from connectors.telegram_settings import TelegramSettings  # noqa: E402
@@ -63,6 +67,15 @@ async def _open(store: str, folder: Path, redis: RedisSettings) -> TrackerStore:
     if store == "sqlite":
         return await SqliteTrackerStore.open(folder / "ozbot.db")
     return await RedisTrackerStore.connect(redis)
+
+
+async def _inbox(store: str, folder: Path, redis: RedisSettings, source: str) -> Inbox:
+    """The inbox a bot on `store` keeps its updates in until they are answered."""
+    if store == "memory":
+        return MemoryInbox()
+    if store == "sqlite":
+        return await SqliteInbox.open(folder / "ozbot.db", source)
+    return await RedisInbox.connect(redis, source)
 
 
 def _engine(store: TrackerStore, folder: Path) -> Engine:
@@ -94,12 +107,13 @@ async def _run(store_kind: str, updates: int, users: int, folder: Path) -> dict[
     api = FakeBotApi()
     await api.start()
     store = await _open(store_kind, folder, redis)
+    inbox = await _inbox(store_kind, folder, redis, "telegram")
     web = WebServer(WebSettings("127.0.0.1", 0))
     settings = TelegramSettings(
         TOKEN, api.base_url, webhook_url="https://bench.example/telegram", webhook_secret=SECRET
     )
     connector = TelegramConnector(
-        _engine(store, folder), settings, lambda: ModelStatus(1, 0, 0, 0), web=web
+        _engine(store, folder), settings, lambda: ModelStatus(1, 0, 0, 0), web=web, inbox=inbox
     )
     await web.start()
     await connector.start()
@@ -115,6 +129,7 @@ async def _run(store_kind: str, updates: int, users: int, folder: Path) -> dict[
     finally:
         await connector.stop()
         await web.stop()
+        await inbox.close()
         await store.close()
         await api.stop()
         if store_kind == "redis":

@@ -39,11 +39,13 @@ from bot.project import Project, has_stories_folder, nothing_to_train
 from bot.redaction import shown_url
 from bot.settings import Serving, Settings
 from bot.stores.base import TrackerStore
+from bot.stores.inbox import Inbox
 from bot.stores.memory import MemoryTrackerStore
 from bot.stores.redis import RedisTrackerStore
+from bot.stores.redis_inbox import RedisInbox
 from bot.stores.redis_rollout import RedisRollout
-from bot.stores.redis_seen_ids import RedisSeenIds
 from bot.stores.sqlite import SqliteTrackerStore
+from bot.stores.sqlite_inbox import SqliteInbox
 from bot.stories.drawing import dialogue_dot
 from bot.stories.export import stories_from_events
 from bot.stories.model import Rule, Story
@@ -52,7 +54,6 @@ from bot.training_files import readable_training_files
 from connectors import observability
 from connectors.chat_commands import ChatCommands, check_domain
 from connectors.console import Console, ReadLine, Write
-from connectors.dedupe import SeenIds
 from connectors.slack import SlackConnector
 from connectors.telegram import TelegramConnector
 from connectors.web import WebServer
@@ -382,8 +383,12 @@ async def serving_platforms(
     assert serving.web is not None  # read_serving sets it whenever a platform serves
     web = WebServer(serving.web)
     async with AsyncExitStack() as stack:
-        seen = await stack.enter_async_context(_shared_seen_ids(settings))
-        connectors = _chat_connectors(serving, bot, web, seen)
+        inboxes = {
+            source: await stack.enter_async_context(opened_inbox(settings, source))
+            for source in ("telegram", "slack")
+            if getattr(serving, source) is not None
+        }
+        connectors = _chat_connectors(serving, bot, web, inboxes)
         observability.mount(web, bot.health, bot.metrics)
         await web.start()
         stack.push_async_callback(web.stop)
@@ -395,19 +400,26 @@ async def serving_platforms(
 
 
 def _chat_connectors(
-    serving: Serving, bot: Bot, web: WebServer, seen: SeenIds | None
+    serving: Serving, bot: Bot, web: WebServer, inboxes: dict[str, Inbox]
 ) -> list[ChatConnector]:
     commands = bot.commands()
     connectors: list[ChatConnector] = []
     if serving.telegram is not None:
         connectors.append(
             TelegramConnector(
-                bot.engine, serving.telegram, commands, web=web, seen=seen, tasks=bot.tasks
+                bot.engine,
+                serving.telegram,
+                commands,
+                web=web,
+                inbox=inboxes["telegram"],
+                tasks=bot.tasks,
             )
         )
     if serving.slack is not None:
         connectors.append(
-            SlackConnector(bot.engine, serving.slack, commands, web, seen=seen, tasks=bot.tasks)
+            SlackConnector(
+                bot.engine, serving.slack, commands, web, inbox=inboxes["slack"], tasks=bot.tasks
+            )
         )
     for connector in connectors:
         bot.notes.join(connector.tell_trainers)
@@ -415,17 +427,17 @@ def _chat_connectors(
 
 
 @asynccontextmanager
-async def _shared_seen_ids(settings: Settings) -> AsyncIterator[SeenIds | None]:
-    """Replicas on one Redis store share the ids of the updates they processed; one process
-    lets each connector remember its own."""
+async def opened_inbox(settings: Settings, source: str) -> AsyncIterator[Inbox]:
+    """Where the updates of platform `source` wait until they are processed: a stream on the
+    Redis store (shared by the replicas), else a table in the SQLite store's file."""
     if settings.store is None:
-        yield None
-        return
-    seen = await RedisSeenIds.connect(settings.store)
+        inbox: Inbox = await SqliteInbox.open(settings.project.store_file, source)
+    else:
+        inbox = await RedisInbox.connect(settings.store, source)
     try:
-        yield seen
+        yield inbox
     finally:
-        await seen.close()
+        await inbox.close()
 
 
 def terminal(

@@ -5,27 +5,35 @@ Mode (`SLACK_APP_TOKEN`), over a websocket ozbot opens to Slack, so that a lapto
 public URL can serve: then nothing is taken over HTTP. A request
 without Slack's signature of its body, within five minutes, gets 401 before its body is read
 (`connectors/slack_requests.py`); a signed body Bolt could not read gets 400. Every request is
-acknowledged at once and its work runs afterwards in a background task, in order per
-conversation. An event Slack delivers again (a retry, or the same `event_id`) and a slash
-command sent again (the same `trigger_id`) are acknowledged and dropped. Trainers
-(`SLACK_TRAINER_IDS`) answer every proposed action with buttons; the connector keeps no
-dialogue state, so presses that answer no open question of the presser's conversation change
-nothing.
+stored in the inbox (connectors/intake.py), then acknowledged; its work runs afterwards in a
+background task, in order per conversation, and marks it done. What a killed process left in
+the inbox is dispatched again at the next start, as Bolt dispatches Socket Mode requests (no
+signature to check: it was checked when the request came). An event Slack delivers again (a
+retry, or the same `event_id`), a slash command or a press sent again (the same `trigger_id`)
+are acknowledged and dropped. Trainers (`SLACK_TRAINER_IDS`) answer every proposed action with
+buttons; the connector keeps no dialogue state, so presses that answer no open question of the
+presser's conversation change nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.adapter.socket_mode.async_internals import send_async_response
+from slack_bolt.adapter.socket_mode.internals import build_headers
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -38,8 +46,9 @@ from bot.engine import Engine
 from bot.errors import ConnectorError
 from bot.locks import ConversationLocks
 from bot.outputs import Output
+from bot.stores.inbox import Entry, Inbox, MemoryInbox
 from connectors.chat_commands import NAMES, ChatCommands, Context, Read, Wording, answer
-from connectors.dedupe import RecentIds, RepeatCheck, SeenIds
+from connectors.intake import Intake
 from connectors.presses import handle_press
 from connectors.slack_events import (
     Place,
@@ -62,6 +71,17 @@ INTENT_PREFIXES = ("!", "/")
 """Slack clients never send a message that starts with "/": typed intents start with "!"."""
 WORDING = Wording(texts.SLACK_HELP_TRAINER, texts.SLACK_HELP_USER, texts.SLACK_TRAINERS_ONLY)
 USAGE = texts.slack_usage(NAMES)
+_REQUEST = "ozbot_request"
+"""Where a request's `Request` is in Bolt's context."""
+
+
+@dataclass
+class Request:
+    """A request's entry in the inbox (None until stored, and for a repeat), and whether its
+    work was queued (which marks the entry done when it has run)."""
+
+    entry: Entry | None = None
+    queued: bool = False
 
 
 class SlackConnector:
@@ -74,15 +94,16 @@ class SlackConnector:
         commands: ChatCommands,
         web: WebServer,
         *,
-        seen: SeenIds | None = None,
+        inbox: Inbox | None = None,
         tasks: BackgroundTasks | None = None,
     ) -> None:
-        """`tasks` runs the work after each ack (the running bot's, so that failures are
-        counted; else its own)."""
+        """`inbox` keeps the requests until their work is done (else this process remembers
+        their ids only); `tasks` runs the work after each ack (the running bot's, so that
+        failures are counted; else its own)."""
         self.engine = engine.with_intent_prefixes(INTENT_PREFIXES)
         self.settings = settings
         self._commands = commands
-        self._seen = RepeatCheck(seen or RecentIds())
+        self._intake = Intake(inbox or MemoryInbox(), "slack")
         self.client = AsyncWebClient(token=settings.bot_token, base_url=settings.api_url)
         self._post = SlackPoster(self.client)
         self.app = AsyncApp(
@@ -90,14 +111,14 @@ class SlackConnector:
             client=self.client,
             process_before_response=True,  # listeners only queue work: the ack stays quick
         )
-        self.app.middleware(self._drop_repeated)
+        self.app.middleware(self._through_inbox)
         self.app.event("message")(self._on_event)
         self.app.event("app_mention")(self._on_event)
         self.app.action(ACTION_ID)(self._on_press)
         self.app.command("/ozbot")(self._on_command)
         if not settings.socket_mode:  # Socket Mode has no signing secret: no HTTP door at all
             web.add_post(EVENTS_PATH, self._on_request)
-        self._socket: AsyncSocketModeHandler | None = None
+        self._socket: _SocketThroughInbox | None = None
         self._order = ConversationLocks()
         self._tasks = ConnectorTasks(tasks)
 
@@ -114,6 +135,7 @@ class SlackConnector:
                 f"cannot reach Slack's Web API at {self.settings.api_url}: {exc}; "
                 "check SLACK_API_URL"
             ) from exc
+        await self._intake.start(self._replay)
         if self.settings.app_token is not None:
             await self._open_socket(self.settings.app_token)
 
@@ -132,7 +154,7 @@ class SlackConnector:
             raise ConnectorError(
                 f"cannot reach Slack's Web API at {self.settings.api_url}: {exc}"
             ) from exc
-        self._socket = AsyncSocketModeHandler(self.app, app_token)
+        self._socket = _SocketThroughInbox(self.app, app_token, self._dispatch)
         self._socket.client.wss_uri = opened["url"]
         try:
             await asyncio.wait_for(self._socket.connect_async(), SOCKET_CONNECT_SECONDS)
@@ -147,6 +169,7 @@ class SlackConnector:
     async def stop(self) -> None:
         if self._socket is not None:  # no new events; the work acknowledged goes on to its end
             await self._socket.close_async()
+        await self._intake.stop()
         await self.idle()
 
     async def idle(self) -> None:
@@ -169,19 +192,44 @@ class SlackConnector:
         if body is None:
             log.warning("a signed Slack request whose body is not one Slack sends; refused")
             return web.Response(status=400)
-        bolt = AsyncBoltRequest(body=body, query=request.query_string, headers=dict(headers))
-        return await to_aiohttp_response(await self.app.async_dispatch(bolt))
+        held = Request()
+        bolt = AsyncBoltRequest(
+            body=body, query=request.query_string, headers=dict(headers), context={_REQUEST: held}
+        )
+        return await to_aiohttp_response(await self._dispatch(bolt, held))
 
-    async def _drop_repeated(
-        self, body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
+    async def _dispatch(self, bolt: AsyncBoltRequest, held: Request) -> BoltResponse:
+        """Every request goes to Bolt through here, with `held` as its context's `Request`:
+        an entry whose listener queued no work is done once Bolt has answered (Bolt runs
+        the listeners after the middleware has returned)."""
+        response = await self.app.async_dispatch(bolt)
+        if held.entry is not None and not held.queued:
+            await self._intake.done(held.entry)
+        return response
+
+    async def _through_inbox(
+        self,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        next: Callable[[], Awaitable[BoltResponse]],
     ) -> BoltResponse:
-        """An event delivered before (Slack retries unanswered ones) or a slash command sent
-        again (a replay of its signed request) is acknowledged only."""
-        key = _delivery_key(body)
-        if key is not None and not await self._seen.first_time(key):
-            log.info("Slack request %s was delivered before; dropped", key)
-            return BoltResponse(status=200, body="")
+        """A request is stored before it is acknowledged; one delivered before (Slack retries
+        unanswered events; a replay of a signed command or press) is acknowledged only."""
+        request: Request = context[_REQUEST]
+        if request.entry is None:  # not one dispatched from the inbox
+            key = _delivery_key(body) or f"slack:unkeyed:{uuid.uuid4().hex}"
+            request.entry = await self._intake.accept(key, json.dumps(body))
+            if request.entry is None:
+                return BoltResponse(status=200, body="")
         return await next()
+
+    async def _replay(self, entry: Entry) -> None:
+        """Dispatches a request from the inbox, as Bolt does a Socket Mode request."""
+        held = Request(entry)
+        bolt = AsyncBoltRequest(
+            body=json.loads(entry.payload), context={_REQUEST: held}, mode="socket_mode"
+        )
+        await self._dispatch(bolt, held)
 
     def tell_trainers(self, text: str) -> None:
         """A note in every trainer's DMs ("model 7 live: ..."), sent in the background."""
@@ -196,12 +244,24 @@ class SlackConnector:
             except SlackClientError as exc:
                 log.warning("cannot tell trainer %s %r: %s", trainer, text, exc)
 
-    def _later(self, where: Place, user: str, work: Coroutine[Any, Any, None]) -> None:
-        """Run `work` after the ack, after earlier work of the same conversation."""
+    def _later(
+        self,
+        context: AsyncBoltContext,
+        where: Place,
+        user: str,
+        work: Coroutine[Any, Any, None],
+    ) -> None:
+        """Run `work` after the ack, after earlier work of the same conversation; the
+        request is done when it has run."""
+        request: Request = context[_REQUEST]
+        assert request.entry is not None  # the middleware stored it
+        request.queued = True
         what = f"handling a Slack request in {where.conversation}"
-        self._tasks.spawn(self._in_order(where, user, work), what)
+        self._tasks.spawn(self._in_order(request.entry, where, user, work), what)
 
-    async def _in_order(self, where: Place, user: str, work: Coroutine[Any, Any, None]) -> None:
+    async def _in_order(
+        self, entry: Entry, where: Place, user: str, work: Coroutine[Any, Any, None]
+    ) -> None:
         """Tell the user when the work fails; the failure itself goes on to the task's log."""
         try:
             async with self._order.hold(where.conversation):
@@ -212,12 +272,14 @@ class SlackConnector:
             except SlackClientError:
                 log.exception("could not tell the user about the failure")
             raise
+        finally:
+            await self._intake.done(entry)
 
-    async def _on_event(self, event: dict[str, Any]) -> None:
+    async def _on_event(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
         read = read_event(event, self.settings.trainer_ids)
         if read is not None:
             where, user, what = read
-            self._later(where, user, self._converse(where, user, what))
+            self._later(context, where, user, self._converse(where, user, what))
 
     async def _converse(self, where: Place, user: str, read: Read) -> None:
         outputs = await self._answer(where, user, read)
@@ -230,7 +292,11 @@ class SlackConnector:
         return await answer(read, context)
 
     async def _on_command(
-        self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond
+        self,
+        ack: AsyncAck,
+        command: dict[str, Any],
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
     ) -> None:
         await ack()
         user, channel = command.get("user_id", ""), command.get("channel_id", "")
@@ -247,9 +313,11 @@ class SlackConnector:
             outputs = await self._answer(where, user, read)
             await self._post.show(where, user, outputs, tell_user=notify)
 
-        self._later(where, user, run())
+        self._later(context, where, user, run())
 
-    async def _on_press(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def _on_press(
+        self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
         await ack()
         found = press_place(body, self.settings.trainer_ids)
         if found is None:
@@ -258,7 +326,8 @@ class SlackConnector:
         where, user = found
         message = body["message"]
         pressed = Pressed(message["ts"], list(message.get("blocks") or []))
-        self._later(where, user, self._press(where, user, pressed_value(body), pressed))
+        work = self._press(where, user, pressed_value(body), pressed)
+        self._later(context, where, user, work)
 
     async def _press(self, where: Place, user: str, value: str | None, pressed: Pressed) -> None:
         trainer = self._is_trainer(user)
@@ -270,10 +339,37 @@ class SlackConnector:
 
 
 def _delivery_key(body: dict[str, Any]) -> str | None:
-    """What tells a delivery of a request from another: an event's id, a command's trigger."""
+    """What tells a delivery of a request from another: an event's id, the trigger of a
+    command or a press."""
     event_id, trigger_id = body.get("event_id"), body.get("trigger_id")
     if isinstance(event_id, str):
         return f"slack:{event_id}"
     if "command" in body and isinstance(trigger_id, str):
         return f"slack:command:{trigger_id}"
+    if body.get("type") == "block_actions" and isinstance(trigger_id, str):
+        return f"slack:press:{trigger_id}"
     return None
+
+
+class _SocketThroughInbox(AsyncSocketModeHandler):
+    """Socket Mode requests take the HTTP requests' way to Bolt (`dispatch`, with a `Request`
+    in the context): stored in the inbox before the envelope is acknowledged, done after."""
+
+    def __init__(
+        self,
+        app: AsyncApp,
+        app_token: str,
+        dispatch: Callable[[AsyncBoltRequest, Request], Awaitable[BoltResponse]],
+    ) -> None:
+        super().__init__(app, app_token)
+        self._through = dispatch
+
+    async def handle(self, client: Any, req: Any) -> None:
+        started, held = time.time(), Request()
+        bolt = AsyncBoltRequest(
+            body=req.payload,
+            headers=build_headers(req),
+            context={_REQUEST: held},
+            mode="socket_mode",
+        )
+        await send_async_response(client, req, await self._through(bolt, held), started)

@@ -22,11 +22,9 @@ from telegram.constants import ChatType
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     ApplicationBuilder,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
@@ -35,10 +33,12 @@ from bot.background import BackgroundTasks
 from bot.engine import Engine
 from bot.errors import ConnectorError
 from bot.outputs import ActionProposal, Choices, Decided, EntityFix, Exported, Output, Picture
+from bot.stores.inbox import Entry, Inbox, MemoryInbox
 from connectors.chat_commands import COMMANDS, ChatCommands, Context, Read, Wording, answer
-from connectors.dedupe import RecentIds, RepeatCheck, SeenIds
+from connectors.intake import Intake
 from connectors.presses import PageTurn, Shown, handle_press
 from connectors.tasks import ConnectorTasks
+from connectors.telegram_inbox import InboxQueue
 from connectors.telegram_render import (
     MAX_ALERT,
     MAX_CAPTION,
@@ -77,21 +77,25 @@ class TelegramConnector:
         commands: ChatCommands,
         *,
         web: WebServer | None = None,
-        seen: SeenIds | None = None,
+        inbox: Inbox | None = None,
         tasks: BackgroundTasks | None = None,
     ) -> None:
-        """`web` serves the webhook (required when `settings.webhook_url` is set); `tasks` runs
-        the background work (the running bot's, so that failures are counted; else its own)."""
+        """`web` serves the webhook (required when `settings.webhook_url` is set); `inbox`
+        keeps the updates until they are processed (else this process remembers their ids
+        only); `tasks` runs the background work (the running bot's, so that failures are
+        counted; else its own)."""
         self.engine = engine
         self.settings = settings
         self._commands = commands
-        self._seen = RepeatCheck(seen or RecentIds())
+        self._intake = Intake(inbox or MemoryInbox(), "telegram")
+        self._updates = InboxQueue(self._intake)
         self._tasks = ConnectorTasks(tasks)
         builder = (
             ApplicationBuilder()
             .token(settings.token)
             .base_url(settings.base_url)
-            .concurrent_updates(PerChatOrder())
+            .update_queue(self._updates)
+            .concurrent_updates(PerChatOrder(self._updates.finished))
         )
         if settings.webhook_url is not None:
             if web is None:
@@ -105,7 +109,6 @@ class TelegramConnector:
 
     def _add_handlers(self) -> None:
         app = self.application
-        app.add_handler(TypeHandler(Update, self._drop_seen), group=-1)
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, self._on_text))
         other = filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL
         app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & other, self._on_other))
@@ -116,6 +119,7 @@ class TelegramConnector:
         app = self.application
         try:
             await app.initialize()
+            await self._intake.start(self._replay)  # queued before any new update
             await app.bot.set_my_commands(self._menu())
             if self.settings.webhook_url is not None:
                 await app.bot.set_webhook(
@@ -143,6 +147,7 @@ class TelegramConnector:
         await app.start()
 
     async def stop(self) -> None:
+        await self._intake.stop()
         await self.idle()
         app = self.application
         if app.updater is not None and app.updater.running:
@@ -197,13 +202,11 @@ class TelegramConnector:
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             log.warning("webhook request is not a Telegram update: %s", exc)
             return web.Response(status=400)
-        await self.application.update_queue.put(update)
+        await self._updates.put(update)  # in the inbox before the 200
         return web.Response()
 
-    async def _drop_seen(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if not await self._seen.first_time(f"telegram:{update.update_id}"):
-            log.info("update %s was delivered before; dropped", update.update_id)
-            raise ApplicationHandlerStop
+    async def _replay(self, entry: Entry) -> None:
+        await self._updates.replay(entry, self.application.bot)
 
     async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message

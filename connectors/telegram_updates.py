@@ -5,7 +5,7 @@ which command or message its text is, and in which order updates may run.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Chat, Message, Update, User
@@ -74,16 +74,23 @@ class PerChatOrder(BaseUpdateProcessor):
     """Updates of different chat members run concurrently; those of one member in order.
 
     A slow custom action then delays only its own conversation, and two quick taps of one
-    trainer are still answered in the order they were made.
+    trainer are still answered in the order they were made. `finished` hears of each update
+    processed.
     """
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(
+        self,
+        finished: Callable[[object], Awaitable[None]],
+        max_concurrent_updates: int = 256,
+    ) -> None:
         super().__init__(max_concurrent_updates)
         self._order = ConversationLocks()
+        self._finished = finished
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         async with self._order.hold(_order_key(update)):
             await coroutine
+        await self._finished(update)
 
     async def initialize(self) -> None:
         """Nothing to set up."""

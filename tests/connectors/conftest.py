@@ -17,13 +17,13 @@ from bot.engine import Engine
 from bot.exporter import StoryExporter
 from bot.policy import ModelStatus
 from bot.settings import read_settings
+from bot.stores.inbox import Inbox
 from bot.stores.redis import RedisTrackerStore
-from bot.stores.redis_seen_ids import RedisSeenIds
+from bot.stores.redis_inbox import RedisInbox
 from bot.stores.settings import RedisSettings
 from bot.stores.sqlite import SqliteTrackerStore
 from bot.stories.reader import read_stories
 from connectors.chat_commands import ChatCommands, RetrainNow, StatusSource
-from connectors.dedupe import SeenIds
 from connectors.telegram import SECRET_HEADER, TelegramConnector
 from connectors.telegram_settings import TelegramSettings
 from connectors.web import WebServer, WebSettings
@@ -119,7 +119,7 @@ async def telegram(fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> As
         webhook: bool = False,
         status: StatusSource = lambda: STATUS,
         retrain: RetrainNow | None = None,
-        seen: SeenIds | None = None,
+        inbox: Inbox | None = None,
     ) -> Telegram:
         settings = TelegramSettings(
             token=TOKEN,
@@ -131,7 +131,7 @@ async def telegram(fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> As
         )
         web = WebServer(WebSettings("127.0.0.1", 0)) if webhook else None
         commands = ChatCommands(status, retrain)
-        connector = TelegramConnector(engine, settings, commands, web=web, seen=seen)
+        connector = TelegramConnector(engine, settings, commands, web=web, inbox=inbox)
         if web is not None:
             await web.start()
         await connector.start()
@@ -150,10 +150,10 @@ async def telegram(fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> As
 
 @dataclass
 class OnRedis:
-    """An engine and seen ids on a redis-server of the test's own, which `stop()` stops."""
+    """An engine and an inbox on a redis-server of the test's own, which `stop()` stops."""
 
     engine: Engine
-    seen: SeenIds
+    inbox: Inbox
     server: RedisServer
 
     async def stop(self) -> None:
@@ -166,11 +166,11 @@ async def on_redis(tmp_path: Any, engine: Engine) -> AsyncIterator[OnRedis]:
     server.start()
     settings = RedisSettings(f"redis://127.0.0.1:{server.port}/0", "ozbot-test:down")
     store = await RedisTrackerStore.connect(settings)
-    seen = await RedisSeenIds.connect(settings)
+    inbox = await RedisInbox.connect(settings, "chat")
     on_redis = copy.copy(engine)
     on_redis.store = store
-    yield OnRedis(on_redis, seen, server)
-    await seen.close()
+    yield OnRedis(on_redis, inbox, server)
+    await inbox.close()
     await store.close()
     if server.process.poll() is None:
         server.stop()

@@ -22,7 +22,8 @@ from bot.errors import ConnectorError
 from bot.events import ActionExecuted, UserUttered
 from bot.interpreter import Nlu
 from bot.nlu.model import EntitySpan, Understanding
-from bot.stores.redis_seen_ids import RedisSeenIds
+from bot.stores.redis_inbox import RedisInbox
+from bot.stores.sqlite_inbox import SqliteInbox
 from bot.stories.markdown import parse_markdown
 from bot.stories.model import ActionStep, UserStep
 from connectors.chat_commands import ChatCommands
@@ -119,13 +120,15 @@ async def slack(fake_slack, caplog) -> AsyncIterator[Start]:
     """Starts connectors on an engine; at the end stops them and checks nothing logged an error."""
     running: list[Slack] = []
 
-    async def start(engine, *, status=lambda: STATUS, seen=None, retrain=None, tasks=None) -> Slack:
+    async def start(
+        engine, *, status=lambda: STATUS, inbox=None, retrain=None, tasks=None
+    ) -> Slack:
         settings = SlackSettings(
             TOKEN, SIGNING_SECRET, fake_slack.api_url, frozenset({TRAINER, TRAINER_2})
         )
         web = WebServer(WebSettings("127.0.0.1", 0))
         commands = ChatCommands(status, retrain)
-        connector = SlackConnector(engine, settings, commands, web, seen=seen, tasks=tasks)
+        connector = SlackConnector(engine, settings, commands, web, inbox=inbox, tasks=tasks)
         await web.start()
         await connector.start()
         running.append(Slack(fake_slack, SlackRequests(fake_slack), connector, web))
@@ -342,14 +345,14 @@ async def test_a_replayed_slash_command_runs_once(slack, engine):
 
 
 async def test_replicas_on_one_redis_process_an_event_once(slack, engine, redis_settings):
-    seen = [await RedisSeenIds.connect(redis_settings) for _ in range(2)]
-    replicas = [await slack(engine, seen=ids) for ids in seen]
+    inboxes = [await RedisInbox.connect(redis_settings, "slack", f"r{n}") for n in range(2)]
+    replicas = [await slack(engine, inbox=inbox) for inbox in inboxes]
     body = replicas[0].requests.event(USER, "!greet", DM_USER)
     for replica in replicas:
         await replica.calls_for(replica.requests.signed_event(body))
     assert replicas[0].texts(DM_USER) == ["hey there!"]
-    for ids in seen:
-        await ids.close()
+    for inbox in inboxes:
+        await inbox.close()
 
 
 async def test_a_user_who_is_no_trainer_chats_without_questions(slack, engine):
@@ -586,7 +589,7 @@ async def test_a_failure_inside_is_told_to_the_one_who_asked(slack, engine, capl
 
 
 async def test_while_redis_is_down_each_request_gets_one_clear_reply(slack, on_redis, caplog):
-    sl = await slack(on_redis.engine, seen=on_redis.seen)
+    sl = await slack(on_redis.engine, inbox=on_redis.inbox)
     await sl.say(TRAINER, "!greet", DM)
     question = sl.question(DM)
     await on_redis.stop()
@@ -605,7 +608,7 @@ async def test_while_redis_is_down_each_request_gets_one_clear_reply(slack, on_r
     assert [r for r in caplog.records if r.exc_info] == []
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert [r.name for r in errors] == ["bot.stores.outage"]  # the outage, logged once
-    assert len([r for r in caplog.records if r.name == "connectors.dedupe"]) == 1
+    assert len([r for r in caplog.records if r.name == "connectors.intake"]) == 1
     caplog.clear()
 
 
@@ -654,3 +657,53 @@ async def test_people_write_sentences_and_the_nlu_reads_them(slack, engine):
     assert sl.texts(DM_USER) == ["hey there!", "hey there!"]
     await sl.say(TRAINER, "hello there", DM)
     assert "user said: hello there  (intent greet 0.93)" in sl.question(DM).shown
+
+
+async def _held(monkeypatch, engine) -> asyncio.Event:
+    """Turns wait for the event: a request then stays in flight as long as the test needs."""
+    go, handle = asyncio.Event(), engine.handle
+
+    async def held_handle(*args, **kwargs):
+        await go.wait()
+        return await handle(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "handle", held_handle)
+    return go
+
+
+async def test_an_acknowledged_request_stays_in_the_inbox_until_its_work_is_done(
+    slack, engine, tmp_path, monkeypatch
+):
+    inbox = await SqliteInbox.open(tmp_path / "ozbot.db", "slack")
+    sl = await slack(engine, inbox=inbox)
+    go = await _held(monkeypatch, sl.connector.engine)
+    event = sl.requests.signed_event(sl.requests.event(USER, "!greet", DM_USER))
+    assert (await sl.send(event, wait=False))[0] == 200
+    restarted = await SqliteInbox.open(tmp_path / "ozbot.db", "slack")  # as after a kill
+    [unfinished] = await restarted.recover()
+    go.set()
+    await asyncio.wait_for(sl.connector.idle(), WAIT)
+    assert sl.texts(DM_USER) == ["hey there!"]
+    assert await restarted.recover() == []
+    talk = sl.requests.event(USER, "hello all", CHANNEL)  # not for the bot: no work queued
+    assert await sl.calls_for(sl.requests.signed_event(talk)) == []
+    assert await restarted.recover() == []
+    for opened in (restarted, inbox):
+        await opened.close()
+    assert unfinished.key.startswith("slack:Ev")
+
+
+async def test_a_start_answers_the_requests_a_killed_process_left_once(
+    slack, engine, fake_slack, tmp_path
+):
+    killed = await SqliteInbox.open(tmp_path / "ozbot.db", "slack")
+    body = SlackRequests(fake_slack).event(USER, "!greet", DM_USER)
+    await killed.add(f"slack:{body['event_id']}", json.dumps(body))
+    await killed.close()
+    inbox = await SqliteInbox.open(tmp_path / "ozbot.db", "slack")
+    sl = await slack(engine, inbox=inbox)
+    await asyncio.wait_for(sl.connector.idle(), WAIT)
+    assert sl.texts(DM_USER) == ["hey there!"]
+    assert await sl.calls_for(sl.requests.signed_event(body)) == []  # Slack retries: dropped
+    await sl.connector.stop()
+    await inbox.close()

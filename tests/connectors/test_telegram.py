@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import logging
 import re
 import shutil
@@ -24,6 +25,7 @@ from bot.nlu.taught_readings import TaughtReadings
 from bot.policy import TRAINER as TRAINER_POLICY
 from bot.policy import Prediction
 from bot.stores.memory import MemoryTrackerStore
+from bot.stores.sqlite_inbox import SqliteInbox
 from bot.stories.markdown import parse_markdown
 from bot.stories.model import ActionStep, UserStep
 from connectors.chat_commands import ChatCommands
@@ -451,7 +453,7 @@ async def test_a_failure_inside_is_told_and_every_press_still_answered(
 
 
 async def test_while_redis_is_down_each_message_gets_one_clear_reply(telegram, on_redis, caplog):
-    tg = await telegram(on_redis.engine, seen=on_redis.seen)
+    tg = await telegram(on_redis.engine, inbox=on_redis.inbox)
     await tg.say(TRAINER, "/greet")
     question = tg.question(TRAINER)
     await on_redis.stop()
@@ -461,7 +463,7 @@ async def test_while_redis_is_down_each_message_gets_one_clear_reply(telegram, o
         [reply] = await tg.say(user, text)
         assert reply.params["text"] == texts.NOTICE.format(text=texts.STORE_UNAVAILABLE)
     assert [r for r in caplog.records if r.exc_info] == []
-    assert len([r for r in caplog.records if r.name == "connectors.dedupe"]) == 1
+    assert len([r for r in caplog.records if r.name == "connectors.intake"]) == 1
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert [r.name for r in errors] == ["bot.stores.outage"]  # the outage, logged once
     caplog.clear()
@@ -560,3 +562,49 @@ async def test_wrong_intent_buttons_are_ranked_by_the_nlu_and_the_pick_sticks(te
     assert "user said: where do bands play  (intent search_venues)" in tg.question(TRAINER).text
     await tg.say(TRAINER_2, "Where do bands play")  # another trainer, another chat
     assert "(intent search_venues 1.00)" in tg.question(TRAINER_2).text
+
+
+async def _held(monkeypatch, engine: Engine) -> asyncio.Event:
+    """Turns wait for the event: an update then stays in flight as long as the test needs."""
+    go, handle = asyncio.Event(), engine.handle
+
+    async def held_handle(*args, **kwargs):
+        await go.wait()
+        return await handle(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "handle", held_handle)
+    return go
+
+
+async def test_an_acknowledged_update_stays_in_the_inbox_until_its_turn_is_done(
+    telegram, engine, tmp_path, monkeypatch
+):
+    inbox = await SqliteInbox.open(tmp_path / "ozbot.db", "telegram")
+    tg = await telegram(engine, webhook=True, inbox=inbox)
+    go = await _held(monkeypatch, tg.connector.engine)
+    assert await tg.post(tg.api.message(USER, "/greet")) == 200
+    restarted = await SqliteInbox.open(tmp_path / "ozbot.db", "telegram")  # as after a kill
+    [unfinished] = await restarted.recover()
+    go.set()
+    await asyncio.wait_for(tg.connector.application.update_queue.join(), WAIT)
+    assert tg.texts(USER) == ["hey there!"]
+    assert await restarted.recover() == []
+    for opened in (restarted, inbox):
+        await opened.close()
+    assert unfinished.key.startswith("telegram:")
+
+
+async def test_a_start_answers_the_updates_a_killed_process_left_once(
+    telegram, engine, fake_api, tmp_path
+):
+    killed = await SqliteInbox.open(tmp_path / "ozbot.db", "telegram")
+    update = fake_api.message(USER, "/greet")
+    await killed.add(f"telegram:{update['update_id']}", json.dumps(update))
+    await killed.close()
+    inbox = await SqliteInbox.open(tmp_path / "ozbot.db", "telegram")
+    tg = await telegram(engine, inbox=inbox)
+    await asyncio.wait_for(tg.connector.application.update_queue.join(), WAIT)
+    assert tg.texts(USER) == ["hey there!"]
+    assert await tg.deliver(update) == []  # Telegram sends it again: dropped
+    await tg.connector.stop()
+    await inbox.close()

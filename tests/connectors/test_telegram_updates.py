@@ -56,7 +56,12 @@ def test_in_groups_only_commands_are_for_the_bot():
 
 
 async def test_one_members_updates_run_in_order_while_others_go_on():
-    order = PerChatOrder()
+    finished: list[object] = []
+
+    async def finish(update: object) -> None:
+        finished.append(update)
+
+    order = PerChatOrder(finish)
     done: list[str] = []
     slow = asyncio.Event()
 
@@ -75,7 +80,7 @@ async def test_one_members_updates_run_in_order_while_others_go_on():
         asyncio.create_task(order.process_update(other, work("other"))),
     ]
     await asyncio.wait_for(tasks[2], WAIT)
-    assert done == ["other"]
+    assert done == ["other"] and finished == [other]
     slow.set()
     await asyncio.wait_for(asyncio.gather(*tasks), WAIT)
-    assert done == ["other", "first", "second"]
+    assert done == ["other", "first", "second"] and finished == [other, first, second]
