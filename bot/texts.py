@@ -167,7 +167,45 @@ COMMAND_HELP = {
     "export": "send this conversation as Rasa stories (trainers)",
     "status": "the model and its training data (trainers)",
     "retrain": "retrain the model now (trainers)",
+    "review": "the next user's turn to review; skips the open one (trainers)",
+    "dismiss": "drop the turn under review as not useful (trainers)",
 }
+
+# The review inbox (/review, /dismiss).
+NOTHING_TO_REVIEW = "Nothing to review: no user's turn is flagged."
+REVIEW_UNAVAILABLE = "This bot keeps no review queue."
+NO_REVIEW_OPEN = "No turn is open for review; /review opens the next."
+_REASONS = {
+    "nlu": "the NLU was unsure",
+    "action": "the policy was unsure",
+    "fallback": "it hit a fallback",
+    "repeat": "the user said the same again",
+}
+
+
+def review_summary(total: int, intent: str | None, count: int) -> str:
+    """ "14 turns to review, 9 of them about card_arrival"."""
+    if total == 0:
+        return NOTHING_TO_REVIEW
+    turns = "1 turn" if total == 1 else f"{total} turns"
+    return f"{turns} to review, {count} of them about {intent}."
+
+
+def all_claimed(total: int) -> str:
+    return f"{total} flagged turns are open with other trainers; try /review again later."
+
+
+def reviewing(reasons: Sequence[str], conversation_id: str) -> str:
+    why = ", ".join(_REASONS.get(reason, reason) for reason in reasons)
+    return (
+        f"A user's turn to review (conversation {conversation_id}): {why}. Answer as in "
+        "teaching; the user sees nothing of it. /review skips it, /dismiss drops it as not useful."
+    )
+
+
+def reviewed(left: int) -> str:
+    return f"Reviewed: it is training data now. {left} left; /review for the next."
+
 
 # Telegram: its help, refusals and command menu.
 TELEGRAM_TRAINERS_ONLY = "/{command} is for trainers."

@@ -32,6 +32,7 @@ from bot.settings import (
     nlu_settings,
     policy_settings,
     retraining_settings,
+    review_settings,
     shared_prefix_warning,
     store_settings,
     web_settings,
@@ -127,6 +128,7 @@ async def check_all(
         policy = _policy(project, config, findings)
         findings.attempt(lambda: nlu_settings(project, config))
         findings.attempt(lambda: retraining_settings(project, config))
+        findings.attempt(lambda: review_settings(project, config))
         if policy is not None and domain is not None:
             findings.attempt(lambda: check_fallback_action(policy, domain, project.config_file))
     endpoints = findings.attempt(lambda: endpoints_settings(project))
