@@ -216,7 +216,7 @@ TELEGRAM_HELP_TRAINER = (
     '"value"}}. Before each action the bot asks whether it is right: tap Yes, Wrong action or '
     "Wrong intent; corrections stick at once. /restart starts a new conversation, /undo takes "
     "back your last message, /export sends the conversation as Rasa stories, /status shows the "
-    "model and its training data."
+    "model and its training data, /review opens users' turns to review."
 )
 TELEGRAM_HELP_USER = (
     'Type what you want as an intent: /{intent} or /{intent}{{"entity": "value"}}. '
@@ -286,7 +286,8 @@ SLACK_HELP_TRAINER = (
     "through). Before each action the bot asks whether it is right: press Yes, Wrong action or "
     "Wrong intent; corrections stick at once. /ozbot restart starts a new conversation, "
     "/ozbot undo takes back your last message, /ozbot export uploads the conversation as Rasa "
-    "stories, /ozbot status shows the model and its training data, /ozbot retrain retrains now."
+    "stories, /ozbot status shows the model and its training data, /ozbot retrain retrains now, "
+    "/ozbot review opens users' turns to review."
 )
 SLACK_HELP_USER = (
     'Type what you want as an intent: !{intent} or !{intent}{{"entity": "value"}} (or '
@@ -304,5 +305,5 @@ TERMINAL_HELP = (
     'Type what the user says, or an intent as /intent or /intent{{"entity": "value"}}. '
     "Commands: /restart (new conversation), /export (write stories), /undo (take back your "
     "last message), /retrain (retrain the model now), /status (the model and what it learned), "
-    "/help. Ctrl-D quits."
+    "/review (users' turns to review; /dismiss: not useful), /help. Ctrl-D quits."
 )

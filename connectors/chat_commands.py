@@ -17,6 +17,7 @@ from bot.engine import Command, Engine, UserMessage
 from bot.errors import ProjectError
 from bot.outputs import Notice, Output
 from bot.policy import ModelStatus
+from bot.review_desk import ReviewDesk
 
 StatusSource = Callable[[], ModelStatus]
 RetrainNow = Callable[[], str]
@@ -30,6 +31,8 @@ class ChatCommands:
     status: StatusSource
     retrain: RetrainNow | None = None
     """None where this bot does not retrain (`/retrain` says so)."""
+    reviews: ReviewDesk | None = None
+    """The review inbox (`/review`, `/dismiss`); None where there is none."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,20 @@ async def _retrain(context: Context) -> list[Output]:
     return [Notice(texts.RETRAIN_UNAVAILABLE if retrain is None else retrain())]
 
 
+async def _review(context: Context) -> list[Output]:
+    desk = context.commands.reviews
+    if desk is None:
+        return [Notice(texts.REVIEW_UNAVAILABLE)]
+    return await desk.next(context.conversation)
+
+
+async def _dismiss(context: Context) -> list[Output]:
+    desk = context.commands.reviews
+    if desk is None:
+        return [Notice(texts.REVIEW_UNAVAILABLE)]
+    return await desk.dismiss(context.conversation)
+
+
 COMMANDS = (
     ChatCommand("help", False, texts.COMMAND_HELP["help"], _help),
     ChatCommand("restart", False, texts.COMMAND_HELP["restart"], _restart),
@@ -113,6 +130,8 @@ COMMANDS = (
     ChatCommand("export", True, texts.COMMAND_HELP["export"], _export),
     ChatCommand("status", True, texts.COMMAND_HELP["status"], _status),
     ChatCommand("retrain", True, texts.COMMAND_HELP["retrain"], _retrain),
+    ChatCommand("review", True, texts.COMMAND_HELP["review"], _review),
+    ChatCommand("dismiss", True, texts.COMMAND_HELP["dismiss"], _dismiss),
 )
 BY_NAME = {command.name: command for command in COMMANDS}
 NAMES = tuple(BY_NAME)

@@ -25,8 +25,9 @@ class ReviewQueue(Protocol):
         ...
 
     async def claim(self, flag: Flag, trainer: str, until: float, now: float) -> bool:
-        """Opens `flag` for `trainer` until `until`; False when another trainer holds it or it
-        is gone. The trainer's flag open before is left (its claim stays until it expires)."""
+        """Opens `flag` for `trainer` until `until`; False when a claim on it lasts (another
+        trainer's, or this one's on a turn they skipped) or it is gone. The trainer's flag open
+        before is left (its claim stays until it expires)."""
         ...
 
     async def opened(self, trainer: str, now: float) -> Flag | None:
@@ -61,7 +62,7 @@ class MemoryReviewQueue:
 
     async def claim(self, flag: Flag, trainer: str, until: float, now: float) -> bool:
         held = self._claims.get(flag.key)
-        if flag.key not in self._flags or (held and held.trainer != trainer and held.until > now):
+        if flag.key not in self._flags or (held and held.until > now):
             return False
         await self.leave(trainer)
         self._claims[flag.key] = _Claim(trainer, until)
@@ -125,8 +126,7 @@ def _claim(db: sqlite3.Connection, key: str, trainer: str, until: float, now: fl
     try:
         flagged = db.execute("SELECT 1 FROM review_flags WHERE key = ?", (key,)).fetchone()
         held = db.execute(
-            "SELECT 1 FROM review_claims WHERE key = ? AND trainer != ? AND until > ?",
-            (key, trainer, now),
+            "SELECT 1 FROM review_claims WHERE key = ? AND until > ?", (key, now)
         ).fetchone()
         if flagged is None or held is not None:
             db.execute("COMMIT")

@@ -41,9 +41,7 @@ class RedisReviewQueue:
                 await self._redis.hdel(self._store.review_index, flag.key)  # its append failed
                 return False
             if not await self._redis.set(claim, trainer, nx=True, px=ms):
-                if await self._redis.get(claim) != trainer:
-                    return False
-                await self._redis.set(claim, trainer, xx=True, px=ms)
+                return False
             await self._redis.set(self._by_key(trainer), flag.key, px=ms)
         return True
 

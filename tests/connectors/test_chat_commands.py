@@ -8,8 +8,11 @@ import pytest
 from bot import texts
 from bot.engine import UserMessage
 from bot.errors import ProjectError
-from bot.outputs import Notice
+from bot.outputs import ActionProposal, Notice
 from bot.policy import ModelStatus
+from bot.review import ReviewRules
+from bot.review_desk import ReviewDesk
+from bot.stores.review_queue import MemoryReviewQueue
 from connectors.chat_commands import (
     BY_NAME,
     COMMANDS,
@@ -31,8 +34,9 @@ def context(engine, *, trainer: bool, retrain=None, wording=WORDING) -> Context:
 
 
 def test_one_table_names_every_command_and_who_may_use_it():
-    assert NAMES == ("help", "restart", "undo", "export", "status", "retrain")
-    assert [c.name for c in COMMANDS if c.trainers_only] == ["undo", "export", "status", "retrain"]
+    assert NAMES == ("help", "restart", "undo", "export", "status", "retrain", "review", "dismiss")
+    trainers = ["undo", "export", "status", "retrain", "review", "dismiss"]
+    assert [c.name for c in COMMANDS if c.trainers_only] == trainers
     assert BY_NAME["status"].help == texts.COMMAND_HELP["status"]
 
 
@@ -44,7 +48,7 @@ def test_a_domain_intent_named_like_a_command_is_refused(concert_domain):
 
 
 async def test_commands_for_trainers_refuse_the_others(engine):
-    for name in ("undo", "export", "status", "retrain"):
+    for name in ("undo", "export", "status", "retrain", "review", "dismiss"):
         outputs = await answer(BY_NAME[name], context(engine, trainer=False))
         assert outputs == [Notice(f"/{name} is for trainers.")]
 
@@ -65,3 +69,19 @@ async def test_without_a_refusal_nobody_is_refused(engine):
     await answer(UserMessage("/greet"), owner)
     [undone] = await answer(BY_NAME["undo"], owner)
     assert undone == Notice(texts.UNDONE)
+
+
+async def test_review_opens_users_flagged_turns_for_a_trainer(engine):
+    assert await answer(BY_NAME["review"], context(engine, trainer=True)) == [
+        Notice(texts.REVIEW_UNAVAILABLE)
+    ]
+    engine.review = ReviewRules(action_threshold=0.9)
+    desk = ReviewDesk(engine, MemoryReviewQueue(engine.store), engine.review)
+    engine.reviews = desk
+    await engine.handle("u1", UserMessage("/greet"), trainer=False)
+    commands = ChatCommands(lambda: STATUS, None, desk)
+    reviewing = Context(engine, "t1", True, commands, WORDING)
+    outputs = await answer(BY_NAME["review"], reviewing)
+    assert Notice("1 turn to review, 1 of them about greet.") in outputs
+    assert any(isinstance(o, ActionProposal) for o in outputs)
+    assert await answer(BY_NAME["dismiss"], reviewing) == [Notice(texts.NOTHING_TO_REVIEW)]

@@ -12,6 +12,9 @@ from bot.events import UserUttered
 from bot.interpreter import Nlu
 from bot.nlu.model import Understanding
 from bot.policy import ModelStatus
+from bot.review import ReviewRules
+from bot.review_desk import ReviewDesk
+from bot.stores.review_queue import MemoryReviewQueue
 from connectors.chat_commands import ChatCommands
 from connectors.console import Console, StdinLines
 
@@ -199,7 +202,7 @@ async def test_the_help_is_printed_as_it_is(engine):
         'Type what the user says, or an intent as /intent or /intent{"entity": "value"}. '
         "Commands: /restart (new conversation), /export (write stories), /undo (take back your "
         "last message), /retrain (retrain the model now), /status (the model and what it learned), "
-        "/help. Ctrl-D quits."
+        "/review (users' turns to review; /dismiss: not useful), /help. Ctrl-D quits."
     )
     assert terminal.screen[0] == help_text
     assert terminal.screen[2] == help_text
@@ -214,3 +217,21 @@ async def test_status_and_retrain_without_retraining(engine):
 async def test_the_one_at_the_keyboard_may_use_every_command_without_teaching(engine):
     terminal = await chat(engine, ["/greet", "/undo", "n"], trainer=False)
     assert "ozbot: Took back your last message and what the bot did after it." in terminal.screen
+
+
+async def test_a_trainer_reviews_a_users_turn_in_the_terminal(engine):
+    engine.review = ReviewRules(action_threshold=0.9)
+    desk = ReviewDesk(engine, MemoryReviewQueue(engine.store), engine.review)
+    engine.reviews = desk
+    await engine.handle("u1", UserMessage("/greet"), trainer=False)
+    terminal = Terminal(["/review", "1", "1", "/review"])
+    commands = ChatCommands(lambda: STATUS, None, desk)
+    await Console(
+        engine, "c1", trainer=True, read=terminal.read, write=terminal.write, commands=commands
+    ).run()
+    text = terminal.text
+    assert "1 turn to review, 1 of them about greet." in text
+    assert "The bot wants to [utter_greet] due to the intent. Is this correct?" in text
+    assert texts.reviewed(0) in text
+    assert texts.NOTHING_TO_REVIEW in text
+    assert "review:1:u1" in (await engine.store.taught()).conversations
