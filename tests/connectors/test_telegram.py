@@ -340,6 +340,8 @@ async def test_start_up_registers_the_commands_and_intents_and_polls(telegram, e
         "export",
         "status",
         "retrain",
+        "review",
+        "dismiss",
         *engine.domain.intents,
     ]
     assert fake_api.methods("deleteWebhook")  # polling: no webhook may stand in the way
