@@ -526,7 +526,9 @@ async def test_commands_of_a_trainer(slack, engine):
     [empty] = await sl.command(TRAINER, "export", DM)
     assert empty.params["text"] == texts.NOTHING_EXPORTED
     [usage] = await sl.command(TRAINER, "dance", DM)
-    usage_line = "Usage: /ozbot help | restart | undo | export | status | retrain | review | dismiss"
+    usage_line = (
+        "Usage: /ozbot help | restart | undo | export | status | retrain | review | dismiss"
+    )
     assert usage.params["text"] == usage_line
     [help_call] = await sl.command(TRAINER, "help", DM)
     assert help_call.params["text"].startswith("ozbot: You are a trainer.")
