@@ -70,7 +70,9 @@ async def test_the_built_bot_answers_on_the_project_s_sqlite_store(project: Path
         settings, learn=False, progress=no_progress, notes=TrainerNotes(notes.append)
     ) as bot:
         outputs = await bot.engine.handle("u1", UserMessage("/greet"), trainer=False)
-        assert "ozbot_model_version 1" in (await bot.metrics()).splitlines()
+        metrics = (await bot.metrics()).splitlines()
+        assert "ozbot_model_version 1" in metrics
+        assert "ozbot_review_queue 0" in metrics
         assert (await bot.health()).ok
         assert bot.commands(learn=False).retrain is None
     assert [o.text for o in outputs if isinstance(o, BotMessage)] == ["hey there!"]
