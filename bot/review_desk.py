@@ -97,7 +97,17 @@ class ReviewDesk:
         return None if flag is None else flag.review_id
 
     async def answered(self, trainer: str, review_id: str, outputs: list[Output]) -> list[Output]:
-        """After an answer in `review_id`: once it has no open question, the turn is done."""
+        """After an answer in `review_id`: once it has no open question, the turn is done.
+        A store failure here leaves the turn open: the next answer finishes it."""
+        try:
+            return await self._finish_if_done(trainer, review_id, outputs)
+        except StoreError as exc:
+            log.warning("review %s: %s", review_id, exc)
+            return outputs
+
+    async def _finish_if_done(
+        self, trainer: str, review_id: str, outputs: list[Output]
+    ) -> list[Output]:
         if (await self.engine.store.load_tail(review_id)).pending is not None:
             return outputs
         flag = await self.queue.opened(trainer, self._clock())

@@ -7,6 +7,7 @@ load, for `ozbot check` and `ozbot run` alike.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,11 +15,12 @@ from pathlib import Path
 from bot import texts
 from bot.domain import Domain
 from bot.engine import Command, Engine, UserMessage
-from bot.errors import ProjectError
+from bot.errors import ProjectError, StoreError
 from bot.outputs import Notice, Output
 from bot.policy import ModelStatus
 from bot.review_desk import ReviewDesk
 
+log = logging.getLogger(__name__)
 StatusSource = Callable[[], ModelStatus]
 RetrainNow = Callable[[], str]
 """Starts a retrain at once; returns what to tell the trainer."""
@@ -110,17 +112,24 @@ async def _retrain(context: Context) -> list[Output]:
 
 
 async def _review(context: Context) -> list[Output]:
-    desk = context.commands.reviews
-    if desk is None:
-        return [Notice(texts.REVIEW_UNAVAILABLE)]
-    return await desk.next(context.conversation)
+    return await _at_desk(context, ReviewDesk.next)
 
 
 async def _dismiss(context: Context) -> list[Output]:
+    return await _at_desk(context, ReviewDesk.dismiss)
+
+
+async def _at_desk(
+    context: Context, work: Callable[[ReviewDesk, str], Awaitable[list[Output]]]
+) -> list[Output]:
     desk = context.commands.reviews
     if desk is None:
         return [Notice(texts.REVIEW_UNAVAILABLE)]
-    return await desk.dismiss(context.conversation)
+    try:
+        return await work(desk, context.conversation)
+    except StoreError as exc:  # an outage is logged once by the store
+        log.warning("review: %s", exc)
+        return [Notice(texts.STORE_UNAVAILABLE)]
 
 
 COMMANDS = (

@@ -7,7 +7,7 @@ import pytest
 
 from bot import texts
 from bot.engine import UserMessage
-from bot.errors import ProjectError
+from bot.errors import ProjectError, StoreUnavailableError
 from bot.outputs import ActionProposal, Notice
 from bot.policy import ModelStatus
 from bot.review import ReviewRules
@@ -85,3 +85,15 @@ async def test_review_opens_users_flagged_turns_for_a_trainer(engine):
     assert Notice("1 turn to review, 1 of them about greet.") in outputs
     assert any(isinstance(o, ActionProposal) for o in outputs)
     assert await answer(BY_NAME["dismiss"], reviewing) == [Notice(texts.NOTHING_TO_REVIEW)]
+
+
+class DownQueue(MemoryReviewQueue):
+    async def flags(self):
+        raise StoreUnavailableError("Redis at redis://x is unavailable")
+
+
+async def test_review_in_a_store_outage_says_so(engine):
+    desk = ReviewDesk(engine, DownQueue(engine.store), ReviewRules())
+    commands = ChatCommands(lambda: STATUS, None, desk)
+    reviewing = Context(engine, "t1", True, commands, WORDING)
+    assert await answer(BY_NAME["review"], reviewing) == [Notice(texts.STORE_UNAVAILABLE)]
