@@ -19,7 +19,21 @@ A simulation on real data, with ozbot's own flagging and ranking (bot/review.py)
   text joins the training data with its right intent; intent accuracy on the other half.
 
 Figures: accuracy before, after N flagged reviews, after N random ones (mean over splits), and
-how many turns were flagged.
+how many turns were flagged. Measured (`--splits 5 --budgets 5,10,20,50`, default thresholds
+0.5, 10 simulated stories / 10 examples an intent; 9.5 min on 2 shared CPUs):
+
+    policy, action accuracy   before 0.797 (87 of 188 served turns flagged)
+      N reviews               5       10      20      50
+      flagged first           0.879   0.901   0.938   0.958
+      random                  0.871   0.893   0.927   0.953
+    NLU, intent accuracy      before 0.773 (218 of 1,540 served texts flagged)
+      flagged first           0.775   0.777   0.780   0.786
+      random                  0.772   0.773   0.775   0.780
+
+Reviewing what the inbox flags teaches more per tap than random turns at every budget: on the
+policy 8-11% more gain (20 taps: +0.141 against +0.130), on the NLU about twice the gain
+(50 taps: +0.013 against +0.007). On the NLU both gains are small: one text a tap adds one
+example to 770.
 """
 
 from __future__ import annotations
