@@ -123,3 +123,12 @@ async def test_replicas_share_one_redis_queue(redis_settings):
     finally:
         await one.close()
         await two.close()
+
+
+async def test_trainers_claiming_at_once_get_the_turn_exactly_once(store):
+    queue = queue_of(store)
+    await store.append("c1", TURN, expected_length=0, pending=None, flag=flag())
+    won = await asyncio.gather(
+        *(queue.claim(flag(), f"t{i}", until=200.0, now=100.0) for i in range(8))
+    )
+    assert sum(won) == 1
