@@ -28,7 +28,7 @@ from bot.actions import ActionRegistry
 from bot.background import BackgroundTasks
 from bot.domain import Domain, load_domain
 from bot.engine import Engine
-from bot.errors import ActionLoadError, ProjectError
+from bot.errors import ActionLoadError, ProjectError, StoreError
 from bot.exporter import StoryExporter, project_story_format
 from bot.health import Health, check_health
 from bot.interpreter import Interpreter, Nlu
@@ -37,6 +37,7 @@ from bot.nlu.taught_readings import TaughtReadings
 from bot.policy import Learners
 from bot.project import Project, has_stories_folder, nothing_to_train
 from bot.redaction import shown_url
+from bot.review_desk import ReviewDesk
 from bot.settings import Serving, Settings
 from bot.stores.base import TrackerStore
 from bot.stores.inbox import Inbox
@@ -44,6 +45,8 @@ from bot.stores.memory import MemoryTrackerStore
 from bot.stores.redis import RedisTrackerStore
 from bot.stores.redis_inbox import RedisInbox
 from bot.stores.redis_rollout import RedisRollout
+from bot.stores.review_queue import MemoryReviewQueue, ReviewQueue, SqliteReviewQueue
+from bot.stores.review_redis import RedisReviewQueue
 from bot.stores.sqlite import SqliteTrackerStore
 from bot.stores.sqlite_inbox import SqliteInbox
 from bot.stories.drawing import dialogue_dot
@@ -178,6 +181,17 @@ async def opened_store(settings: Settings) -> AsyncIterator[TrackerStore]:
         await store.close()
 
 
+def review_queue(store: TrackerStore) -> ReviewQueue:
+    """The review queue kept by `store` (its flags are written by the store's appends)."""
+    if isinstance(store, SqliteTrackerStore):
+        return SqliteReviewQueue(store)
+    if isinstance(store, RedisTrackerStore):
+        return RedisReviewQueue(store)
+    if isinstance(store, MemoryTrackerStore):
+        return MemoryReviewQueue(store)
+    raise TypeError(f"no review queue for {type(store).__name__}")
+
+
 @asynccontextmanager
 async def opened_rollout(settings: Settings) -> AsyncIterator[Rollout | None]:
     """With Redis, how model versions reach every replica; None for one process."""
@@ -263,17 +277,24 @@ class Bot:
     notes: TrainerNotes
     tasks: BackgroundTasks
     """The connectors' background work; a failure is logged and counted."""
+    reviews: ReviewDesk
+    """The review inbox: users' flagged turns, reviewed by trainers with `/review`."""
 
     def commands(self, *, learn: bool = True) -> ChatCommands:
-        """What ozbot's chat commands (/status, /retrain, ...) need of this bot."""
-        return ChatCommands(self.live.status, self.schedule.retrain_now if learn else None)
+        """What ozbot's chat commands (/status, /retrain, /review, ...) need of this bot."""
+        retrain = self.schedule.retrain_now if learn else None
+        return ChatCommands(self.live.status, retrain, self.reviews)
 
     async def health(self) -> Health:
         """The store answers and a model serves."""
         return await check_health(self.engine.store, lambda: self.live.version)
 
-    def metrics(self) -> str:
-        return self.telemetry.render(self.live.version)
+    async def metrics(self) -> str:
+        try:
+            waiting = len(await self.reviews.waiting())
+        except StoreError:  # /metrics answers anyway; the outage shows in the errors
+            waiting = None
+        return self.telemetry.render(self.live.version, waiting)
 
 
 @asynccontextmanager
@@ -332,8 +353,13 @@ async def running_bot(
             learners if learn else None,
             on_turn=telemetry.turn,
             nlu=None if readings is None else Nlu(readings, settings.nlu.threshold),
+            review=settings.review,
         )
-        yield Bot(engine, parts.live, parts.schedule, telemetry, notes, tasks)
+        reviews = ReviewDesk(
+            engine, review_queue(store), settings.review, on_reviewed=telemetry.reviewed
+        )
+        engine.reviews = reviews
+        yield Bot(engine, parts.live, parts.schedule, telemetry, notes, tasks, reviews)
 
 
 @asynccontextmanager

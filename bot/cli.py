@@ -12,7 +12,18 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 
 from bot import logs
-from bot.commands import chat, check, evaluate, export, init, run, shell, train, visualize
+from bot.commands import (
+    chat,
+    check,
+    evaluate,
+    export,
+    init,
+    review,
+    run,
+    shell,
+    train,
+    visualize,
+)
 from bot.commands.common import environment
 from bot.errors import OzbotError
 from bot.settings import chosen
@@ -34,6 +45,7 @@ SUBCOMMANDS = {
     "train": Subcommand(train.HELP, train.add_arguments, train.run),
     "evaluate": Subcommand(evaluate.HELP, evaluate.add_arguments, evaluate.run),
     "export": Subcommand(export.HELP, export.add_arguments, export.run),
+    "review": Subcommand(review.HELP, review.add_arguments, review.run),
     "check": Subcommand(check.HELP, check.add_arguments, check.run),
     "init": Subcommand(init.HELP, init.add_arguments, init.run),
     "visualize": Subcommand(visualize.HELP, visualize.add_arguments, visualize.run),

@@ -42,6 +42,7 @@ from bot.events import (
 from bot.interpreter import Nlu, ParsedMessage, is_typed, parse_message
 from bot.outputs import BotMessage, Choices, Decided, Exported, Notice, Output, Refused
 from bot.policy import TRAINER, Learner, Policy, Prediction
+from bot.review import REVIEW_PREFIX, Flag, ReviewRules, flag_turn
 from bot.stores.base import ConversationTail, TrackerStore, load_matching
 from bot.teaching import (
     Answer,
@@ -76,6 +77,16 @@ class Command:
 Input = UserMessage | Answer | Command
 
 
+class Reviews(Protocol):
+    """Where a reviewing trainer's inputs go (bot/review_desk.ReviewDesk)."""
+
+    async def reviewing(self, trainer: str) -> str | None: ...
+
+    async def answered(
+        self, trainer: str, review_id: str, outputs: list[Output]
+    ) -> list[Output]: ...
+
+
 class Exporter(Protocol):
     async def export(self, conversation_id: str, events: list[Event]) -> Exported: ...
 
@@ -88,6 +99,8 @@ class _Step:
     pending: Question | None
     load_past: Callable[[], Awaitable[Sequence[Event]]]
     """The stored events, for a tracker resumed from a snapshot that needs the whole past."""
+    said_before: UserUttered | None = None
+    """The user's message before this input, for the review's repeat rule."""
     new_events: list[Event] = field(default_factory=list)
     outputs: list[Output] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -124,9 +137,11 @@ class Engine:
         intent_prefixes: tuple[str, ...] = ("/",),
         on_turn: TurnObserver | None = None,
         nlu: Nlu | None = None,
+        review: ReviewRules | None = None,
     ) -> None:
         """`on_turn` hears about every input handled (for logs and metrics); it must not block.
-        `nlu` reads free text; without it only typed intents are understood."""
+        `nlu` reads free text; without it only typed intents are understood. `review` flags
+        users' turns for the review queue (bot/review.py), in the turn's own commit."""
         self.domain = domain
         self.policy = policy
         self.store = store
@@ -136,6 +151,9 @@ class Engine:
         self.intent_prefixes = intent_prefixes
         self.on_turn = on_turn
         self.nlu = nlu
+        self.review = review
+        self.reviews: Reviews | None = None
+        """Set by app.py once the review desk (which holds this engine) exists."""
 
     def with_intent_prefixes(self, prefixes: tuple[str, ...]) -> Engine:
         """This engine (same store, policy and actions) reading typed intents with `prefixes`."""
@@ -146,8 +164,18 @@ class Engine:
     async def handle(self, conversation_id: str, inp: Input, *, trainer: bool) -> list[Output]:
         """Process one input; `trainer` turns on the training questions for this conversation.
 
-        When the store fails, the input changes nothing and its only output is a notice.
+        When the store fails, the input changes nothing and its only output is a notice. While
+        a trainer reviews a user's turn (bot/review_desk.py), their messages and answers go to
+        the review's conversation.
         """
+        if trainer and self.reviews is not None and not isinstance(inp, Command):
+            review_id = await self.reviews.reviewing(conversation_id)
+            if review_id is not None:
+                outputs = await self._handle(review_id, inp, trainer=True)
+                return await self.reviews.answered(conversation_id, review_id, outputs)
+        return await self._handle(conversation_id, inp, trainer=trainer)
+
+    async def _handle(self, conversation_id: str, inp: Input, *, trainer: bool) -> list[Output]:
         started = time.perf_counter()
         step: _Step | None = None
         try:
@@ -171,13 +199,27 @@ class Engine:
             await self._dispatch(step, inp, trainer)
             if step.new_events or step.pending != turn.tail.pending:
                 await turn.commit(
-                    step.new_events, pending=step.pending, snapshot=step.tracker.snapshot()
+                    step.new_events,
+                    pending=step.pending,
+                    snapshot=step.tracker.snapshot(),
+                    flag=self._flag(turn.tail.length, step, inp, trainer),
                 )
             return step
 
     async def events(self, conversation_id: str) -> list[Event]:
         """Every event of a conversation as stored, read without its lock (/graph)."""
         return list((await self.store.load(conversation_id)).events)
+
+    def _flag(self, start: int, step: _Step, inp: Input, trainer: bool) -> Flag | None:
+        """The review flag of a user's message turn (never a trainer's, nor a review's)."""
+        conversation_id = step.tracker.conversation_id
+        if self.review is None or trainer or not isinstance(inp, UserMessage):
+            return None
+        if conversation_id.startswith(REVIEW_PREFIX):
+            return None
+        return flag_turn(
+            conversation_id, start, step.new_events, step.said_before, self.review, time.time()
+        )
 
     async def pending_outputs(self, conversation_id: str) -> list[Output]:
         """The open training question of a conversation, rendered again (e.g. after a restart)."""
@@ -203,7 +245,7 @@ class Engine:
             tracker = Tracker.resume(tail.id, self.domain, tail.snapshot, tail.events)
         else:
             tracker = Tracker(tail.id, self.domain, await load_past())
-        return _Step(tracker, tail.pending, load_past)
+        return _Step(tracker, tail.pending, load_past, tracker.latest_message)
 
     async def _dispatch(self, step: _Step, inp: Input, trainer: bool) -> None:
         if isinstance(inp, UserMessage):

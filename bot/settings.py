@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 from bot.errors import ConnectorError, ProjectError
 from bot.interpreter import DEFAULT_THRESHOLD
 from bot.project import Project, open_project, read_config, read_endpoints
+from bot.review import ReviewRules
 from bot.stores.settings import RedisSettings, redis_settings
 from bot.tracker import SNAPSHOT_TURNS
 from connectors.slack_settings import SlackSettings
@@ -68,6 +69,8 @@ class Settings:
     """config.yml's `retraining:`: when a retrain is due, and how often one may run."""
     action_endpoint: str | None = None
     """endpoints.yml's `action_endpoint: {url: ...}`: Rasa's action server."""
+    review: ReviewRules = field(default_factory=ReviewRules)
+    """config.yml's `review:`: which users' turns are flagged for review, and for how long."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,8 @@ def read_settings(root: Path, env: Mapping[str, str]) -> Settings:
     warnings += ignored
     nlu = nlu_settings(project, config)
     pace = retraining_settings(project, config)
-    return Settings(project, policy, store, nlu, tuple(warnings), pace, endpoint)
+    review = review_settings(project, config)
+    return Settings(project, policy, store, nlu, tuple(warnings), pace, endpoint, review)
 
 
 def endpoints_settings(project: Project) -> tuple[str | None, list[str]]:
@@ -179,6 +183,41 @@ def nlu_settings(project: Project, config: Mapping[str, Any]) -> NluSettings:
     if url is not None and class_path is not None:
         raise ProjectError(f"{where}: `url` and `class` both name who reads free text; keep one")
     return NluSettings(threshold, url, timeout, class_path)
+
+
+_REVIEW_NUMBERS = {
+    "nlu_threshold": (0.0, 1.0),
+    "action_threshold": (0.0, 1.0),
+    "retention_days": (0.01, 3650.0),
+    "claim_seconds": (10.0, 86400.0),
+}
+
+
+def review_settings(project: Project, config: Mapping[str, Any]) -> ReviewRules:
+    """config.yml's `review: {nlu_threshold: 0.5, action_threshold: 0.5, fallbacks: true,
+    repeats: true, keep_text: true, retention_days: 30, claim_seconds: 900, enabled: true}`."""
+    section = config.get("review", {})
+    where = f"{project.config_file}: review"
+    if section is None:
+        section = {}
+    if not isinstance(section, dict):
+        raise ProjectError(f"{where}: expected a mapping, e.g. {{nlu_threshold: 0.5}}")
+    known = [f.name for f in fields(ReviewRules)]
+    unknown = sorted(map(str, set(section) - set(known)))
+    if unknown:
+        raise ProjectError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(known)}"
+        )
+    values: dict[str, Any] = {}
+    for name in known:
+        default = getattr(ReviewRules(), name)
+        if name in _REVIEW_NUMBERS:
+            values[name] = _number(section, name, default, where, _REVIEW_NUMBERS[name])
+        elif not isinstance(section.get(name, default), bool):
+            raise ProjectError(f"{where}.{name}: expected true or false, got {section[name]!r}")
+        else:
+            values[name] = section.get(name, default)
+    return ReviewRules(**values)
 
 
 def _number(

@@ -25,6 +25,12 @@ class Telemetry:
             "ozbot_retrain_seconds", "Seconds a successful retrain trained.", RETRAIN_BUCKETS
         )
         self.model_version = Gauge("ozbot_model_version", "The model version that serves.")
+        self.reviews = Counter(
+            "ozbot_reviews_total",
+            "Users' flagged turns a trainer reviewed, by outcome: reviewed, not_useful.",
+            ("outcome",),
+        )
+        self.review_queue = Gauge("ozbot_review_queue", "Users' flagged turns waiting for review.")
         self.errors = Counter(
             "ozbot_errors_total",
             "Errors by kind: action, busy, store, store_unavailable, nlu, retrain, background.",
@@ -54,10 +60,17 @@ class Telemetry:
         """Background work other than a retrain failed (serving a published model, ...)."""
         self.errors.inc("background")
 
-    def render(self, model_version: int | None) -> str:
+    def reviewed(self, outcome: str) -> None:
+        """A `ReviewDesk(on_reviewed=...)` observer: one flagged turn left the queue."""
+        self.reviews.inc(outcome)
+
+    def render(self, model_version: int | None, review_queue: int | None = None) -> str:
         """The metrics as Prometheus text; `model_version` is the version that serves now
-        (trained here or by another replica), None before the first."""
+        (trained here or by another replica), None before the first; `review_queue` the
+        flagged turns in the store's queue (None: not read, the last value stays)."""
         self.model_version.set(model_version or 0)
+        if review_queue is not None:
+            self.review_queue.set(review_queue)
         return render(
             [
                 self.turns,
@@ -66,6 +79,8 @@ class Telemetry:
                 self.retrains,
                 self.retrain_seconds,
                 self.model_version,
+                self.reviews,
+                self.review_queue,
                 self.errors,
             ]
         )

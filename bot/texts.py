@@ -199,6 +199,8 @@ COMMAND_HELP = {
     "status": "the model and its training data (trainers)",
     "retrain": "retrain the model now (trainers)",
     "graph": "a picture of this conversation's path (trainers)",
+    "review": "the next user's turn to review; skips the open one (trainers)",
+    "dismiss": "drop the turn under review as not useful (trainers)",
 }
 
 # /graph and `ozbot visualize`: pictures drawn by Graphviz.
@@ -224,6 +226,42 @@ GRAPH_NO_PICTURES = (
     "and taught conversation."
 )
 
+# The review inbox (/review, /dismiss).
+NOTHING_TO_REVIEW = "Nothing to review: no user's turn is flagged."
+REVIEW_UNAVAILABLE = "This bot keeps no review queue."
+NO_REVIEW_OPEN = "No turn is open for review; /review opens the next."
+_REASONS = {
+    "nlu": "the NLU was unsure",
+    "action": "the policy was unsure",
+    "fallback": "it hit a fallback",
+    "repeat": "the user said the same again",
+}
+
+
+def review_summary(total: int, intent: str | None, count: int) -> str:
+    """ "14 turns to review, 9 of them about card_arrival"."""
+    if total == 0:
+        return NOTHING_TO_REVIEW
+    turns = "1 turn" if total == 1 else f"{total} turns"
+    return f"{turns} to review, {count} of them about {intent}."
+
+
+def all_claimed(total: int) -> str:
+    return f"{total} flagged turns are open with other trainers; try /review again later."
+
+
+def reviewing(reasons: Sequence[str], conversation_id: str) -> str:
+    why = ", ".join(_REASONS.get(reason, reason) for reason in reasons)
+    return (
+        f"A user's turn to review (conversation {conversation_id}): {why}. Answer as in "
+        "teaching; the user sees nothing of it. /review skips it, /dismiss drops it as not useful."
+    )
+
+
+def reviewed(left: int) -> str:
+    return f"Reviewed: it is training data now. {left} left; /review for the next."
+
+
 # Telegram: its help, refusals and command menu.
 TELEGRAM_TRAINERS_ONLY = "/{command} is for trainers."
 TELEGRAM_TEXT_ONLY = "I can only read text: type an intent such as /{intent}. /help explains more."
@@ -233,7 +271,8 @@ TELEGRAM_HELP_TRAINER = (
     '"value"}}. Before each action the bot asks whether it is right: tap Yes, Wrong action or '
     "Wrong intent; corrections stick at once. /restart starts a new conversation, /undo takes "
     "back your last message, /export sends the conversation as Rasa stories, /status shows the "
-    "model and its training data, /graph draws the conversation's path."
+    "model and its training data, /graph draws the conversation's path, /review opens users' "
+    "turns to review."
 )
 TELEGRAM_HELP_USER = (
     'Type what you want as an intent: /{intent} or /{intent}{{"entity": "value"}}. '
@@ -304,7 +343,7 @@ SLACK_HELP_TRAINER = (
     "Wrong intent; corrections stick at once. /ozbot restart starts a new conversation, "
     "/ozbot undo takes back your last message, /ozbot export uploads the conversation as Rasa "
     "stories, /ozbot status shows the model and its training data, /ozbot retrain retrains now, "
-    "/ozbot graph draws the conversation's path."
+    "/ozbot graph draws the conversation's path, /ozbot review opens users' turns to review."
 )
 SLACK_HELP_USER = (
     'Type what you want as an intent: !{intent} or !{intent}{{"entity": "value"}} (or '
@@ -323,7 +362,8 @@ TERMINAL_HELP = (
     'Type what the user says, or an intent as /intent or /intent{{"entity": "value"}}. '
     "Commands, at every prompt: /restart (new conversation), /export (write stories), /undo "
     "(take back your last message), /retrain (retrain the model now), /status (the model and "
-    "what it learned), /quit, /help. 0 exports and quits; Ctrl-D quits; Tab completes.\n"
+    "what it learned), /review (users' turns to review; /dismiss: not useful), /quit, /help. "
+    "0 exports and quits; Ctrl-D quits; Tab completes.\n"
     "Intents: {intents}."
 )
 BYE = "Bye. The conversation is kept; start again to continue it."

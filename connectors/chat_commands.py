@@ -7,6 +7,7 @@ load, for `ozbot check` and `ozbot run` alike.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +16,12 @@ from bot import texts
 from bot.conversation_picture import conversation_picture
 from bot.domain import Domain
 from bot.engine import Command, Engine, UserMessage
-from bot.errors import ProjectError
+from bot.errors import ProjectError, StoreError
 from bot.outputs import Notice, Output
 from bot.policy import ModelStatus
+from bot.review_desk import ReviewDesk
 
+log = logging.getLogger(__name__)
 StatusSource = Callable[[], ModelStatus]
 RetrainNow = Callable[[], str]
 """Starts a retrain at once; returns what to tell the trainer."""
@@ -31,6 +34,8 @@ class ChatCommands:
     status: StatusSource
     retrain: RetrainNow | None = None
     """None where this bot does not retrain (`/retrain` says so)."""
+    reviews: ReviewDesk | None = None
+    """The review inbox (`/review`, `/dismiss`); None where there is none."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,27 @@ async def _retrain(context: Context) -> list[Output]:
     return [Notice(texts.RETRAIN_UNAVAILABLE if retrain is None else retrain())]
 
 
+async def _review(context: Context) -> list[Output]:
+    return await _at_desk(context, ReviewDesk.next)
+
+
+async def _dismiss(context: Context) -> list[Output]:
+    return await _at_desk(context, ReviewDesk.dismiss)
+
+
+async def _at_desk(
+    context: Context, work: Callable[[ReviewDesk, str], Awaitable[list[Output]]]
+) -> list[Output]:
+    desk = context.commands.reviews
+    if desk is None:
+        return [Notice(texts.REVIEW_UNAVAILABLE)]
+    try:
+        return await work(desk, context.conversation)
+    except StoreError as exc:  # an outage is logged once by the store
+        log.warning("review: %s", exc)
+        return [Notice(texts.STORE_UNAVAILABLE)]
+
+
 COMMANDS = (
     ChatCommand("help", False, texts.COMMAND_HELP["help"], _help),
     ChatCommand("restart", False, texts.COMMAND_HELP["restart"], _restart),
@@ -121,6 +147,8 @@ COMMANDS = (
     ChatCommand("status", True, texts.COMMAND_HELP["status"], _status),
     ChatCommand("retrain", True, texts.COMMAND_HELP["retrain"], _retrain),
     ChatCommand("graph", True, texts.COMMAND_HELP["graph"], _graph),
+    ChatCommand("review", True, texts.COMMAND_HELP["review"], _review),
+    ChatCommand("dismiss", True, texts.COMMAND_HELP["dismiss"], _dismiss),
 )
 BY_NAME = {command.name: command for command in COMMANDS}
 NAMES = tuple(BY_NAME)

@@ -43,7 +43,7 @@ DEFAULT_LIGHTGBM: dict[str, Any] = {
     "early_stopping_round": 10,
 }
 
-OTHER_PARTS_KEYS = ("store", "nlu", "assistant_id", "retraining")
+OTHER_PARTS_KEYS = ("store", "nlu", "assistant_id", "retraining", "review")
 """Keys of config.yml that other parts of ozbot read."""
 
 

@@ -29,7 +29,7 @@ def commands() -> list[list[str]]:
 
 def routes() -> set[str]:
     server = WebServer(WebSettings())
-    observability.mount(server, lambda: None, lambda: "")
+    observability.mount(server, lambda: None, lambda: None)
     return {resource.canonical for resource in server.app.router.resources()}
 
 

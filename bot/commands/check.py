@@ -33,6 +33,7 @@ from bot.settings import (
     nlu_settings,
     policy_settings,
     retraining_settings,
+    review_settings,
     shared_prefix_warning,
     store_settings,
     web_settings,
@@ -135,6 +136,7 @@ async def check_all(
             where = f"{project.config_file}: nlu.class"
             findings.attempt(partial(interpreter_class, reading.class_path, project.root, where))
         findings.attempt(lambda: retraining_settings(project, config))
+        findings.attempt(lambda: review_settings(project, config))
         if policy is not None and domain is not None:
             findings.attempt(lambda: check_fallback_action(policy, domain, project.config_file))
     endpoints = findings.attempt(lambda: endpoints_settings(project))

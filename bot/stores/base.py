@@ -28,6 +28,7 @@ from bot.errors import ConflictError, StoreError
 from bot.events import ActionExecuted, Corrected, Event, event_from_json
 from bot.locks import ConversationLocks
 from bot.policy import TRAINER
+from bot.review import Flag
 from bot.teaching import Question
 from bot.tracker import Snapshot
 
@@ -113,11 +114,13 @@ class Appends(Loads, Protocol):
         expected_length: int,
         pending: Question | None,
         snapshot: Snapshot | None = None,
+        flag: Flag | None = None,
     ) -> None:
         """Append events, set the pending question and the snapshot, all or nothing.
 
         `snapshot` is the fold of the conversation including `events`; None keeps the stored
-        one. Raises ConflictError when the conversation no longer has `expected_length` events.
+        one. `flag` puts the turn in the review queue, with the same write. Raises
+        ConflictError when the conversation no longer has `expected_length` events.
         """
         ...
 
@@ -136,12 +139,18 @@ class StoredTurn:
         return await load_matching(self._store, self.tail)
 
     async def commit(
-        self, events: Sequence[Event], *, pending: Question | None, snapshot: Snapshot | None
+        self,
+        events: Sequence[Event],
+        *,
+        pending: Question | None,
+        snapshot: Snapshot | None,
+        flag: Flag | None = None,
     ) -> None:
         """Appends the turn's events after the tail, with the pending question and the
         snapshot, all or nothing (ConflictError when the conversation grew since the tail).
 
-        It is the turn's last use of the store: a store may release the lock with it.
+        It is the turn's last use of the store: a store may release the lock with it. `flag`
+        (a user's turn to review) is written by the same append.
         """
         if self._committed:
             raise RuntimeError(f"the turn on conversation {self.tail.id} has committed already")
@@ -152,6 +161,7 @@ class StoredTurn:
             expected_length=self.tail.length,
             pending=pending,
             snapshot=snapshot,
+            flag=flag,
         )
 
 

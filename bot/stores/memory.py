@@ -8,6 +8,7 @@ from contextlib import AbstractAsyncContextManager
 from bot.errors import ConflictError, StoreError, StoreUnavailableError
 from bot.events import Event
 from bot.locks import ConversationLocks
+from bot.review import Flag
 from bot.stores.base import (
     Conversation,
     ConversationTail,
@@ -26,6 +27,8 @@ class MemoryTrackerStore:
         self._pending: dict[str, Question | None] = {}
         self._snapshots: dict[str, Snapshot] = {}
         self._taught: set[str] = set()
+        self.flags: dict[str, Flag] = {}
+        """The review queue's flags by key (`MemoryReviewQueue` reads and claims them)."""
         self._locks = ConversationLocks()
 
     async def load(self, conversation_id: str) -> Conversation:
@@ -50,6 +53,7 @@ class MemoryTrackerStore:
         expected_length: int,
         pending: Question | None,
         snapshot: Snapshot | None = None,
+        flag: Flag | None = None,
     ) -> None:
         """Also the write of a turn's commit; see `Appends.append`."""
         length = len(self._events.get(conversation_id, ()))
@@ -63,6 +67,8 @@ class MemoryTrackerStore:
             self._snapshots[conversation_id] = snapshot
         if is_taught(events):
             self._taught.add(conversation_id)
+        if flag is not None:
+            self.flags[flag.key] = flag
 
     async def conversation_ids(self) -> list[str]:
         return sorted(self._events)

@@ -10,6 +10,10 @@ scripts of a turn run on one master, while different conversations spread over t
     <prefix>:conv:{<id>}:lock     the conversation's lock, with an expiry
     <prefix>:taught               set of the taught conversations' ids
     <prefix>:taught:built         there when the set lists every taught conversation
+    <prefix>:conv:{<id>}:flags    hash: the conversation's turns to review (position: flag)
+    <prefix>:review:flags         hash: the review queue's index (flag key: flag)
+    <prefix>:review:claim:<key>   the trainer who has a flag open, with an expiry
+    <prefix>:review:by:<trainer>  the flag a trainer has open, with the same expiry
 
 A turn is two round trips (see redis_scripts.py): `turn()` takes the lock and reads the tail
 the turn needs; its commit appends, checking the expected length so that even a lock that
@@ -23,6 +27,14 @@ and `taught()` reads only what is taught. Ids stay after their conversation expi
 them finds nothing. A Redis written before the set has no marker: the first `taught()` fills
 the set from every conversation once, then sets the marker (replicas doing it at the same
 time only add the same ids).
+
+A flagged user's turn (see bot/review.py) writes its flag into the conversation's own flags
+hash inside APPEND: that is the record, atomic with the turn. The queue's index is one global
+hash, so it cannot join the script on a cluster; it is written in the same pipeline, just
+before the script (one round trip on a single Redis; on a cluster the two commands go to their
+nodes at once). The index may name a flag whose append then failed (the review queue checks the
+conversation's hash when it claims, and drops such an entry); it misses one only if Redis fails
+between the two commands of one pipeline. Flags expire with their conversation.
 
 On a cluster, listing scans every master and the reads of many conversations go out as one
 pipeline per master (redis-py's cluster client routes them); the rest is the same commands.
@@ -41,9 +53,11 @@ from typing import Any
 
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
+from redis.exceptions import NoScriptError
 
 from bot.errors import ConflictError, ConversationBusyError, StoreError, StoreUnavailableError
 from bot.events import Event, event_to_json
+from bot.review import Flag
 from bot.stores import redis_scripts
 from bot.stores.base import (
     Conversation,
@@ -103,9 +117,10 @@ class _Holding:
         expected_length: int,
         pending: Question | None,
         snapshot: Snapshot | None = None,
+        flag: Flag | None = None,
     ) -> None:
         await self._store._write(
-            conversation_id, events, expected_length, pending, snapshot, self._lock
+            conversation_id, events, expected_length, pending, snapshot, self._lock, flag
         )
 
 
@@ -196,9 +211,10 @@ class RedisTrackerStore:
         expected_length: int,
         pending: Question | None,
         snapshot: Snapshot | None = None,
+        flag: Flag | None = None,
     ) -> None:
         """An append outside a turn; see `Appends.append`."""
-        await self._write(conversation_id, events, expected_length, pending, snapshot, None)
+        await self._write(conversation_id, events, expected_length, pending, snapshot, None, flag)
 
     async def _write(
         self,
@@ -208,9 +224,10 @@ class RedisTrackerStore:
         pending: Question | None,
         snapshot: Snapshot | None,
         lock: _Lock | None,
+        flag: Flag | None = None,
     ) -> None:
         """The append, which also releases `lock` when it is still the turn's."""
-        keys = self._keys(conversation_id)
+        keys = [*self._keys(conversation_id), self.flags_key(conversation_id)]
         ttl = self._settings.ttl_seconds
         args: list[str | int] = [
             expected_length,
@@ -219,16 +236,54 @@ class RedisTrackerStore:
             json.dumps(pending.to_dict()) if pending else "",
             snapshot.to_json() if snapshot else "",
             lock.token if lock else "",
+            flag.position if flag else "",
+            flag.to_json() if flag else "",
             *(event_to_json(event) for event in events),
         ]
         async with self._guard():
             if is_taught(events):  # before the append: the set never misses a conversation
                 await self._redis.sadd(self._taught, conversation_id)
-            appended, length, released = await self._append(keys=keys, args=args)
+            if flag is None:
+                appended, length, released = await self._append(keys=keys, args=args)
+            else:
+                appended, length, released = await self._append_flagged(keys, args, flag)
         if not appended:
             raise ConflictError(f"{keys[0]} has {length} events, expected {expected_length}")
         if lock and released:
             lock.released = True
+
+    async def _append_flagged(self, keys: list[str], args: list[str | int], flag: Flag) -> Any:
+        """APPEND with the flag's index entry in the same pipeline (see the module's notes)."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hset(self.review_index, flag.key, flag.to_json())
+            pipe.execute_command("EVALSHA", self._append.sha, len(keys), *keys, *args)
+            _, reply = await pipe.execute(raise_on_error=False)
+        if isinstance(reply, NoScriptError):  # a Redis that has not seen the script yet
+            return await self._append(keys=keys, args=args)
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+    @property
+    def client(self) -> RedisClient:
+        """For the review queue (bot/stores/review_redis.py), with `guarded`."""
+        return self._redis
+
+    def guarded(self) -> AbstractAsyncContextManager[None]:
+        """Redis errors as store errors, connection trouble as an outage."""
+        return self._guard()
+
+    @property
+    def prefix(self) -> str:
+        return self._settings.prefix
+
+    def flags_key(self, conversation_id: str) -> str:
+        """The hash of a conversation's flags (same hash tag as its events)."""
+        return f"{self._settings.prefix}:conv:{{{conversation_id}}}:flags"
+
+    @property
+    def review_index(self) -> str:
+        return f"{self._settings.prefix}:review:flags"
 
     async def conversation_ids(self) -> list[str]:
         """Found with SCAN, never KEYS: Redis keeps serving others while it runs."""

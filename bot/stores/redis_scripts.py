@@ -24,9 +24,9 @@ end
 LOCK_AND_READ += _READ_TAIL
 
 APPEND = """
--- KEYS: events, meta, lock. ARGV: expected length, append token, TTL in ms (0: none),
--- pending question ('' for none), snapshot ('' keeps the stored one), lock token to release
--- ('' for none), events...
+-- KEYS: events, meta, lock, review flags. ARGV: expected length, append token, TTL in ms
+-- (0: none), pending question ('' for none), snapshot ('' keeps the stored one), lock token to
+-- release ('' for none), review flag's field ('' for none), its JSON, events...
 -- Returns {appended (0: the length differs), length, lock released}.
 if redis.call('HGET', KEYS[2], 'token') == ARGV[2] then
   return {1, redis.call('LLEN', KEYS[1]), 0}  -- already done: a retry after a lost reply
@@ -35,8 +35,11 @@ local length = redis.call('LLEN', KEYS[1])
 if length ~= tonumber(ARGV[1]) then
   return {0, length, 0}
 end
-if #ARGV > 6 then
-  length = redis.call('RPUSH', KEYS[1], unpack(ARGV, 7))
+if #ARGV > 8 then
+  length = redis.call('RPUSH', KEYS[1], unpack(ARGV, 9))
+end
+if ARGV[7] ~= '' then
+  redis.call('HSET', KEYS[4], ARGV[7], ARGV[8])
 end
 redis.call('HSET', KEYS[2], 'token', ARGV[2])
 if ARGV[4] == '' then
@@ -47,7 +50,7 @@ end
 if ARGV[5] ~= '' then
   redis.call('HSET', KEYS[2], 'snapshot', ARGV[5], 'at', length)
 end
-for i = 1, 2 do
+for _, i in ipairs({1, 2, 4}) do
   if ARGV[3] == '0' then
     redis.call('PERSIST', KEYS[i])
   else

@@ -6,6 +6,8 @@ a transaction of their own, so they see one state.
 
 Table `taught` lists the taught conversations, inserted by the append that stores the trainer's
 action. A file from before it gets the table filled from its conversations when it is opened.
+Table `review_flags` is the review queue, inserted by the append of a flagged user's turn;
+`review_claims` says which trainer has which flag open, until when (`SqliteReviewQueue`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import TypeVar
 from bot.errors import ConflictError, StoreError
 from bot.events import Event, event_to_json
 from bot.locks import ConversationLocks
+from bot.review import Flag
 from bot.stores.base import (
     Conversation,
     ConversationTail,
@@ -54,6 +57,17 @@ CREATE TABLE IF NOT EXISTS events (
     data TEXT NOT NULL,
     PRIMARY KEY (conversation_id, seq)
 );
+CREATE TABLE IF NOT EXISTS review_flags (
+    key TEXT PRIMARY KEY,
+    flagged_at REAL NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS review_claims (
+    key TEXT PRIMARY KEY,
+    trainer TEXT NOT NULL,
+    until REAL NOT NULL,
+    open INTEGER NOT NULL
+);
 """
 _TAUGHT = "CREATE TABLE taught (id TEXT PRIMARY KEY)"
 
@@ -79,6 +93,10 @@ class SqliteTrackerStore:
             executor.shutdown()
             raise StoreError(f"{path}: cannot open the conversation store: {exc}") from exc
         return cls(connection, executor, path)
+
+    async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work` on the store's thread, its errors as StoreError (also for the review queue)."""
+        return await self._run(work)
 
     async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         loop = asyncio.get_running_loop()
@@ -115,13 +133,14 @@ class SqliteTrackerStore:
         expected_length: int,
         pending: Question | None,
         snapshot: Snapshot | None = None,
+        flag: Flag | None = None,
     ) -> None:
         rows = [event_to_json(event) for event in events]
         text = json.dumps(pending.to_dict()) if pending else None
         fold = snapshot.to_json() if snapshot else None
         taught = is_taught(events)
         await self._run(
-            lambda db: _append(db, conversation_id, rows, expected_length, text, fold, taught)
+            lambda db: _append(db, conversation_id, rows, expected_length, text, fold, taught, flag)
         )
 
     async def conversation_ids(self) -> list[str]:
@@ -219,6 +238,7 @@ def _append(
     pending: str | None,
     snapshot: str | None,
     taught: bool,
+    flag: Flag | None,
 ) -> None:
     db.execute("BEGIN IMMEDIATE")
     try:
@@ -244,6 +264,11 @@ def _append(
         )
         if taught:
             db.execute("INSERT OR IGNORE INTO taught (id) VALUES (?)", (conversation_id,))
+        if flag is not None:
+            db.execute(
+                "INSERT OR REPLACE INTO review_flags (key, flagged_at, data) VALUES (?, ?, ?)",
+                (flag.key, flag.at, flag.to_json()),
+            )
     except BaseException:
         db.execute("ROLLBACK")
         raise

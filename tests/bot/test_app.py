@@ -75,7 +75,9 @@ async def test_the_built_bot_answers_on_the_project_s_sqlite_store(project: Path
         settings, learn=False, progress=no_progress, notes=TrainerNotes(notes.append)
     ) as bot:
         outputs = await bot.engine.handle("u1", UserMessage("/greet"), trainer=False)
-        assert "ozbot_model_version 1" in bot.metrics().splitlines()
+        metrics = (await bot.metrics()).splitlines()
+        assert "ozbot_model_version 1" in metrics
+        assert "ozbot_review_queue 0" in metrics
         assert (await bot.health()).ok
         assert bot.commands(learn=False).retrain is None
     assert [o.text for o in outputs if isinstance(o, BotMessage)] == ["hey there!"]
@@ -155,7 +157,7 @@ async def test_a_corrupt_published_model_keeps_the_live_one_and_is_reported(
                     break
                 await asyncio.sleep(0.01)
             assert bot.live.version == 1
-            metrics = bot.metrics().splitlines()
+            metrics = (await bot.metrics()).splitlines()
     finally:
         await publisher.stop()
 

@@ -28,6 +28,7 @@ from bot.outputs import (
     Notice,
     UserSaid,
 )
+from bot.review import ReviewRules
 from bot.stores.memory import MemoryTrackerStore
 from bot.stories.markdown import parse_markdown
 from bot.teaching import Answer
@@ -414,3 +415,26 @@ async def test_what_an_action_asks_for_and_ozbot_ignores_is_told_to_trainers(
     assert (await engine.store.load("c1")).events[-1] == SlotSet("city", "Oslo")
     outputs = await engine.handle("c2", UserMessage("/search_concerts"), trainer=False)
     assert not any(isinstance(o, Notice) for o in outputs)
+
+
+async def test_a_users_unsure_turn_is_flagged_by_its_own_commit(engine):
+    engine.review = ReviewRules(action_threshold=0.9)
+    await engine.handle("u1", UserMessage("/greet"), trainer=False)
+    await engine.handle("u1", UserMessage("/thankyou"), trainer=False)
+    flags = list(engine.store.flags.values())
+    assert [(f.conversation_id, f.position, f.reasons) for f in flags] == [("u1", 1, ("action",))]
+    assert (await engine.store.load("u1")).events[1] == UserUttered("/greet", "greet")
+
+
+async def test_a_user_saying_the_same_again_is_flagged(engine):
+    engine.review = ReviewRules(action_threshold=0.0)
+    await engine.handle("u1", UserMessage("/greet"), trainer=False)
+    await engine.handle("u1", UserMessage("/greet"), trainer=False)
+    assert [f.reasons for f in engine.store.flags.values()] == [("repeat",)]
+
+
+async def test_trainers_turns_and_reviews_are_never_flagged(engine):
+    engine.review = ReviewRules(action_threshold=1.0)
+    await answer(engine, await say(engine, "/greet"), "approve")
+    await engine.handle("review:1:u1", UserMessage("/greet"), trainer=False)
+    assert engine.store.flags == {}

@@ -9,6 +9,7 @@ import pytest
 
 from bot import project as project_module
 from bot.errors import ConnectorError, ProjectError
+from bot.review import ReviewRules
 from bot.settings import (
     NluSettings,
     chosen,
@@ -197,3 +198,20 @@ def test_the_retraining_pace_comes_from_config_yml_and_is_checked(project: Path)
     (project / "config.yml").write_text("retraining: {min_interval_seconds: soon}\n")
     with pytest.raises(ProjectError, match=r"config\.yml: retraining\.min_interval_seconds: "):
         read_settings(project, {})
+
+
+def test_the_review_rules_come_from_config_yml_and_are_checked(project: Path) -> None:
+    assert read_settings(project, {}).review == ReviewRules()
+    (project / "config.yml").write_text("review: {nlu_threshold: 0.4, keep_text: false}\n")
+    review = read_settings(project, {}).review
+    assert review == ReviewRules(nlu_threshold=0.4, keep_text=False)
+    wrongs = {
+        "review: {nlu_threshold: 2}": r"review\.nlu_threshold: expected a number from 0",
+        "review: {keep_text: maybe}": r"review\.keep_text: expected true or false, got 'maybe'",
+        "review: {treshold: 1}": r"review: unknown key\(s\) treshold; known: enabled, ",
+        "review: [1]": r"review: expected a mapping",
+    }
+    for wrong, message in wrongs.items():
+        (project / "config.yml").write_text(wrong + "\n")
+        with pytest.raises(ProjectError, match=rf"config\.yml: {message}"):
+            read_settings(project, {})

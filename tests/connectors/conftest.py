@@ -16,6 +16,7 @@ from bot.app import load_project
 from bot.engine import Engine
 from bot.exporter import StoryExporter
 from bot.policy import ModelStatus
+from bot.review_desk import ReviewDesk
 from bot.settings import read_settings
 from bot.stores.inbox import Inbox
 from bot.stores.redis import RedisTrackerStore
@@ -120,6 +121,7 @@ async def telegram(fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> As
         status: StatusSource = lambda: STATUS,
         retrain: RetrainNow | None = None,
         inbox: Inbox | None = None,
+        reviews: ReviewDesk | None = None,
     ) -> Telegram:
         settings = TelegramSettings(
             token=TOKEN,
@@ -130,7 +132,7 @@ async def telegram(fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> As
             poll_timeout=1,
         )
         web = WebServer(WebSettings("127.0.0.1", 0)) if webhook else None
-        commands = ChatCommands(status, retrain)
+        commands = ChatCommands(status, retrain, reviews)
         connector = TelegramConnector(engine, settings, commands, web=web, inbox=inbox)
         if web is not None:
             await web.start()

@@ -8,9 +8,12 @@ import pytest
 
 from bot import texts
 from bot.engine import UserMessage
-from bot.errors import ProjectError
-from bot.outputs import Notice, Picture
+from bot.errors import ProjectError, StoreUnavailableError
+from bot.outputs import ActionProposal, Notice, Picture
 from bot.policy import ModelStatus
+from bot.review import ReviewRules
+from bot.review_desk import ReviewDesk
+from bot.stores.review_queue import MemoryReviewQueue
 from connectors.chat_commands import (
     BY_NAME,
     COMMANDS,
@@ -32,14 +35,19 @@ def context(engine, *, trainer: bool, retrain=None, wording=WORDING) -> Context:
 
 
 def test_one_table_names_every_command_and_who_may_use_it():
-    assert NAMES == ("help", "restart", "undo", "export", "status", "retrain", "graph")
-    assert [c.name for c in COMMANDS if c.trainers_only] == [
+    assert NAMES == (
+        "help",
+        "restart",
         "undo",
         "export",
         "status",
         "retrain",
         "graph",
-    ]
+        "review",
+        "dismiss",
+    )
+    trainers = ["undo", "export", "status", "retrain", "graph", "review", "dismiss"]
+    assert [c.name for c in COMMANDS if c.trainers_only] == trainers
     assert BY_NAME["status"].help == texts.COMMAND_HELP["status"]
 
 
@@ -51,7 +59,7 @@ def test_a_domain_intent_named_like_a_command_is_refused(concert_domain):
 
 
 async def test_commands_for_trainers_refuse_the_others(engine):
-    for name in ("undo", "export", "status", "retrain", "graph"):
+    for name in ("undo", "export", "status", "retrain", "graph", "review", "dismiss"):
         outputs = await answer(BY_NAME[name], context(engine, trainer=False))
         assert outputs == [Notice(f"/{name} is for trainers.")]
 
@@ -96,3 +104,31 @@ async def test_graph_without_graphviz_says_what_to_install(engine, monkeypatch, 
     [told] = await answer(BY_NAME["graph"], context(engine, trainer=True))
     assert told == Notice(texts.GRAPHVIZ_MISSING.format(program="dot"))
     assert "apt-get install graphviz" in told.text
+
+
+async def test_review_opens_users_flagged_turns_for_a_trainer(engine):
+    assert await answer(BY_NAME["review"], context(engine, trainer=True)) == [
+        Notice(texts.REVIEW_UNAVAILABLE)
+    ]
+    engine.review = ReviewRules(action_threshold=0.9)
+    desk = ReviewDesk(engine, MemoryReviewQueue(engine.store), engine.review)
+    engine.reviews = desk
+    await engine.handle("u1", UserMessage("/greet"), trainer=False)
+    commands = ChatCommands(lambda: STATUS, None, desk)
+    reviewing = Context(engine, "t1", True, commands, WORDING)
+    outputs = await answer(BY_NAME["review"], reviewing)
+    assert Notice("1 turn to review, 1 of them about greet.") in outputs
+    assert any(isinstance(o, ActionProposal) for o in outputs)
+    assert await answer(BY_NAME["dismiss"], reviewing) == [Notice(texts.NOTHING_TO_REVIEW)]
+
+
+class DownQueue(MemoryReviewQueue):
+    async def flags(self):
+        raise StoreUnavailableError("Redis at redis://x is unavailable")
+
+
+async def test_review_in_a_store_outage_says_so(engine):
+    desk = ReviewDesk(engine, DownQueue(engine.store), ReviewRules())
+    commands = ChatCommands(lambda: STATUS, None, desk)
+    reviewing = Context(engine, "t1", True, commands, WORDING)
+    assert await answer(BY_NAME["review"], reviewing) == [Notice(texts.STORE_UNAVAILABLE)]

@@ -10,6 +10,9 @@ from bot.events import UserUttered
 from bot.interpreter import Nlu
 from bot.nlu.model import Understanding
 from bot.policy import ModelStatus
+from bot.review import ReviewRules
+from bot.review_desk import ReviewDesk
+from bot.stores.review_queue import MemoryReviewQueue
 from connectors.chat_commands import ChatCommands
 from connectors.console import Console
 
@@ -166,7 +169,8 @@ async def test_the_help_is_printed_as_it_is_and_lists_the_intents(engine):
         'Type what the user says, or an intent as /intent or /intent{"entity": "value"}. '
         "Commands, at every prompt: /restart (new conversation), /export (write stories), /undo "
         "(take back your last message), /retrain (retrain the model now), /status (the model "
-        "and what it learned), /quit, /help. 0 exports and quits; Ctrl-D quits; Tab completes.\n"
+        "and what it learned), /review (users' turns to review; /dismiss: not useful), /quit, "
+        "/help. 0 exports and quits; Ctrl-D quits; Tab completes.\n"
         "Intents: greet, thankyou, goodbye, search_concerts, search_venues, compare_reviews."
     )
     assert terminal.screen[0] == help_text
@@ -283,3 +287,21 @@ async def test_the_shell_refuses_the_teaching_commands_and_offers_no_export(engi
         terminal.screen
     )
     assert terminal.screen[-1] == texts.SHELL_BYE  # no question whether to export
+
+
+async def test_a_trainer_reviews_a_users_turn_in_the_terminal(engine):
+    engine.review = ReviewRules(action_threshold=0.9)
+    desk = ReviewDesk(engine, MemoryReviewQueue(engine.store), engine.review)
+    engine.reviews = desk
+    await engine.handle("u1", UserMessage("/greet"), trainer=False)
+    terminal = Terminal(["/review", "1", "1", "/review"])
+    commands = ChatCommands(lambda: STATUS, None, desk)
+    await Console(
+        engine, "c1", trainer=True, read=terminal.read, write=terminal.write, commands=commands
+    ).run()
+    text = terminal.text
+    assert "1 turn to review, 1 of them about greet." in text
+    assert "The bot wants to [utter_greet] due to the intent. Is this correct?" in text
+    assert texts.reviewed(0) in text
+    assert texts.NOTHING_TO_REVIEW in text
+    assert "review:1:u1" in (await engine.store.taught()).conversations

@@ -16,6 +16,10 @@ class DownStore(MemoryTrackerStore):
         raise StoreUnavailableError("cannot reach Redis at redis://:hunter22@redis:6379/0")
 
 
+async def rendered(telemetry, version):
+    return telemetry.render(version)
+
+
 @pytest.fixture
 async def serve():
     servers = []
@@ -26,7 +30,7 @@ async def serve():
         observability.mount(
             server,
             lambda: check_health(store, lambda: version),
-            lambda: telemetry.render(version),
+            lambda: rendered(telemetry, version),
         )
         await server.start()
         servers.append(server)

@@ -22,7 +22,10 @@ from bot.errors import ConnectorError
 from bot.events import ActionExecuted, UserUttered
 from bot.interpreter import Nlu
 from bot.nlu.model import EntitySpan, Understanding
+from bot.review import ReviewRules
+from bot.review_desk import ReviewDesk
 from bot.stores.redis_inbox import RedisInbox
+from bot.stores.review_queue import MemoryReviewQueue
 from bot.stores.sqlite_inbox import SqliteInbox
 from bot.stories.markdown import parse_markdown
 from bot.stories.model import ActionStep, UserStep
@@ -121,13 +124,13 @@ async def slack(fake_slack, caplog) -> AsyncIterator[Start]:
     running: list[Slack] = []
 
     async def start(
-        engine, *, status=lambda: STATUS, inbox=None, retrain=None, tasks=None
+        engine, *, status=lambda: STATUS, inbox=None, retrain=None, tasks=None, reviews=None
     ) -> Slack:
         settings = SlackSettings(
             TOKEN, SIGNING_SECRET, fake_slack.api_url, frozenset({TRAINER, TRAINER_2})
         )
         web = WebServer(WebSettings("127.0.0.1", 0))
-        commands = ChatCommands(status, retrain)
+        commands = ChatCommands(status, retrain, reviews)
         connector = SlackConnector(engine, settings, commands, web, inbox=inbox, tasks=tasks)
         await web.start()
         await connector.start()
@@ -530,9 +533,10 @@ async def test_commands_of_a_trainer(slack, engine):
     [empty] = await sl.command(TRAINER, "export", DM)
     assert empty.params["text"] == texts.NOTHING_EXPORTED
     [usage] = await sl.command(TRAINER, "dance", DM)
-    assert usage.params["text"] == (
-        "Usage: /ozbot help | restart | undo | export | status | retrain | graph"
+    usage_line = (
+        "Usage: /ozbot help | restart | undo | export | status | retrain | graph | review | dismiss"
     )
+    assert usage.params["text"] == usage_line
     [help_call] = await sl.command(TRAINER, "help", DM)
     assert help_call.params["text"].startswith("ozbot: You are a trainer.")
 
@@ -555,6 +559,20 @@ async def test_graph_uploads_the_picture_of_the_conversation_s_path(slack, engin
     assert sl.api.uploaded(complete).startswith(b"\x89PNG\r\n\x1a\n")
     [refused] = await sl.command(USER, "graph", DM_USER)
     assert refused.params["text"].endswith(texts.SLACK_TRAINERS_ONLY.format(command="graph"))
+
+
+async def test_a_trainer_reviews_a_users_flagged_turn_with_slash_ozbot_review(slack, engine):
+    engine.review = ReviewRules(action_threshold=0.9)
+    engine.reviews = desk = ReviewDesk(engine, MemoryReviewQueue(engine.store), engine.review)
+    sl = await slack(engine, reviews=desk)
+    await sl.say(USER, "!greet", DM_USER)
+    await sl.command(TRAINER, "review", DM)
+    await sl.approve(DM, "utter_greet")
+    calls = await sl.approve(DM, "action_listen")
+    said = [call.params.get("text") for call in calls]
+    assert texts.NOTICE.format(text=texts.reviewed(0)) in said, said
+    assert sl.texts(DM_USER) == ["hey there!"]  # the user sees nothing of the review
+    assert f"review:1:slack:{DM_USER}" in (await engine.store.taught()).conversations
 
 
 async def test_trainers_retrain_and_hear_when_a_new_model_is_live(slack, engine):

@@ -24,7 +24,10 @@ from bot.nlu.model import EntitySpan, Understanding
 from bot.nlu.taught_readings import TaughtReadings
 from bot.policy import TRAINER as TRAINER_POLICY
 from bot.policy import Prediction
+from bot.review import ReviewRules
+from bot.review_desk import ReviewDesk
 from bot.stores.memory import MemoryTrackerStore
+from bot.stores.review_queue import MemoryReviewQueue
 from bot.stores.sqlite_inbox import SqliteInbox
 from bot.stories.markdown import parse_markdown
 from bot.stories.model import ActionStep, UserStep
@@ -171,6 +174,21 @@ async def test_wrong_intent_lists_the_intents_and_relabels_the_message(telegram,
     assert decided.keyboard is None
     assert decided.text.endswith(texts.corrected_intent("compare_reviews", "greet"))
     assert "The bot wants to [utter_greet]" in tg.question(TRAINER).text
+
+
+async def test_a_trainer_reviews_a_users_flagged_turn_by_button_presses(telegram, engine):
+    engine.review = ReviewRules(action_threshold=0.9)
+    engine.reviews = desk = ReviewDesk(engine, MemoryReviewQueue(engine.store), engine.review)
+    tg = await telegram(engine, reviews=desk)
+    await tg.say(USER, "/greet")
+    await tg.say(TRAINER, "/review")
+    question = tg.question(TRAINER)
+    assert "The bot wants to [utter_greet]" in question.text
+    await tg.press(TRAINER, question, "Yes")
+    await tg.press(TRAINER, tg.question(TRAINER), "Yes")
+    assert texts.NOTICE.format(text=texts.reviewed(0)) in tg.texts(TRAINER)
+    assert tg.texts(USER) == ["hey there!"]  # the user sees nothing of the review
+    assert f"review:1:telegram:{USER}" in (await engine.store.taught()).conversations
 
 
 async def test_a_user_who_is_no_trainer_chats_without_questions(telegram, engine):
@@ -358,6 +376,8 @@ async def test_start_up_registers_the_commands_and_intents_and_polls(telegram, e
         "status",
         "retrain",
         "graph",
+        "review",
+        "dismiss",
         *engine.domain.intents,
     ]
     assert fake_api.methods("deleteWebhook")  # polling: no webhook may stand in the way

@@ -135,8 +135,9 @@ async def test_a_corrupt_snapshot_is_logged_and_the_events_are_folded_instead(
 async def test_a_retried_append_is_applied_once(connect, redis_settings):
     """A reply lost with the connection makes redis-py send the script again."""
     store = await connect()
-    keys = [f"{redis_settings.prefix}:conv:{{c1}}:{kind}" for kind in ("events", "meta", "lock")]
-    args = [0, "token-1", 0, "", "", "", '{"event": "restart", "v": 1, "timestamp": 1.0}']
+    kinds = ("events", "meta", "lock", "flags")
+    keys = [f"{redis_settings.prefix}:conv:{{c1}}:{kind}" for kind in kinds]
+    args = [0, "token-1", 0, "", "", "", "", "", '{"event": "restart", "v": 1, "timestamp": 1.0}']
     assert await store._append(keys=keys, args=args) == [1, 1, 0]
     assert await store._append(keys=keys, args=args) == [1, 1, 0]
     assert len((await store.load("c1")).events) == 1
