@@ -20,14 +20,16 @@ from typing import Any
 from bot.actions import custom_action_name
 from bot.domain import Domain
 from bot.errors import ActionLoadError
+from bot.project_code import on_import_path, project_class
 
 ACTIONS_FILE = "actions.py"
+WHERE = "domain.yml: actions"
 ACTIONS_PACKAGE = "actions"
 
 
 def load_custom_actions(project_dir: Path, domain: Domain) -> dict[str, Any]:
     """Action name -> action object, for every domain action a project implements in Python."""
-    _on_import_path(project_dir)
+    on_import_path(project_dir)
     module = _import_actions_file(project_dir / ACTIONS_FILE)
     package = _import_actions_package(project_dir / ACTIONS_PACKAGE) if module is None else []
     found: dict[str, Any] = {}
@@ -42,12 +44,6 @@ def load_custom_actions(project_dir: Path, domain: Domain) -> dict[str, Any]:
         if name not in found:
             found[name] = _load_class_path(path, name, module, project_dir)
     return found
-
-
-def _on_import_path(folder: Path) -> None:
-    entry = str(folder.resolve())
-    if entry not in sys.path:
-        sys.path.insert(0, entry)
 
 
 def _import_actions_file(path: Path) -> ModuleType | None:
@@ -133,14 +129,11 @@ def _instantiate(cls: type, where: str) -> Any:
 def _load_class_path(path: str, name: str, actions: ModuleType | None, root: Path) -> Any:
     module_name, _, class_name = path.rpartition(".")
     if module_name == "actions" and actions is not None:
-        module = actions
+        cls = getattr(actions, class_name, None)
+        if not inspect.isclass(cls):
+            raise ActionLoadError(f"{WHERE}: {path}: actions has no class {class_name}")
     else:
-        module = _import_module(module_name, path)
-    cls = getattr(module, class_name, None)
-    if not inspect.isclass(cls):
-        raise ActionLoadError(
-            f"domain.yml: actions: {path}: {module_name} has no class {class_name}"
-        )
+        cls = project_class(path, root, WHERE, ActionLoadError)
     instance = _instantiate(cls, path)
     declared = custom_action_name(instance)
     if declared not in (None, name):
@@ -149,12 +142,3 @@ def _load_class_path(path: str, name: str, actions: ModuleType | None, root: Pat
             f"{name!r}; list it in domain.yml by its name ({declared}) instead of its class path"
         )
     return instance
-
-
-def _import_module(module_name: str, path: str) -> ModuleType:
-    try:
-        return importlib.import_module(module_name)
-    except Exception as exc:
-        raise ActionLoadError(
-            f"domain.yml: actions: {path}: cannot import {module_name}: {exc!r}"
-        ) from exc

@@ -12,6 +12,8 @@ reverse) fails at once, saying what to fix.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,22 @@ def lost_connection(exc: BaseException) -> bool:
             return True
         frame = frame.tb_next
     return False
+
+
+@contextlib.asynccontextmanager
+async def redis_errors(what: str) -> AsyncIterator[None]:
+    """Redis errors leave as store errors naming `what`: connection trouble (or a connection
+    closed under a command) as StoreUnavailableError, the rest as StoreError."""
+    try:
+        yield
+    except UNAVAILABLE as exc:
+        raise StoreUnavailableError(f"{what} is unavailable: {exc}") from exc
+    except (AttributeError, TypeError) as exc:
+        if not lost_connection(exc):
+            raise
+        raise StoreUnavailableError(f"{what} is unavailable") from exc
+    except FAILED as exc:
+        raise StoreError(f"{what} failed: {exc}") from exc
 
 
 async def connect(settings: RedisSettings, **options: Any) -> RedisClient:

@@ -16,13 +16,16 @@ XAUTOCLAIM).
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from bot.errors import StoreError, StoreUnavailableError
+from bot.errors import StoreError
 from bot.stores.inbox import SEEN_SECONDS, Entry
-from bot.stores.redis_client import FAILED, UNAVAILABLE, RedisClient, connect, lost_connection
+from bot.stores.redis_client import (
+    RedisClient,
+    connect,
+    redis_errors,
+)
 from bot.stores.settings import RedisSettings
 
 GROUP = "ozbot"
@@ -77,18 +80,8 @@ class RedisInbox:
                 raise
         return inbox
 
-    @asynccontextmanager
-    async def _guard(self) -> AsyncIterator[None]:
-        try:
-            yield
-        except UNAVAILABLE as exc:
-            raise StoreUnavailableError(f"Redis inbox {self._stream}: {exc}") from exc
-        except (AttributeError, TypeError) as exc:
-            if not lost_connection(exc):
-                raise
-            raise StoreUnavailableError(f"Redis inbox {self._stream}: {exc}") from exc
-        except FAILED as exc:
-            raise StoreError(f"Redis inbox {self._stream} failed: {exc}") from exc
+    def _guard(self) -> AbstractAsyncContextManager[None]:
+        return redis_errors(f"Redis inbox {self._stream}")
 
     async def add(self, key: str, payload: str) -> Entry | None:
         seen = f"{self._stream}:seen:{key}"

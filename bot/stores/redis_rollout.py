@@ -31,8 +31,14 @@ from typing import Any
 from redis.asyncio.client import PubSub
 
 from bot.background import BackgroundTasks
-from bot.errors import StoreError, StoreUnavailableError
-from bot.stores.redis_client import FAILED, UNAVAILABLE, RedisClient, connect, lost_connection
+from bot.errors import StoreError
+from bot.stores.redis_client import (
+    FAILED,
+    RedisClient,
+    connect,
+    lost_connection,
+    redis_errors,
+)
 from bot.stores.settings import RedisSettings
 
 log = logging.getLogger(__name__)
@@ -74,21 +80,8 @@ class RedisRollout:
         client = await connect(settings, socket_connect_timeout=1.0)  # bytes: model files
         return cls(client, settings, claim_seconds)
 
-    @contextlib.asynccontextmanager
-    async def _guard(self) -> AsyncIterator[None]:
-        """Redis errors become store errors; connection trouble means Redis is unavailable."""
-        try:
-            yield
-        except UNAVAILABLE as exc:
-            raise StoreUnavailableError(
-                f"Redis at {self._shown_url} is unavailable: {exc}"
-            ) from exc
-        except (AttributeError, TypeError) as exc:
-            if not lost_connection(exc):
-                raise
-            raise StoreUnavailableError(f"Redis at {self._shown_url} is unavailable") from exc
-        except FAILED as exc:
-            raise StoreError(f"Redis at {self._shown_url} failed: {exc}") from exc
+    def _guard(self) -> contextlib.AbstractAsyncContextManager[None]:
+        return redis_errors(f"Redis at {self._shown_url}")
 
     @contextlib.asynccontextmanager
     async def claim(self) -> AsyncIterator[bool]:
