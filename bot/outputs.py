@@ -94,6 +94,8 @@ class ActionProposal:
     slots: tuple[tuple[str, Any], ...]
     intent: str | None
     entities: dict[str, Any]
+    review: bool = False
+    """A user's turn under review: chats add "skip" and "not useful" buttons."""
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from bot.outputs import (
     UserSaid,
     entity_text,
 )
+from bot.review import REVIEW_PREFIX
 from bot.tracker import Tracker
 
 Stage = Literal["confirm", "choose_action", "choose_intent", "fix_entities"]
@@ -281,6 +282,7 @@ def describe(question: Question, tracker: Tracker) -> ActionProposal:
         slots=tuple((slot.name, tracker.slots.get(slot.name)) for slot in tracker.domain.slots),
         intent=message.intent if message else None,
         entities=dict(message.entities) if message else {},
+        review=tracker.conversation_id.startswith(REVIEW_PREFIX),
     )
 
 

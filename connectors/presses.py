@@ -7,12 +7,13 @@ option list; anything else is refused with a short sentence and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot import texts
 from bot.engine import Engine
 from bot.outputs import Choices, Output, Refused
-from connectors.training_view import Press, page_turn, read_press, to_answer
+from connectors.training_view import REVIEW_COMMANDS, Press, page_turn, read_press, to_answer
 
 
 @dataclass(frozen=True)
@@ -25,15 +26,22 @@ class PageTurn:
 
 Shown = Output | PageTurn
 """What a connector renders after a press or a message."""
+RunCommand = Callable[[str], Awaitable[list[Output]]]
 
 
 async def handle_press(
-    engine: Engine, conversation: str | None, data: str | None, *, trainer: bool
+    engine: Engine,
+    conversation: str | None,
+    data: str | None,
+    *,
+    trainer: bool,
+    command: RunCommand | None = None,
 ) -> str | list[Shown]:
     """What the press of a button carrying `data` does, or why it is refused (nothing changed).
 
     `conversation` is None when the platform could not tell where the button was shown: no
-    button of ozbot's is pressed there.
+    button of ozbot's is pressed there. `command` runs a chat command by name in the presser's
+    conversation (the review's "skip" and "not useful").
     """
     if not trainer:
         return texts.NOT_TRAINER
@@ -42,6 +50,10 @@ async def handle_press(
         return texts.FORGED_PRESS
     if press.kind == "page":
         return await _turn_page(engine, conversation, press)
+    if press.kind in REVIEW_COMMANDS:
+        return (
+            texts.FORGED_PRESS if command is None else [*await command(REVIEW_COMMANDS[press.kind])]
+        )
     answer = to_answer(press, engine.domain)
     if answer is None:
         return texts.FORGED_PRESS

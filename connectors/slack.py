@@ -47,7 +47,7 @@ from bot.errors import ConnectorError
 from bot.locks import ConversationLocks
 from bot.outputs import Output
 from bot.stores.inbox import Entry, Inbox, MemoryInbox
-from connectors.chat_commands import NAMES, ChatCommands, Context, Read, Wording, answer
+from connectors.chat_commands import BY_NAME, NAMES, ChatCommands, Context, Read, Wording, answer
 from connectors.intake import Intake
 from connectors.presses import handle_press
 from connectors.slack_events import (
@@ -331,7 +331,13 @@ class SlackConnector:
 
     async def _press(self, where: Place, user: str, value: str | None, pressed: Pressed) -> None:
         trainer = self._is_trainer(user)
-        outcome = await handle_press(self.engine, where.conversation, value, trainer=trainer)
+
+        async def command(name: str) -> list[Output]:
+            return await self._answer(where, user, BY_NAME[name])
+
+        outcome = await handle_press(
+            self.engine, where.conversation, value, trainer=trainer, command=command
+        )
         if isinstance(outcome, str):
             await self._post.ephemeral(where, user, outcome)
         else:

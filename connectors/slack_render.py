@@ -29,6 +29,7 @@ from connectors.training_view import (
     keep_end,
     proposal_lines,
     question_line,
+    review_presses,
 )
 
 Block = dict[str, Any]
@@ -63,6 +64,7 @@ def proposal_blocks(proposal: ActionProposal) -> list[Block]:
                     None,
                 ),
                 (Press(proposal.question_id, "export"), texts.BUTTON_EXPORT, None),
+                *((press, label, None) for press, label in review_presses(proposal)),
             ],
         ),
     ]

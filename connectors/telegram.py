@@ -34,7 +34,15 @@ from bot.engine import Engine
 from bot.errors import ConnectorError
 from bot.outputs import ActionProposal, Choices, Decided, EntityFix, Exported, Output, Picture
 from bot.stores.inbox import Entry, Inbox, MemoryInbox
-from connectors.chat_commands import COMMANDS, ChatCommands, Context, Read, Wording, answer
+from connectors.chat_commands import (
+    BY_NAME,
+    COMMANDS,
+    ChatCommands,
+    Context,
+    Read,
+    Wording,
+    answer,
+)
 from connectors.intake import Intake
 from connectors.presses import PageTurn, Shown, handle_press
 from connectors.tasks import ConnectorTasks
@@ -257,7 +265,14 @@ class TelegramConnector:
         conversation = None  # a press on an inline-mode message: ozbot sends none
         if isinstance(message, Message):
             conversation = conversation_id(message.chat, user)
-        return await handle_press(self.engine, conversation, data, trainer=self._is_trainer(user))
+        trainer = self._is_trainer(user)
+
+        async def command(name: str) -> list[Output]:
+            assert conversation is not None  # handle_press runs none without a conversation
+            context = Context(self.engine, conversation, trainer, self._commands, WORDING)
+            return await answer(BY_NAME[name], context)
+
+        return await handle_press(self.engine, conversation, data, trainer=trainer, command=command)
 
     async def _show(
         self,
@@ -296,7 +311,7 @@ class TelegramConnector:
             else ReplyParameters(reply_to, allow_sending_without_reply=True)
         )
         if isinstance(output, ActionProposal):
-            text, markup = proposal_text(output), proposal_keyboard(output.question_id)
+            text, markup = proposal_text(output), proposal_keyboard(output)
             await bot.send_message(chat_id, text, reply_markup=markup, reply_parameters=reply)
         elif isinstance(output, Choices):
             text, markup = choices_text(None, output), choices_keyboard(output)

@@ -24,6 +24,7 @@ from connectors.training_view import (
     keep_end,
     proposal_lines,
     question_line,
+    review_presses,
     units,
 )
 
@@ -41,10 +42,13 @@ def proposal_text(proposal: ActionProposal) -> str:
     return keep_end("\n".join(lines), PROPOSAL_LIMIT)
 
 
-def proposal_keyboard(question_id: str) -> InlineKeyboardMarkup:
+def proposal_keyboard(proposal: ActionProposal) -> InlineKeyboardMarkup:
+    question_id = proposal.question_id
+
     def button(label: str, kind: PressKind) -> InlineKeyboardButton:
         return InlineKeyboardButton(label, callback_data=Press(question_id, kind).data)
 
+    review = [_button(press, label) for press, label in review_presses(proposal)]
     return InlineKeyboardMarkup(
         [
             [button(texts.BUTTON_YES, "approve")],
@@ -56,6 +60,7 @@ def proposal_keyboard(question_id: str) -> InlineKeyboardMarkup:
                 button(texts.BUTTON_WRONG_ENTITIES, "wrong_entities"),
                 button(texts.BUTTON_EXPORT, "export"),
             ],
+            *([review] if review else []),
         ]
     )
 

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from bot import texts
 from bot.domain import Domain
@@ -34,7 +34,7 @@ PAGE_SIZE = 8
 """Options on one page of "wrong action" / "wrong intent"."""
 _SHORT = 80
 
-PressKind = AnswerKind | Literal["page"]
+PressKind = AnswerKind | Literal["page", "skip_review", "not_useful"]
 _CODES: dict[PressKind, str] = {
     "approve": "y",
     "wrong_action": "a",
@@ -45,7 +45,12 @@ _CODES: dict[PressKind, str] = {
     "choose_intent": "I",
     "drop_entity": "E",
     "page": "p",
+    "skip_review": "s",
+    "not_useful": "n",
 }
+REVIEW_COMMANDS: dict[PressKind, str] = {"skip_review": "review", "not_useful": "dismiss"}
+"""Presses that run a chat command: a turn under review skipped (/review) or dropped
+(/dismiss)."""
 _KINDS = {code: kind for kind, code in _CODES.items()}
 _NUMBERED = ("choose_action", "choose_intent", "drop_entity", "page")
 _DATA = re.compile(r"(?P<question>[0-9a-f]{1,32}):(?P<code>[A-Za-z])(?::(?P<number>\d{1,4}))?")
@@ -77,12 +82,24 @@ def read_press(data: str | None) -> Press | None:
     return Press(match["question"], kind, number)
 
 
+def review_presses(proposal: ActionProposal) -> tuple[tuple[Press, str], ...]:
+    """ "Skip" and "Not useful" under a user's turn under review; none under any other."""
+    if not proposal.review:
+        return ()
+    return (
+        (Press(proposal.question_id, "skip_review"), texts.BUTTON_SKIP),
+        (Press(proposal.question_id, "not_useful"), texts.BUTTON_NOT_USEFUL),
+    )
+
+
 def to_answer(press: Press, domain: Domain) -> Answer | None:
-    """The engine's answer for a press (not a page turn); None for an option that is not there."""
-    if press.kind == "page":
+    """The engine's answer for a press (not a page turn nor a review command); None for an
+    option that is not there."""
+    if press.kind == "page" or press.kind in REVIEW_COMMANDS:
         return None
+    kind = cast(AnswerKind, press.kind)  # neither a page nor a review command, seen above
     if press.number is None:
-        return Answer(press.question_id, press.kind)
+        return Answer(press.question_id, kind)
     names = {
         "choose_action": domain.actions,
         "choose_intent": domain.intents,
@@ -90,7 +107,7 @@ def to_answer(press: Press, domain: Domain) -> Answer | None:
     }[press.kind]
     if press.number >= len(names):
         return None
-    return Answer(press.question_id, press.kind, names[press.number])
+    return Answer(press.question_id, kind, names[press.number])
 
 
 def proposal_lines(proposal: ActionProposal) -> list[str]:

@@ -561,6 +561,23 @@ async def test_graph_uploads_the_picture_of_the_conversation_s_path(slack, engin
     assert refused.params["text"].endswith(texts.SLACK_TRAINERS_ONLY.format(command="graph"))
 
 
+async def test_a_turn_under_review_is_skipped_or_dropped_by_a_button(slack, engine):
+    engine.review = ReviewRules(action_threshold=0.9)
+    engine.reviews = desk = ReviewDesk(engine, MemoryReviewQueue(engine.store), engine.review)
+    sl = await slack(engine, reviews=desk)
+    await sl.say(USER, "!greet", DM_USER)
+    await sl.say(USER, "!greet", DM_USER)
+    await sl.command(TRAINER, "review", DM)
+    first = sl.question(DM)
+    assert first.labels[-2:] == [texts.BUTTON_SKIP, texts.BUTTON_NOT_USEFUL]
+    await sl.press(TRAINER, first, "Skip")
+    second = sl.question(DM)
+    assert second.ts != first.ts and len(await desk.queue.flags()) == 2
+    await sl.press(TRAINER, second, "Not useful")
+    assert len(await desk.queue.flags()) == 1
+    assert sl.texts(DM_USER) == ["hey there!", "hey there!"]  # the user sees nothing of it
+
+
 async def test_a_trainer_reviews_a_users_flagged_turn_with_slash_ozbot_review(slack, engine):
     engine.review = ReviewRules(action_threshold=0.9)
     engine.reviews = desk = ReviewDesk(engine, MemoryReviewQueue(engine.store), engine.review)

@@ -191,6 +191,29 @@ async def test_a_trainer_reviews_a_users_flagged_turn_by_button_presses(telegram
     assert f"review:1:telegram:{USER}" in (await engine.store.taught()).conversations
 
 
+OTHER_USER = 444
+
+
+async def test_a_turn_under_review_is_skipped_or_dropped_by_a_button(telegram, engine):
+    engine.review = ReviewRules(action_threshold=0.9)
+    engine.reviews = desk = ReviewDesk(engine, MemoryReviewQueue(engine.store), engine.review)
+    tg = await telegram(engine, reviews=desk)
+    await tg.say(USER, "/greet")
+    await tg.say(OTHER_USER, "/greet")
+    await tg.say(TRAINER, "/review")
+    first = tg.question(TRAINER)
+    assert texts.BUTTON_SKIP in first.labels and texts.BUTTON_NOT_USEFUL in first.labels
+    await tg.press(TRAINER, first, "Skip")
+    second = tg.question(TRAINER)
+    assert second.message_id != first.message_id  # the other user's turn, asked anew
+    assert len(await desk.queue.flags()) == 2  # skipped: still to review
+    refused = await tg.press(USER, second, "Not useful")  # a user is no trainer
+    assert [c.params.get("text") for c in refused] == [texts.NOT_TRAINER]
+    await tg.press(TRAINER, second, "Not useful")
+    assert len(await desk.queue.flags()) == 1  # dropped untaught
+    assert not [c for c in (await engine.store.taught()).conversations if c.startswith("review")]
+
+
 async def test_a_user_who_is_no_trainer_chats_without_questions(telegram, engine):
     tg = await telegram(engine)
     await tg.say(USER, "/greet")

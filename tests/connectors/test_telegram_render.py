@@ -77,7 +77,7 @@ def test_a_huge_proposal_keeps_its_question_and_drops_the_oldest_lines():
 
 
 def test_proposal_buttons_carry_only_short_tokens():
-    keyboard = proposal_keyboard("3f9a1c2e").inline_keyboard
+    keyboard = proposal_keyboard(proposal()).inline_keyboard
     labels = {button.text: button.callback_data for row in keyboard for button in row}
     assert labels == {
         texts.BUTTON_YES: "3f9a1c2e:y",
@@ -86,6 +86,12 @@ def test_proposal_buttons_carry_only_short_tokens():
         texts.BUTTON_WRONG_ENTITIES: "3f9a1c2e:e",
         texts.BUTTON_EXPORT: "3f9a1c2e:x",
     }
+
+
+def test_a_turn_under_review_also_has_skip_and_not_useful():
+    keyboard = proposal_keyboard(proposal(review=True)).inline_keyboard
+    labels = {button.text: button.callback_data for button in keyboard[-1]}
+    assert labels == {texts.BUTTON_SKIP: "3f9a1c2e:s", texts.BUTTON_NOT_USEFUL: "3f9a1c2e:n"}
 
 
 @pytest.mark.parametrize(
