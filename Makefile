@@ -12,6 +12,7 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	scripts/ensure-redis
+	scripts/ensure-graphviz
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
