@@ -17,11 +17,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot.errors import StoreError
-from bot.events import ActionExecuted, Event, SlotSet, UserUttered
+from bot.events import ACTION_DEFAULT_FALLBACK, ActionExecuted, Event, SlotSet, UserUttered
+from bot.nlu.model import NLU_FALLBACK
 from bot.nlu.normalised import normalised
 
-NLU_FALLBACK = "nlu_fallback"
-ACTION_FALLBACK = "action_default_fallback"
 REVIEW_PREFIX = "review:"
 """Conversations a trainer reviews in are named `review:<position>:<original id>`."""
 
@@ -127,7 +126,9 @@ def flag_turn(
         reasons.append("nlu")
     if action_confidence is not None and action_confidence < rules.action_threshold:
         reasons.append("action")
-    fell_back = message.intent == NLU_FALLBACK or any(a.name == ACTION_FALLBACK for a in actions)
+    fell_back = message.intent == NLU_FALLBACK or any(
+        a.name == ACTION_DEFAULT_FALLBACK for a in actions
+    )
     if rules.fallbacks and fell_back:
         reasons.append("fallback")
     if rules.repeats and previous and normalised(previous.text) == normalised(message.text):

@@ -58,8 +58,7 @@ class ReviewDesk:
 
     async def summary(self) -> str:
         """ "14 turns to review, 9 of them about card_arrival"."""
-        found = summarize(await self.waiting())
-        return texts.review_summary(found.total, found.top_intent, found.top_count)
+        return _summary(await self.waiting())
 
     async def next(self, trainer: str) -> list[Output]:
         """`/review`: leaves the open turn (a skip) and opens the most useful free one."""
@@ -71,10 +70,8 @@ class ReviewDesk:
                 continue
             shown = await self._open(flag)
             if shown:
-                found = summarize(flags)
-                summary = texts.review_summary(found.total, found.top_intent, found.top_count)
                 intro = texts.reviewing(flag.reasons, flag.conversation_id)
-                return [Notice(summary), Notice(intro), *shown]
+                return [Notice(_summary(flags)), Notice(intro), *shown]
             await self.queue.remove([flag])  # its message is gone: expired, or never stored
         return [Notice(texts.all_claimed(len(flags)) if flags else texts.NOTHING_TO_REVIEW)]
 
@@ -131,3 +128,8 @@ class ReviewDesk:
                 question = Question(uuid.uuid4().hex[:8], "confirm", *asked)
                 await turn.commit(seed.events, pending=question, snapshot=None)
         return await self.engine.pending_outputs(flag.review_id)
+
+
+def _summary(flags: list[Flag]) -> str:
+    found = summarize(flags)
+    return texts.review_summary(found.total, found.top_intent, found.top_count)

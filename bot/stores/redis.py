@@ -55,7 +55,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import NoScriptError
 
-from bot.errors import ConflictError, ConversationBusyError, StoreError, StoreUnavailableError
+from bot.errors import ConflictError, ConversationBusyError, StoreUnavailableError
 from bot.events import Event, event_to_json
 from bot.review import Flag
 from bot.stores import redis_scripts
@@ -71,14 +71,7 @@ from bot.stores.base import (
     is_taught,
 )
 from bot.stores.outage import Outage
-from bot.stores.redis_client import (
-    FAILED,
-    MAX_CONNECTIONS,
-    UNAVAILABLE,
-    RedisClient,
-    connect,
-    lost_connection,
-)
+from bot.stores.redis_client import MAX_CONNECTIONS, RedisClient, connect, redis_errors
 from bot.stores.settings import RedisSettings
 from bot.teaching import Question
 from bot.tracker import Snapshot
@@ -165,16 +158,8 @@ class RedisTrackerStore:
     async def _guard(self) -> AsyncIterator[None]:
         """Redis errors become store errors; connection trouble is an outage."""
         self._outage.check()
-        try:
+        async with redis_errors(self._outage.name, self._outage.failed):
             yield
-        except UNAVAILABLE as exc:
-            raise self._outage.failed(exc) from exc
-        except (AttributeError, TypeError) as exc:
-            if not lost_connection(exc):
-                raise
-            raise self._outage.failed(exc) from exc
-        except FAILED as exc:
-            raise StoreError(f"Redis at {self._settings.shown_url} failed: {exc}") from exc
         self._outage.succeeded()
 
     async def load(self, conversation_id: str) -> Conversation:

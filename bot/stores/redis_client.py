@@ -13,7 +13,7 @@ reverse) fails at once, saying what to fix.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,17 +59,22 @@ def lost_connection(exc: BaseException) -> bool:
 
 
 @contextlib.asynccontextmanager
-async def redis_errors(what: str) -> AsyncIterator[None]:
+async def redis_errors(
+    what: str, unavailable: Callable[[Exception], StoreUnavailableError] | None = None
+) -> AsyncIterator[None]:
     """Redis errors leave as store errors naming `what`: connection trouble (or a connection
-    closed under a command) as StoreUnavailableError, the rest as StoreError."""
+    closed under a command) as StoreUnavailableError, made by `unavailable` when given (the
+    tracker store's outage), the rest as StoreError."""
     try:
         yield
     except UNAVAILABLE as exc:
-        raise StoreUnavailableError(f"{what} is unavailable: {exc}") from exc
+        error = unavailable(exc) if unavailable else None
+        raise error or StoreUnavailableError(f"{what} is unavailable: {exc}") from exc
     except (AttributeError, TypeError) as exc:
         if not lost_connection(exc):
             raise
-        raise StoreUnavailableError(f"{what} is unavailable") from exc
+        error = unavailable(exc) if unavailable else None
+        raise error or StoreUnavailableError(f"{what} is unavailable") from exc
     except FAILED as exc:
         raise StoreError(f"{what} failed: {exc}") from exc
 

@@ -36,7 +36,6 @@ from bot.stores.redis_client import (
     FAILED,
     RedisClient,
     connect,
-    lost_connection,
     redis_errors,
 )
 from bot.stores.settings import RedisSettings
@@ -166,17 +165,16 @@ class RedisRollout:
         try:
             while True:
                 try:
-                    if pubsub is None:  # notices published while it was down are lost
-                        pubsub = await self._subscribed()
-                        newest = await self.latest()
-                        if newest:
-                            heard.on_published(newest)
-                    message = await pubsub.get_message(
-                        ignore_subscribe_messages=True, timeout=LISTEN_TIMEOUT
-                    )
-                except (*FAILED, StoreError, AttributeError, TypeError) as exc:
-                    if isinstance(exc, AttributeError | TypeError) and not lost_connection(exc):
-                        raise
+                    async with self._guard():
+                        if pubsub is None:  # notices published while it was down are lost
+                            pubsub = await self._subscribed()
+                            newest = await self.latest()
+                            if newest:
+                                heard.on_published(newest)
+                        message = await pubsub.get_message(
+                            ignore_subscribe_messages=True, timeout=LISTEN_TIMEOUT
+                        )
+                except StoreError as exc:
                     log.warning("model notices from Redis failed (%s); listening again", exc)
                     if pubsub is not None:
                         await _closed(pubsub)

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from bot.review import Flag
 from bot.stores.memory import MemoryTrackerStore
-from bot.stores.sqlite import SqliteTrackerStore
+from bot.stores.sqlite import SqliteTrackerStore, write_transaction
 
 
 class ReviewQueue(Protocol):
@@ -122,33 +122,22 @@ class SqliteReviewQueue:
 
 
 def _claim(db: sqlite3.Connection, key: str, trainer: str, until: float, now: float) -> bool:
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with write_transaction(db):
         flagged = db.execute("SELECT 1 FROM review_flags WHERE key = ?", (key,)).fetchone()
         held = db.execute(
             "SELECT 1 FROM review_claims WHERE key = ? AND until > ?", (key, now)
         ).fetchone()
         if flagged is None or held is not None:
-            db.execute("COMMIT")
             return False
         db.execute("UPDATE review_claims SET open = 0 WHERE trainer = ?", (trainer,))
         db.execute(
             "INSERT OR REPLACE INTO review_claims (key, trainer, until, open) VALUES (?, ?, ?, 1)",
             (key, trainer, until),
         )
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
     return True
 
 
 def _remove(db: sqlite3.Connection, keys: list[tuple[str]]) -> None:
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with write_transaction(db):
         db.executemany("DELETE FROM review_flags WHERE key = ?", keys)
         db.executemany("DELETE FROM review_claims WHERE key = ?", keys)
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")

@@ -16,9 +16,9 @@ import asyncio
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -159,23 +159,37 @@ class SqliteTrackerStore:
         self._executor.shutdown()
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection to `path` (made, with its folder, if missing) in WAL mode, for one thread
+    that opens its transactions itself (`write_transaction`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
     db.execute("PRAGMA journal_mode=WAL")
-    db.executescript(_SCHEMA)
+    return db
+
+
+@contextmanager
+def write_transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """A `BEGIN IMMEDIATE` transaction: committed when the block ends, rolled back if it raises."""
     db.execute("BEGIN IMMEDIATE")
     try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = connect(path)
+    db.executescript(_SCHEMA)
+    with write_transaction(db):
         columns = {row[1] for row in db.execute("PRAGMA table_info(conversations)")}
         if "snapshot" not in columns:  # a file from before snapshots
             db.execute("ALTER TABLE conversations ADD COLUMN snapshot TEXT")
         if not db.execute("PRAGMA table_info(taught)").fetchall():  # new, or before it
             db.execute(_TAUGHT)
             _fill_taught(db)
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
     return db
 
 
@@ -240,8 +254,7 @@ def _append(
     taught: bool,
     flag: Flag | None,
 ) -> None:
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with write_transaction(db):
         row = db.execute(
             "SELECT length FROM conversations WHERE id = ?", (conversation_id,)
         ).fetchone()
@@ -269,7 +282,3 @@ def _append(
                 "INSERT OR REPLACE INTO review_flags (key, flagged_at, data) VALUES (?, ?, ?)",
                 (flag.key, flag.at, flag.to_json()),
             )
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")

@@ -22,6 +22,7 @@ from typing import TypeVar
 
 from bot.errors import StoreError
 from bot.stores.inbox import SEEN_SECONDS, Entry
+from bot.stores.sqlite import connect, write_transaction
 
 T = TypeVar("T")
 
@@ -98,9 +99,7 @@ class SqliteInbox:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
-    db.execute("PRAGMA journal_mode=WAL")
+    db = connect(path)
     db.execute("PRAGMA synchronous=NORMAL")
     db.executescript(_SCHEMA)
     return db
@@ -110,16 +109,11 @@ def _take(db: sqlite3.Connection, source: str, taken_before: float) -> list[Entr
     """The unfinished rows of `source` taken before `taken_before`, taken now, oldest first;
     done rows older than a day go."""
     now = time.time()
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with write_transaction(db):
         db.execute("DELETE FROM inbox WHERE done = 1 AND added_at < ?", (now - SEEN_SECONDS,))
         rows = db.execute(
             "UPDATE inbox SET taken_at = ? WHERE source = ? AND done = 0 AND taken_at <= ? "
             "RETURNING rowid, key, payload",
             (now, source, taken_before),
         ).fetchall()
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
     return [Entry(str(row), key, payload) for row, key, payload in sorted(rows)]

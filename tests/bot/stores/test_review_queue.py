@@ -31,20 +31,6 @@ def queue_of(store):
     return RedisReviewQueue(store)
 
 
-@pytest.fixture(params=["memory", "sqlite", "redis", "redis-cluster"])
-async def store(request, tmp_path, redis_settings):
-    if request.param == "memory":
-        store = MemoryTrackerStore()
-    elif request.param == "sqlite":
-        store = await SqliteTrackerStore.open(tmp_path / "ozbot.db")
-    elif request.param == "redis":
-        store = await RedisTrackerStore.connect(redis_settings)
-    else:
-        store = await RedisTrackerStore.connect(request.getfixturevalue("cluster_settings"))
-    yield store
-    await store.close()
-
-
 async def test_the_append_of_a_flagged_turn_queues_its_flag(store):
     queue = queue_of(store)
     assert await queue.flags() == []

@@ -8,9 +8,6 @@ from bot.errors import ConflictError
 from bot.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from bot.policy import TRAINER
 from bot.stores.base import Taught
-from bot.stores.memory import MemoryTrackerStore
-from bot.stores.redis import RedisTrackerStore
-from bot.stores.sqlite import SqliteTrackerStore
 from bot.teaching import Question
 from bot.tracker import Tracker
 
@@ -22,20 +19,6 @@ GREETING = [
     BotUttered("hey there!"),
     ActionExecuted("action_listen"),
 ]
-
-
-@pytest.fixture(params=["memory", "sqlite", "redis", "redis-cluster"])
-async def store(request, tmp_path, redis_settings):
-    if request.param == "memory":
-        store = MemoryTrackerStore()
-    elif request.param == "sqlite":
-        store = await SqliteTrackerStore.open(tmp_path / "ozbot.db")
-    elif request.param == "redis":
-        store = await RedisTrackerStore.connect(redis_settings)
-    else:  # three masters, three replicas on loopback ports
-        store = await RedisTrackerStore.connect(request.getfixturevalue("cluster_settings"))
-    yield store
-    await store.close()
 
 
 async def test_a_new_conversation_is_empty(store):
