@@ -99,6 +99,8 @@ class LoadedProject:
     action_server: ActionServer | None = None
     """endpoints.yml's action server, for the domain's actions not implemented here; started
     by `running_bot`."""
+    nlu_class: type | None = None
+    """config.yml's `nlu: {class: ...}`, imported and checked once, here."""
 
     @property
     def project(self) -> Project:
@@ -124,14 +126,15 @@ def load_project(settings: Settings) -> LoadedProject:
     for error in dict.fromkeys(map(str, files.skipped)):
         log.warning("skipped a story file: %s", error)
     check_fallback_action(settings.policy, domain, project.config_file)
-    if settings.nlu.class_path is not None:
-        _nlu_class(settings)  # refused now, before anything trains
+    nlu_class = _nlu_class(settings)  # a wrong one is refused now, before anything trains
     url = settings.action_endpoint
     server = None if url is None else ActionServer(url)
     custom = _custom_actions(project, domain, server)
     remote = None if server is None else server.action
     actions = ActionRegistry(domain, custom, in_process_action, remote)
-    return LoadedProject(settings, domain, files.stories, actions, files.nlu, files.rules, server)
+    return LoadedProject(
+        settings, domain, files.stories, actions, files.nlu, files.rules, server, nlu_class
+    )
 
 
 def _custom_actions(
@@ -381,14 +384,16 @@ def _outside_interpreter(loaded: LoadedProject) -> RasaHttpInterpreter | PythonI
     settings = loaded.settings.nlu
     if settings.url is not None:
         return RasaHttpInterpreter(settings.url, settings.timeout_seconds)
-    if settings.class_path is not None:
-        found = _nlu_class(loaded.settings)
+    found = loaded.nlu_class
+    if found is not None and settings.class_path is not None:
         return PythonInterpreter.made(found, settings.class_path, settings.timeout_seconds)
     return None
 
 
-def _nlu_class(settings: Settings) -> type:
-    assert settings.nlu.class_path is not None
+def _nlu_class(settings: Settings) -> type | None:
+    """config.yml's `nlu: {class: ...}`, imported and checked; None when it names none."""
+    if settings.nlu.class_path is None:
+        return None
     where = f"{settings.project.config_file}: nlu.class"
     return interpreter_class(settings.nlu.class_path, settings.project.root, where)
 

@@ -131,13 +131,13 @@ def _write_export(
     the examples of an earlier export, and an earlier export in another format goes."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _replace_whole(path, stories)
+        replace_whole(path, stories)
         for other in others:
             other.unlink(missing_ok=True)
         if nlu_text is None:
             nlu.unlink(missing_ok=True)
         else:
-            _replace_whole(nlu, nlu_text)
+            replace_whole(nlu, nlu_text)
     except OSError as exc:
         raise StoryError(
             f"{path}: cannot write the export ({exc.strerror or exc}); no file was left half "
@@ -145,9 +145,9 @@ def _write_export(
         ) from exc
 
 
-def _replace_whole(path: Path, text: str) -> None:
+def replace_whole(path: Path, text: str) -> None:
     """Written into a hidden file beside it (training skips those), then renamed over it: a
-    full disk or a crash leaves the old file or none, never half a file."""
+    full disk or a crash leaves the old file or none, never half a file. Raises OSError."""
     handle, staging = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:

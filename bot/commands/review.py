@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.commands.common import say, settings
 from bot.errors import OzbotError
+from bot.exporter import replace_whole
 from bot.review import expired, ranked, summarize
 from bot.texts import review_summary
 
@@ -32,10 +33,8 @@ async def run(args: argparse.Namespace) -> None:
     now = time.time()
     kept = ranked(flag for flag in flags if not expired(flag, read.review, now))
     target = Path(args.export)
-    staging = target.with_name(f".{target.name}.partial")
     try:
-        staging.write_text("".join(f"{flag.to_json()}\n" for flag in kept), encoding="utf-8")
-        staging.replace(target)  # whole or not at all
+        replace_whole(target, "".join(f"{flag.to_json()}\n" for flag in kept))
     except OSError as exc:
         raise OzbotError(f"{target}: cannot write the flagged turns: {exc}") from exc
     found = summarize(kept)

@@ -3,6 +3,7 @@
 import asyncio
 import shutil
 import socket
+from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import yaml
 from aiohttp import web
 
 from bot import texts
-from bot.app import TrainerNotes, load_project, running_bot, serving_platforms, train
+from bot.app import Bot, TrainerNotes, load_project, running_bot, serving_platforms, train
 from bot.engine import Command, UserMessage
 from bot.errors import ConnectorError, ModelError, ProjectError
 from bot.events import ActionExecuted
@@ -39,6 +40,22 @@ def no_progress(step: str, done: int, total: int) -> None:
 
 def on_redis(root: Path, redis: RedisSettings) -> Settings:
     return replace(read_settings(root, {}), store=redis)
+
+
+def learning_on_redis(
+    root: Path, redis: RedisSettings, notes: TrainerNotes | None = None
+) -> AbstractAsyncContextManager[Bot]:
+    """The project's bot on Redis, learning from its trainers, as one replica runs."""
+    return running_bot(
+        on_redis(root, redis), learn=True, progress=no_progress, notes=notes or TrainerNotes()
+    )
+
+
+def replica_of(root: Path, tmp_path: Path) -> Path:
+    """A copy of the project for a second replica: its own models/ folder, the same store."""
+    elsewhere = tmp_path / "replica"
+    shutil.copytree(root, elsewhere)
+    return elsewhere
 
 
 def paced(root: Path, **retraining: float) -> None:
@@ -103,15 +120,9 @@ async def test_ozbot_train_with_redis_reaches_the_running_replicas(
     redis_settings: RedisSettings,
     tmp_path: Path,
 ) -> None:
-    elsewhere = tmp_path / "replica"
-    shutil.copytree(project, elsewhere)
+    elsewhere = replica_of(project, tmp_path)
     notes: list[str] = []
-    async with running_bot(
-        on_redis(elsewhere, redis_settings),
-        learn=True,
-        progress=no_progress,
-        notes=TrainerNotes(notes.append),
-    ) as replica:
+    async with learning_on_redis(elsewhere, redis_settings, TrainerNotes(notes.append)) as replica:
         trained = await train(on_redis(project, redis_settings), no_progress)
         for _ in range(WAIT_STEPS):
             if replica.live.version == trained.record.version:
@@ -145,12 +156,7 @@ async def test_a_corrupt_published_model_keeps_the_live_one_and_is_reported(
     notes: list[str] = []
     publisher = await RedisRollout.connect(redis_settings)
     try:
-        async with running_bot(
-            on_redis(project, redis_settings),
-            learn=True,
-            progress=no_progress,
-            notes=TrainerNotes(notes.append),
-        ) as bot:
+        async with learning_on_redis(project, redis_settings, TrainerNotes(notes.append)) as bot:
             await publisher.publish(2, b"not a model")
             for _ in range(WAIT_STEPS):
                 if notes:
@@ -231,15 +237,11 @@ async def test_a_correction_sticks_on_another_replica_at_once(
 ) -> None:
     shutil.copy(REPO / "stories" / "nlu.yml", project / "stories" / "nlu.yml")
     paced(project, wait_seconds=3600, min_interval_seconds=3600)  # no retrain meanwhile
-    elsewhere = tmp_path / "replica"
-    shutil.copytree(project, elsewhere)
-    here, there = (
-        running_bot(
-            on_redis(root, redis_settings), learn=True, progress=no_progress, notes=TrainerNotes()
-        )
-        for root in (project, elsewhere)
-    )
-    async with here as bot, there as replica:
+    elsewhere = replica_of(project, tmp_path)
+    async with (
+        learning_on_redis(project, redis_settings) as bot,
+        learning_on_redis(elsewhere, redis_settings) as replica,
+    ):
         assert replica.engine.nlu is not None
         domain = replica.engine.domain
         before = await replica.engine.nlu.read("Where do bands play", domain)
@@ -268,15 +270,11 @@ async def test_a_correction_reaches_another_replica_with_the_next_model_version(
 ) -> None:
     shutil.copy(REPO / "stories" / "nlu.yml", project / "stories" / "nlu.yml")
     paced(project, wait_seconds=0.05)
-    elsewhere = tmp_path / "replica"
-    shutil.copytree(project, elsewhere)
-    here, there = (
-        running_bot(
-            on_redis(root, redis_settings), learn=True, progress=no_progress, notes=TrainerNotes()
-        )
-        for root in (project, elsewhere)
-    )
-    async with here as bot, there as replica:
+    elsewhere = replica_of(project, tmp_path)
+    async with (
+        learning_on_redis(project, redis_settings) as bot,
+        learning_on_redis(elsewhere, redis_settings) as replica,
+    ):
         [asked] = await bot.engine.handle("t", UserMessage("where do bands play"), trainer=True)
         assert isinstance(asked, ActionProposal) and asked.intent != "search_venues"
         [choices] = await bot.engine.handle(

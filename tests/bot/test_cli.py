@@ -49,6 +49,13 @@ def ozbot(project, *args, lines=(), env=None):
     return result
 
 
+def on_store(redis_url=None):
+    """This process's environment with REDIS_URL set to `redis_url`, or unset: the project's
+    SQLite file (whatever the environment of the tests says)."""
+    environ = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    return environ if redis_url is None else {**environ, "REDIS_URL": redis_url}
+
+
 def test_the_seed_transcript_exports_the_corrected_story_and_it_sticks(project):
     result = ozbot(project, "interactive", lines=SEED_TRANSCRIPT)
     assert result.returncode == 0, result.stderr

@@ -1,11 +1,8 @@
 """`ozbot export` as a user runs it, against whichever store the project is configured for."""
 
-import os
 import shutil
 import socket
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
@@ -15,6 +12,7 @@ from bot.stores.redis import RedisTrackerStore
 from bot.stores.sqlite import SqliteTrackerStore
 from bot.stories.model import ActionStep, SlotStep, UserStep, UserTurn
 from bot.stories.reader import read_stories, story_files
+from tests.bot.test_cli import on_store, ozbot
 from tests.conftest import REDIS_URL, REPO
 from tests.rasa_schema import validate, validate_domain
 
@@ -33,19 +31,8 @@ def project(tmp_path):
     return tmp_path
 
 
-def ozbot(project, *args, redis_url=None):
-    environ = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
-    if redis_url:
-        environ["REDIS_URL"] = redis_url
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "--project", str(project), "export", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env=environ,
-        cwd=REPO,
-    )
+def export(project, *args, redis_url=None):
+    return ozbot(project, "export", *args, env=on_store(redis_url))
 
 
 def exported_intents(project):
@@ -70,7 +57,7 @@ async def test_export_all_reads_redis_under_the_configured_prefix(project, redis
     await store.append("silent", GREETING[:1], expected_length=0, pending=None)
     await store.close()
 
-    result = ozbot(project, "--all", redis_url=REDIS_URL)
+    result = export(project, "--all", redis_url=REDIS_URL)
     assert result.returncode == 0, result.stderr
     assert "Exported 2 stories from 2 of 3 conversations." in result.stdout
     assert exported_intents(project) == {
@@ -85,10 +72,10 @@ async def test_export_one_conversation_from_the_sqlite_store(project):
     await store.append("bob", GREETING, expected_length=0, pending=None)
     await store.close()
 
-    result = ozbot(project, "--conversation", "bob")
+    result = export(project, "--conversation", "bob")
     assert result.returncode == 0, result.stderr
     assert list(exported_intents(project)) == ["bob"]
-    missing = ozbot(project, "--conversation", "carol")
+    missing = export(project, "--conversation", "carol")
     assert missing.returncode == 2
     assert "error: the store has no conversation 'carol'" in missing.stderr
 
@@ -101,7 +88,7 @@ async def test_a_corrupt_conversation_is_reported_and_the_others_exported(projec
     await store._redis.lset(f"{redis_settings.prefix}:conv:{{bob}}:events", 1, "{oops")
     await store.close()
 
-    result = ozbot(project, "--all", redis_url=REDIS_URL)
+    result = export(project, "--all", redis_url=REDIS_URL)
     assert result.returncode == 2
     assert f"skipped bob: {redis_settings.prefix}:conv:{{bob}}:events, event 1:" in result.stderr
     assert "error: 1 conversation(s) could not be read: bob" in result.stderr
@@ -119,7 +106,7 @@ async def test_an_event_of_wrong_types_skips_its_conversation_only(project):
             ('{"event": "user", "v": 1, "text": "/greet", "intent": "greet", "entities": 5}',),
         )
 
-    result = ozbot(project, "--all")
+    result = export(project, "--all")
     assert result.returncode == 2
     assert "skipped bob: conversation bob, event 1: event 'user' has a wrong entities: 5" in (
         result.stderr
@@ -132,7 +119,7 @@ def test_an_unreachable_redis_fails_instead_of_falling_back_to_sqlite(project):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    result = ozbot(project, "--all", redis_url=f"redis://127.0.0.1:{port}/0")
+    result = export(project, "--all", redis_url=f"redis://127.0.0.1:{port}/0")
     assert result.returncode == 2
     assert f"error: cannot reach Redis at redis://127.0.0.1:{port}/0" in result.stderr
     assert not (project / "ozbot.db").exists()
@@ -162,12 +149,12 @@ async def test_the_concert_bot_exports_what_rasa_3_s_schemas_accept_and_reads_it
     shutil.copytree(REPO / "stories", project / "stories", ignore=shutil.ignore_patterns("exp*"))
     await stored(project, {"alice": GREETING + CONCERTS})
 
-    markdown = ozbot(project, "--all")  # the concert bot's stories are Markdown
+    markdown = export(project, "--all")  # the concert bot's stories are Markdown
     assert markdown.returncode == 0, markdown.stderr
     exported = project / "stories" / "exported"
     assert exported_files(exported) == ["alice.md", "alice.nlu.yml"]
 
-    result = ozbot(project, "--all", "--format", "yaml", "--domain")
+    result = export(project, "--all", "--format", "yaml", "--domain")
     assert result.returncode == 0, result.stderr
     assert exported_files(exported) == ["alice.nlu.yml", "alice.yml"]  # the .md one replaced
     validate((exported / "alice.yml").read_text(), "stories")
@@ -201,7 +188,7 @@ async def test_a_yaml_bot_with_rules_exports_yaml_and_a_domain_rasa_accepts(tmp_
     ]
     await stored(project, {"ada": greeting})
 
-    result = ozbot(project, "--all", "--domain", str(tmp_path / "domain.yml"))
+    result = export(project, "--all", "--domain", str(tmp_path / "domain.yml"))
     assert result.returncode == 0, result.stderr
     [story_file] = (project / "data" / "exported").glob("ada.yml")
     validate(story_file.read_text(), "stories")
@@ -213,10 +200,10 @@ async def test_a_yaml_bot_with_rules_exports_yaml_and_a_domain_rasa_accepts(tmp_
 
 
 def test_the_domain_alone_needs_no_store_and_nothing_asked_is_an_error(project):
-    result = ozbot(project, "--domain")
+    result = export(project, "--domain")
     assert result.returncode == 0, result.stderr
     validate_domain((project / "exported-domain.yml").read_text())
     assert not (project / "ozbot.db").exists()
-    nothing = ozbot(project)
+    nothing = export(project)
     assert nothing.returncode == 2
     assert "say what to export: --all, --conversation ID or --domain" in nothing.stderr

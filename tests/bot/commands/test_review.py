@@ -1,10 +1,7 @@
 """`ozbot review --export FILE` as a user runs it, on the project's SQLite store."""
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import time
 
 import pytest
@@ -12,6 +9,7 @@ import pytest
 from bot.events import ActionExecuted, UserUttered
 from bot.review import Flag
 from bot.stores.sqlite import SqliteTrackerStore
+from tests.bot.test_cli import on_store, ozbot
 from tests.conftest import REPO
 
 TURN = [ActionExecuted("action_listen"), UserUttered("wher is my card", "greet")]
@@ -24,17 +22,8 @@ def project(tmp_path):
     return tmp_path
 
 
-def ozbot(project, *args):
-    environ = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "--project", str(project), "review", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env=environ,
-        cwd=REPO,
-    )
+def review(project, *args):
+    return ozbot(project, "review", *args, env=on_store())
 
 
 def flag(conversation_id, confidence, at):
@@ -48,7 +37,7 @@ async def test_export_writes_the_flagged_turns_most_useful_first(project, tmp_pa
     for one in flags:
         await store.append(one.conversation_id, TURN, expected_length=0, pending=None, flag=one)
     await store.close()
-    result = ozbot(project, "--export", str(tmp_path / "flags.jsonl"))
+    result = review(project, "--export", str(tmp_path / "flags.jsonl"))
     assert result.returncode == 0, result.stderr
     assert "2 turns to review, 2 of them about greet." in result.stdout
     lines = (tmp_path / "flags.jsonl").read_text().splitlines()
@@ -57,7 +46,7 @@ async def test_export_writes_the_flagged_turns_most_useful_first(project, tmp_pa
 
 
 def test_an_unwritable_file_is_a_clear_error(project, tmp_path):
-    result = ozbot(project, "--export", str(tmp_path / "missing" / "flags.jsonl"))
+    result = review(project, "--export", str(tmp_path / "missing" / "flags.jsonl"))
     assert result.returncode != 0
     assert "cannot write the flagged turns" in result.stderr
     assert "Traceback" not in result.stderr
