@@ -38,9 +38,12 @@ class TaughtReadings:
     def learn(self, tracker: Tracker) -> None:
         """The conversation's readings as they stand now: an undone message no longer counts,
         and this conversation's readings win over older ones."""
-        self._by_conversation.pop(tracker.conversation_id, None)
-        self._by_conversation[tracker.conversation_id] = _readings(tracker.events)
-        self._readings = _merged(self._by_conversation)
+        before = self._by_conversation.pop(tracker.conversation_id, {})
+        now = self._by_conversation[tracker.conversation_id] = _readings(tracker.events)
+        if before.keys() <= now.keys():  # it only grew: its readings win, the others' stand
+            self._readings.update(now)
+        else:  # a text was taken back: an older conversation's reading of it counts again
+            self._readings = _merged(self._by_conversation)
 
 
 def _readings(events: Sequence[Event]) -> dict[str, UserUttered]:

@@ -6,6 +6,7 @@ import pytest
 
 from bot import texts
 from bot.actions import ActionRegistry
+from bot.domain import Domain
 from bot.engine import Command, Engine, UserMessage
 from bot.errors import (
     ConflictError,
@@ -154,14 +155,23 @@ async def test_restart_keeps_the_old_conversation_and_export_splits_it(engine, t
     assert Restarted() in (await engine.store.load("c1")).events
 
 
+@dataclasses.dataclass(frozen=True)
+class Broken:
+    """A custom action whose API is down."""
+
+    name: str
+
+    async def run(self, dispatcher, tracker, domain):
+        raise RuntimeError("API down")
+
+
+def broken(domain: Domain, name: str) -> ActionRegistry:
+    """The domain's actions, `name` a custom one whose API is down."""
+    return ActionRegistry(domain, {name: Broken(name)})
+
+
 async def test_a_failing_action_keeps_the_question_open(engine, concert_domain):
-    class Broken:
-        name = "action_search_concerts"
-
-        async def run(self, dispatcher, tracker, domain):
-            raise RuntimeError("API down")
-
-    engine.actions = ActionRegistry(concert_domain, {"action_search_concerts": Broken()})
+    engine.actions = broken(concert_domain, "action_search_concerts")
     first = await say(engine, "/search_concerts")
     outputs = await answer(engine, first, "approve")
     notice = only(outputs, Notice).text
@@ -178,13 +188,7 @@ async def test_a_failing_action_keeps_the_question_open(engine, concert_domain):
 
 
 async def test_a_failing_chosen_action_stores_no_correction(engine, concert_domain):
-    class Broken:
-        name = "action_search_venues"
-
-        async def run(self, dispatcher, tracker, domain):
-            raise RuntimeError("API down")
-
-    engine.actions = ActionRegistry(concert_domain, {"action_search_venues": Broken()})
+    engine.actions = broken(concert_domain, "action_search_venues")
     choices = await answer(engine, await say(engine, "/search_concerts"), "wrong_action")
     outputs = await answer(engine, choices, "choose_action", "action_search_venues")
     assert "action_search_venues failed" in only(outputs, Notice).text

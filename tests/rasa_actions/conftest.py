@@ -18,11 +18,13 @@ import pytest
 
 from bot.actions import ActionRegistry
 from bot.domain import Domain, load_domain
-from bot.engine import Engine
+from bot.engine import Engine, UserMessage
 from bot.events import ACTION_LISTEN
 from bot.exporter import StoryExporter
+from bot.outputs import ActionProposal, Output
 from bot.policy import Prediction
 from bot.stores.memory import MemoryTrackerStore
+from bot.teaching import Answer
 from bot.tracker import Tracker
 from tests.bot.stores.local_cluster import free_ports
 
@@ -63,6 +65,13 @@ def engine_with(domain: Domain, actions: ActionRegistry, folder: Path) -> Engine
     return Engine(
         domain, IntentPolicy(domain), MemoryTrackerStore(), actions, StoryExporter(folder)
     )
+
+
+async def approve(engine: Engine, text: str) -> list[Output]:
+    """The trainer says `text` and approves the action the bot proposes."""
+    outputs = await engine.handle("c1", UserMessage(text), trainer=True)
+    [proposal] = [o for o in outputs if isinstance(o, ActionProposal)]
+    return await engine.handle("c1", Answer(proposal.question_id, "approve"), trainer=True)
 
 
 @pytest.fixture(scope="session")

@@ -9,12 +9,12 @@ import pytest
 
 from bot.action_loader import load_custom_actions
 from bot.actions import ActionRegistry, CustomAction
-from bot.engine import Engine, UserMessage
+from bot.engine import Engine
 from bot.events import ActionExecuted, SlotSet
-from bot.outputs import ActionProposal, BotMessage, Notice
+from bot.outputs import BotMessage, Notice
 from bot.teaching import Answer
 from rasa_actions.sdk import SdkAction, in_process_action
-from tests.rasa_actions.conftest import SDK_BOT, engine_with
+from tests.rasa_actions.conftest import SDK_BOT, approve, engine_with
 
 pytestmark = pytest.mark.filterwarnings("ignore:No method 'extract_:UserWarning")
 """rasa-sdk's form validation warns about slots without an extraction method, as it does on
@@ -25,12 +25,6 @@ its own action server."""
 def engine(sdk_domain, tmp_path) -> Engine:
     custom = load_custom_actions(SDK_BOT, sdk_domain)
     return engine_with(sdk_domain, ActionRegistry(sdk_domain, custom, in_process_action), tmp_path)
-
-
-async def approve(engine: Engine, text: str) -> list:
-    outputs = await engine.handle("c1", UserMessage(text), trainer=True)
-    [proposal] = [o for o in outputs if isinstance(o, ActionProposal)]
-    return await engine.handle("c1", Answer(proposal.question_id, "approve"), trainer=True)
 
 
 def test_rasa_sdk_actions_run_through_rasa_sdk_and_others_as_ozbot_s(sdk_domain):

@@ -8,13 +8,13 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.actions import ActionRegistry
-from bot.engine import Engine, UserMessage
+from bot.engine import Engine
 from bot.events import ActionExecuted, BotUttered, SlotSet
 from bot.outputs import ActionProposal, BotMessage, Choices, Notice
 from bot.teaching import Answer
 from rasa_actions.server import ActionServer
 from tests.bot.stores.local_cluster import free_ports
-from tests.rasa_actions.conftest import engine_with
+from tests.rasa_actions.conftest import approve, engine_with
 
 
 @pytest.fixture
@@ -28,13 +28,6 @@ async def server(action_server_url: str) -> AsyncIterator[ActionServer]:
 @pytest.fixture
 def engine(sdk_domain, server, tmp_path) -> Engine:
     return engine_with(sdk_domain, ActionRegistry(sdk_domain, {}, remote=server.action), tmp_path)
-
-
-async def approve(engine: Engine, text: str) -> list:
-    """The trainer says `text` and approves the action the bot proposes."""
-    [proposal] = [o for o in await engine.handle("c1", UserMessage(text), trainer=True)
-                  if isinstance(o, ActionProposal)]  # fmt: skip
-    return await engine.handle("c1", Answer(proposal.question_id, "approve"), trainer=True)
 
 
 def texts(outputs: list) -> list[str]:

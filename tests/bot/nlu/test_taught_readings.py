@@ -58,3 +58,13 @@ async def test_the_most_recently_taught_conversation_wins(concert_domain):
     assert (await readings.parse("any concerts in Berlin?")).intent == "goodbye"
     readings.learn(Tracker("c1", concert_domain, corrected_conversation()))
     assert (await readings.parse("any concerts in Berlin?")).intent == "search_concerts"
+
+
+async def test_an_undone_message_reads_as_an_older_conversation_taught_it(concert_domain):
+    other = [ActionExecuted("action_listen"), UserUttered("any concerts in Berlin?", "goodbye")]
+    readings = TaughtReadings(Guessing(), {"c2": other})
+    events = corrected_conversation()
+    readings.learn(Tracker("c1", concert_domain, events))
+    assert (await readings.parse("any concerts in Berlin?")).intent == "search_concerts"
+    readings.learn(Tracker("c1", concert_domain, [*events, UserUtteranceReverted()]))
+    assert (await readings.parse("any concerts in Berlin?")).intent == "goodbye"

@@ -5,6 +5,7 @@ from bot.nlu.model import EntitySpan, Example, Lookup, NluData, Regex
 from bot.nlu.yaml_format import parse_nlu_yaml, write_nlu_yaml
 from bot.stories.model import ActionStep, Story, UserStep, UserTurn
 from bot.stories.yaml_format import parse_yaml
+from tests.bot.nlu.every_part import every_part
 
 # The example of Rasa's "Training Data Format" page.
 RASA_DOCS = """\
@@ -234,23 +235,9 @@ def test_errors_name_file_and_line(text: str, message: str) -> None:
     assert str(error.value).startswith(message)
 
 
-EVERY_PART = NluData(
-    (
-        Example("hi", "greet"),
-        Example("Konzerte in München? 🎸", "search", (EntitySpan(12, 19, "city", "München"),)),
-        Example(
-            "fly from NYC to Berlin",
-            "fly",
-            (
-                EntitySpan(9, 12, "city", "New York", "from", "1"),
-                EntitySpan(16, 22, "city", "Berlin", "to", "1"),
-            ),
-        ),
-        Example("yes: sure # not a comment", "yes"),
-    ),
-    {"nyc": "New York", "big apple": "New York"},
+EVERY_PART = every_part(
+    Example("yes: sure # not a comment", "yes"),
     (Regex("zipcode", r"\d{5}"), Regex("zipcode", "[0-9]{5}")),
-    (Lookup("city", ("Berlin", "München")), Lookup("empty", ())),
 )
 
 
