@@ -265,13 +265,12 @@ class TelegramConnector:
         conversation = None  # a press on an inline-mode message: ozbot sends none
         if isinstance(message, Message):
             conversation = conversation_id(message.chat, user)
-        trainer = self._is_trainer(user)
 
         async def command(name: str) -> list[Output]:
             assert conversation is not None  # handle_press runs none without a conversation
-            context = Context(self.engine, conversation, trainer, self._commands, WORDING)
-            return await answer(BY_NAME[name], context)
+            return await self._outputs(BY_NAME[name], conversation, user)
 
+        trainer = self._is_trainer(user)
         return await handle_press(self.engine, conversation, data, trainer=trainer, command=command)
 
     async def _show(
