@@ -16,11 +16,13 @@ from bot.app import load_project
 from bot.engine import Engine
 from bot.exporter import StoryExporter
 from bot.policy import ModelStatus
+from bot.review import ReviewRules
 from bot.review_desk import ReviewDesk
 from bot.settings import read_settings
 from bot.stores.inbox import Inbox
 from bot.stores.redis import RedisTrackerStore
 from bot.stores.redis_inbox import RedisInbox
+from bot.stores.review_queue import MemoryReviewQueue
 from bot.stores.settings import RedisSettings
 from bot.stores.sqlite import SqliteTrackerStore
 from bot.stories.reader import read_stories
@@ -148,6 +150,33 @@ async def telegram(fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> As
     assert fake_api.unanswered == set()
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == []
+
+
+@pytest.fixture
+def review_desk(engine: Engine) -> ReviewDesk:
+    """A review desk in memory on the engine: a user's turn whose action is below 0.9 waits
+    there for a trainer's /review."""
+    engine.review = ReviewRules(action_threshold=0.9)
+    engine.reviews = desk = ReviewDesk(engine, MemoryReviewQueue(engine.store), engine.review)
+    return desk
+
+
+@pytest.fixture
+def hold_turns(monkeypatch: pytest.MonkeyPatch) -> Callable[[Engine], asyncio.Event]:
+    """Makes an engine's turns wait for the event it returns: a request then stays in flight
+    as long as the test needs."""
+
+    def hold(engine: Engine) -> asyncio.Event:
+        go, handle = asyncio.Event(), engine.handle
+
+        async def held_handle(*args: Any, **kwargs: Any) -> Any:
+            await go.wait()
+            return await handle(*args, **kwargs)
+
+        monkeypatch.setattr(engine, "handle", held_handle)
+        return go
+
+    return hold
 
 
 @dataclass
