@@ -28,7 +28,7 @@ from bot.stores.memory import MemoryTrackerStore
 from bot.stores.sqlite_inbox import SqliteInbox
 from bot.stories.markdown import parse_markdown
 from bot.stories.model import ActionStep, UserStep
-from connectors.chat_commands import ChatCommands
+from connectors.chat_commands import NAMES, ChatCommands
 from connectors.telegram import TelegramConnector
 from connectors.telegram_settings import TelegramSettings
 from connectors.web import WebServer, WebSettings
@@ -386,18 +386,7 @@ async def test_start_up_registers_the_commands_and_intents_and_polls(telegram, e
     await telegram(engine)
     [menu] = fake_api.methods("setMyCommands")
     names = [command["command"] for command in menu.params["commands"]]
-    assert names == [
-        "help",
-        "restart",
-        "undo",
-        "export",
-        "status",
-        "retrain",
-        "graph",
-        "review",
-        "dismiss",
-        *engine.domain.intents,
-    ]
+    assert names == [*NAMES, *engine.domain.intents]  # the list itself: test_chat_commands.py
     assert fake_api.methods("deleteWebhook")  # polling: no webhook may stand in the way
     assert fake_api.methods("setWebhook") == []
 
