@@ -97,6 +97,17 @@ class Slack:
     def texts(self, channel: str, thread_ts: str | None = None) -> list[str]:
         return [p.text for p in self.api.channel(channel, thread_ts) if not p.blocks]
 
+    def uploaded_file(self, calls: list[Call], channel: str) -> Call:
+        """Check `calls` are the three steps of one file's upload to `channel`; the last one
+        (files.completeUploadExternal)."""
+        assert [c.method for c in calls] == [
+            "files.getUploadURLExternal",
+            "upload",
+            "files.completeUploadExternal",
+        ]
+        assert calls[-1].params["channel_id"] == channel
+        return calls[-1]
+
     async def approve(self, channel: str, action: str, user: str = TRAINER) -> list[Call]:
         """Check the open question proposes `action` and press Yes."""
         question = self.question(channel)
@@ -187,14 +198,7 @@ async def test_the_seed_transcript_by_button_presses(slack, taught_engine, tmp_p
     assert "Katy Perry has the best reviews (5.0)" in sl.texts(DM)
     await sl.approve(DM, "action_listen")
 
-    calls = await sl.command(TRAINER, "export", DM)
-    assert [c.method for c in calls] == [
-        "files.getUploadURLExternal",
-        "upload",
-        "files.completeUploadExternal",
-    ]
-    complete = calls[-1]
-    assert complete.params["channel_id"] == DM
+    complete = sl.uploaded_file(await sl.command(TRAINER, "export", DM), DM)
     assert "Exported 1 story" in complete.params["initial_comment"]
     content = sl.api.uploaded(complete)
     assert story_steps(content.decode()) == (
@@ -537,14 +541,7 @@ async def test_graph_uploads_the_picture_of_the_conversation_s_path(slack, engin
     await sl.say(TRAINER, "!greet", DM)
     await sl.approve(DM, "utter_greet")
     await sl.approve(DM, "action_listen")
-    calls = await sl.command(TRAINER, "graph", DM)
-    assert [c.method for c in calls] == [
-        "files.getUploadURLExternal",
-        "upload",
-        "files.completeUploadExternal",
-    ]
-    complete = calls[-1]
-    assert complete.params["channel_id"] == DM
+    complete = sl.uploaded_file(await sl.command(TRAINER, "graph", DM), DM)
     assert complete.params["initial_comment"] == texts.GRAPH_CAPTION.format(steps=2)
     assert sl.api.uploaded(complete).startswith(b"\x89PNG\r\n\x1a\n")
     [refused] = await sl.command(USER, "graph", DM_USER)
