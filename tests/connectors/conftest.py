@@ -1,4 +1,5 @@
-"""Telegram scenario fixtures: the fake Bot API, and connectors started against it."""
+"""Chat scenario fixtures: the fake Bot API and Slack Web API, Telegram connectors started
+against them, and what the chat tests share (a review desk, held turns, Redis)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ from policy.training import TrainingData, train_policy
 from policy.training_process import TrainingProcess
 from tests.bot.stores.test_redis_outage import RedisServer
 from tests.conftest import REPO
+from tests.connectors.fake_slack import FakeSlackApi
 from tests.connectors.fake_telegram import TOKEN, WAIT, Call, FakeBotApi, Sent
 
 TRAINER, TRAINER_2, USER = 111, 333, 222
@@ -105,6 +107,14 @@ Start = Callable[..., Awaitable[Telegram]]
 @pytest.fixture
 async def fake_api() -> AsyncIterator[FakeBotApi]:
     api = FakeBotApi()
+    await api.start()
+    yield api
+    await api.stop()
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlackApi]:
+    api = FakeSlackApi()
     await api.start()
     yield api
     await api.stop()

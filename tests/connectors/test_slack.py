@@ -119,14 +119,6 @@ Start = Callable[..., Awaitable[Slack]]
 
 
 @pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlackApi]:
-    api = FakeSlackApi()
-    await api.start()
-    yield api
-    await api.stop()
-
-
-@pytest.fixture
 async def slack(fake_slack, caplog) -> AsyncIterator[Start]:
     """Starts connectors on an engine; at the end stops them and checks nothing logged an error."""
     running: list[Slack] = []
