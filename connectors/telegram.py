@@ -44,7 +44,7 @@ from connectors.chat_commands import (
     answer,
 )
 from connectors.intake import Intake
-from connectors.presses import PageTurn, Shown, handle_press
+from connectors.presses import Edit, PageTurn, Shown, handle_press
 from connectors.tasks import ConnectorTasks
 from connectors.telegram_inbox import InboxQueue
 from connectors.telegram_render import (
@@ -283,14 +283,12 @@ class TelegramConnector:
     ) -> None:
         """Render outputs in order; a decision or a choice list edits the pressed question."""
         for output in outputs:
-            if pressed is not None and isinstance(output, Decided | Choices | EntityFix | PageTurn):
+            if pressed is not None and isinstance(output, Edit):
                 await self._edit(pressed, output)
             else:
                 await self._send(chat_id, output, reply_to)
 
-    async def _edit(
-        self, pressed: Message, output: Decided | Choices | EntityFix | PageTurn
-    ) -> None:
+    async def _edit(self, pressed: Message, output: Edit) -> None:
         if isinstance(output, Decided):
             await pressed.edit_text(decided_text(pressed.text, output.text))
         elif isinstance(output, Choices):
