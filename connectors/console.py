@@ -129,17 +129,9 @@ class Console:
         anything open now); None to quit."""
         prompt = MARKED if isinstance(question, EntityFix) else CHOICE
         while True:
-            line = await self.read(prompt)
-            if line is None:
-                return None
-            text = line.strip()
-            if text == f"/{QUIT}":
-                return None
-            if text.startswith("/") and text[1:] in NAMES:
-                closed = await self._command(text[1:])
-                if closed is not None:
-                    return closed
-                continue
+            text = await self._read_at_question(prompt)
+            if not isinstance(text, str):
+                return text
             reply = _to_answer(question, text)
             if isinstance(reply, Answer):
                 return reply
@@ -147,33 +139,34 @@ class Console:
                 return await self._guard()
             self.write(reply)
 
-    async def _command(self, name: str) -> list[Output] | None:
-        """Runs one of ozbot's commands at a question: when it closed the question, what to
-        show next (with anything open now); else None, its outputs shown."""
-        outputs = await answer(BY_NAME[name], self._context)
-        if name in CLOSING:
-            return outputs + await self._pending()
-        self._show(outputs)
-        return None
-
     async def _guard(self) -> list[Output] | None:
         """A line typed at a question left open by an earlier session that does not answer
         it: it may have been meant for something else, so no answer is taken until the
         trainer asks for the question again (`answer`) or closes it (/undo, /restart)."""
         self.write(texts.STALE_QUESTION)
         while True:
-            line = await self.read(GUARD)
-            text = "/quit" if line is None else line.strip()
+            text = await self._read_at_question(GUARD)
+            if not isinstance(text, str):
+                return text
             if text == "answer":
                 return await self._pending()
+            self.write(texts.STALE_QUESTION_AGAIN)
+
+    async def _read_at_question(self, prompt: str) -> str | list[Output] | None:
+        """The next line at a question that is not one of ozbot's commands, stripped; or,
+        when a command closed the question, what to show next (with anything open now);
+        None to quit. A command that leaves the question open shows its outputs here."""
+        while True:
+            line = await self.read(prompt)
+            text = f"/{QUIT}" if line is None else line.strip()
             if text == f"/{QUIT}":
                 return None
-            if text.startswith("/") and text[1:] in NAMES:
-                closed = await self._command(text[1:])
-                if closed is not None:
-                    return closed
-                continue
-            self.write(texts.STALE_QUESTION_AGAIN)
+            if not (text.startswith("/") and text[1:] in NAMES):
+                return text
+            outputs = await answer(BY_NAME[text[1:]], self._context)
+            if text[1:] in CLOSING:
+                return outputs + await self._pending()
+            self._show(outputs)
 
     async def _pending(self) -> list[Output]:
         return await self.engine.pending_outputs(self.conversation_id)

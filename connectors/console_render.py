@@ -22,7 +22,7 @@ from bot.outputs import (
     UserSaid,
 )
 from connectors.chat_commands import HelpText
-from connectors.training_view import entities_title
+from connectors.training_view import ask_title, entities_title
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 """Every control character but the line break and the tab, and the bidirectional overrides."""
@@ -87,14 +87,13 @@ def _seed(line: HistoryLine) -> list[tuple[str, str]]:
 
 
 def _render_choices(choices: Choices) -> str:
-    title = texts.ASK_ACTION if choices.kind == "action" else texts.ASK_INTENT
     width = max((len(name) for name, _ in choices.options), default=10)
     likely = likeliest(choices)
     lines = [
         f"{i:>6}  {name:>{width + 4}}    {p:.2f}{texts.LIKELY_MARK if name in likely else ''}"
         for i, (name, p) in enumerate(choices.options)
     ]
-    return f"\n{title}\n\n" + "\n".join(lines) + f"\n\n{texts.PICK_HOW}\n"
+    return f"\n{ask_title(choices)}\n\n" + "\n".join(lines) + f"\n\n{texts.PICK_HOW}\n"
 
 
 def likeliest(choices: Choices) -> list[str]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot import texts
 from bot.engine import Engine
-from bot.outputs import Choices, Output, Refused
+from bot.outputs import Choices, Decided, EntityFix, Output, Refused
 from connectors.training_view import REVIEW_COMMANDS, Press, page_turn, read_press, to_answer
 
 
@@ -26,6 +26,8 @@ class PageTurn:
 
 Shown = Output | PageTurn
 """What a connector renders after a press or a message."""
+Edit = Decided | Choices | EntityFix | PageTurn
+"""What a press shows in place of the pressed question (an edit), not in a message of its own."""
 RunCommand = Callable[[str], Awaitable[list[Output]]]
 
 

@@ -39,6 +39,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot import texts
 from bot.background import BackgroundTasks
@@ -123,18 +124,7 @@ class SlackConnector:
         self._tasks = ConnectorTasks(tasks)
 
     async def start(self) -> None:
-        try:
-            await self.client.auth_test()
-        except SlackApiError as exc:
-            raise ConnectorError(
-                f"Slack refused SLACK_BOT_TOKEN ({exc.response.get('error')}); copy the Bot "
-                "User OAuth Token (xoxb-...) from the app's OAuth & Permissions page"
-            ) from exc
-        except (SlackClientError, OSError) as exc:
-            raise ConnectorError(
-                f"cannot reach Slack's Web API at {self.settings.api_url}: {exc}; "
-                "check SLACK_API_URL"
-            ) from exc
+        await auth_test(self.client, self.settings.api_url)
         await self._intake.start(self._replay)
         if self.settings.app_token is not None:
             await self._open_socket(self.settings.app_token)
@@ -342,6 +332,22 @@ class SlackConnector:
             await self._post.ephemeral(where, user, outcome)
         else:
             await self._post.show(where, user, outcome, pressed=pressed)
+
+
+async def auth_test(client: AsyncWebClient, api_url: str) -> AsyncSlackResponse:
+    """Slack's auth.test of the bot token (its bot user and workspace); raises
+    ConnectorError saying what to fix."""
+    try:
+        return await client.auth_test()
+    except SlackApiError as exc:
+        raise ConnectorError(
+            f"Slack refused SLACK_BOT_TOKEN (auth.test: {exc.response.get('error')}); copy the "
+            "Bot User OAuth Token (xoxb-...) from the app's OAuth & Permissions page"
+        ) from exc
+    except (SlackClientError, OSError) as exc:
+        raise ConnectorError(
+            f"cannot reach Slack's Web API at {api_url}: {exc}; check the network and SLACK_API_URL"
+        ) from exc
 
 
 def _delivery_key(body: dict[str, Any]) -> str | None:

@@ -25,7 +25,7 @@ from bot.outputs import (
     Notice,
     Picture,
 )
-from connectors.presses import PageTurn, Shown
+from connectors.presses import Edit, Shown
 from connectors.slack_events import Place
 from connectors.slack_render import (
     Block,
@@ -81,9 +81,7 @@ class SlackPoster:
                     thread_ts=where.thread_ts,
                     text=escaped(message_text(output)),
                 )
-            elif pressed is not None and isinstance(
-                output, Decided | Choices | EntityFix | PageTurn
-            ):
+            elif pressed is not None and isinstance(output, Edit):
                 blocks = _blocks(output, pressed.blocks)
                 await self.client.chat_update(
                     channel=where.channel, ts=pressed.ts, text=fallback_text(blocks), blocks=blocks
@@ -128,9 +126,7 @@ class SlackPoster:
         )
 
 
-def _blocks(
-    output: ActionProposal | Choices | EntityFix | Decided | PageTurn, question: list[Block]
-) -> list[Block]:
+def _blocks(output: ActionProposal | Edit, question: list[Block]) -> list[Block]:
     """The blocks of a training message; `question` is the pressed one it replaces, if any."""
     if isinstance(output, ActionProposal):
         return proposal_blocks(output)

@@ -44,7 +44,7 @@ from connectors.chat_commands import (
     answer,
 )
 from connectors.intake import Intake
-from connectors.presses import PageTurn, Shown, handle_press
+from connectors.presses import Edit, PageTurn, Shown, handle_press
 from connectors.tasks import ConnectorTasks
 from connectors.telegram_inbox import InboxQueue
 from connectors.telegram_render import (
@@ -265,13 +265,12 @@ class TelegramConnector:
         conversation = None  # a press on an inline-mode message: ozbot sends none
         if isinstance(message, Message):
             conversation = conversation_id(message.chat, user)
-        trainer = self._is_trainer(user)
 
         async def command(name: str) -> list[Output]:
             assert conversation is not None  # handle_press runs none without a conversation
-            context = Context(self.engine, conversation, trainer, self._commands, WORDING)
-            return await answer(BY_NAME[name], context)
+            return await self._outputs(BY_NAME[name], conversation, user)
 
+        trainer = self._is_trainer(user)
         return await handle_press(self.engine, conversation, data, trainer=trainer, command=command)
 
     async def _show(
@@ -284,14 +283,12 @@ class TelegramConnector:
     ) -> None:
         """Render outputs in order; a decision or a choice list edits the pressed question."""
         for output in outputs:
-            if pressed is not None and isinstance(output, Decided | Choices | EntityFix | PageTurn):
+            if pressed is not None and isinstance(output, Edit):
                 await self._edit(pressed, output)
             else:
                 await self._send(chat_id, output, reply_to)
 
-    async def _edit(
-        self, pressed: Message, output: Decided | Choices | EntityFix | PageTurn
-    ) -> None:
+    async def _edit(self, pressed: Message, output: Edit) -> None:
         if isinstance(output, Decided):
             await pressed.edit_text(decided_text(pressed.text, output.text))
         elif isinstance(output, Choices):

@@ -3,12 +3,12 @@ connectors make it at start-up (Telegram's getMe, Slack's auth.test), nothing el
 
 from __future__ import annotations
 
-from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
 from bot.errors import ConnectorError
+from connectors.slack import auth_test
 from connectors.slack_settings import SlackSettings
 from connectors.telegram_settings import TelegramSettings
 
@@ -38,16 +38,5 @@ async def slack_bot_name(settings: SlackSettings) -> str:
     client = AsyncWebClient(
         token=settings.bot_token, base_url=settings.api_url, timeout=int(TIMEOUT_SECONDS)
     )
-    try:
-        answer = await client.auth_test()
-    except SlackApiError as exc:
-        raise ConnectorError(
-            f"Slack refused SLACK_BOT_TOKEN (auth.test: {exc.response.get('error')}); copy the "
-            "Bot User OAuth Token (xoxb-...) from the app's OAuth & Permissions page"
-        ) from exc
-    except (SlackClientError, OSError) as exc:
-        raise ConnectorError(
-            f"cannot reach Slack's Web API at {settings.api_url}: {exc}; check the network and "
-            "SLACK_API_URL"
-        ) from exc
+    answer = await auth_test(client, settings.api_url)
     return f"{answer.get('user') or answer.get('user_id')} in {answer.get('team')}"

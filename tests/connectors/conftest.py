@@ -1,4 +1,5 @@
-"""Telegram scenario fixtures: the fake Bot API, and connectors started against it."""
+"""Chat scenario fixtures: the fake Bot API and Slack Web API, Telegram connectors started
+against them, and what the chat tests share (a review desk, held turns, Redis)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,13 @@ from bot.app import load_project
 from bot.engine import Engine
 from bot.exporter import StoryExporter
 from bot.policy import ModelStatus
+from bot.review import ReviewRules
 from bot.review_desk import ReviewDesk
 from bot.settings import read_settings
 from bot.stores.inbox import Inbox
 from bot.stores.redis import RedisTrackerStore
 from bot.stores.redis_inbox import RedisInbox
+from bot.stores.review_queue import MemoryReviewQueue
 from bot.stores.settings import RedisSettings
 from bot.stores.sqlite import SqliteTrackerStore
 from bot.stories.reader import read_stories
@@ -36,6 +39,7 @@ from policy.training import TrainingData, train_policy
 from policy.training_process import TrainingProcess
 from tests.bot.stores.test_redis_outage import RedisServer
 from tests.conftest import REPO
+from tests.connectors.fake_slack import FakeSlackApi
 from tests.connectors.fake_telegram import TOKEN, WAIT, Call, FakeBotApi, Sent
 
 TRAINER, TRAINER_2, USER = 111, 333, 222
@@ -109,6 +113,14 @@ async def fake_api() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlackApi]:
+    api = FakeSlackApi()
+    await api.start()
+    yield api
+    await api.stop()
+
+
+@pytest.fixture
 async def telegram(fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Start]:
     """Starts connectors on an engine (polling, or webhook with `webhook=True`); at the end
     stops them, checks every callback query got its answer and that nothing logged an error."""
@@ -148,6 +160,33 @@ async def telegram(fake_api: FakeBotApi, caplog: pytest.LogCaptureFixture) -> As
     assert fake_api.unanswered == set()
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == []
+
+
+@pytest.fixture
+def review_desk(engine: Engine) -> ReviewDesk:
+    """A review desk in memory on the engine: a user's turn whose action is below 0.9 waits
+    there for a trainer's /review."""
+    engine.review = ReviewRules(action_threshold=0.9)
+    engine.reviews = desk = ReviewDesk(engine, MemoryReviewQueue(engine.store), engine.review)
+    return desk
+
+
+@pytest.fixture
+def hold_turns(monkeypatch: pytest.MonkeyPatch) -> Callable[[Engine], asyncio.Event]:
+    """Makes an engine's turns wait for the event it returns: a request then stays in flight
+    as long as the test needs."""
+
+    def hold(engine: Engine) -> asyncio.Event:
+        go, handle = asyncio.Event(), engine.handle
+
+        async def held_handle(*args: Any, **kwargs: Any) -> Any:
+            await go.wait()
+            return await handle(*args, **kwargs)
+
+        monkeypatch.setattr(engine, "handle", held_handle)
+        return go
+
+    return hold
 
 
 @dataclass

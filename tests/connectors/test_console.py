@@ -10,9 +10,6 @@ from bot.events import UserUttered
 from bot.interpreter import Nlu
 from bot.nlu.model import Understanding
 from bot.policy import ModelStatus
-from bot.review import ReviewRules
-from bot.review_desk import ReviewDesk
-from bot.stores.review_queue import MemoryReviewQueue
 from connectors.chat_commands import ChatCommands
 from connectors.console import Console
 
@@ -289,13 +286,10 @@ async def test_the_shell_refuses_the_teaching_commands_and_offers_no_export(engi
     assert terminal.screen[-1] == texts.SHELL_BYE  # no question whether to export
 
 
-async def test_a_trainer_reviews_a_users_turn_in_the_terminal(engine):
-    engine.review = ReviewRules(action_threshold=0.9)
-    desk = ReviewDesk(engine, MemoryReviewQueue(engine.store), engine.review)
-    engine.reviews = desk
+async def test_a_trainer_reviews_a_users_turn_in_the_terminal(engine, review_desk):
     await engine.handle("u1", UserMessage("/greet"), trainer=False)
     terminal = Terminal(["/review", "1", "1", "/review"])
-    commands = ChatCommands(lambda: STATUS, None, desk)
+    commands = ChatCommands(lambda: STATUS, None, review_desk)
     await Console(
         engine, "c1", trainer=True, read=terminal.read, write=terminal.write, commands=commands
     ).run()

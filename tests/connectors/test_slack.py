@@ -22,10 +22,7 @@ from bot.errors import ConnectorError
 from bot.events import ActionExecuted, UserUttered
 from bot.interpreter import Nlu
 from bot.nlu.model import EntitySpan, Understanding
-from bot.review import ReviewRules
-from bot.review_desk import ReviewDesk
 from bot.stores.redis_inbox import RedisInbox
-from bot.stores.review_queue import MemoryReviewQueue
 from bot.stores.sqlite_inbox import SqliteInbox
 from bot.stories.markdown import parse_markdown
 from bot.stories.model import ActionStep, UserStep
@@ -100,6 +97,17 @@ class Slack:
     def texts(self, channel: str, thread_ts: str | None = None) -> list[str]:
         return [p.text for p in self.api.channel(channel, thread_ts) if not p.blocks]
 
+    def uploaded_file(self, calls: list[Call], channel: str) -> Call:
+        """Check `calls` are the three steps of one file's upload to `channel`; the last one
+        (files.completeUploadExternal)."""
+        assert [c.method for c in calls] == [
+            "files.getUploadURLExternal",
+            "upload",
+            "files.completeUploadExternal",
+        ]
+        assert calls[-1].params["channel_id"] == channel
+        return calls[-1]
+
     async def approve(self, channel: str, action: str, user: str = TRAINER) -> list[Call]:
         """Check the open question proposes `action` and press Yes."""
         question = self.question(channel)
@@ -108,14 +116,6 @@ class Slack:
 
 
 Start = Callable[..., Awaitable[Slack]]
-
-
-@pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlackApi]:
-    api = FakeSlackApi()
-    await api.start()
-    yield api
-    await api.stop()
 
 
 @pytest.fixture
@@ -190,14 +190,7 @@ async def test_the_seed_transcript_by_button_presses(slack, taught_engine, tmp_p
     assert "Katy Perry has the best reviews (5.0)" in sl.texts(DM)
     await sl.approve(DM, "action_listen")
 
-    calls = await sl.command(TRAINER, "export", DM)
-    assert [c.method for c in calls] == [
-        "files.getUploadURLExternal",
-        "upload",
-        "files.completeUploadExternal",
-    ]
-    complete = calls[-1]
-    assert complete.params["channel_id"] == DM
+    complete = sl.uploaded_file(await sl.command(TRAINER, "export", DM), DM)
     assert "Exported 1 story" in complete.params["initial_comment"]
     content = sl.api.uploaded(complete)
     assert story_steps(content.decode()) == (
@@ -302,17 +295,10 @@ async def test_slack_can_verify_the_request_url(slack, engine):
     assert status == 200 and body["challenge"] in answer
 
 
-async def test_the_ack_does_not_wait_for_the_dialogue_work(slack, engine, monkeypatch):
-    release = asyncio.Event()
-    handle = engine.handle
-
-    async def held(*args, **kwargs):
-        await release.wait()
-        return await handle(*args, **kwargs)
-
-    monkeypatch.setattr(engine, "handle", held)
+async def test_the_ack_does_not_wait_for_the_dialogue_work(slack, engine, hold_turns):
+    release = hold_turns(engine)
     sl = await slack(engine)
-    body = sl.requests.event(USER, "/greet", DM_USER)  # `held` calls the engine reading "/"
+    body = sl.requests.event(USER, "/greet", DM_USER)  # the held turn reads "/" in the engine
     assert await sl.send(sl.requests.signed_event(body), wait=False) == (200, "")
     assert sl.texts(DM_USER) == []  # acknowledged, the bot has not answered yet
     release.set()
@@ -547,24 +533,15 @@ async def test_graph_uploads_the_picture_of_the_conversation_s_path(slack, engin
     await sl.say(TRAINER, "!greet", DM)
     await sl.approve(DM, "utter_greet")
     await sl.approve(DM, "action_listen")
-    calls = await sl.command(TRAINER, "graph", DM)
-    assert [c.method for c in calls] == [
-        "files.getUploadURLExternal",
-        "upload",
-        "files.completeUploadExternal",
-    ]
-    complete = calls[-1]
-    assert complete.params["channel_id"] == DM
+    complete = sl.uploaded_file(await sl.command(TRAINER, "graph", DM), DM)
     assert complete.params["initial_comment"] == texts.GRAPH_CAPTION.format(steps=2)
     assert sl.api.uploaded(complete).startswith(b"\x89PNG\r\n\x1a\n")
     [refused] = await sl.command(USER, "graph", DM_USER)
     assert refused.params["text"].endswith(texts.SLACK_TRAINERS_ONLY.format(command="graph"))
 
 
-async def test_a_turn_under_review_is_skipped_or_dropped_by_a_button(slack, engine):
-    engine.review = ReviewRules(action_threshold=0.9)
-    engine.reviews = desk = ReviewDesk(engine, MemoryReviewQueue(engine.store), engine.review)
-    sl = await slack(engine, reviews=desk)
+async def test_a_turn_under_review_is_skipped_or_dropped_by_a_button(slack, engine, review_desk):
+    sl = await slack(engine, reviews=review_desk)
     await sl.say(USER, "!greet", DM_USER)
     await sl.say(USER, "!greet", DM_USER)
     await sl.command(TRAINER, "review", DM)
@@ -572,16 +549,16 @@ async def test_a_turn_under_review_is_skipped_or_dropped_by_a_button(slack, engi
     assert first.labels[-2:] == [texts.BUTTON_SKIP, texts.BUTTON_NOT_USEFUL]
     await sl.press(TRAINER, first, "Skip")
     second = sl.question(DM)
-    assert second.ts != first.ts and len(await desk.queue.flags()) == 2
+    assert second.ts != first.ts and len(await review_desk.queue.flags()) == 2
     await sl.press(TRAINER, second, "Not useful")
-    assert len(await desk.queue.flags()) == 1
+    assert len(await review_desk.queue.flags()) == 1
     assert sl.texts(DM_USER) == ["hey there!", "hey there!"]  # the user sees nothing of it
 
 
-async def test_a_trainer_reviews_a_users_flagged_turn_with_slash_ozbot_review(slack, engine):
-    engine.review = ReviewRules(action_threshold=0.9)
-    engine.reviews = desk = ReviewDesk(engine, MemoryReviewQueue(engine.store), engine.review)
-    sl = await slack(engine, reviews=desk)
+async def test_a_trainer_reviews_a_users_flagged_turn_with_slash_ozbot_review(
+    slack, engine, review_desk
+):
+    sl = await slack(engine, reviews=review_desk)
     await sl.say(USER, "!greet", DM_USER)
     await sl.command(TRAINER, "review", DM)
     await sl.approve(DM, "utter_greet")
@@ -694,24 +671,12 @@ async def test_people_write_sentences_and_the_nlu_reads_them(slack, engine):
     assert "user said: hello there  (intent greet 0.93)" in sl.question(DM).shown
 
 
-async def _held(monkeypatch, engine) -> asyncio.Event:
-    """Turns wait for the event: a request then stays in flight as long as the test needs."""
-    go, handle = asyncio.Event(), engine.handle
-
-    async def held_handle(*args, **kwargs):
-        await go.wait()
-        return await handle(*args, **kwargs)
-
-    monkeypatch.setattr(engine, "handle", held_handle)
-    return go
-
-
 async def test_an_acknowledged_request_stays_in_the_inbox_until_its_work_is_done(
-    slack, engine, tmp_path, monkeypatch
+    slack, engine, tmp_path, hold_turns
 ):
     inbox = await SqliteInbox.open(tmp_path / "ozbot.db", "slack")
     sl = await slack(engine, inbox=inbox)
-    go = await _held(monkeypatch, sl.connector.engine)
+    go = hold_turns(sl.connector.engine)
     event = sl.requests.signed_event(sl.requests.event(USER, "!greet", DM_USER))
     assert (await sl.send(event, wait=False))[0] == 200
     restarted = await SqliteInbox.open(tmp_path / "ozbot.db", "slack")  # as after a kill

@@ -66,25 +66,18 @@ def socket_settings(api: FakeSlackApi, app_token: str = APP_TOKEN) -> SlackSetti
     return SlackSettings.from_env(env)
 
 
-def socket_connector(api: FakeSlackApi, engine, app_token: str = APP_TOKEN) -> SlackConnector:
-    web = WebServer(WebSettings("127.0.0.1", 0))
+def socket_connector(
+    api: FakeSlackApi, engine, app_token: str = APP_TOKEN, web: WebServer | None = None
+) -> SlackConnector:
+    web = web or WebServer(WebSettings("127.0.0.1", 0))
     commands = ChatCommands(lambda: STATUS)
     return SlackConnector(engine, socket_settings(api, app_token), commands, web)
 
 
 @pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlackApi]:
-    api = FakeSlackApi()
-    await api.start()
-    yield api
-    await api.stop()
-
-
-@pytest.fixture
 async def socket(fake_slack, engine) -> AsyncIterator[Socket]:
     web = WebServer(WebSettings("127.0.0.1", 0))
-    settings = socket_settings(fake_slack)
-    connector = SlackConnector(engine, settings, ChatCommands(lambda: STATUS), web)
+    connector = socket_connector(fake_slack, engine, web=web)
     await web.start()
     await connector.start()
     yield Socket(fake_slack, SlackRequests(fake_slack), connector, web)

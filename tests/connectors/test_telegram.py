@@ -24,14 +24,11 @@ from bot.nlu.model import EntitySpan, Understanding
 from bot.nlu.taught_readings import TaughtReadings
 from bot.policy import TRAINER as TRAINER_POLICY
 from bot.policy import Prediction
-from bot.review import ReviewRules
-from bot.review_desk import ReviewDesk
 from bot.stores.memory import MemoryTrackerStore
-from bot.stores.review_queue import MemoryReviewQueue
 from bot.stores.sqlite_inbox import SqliteInbox
 from bot.stories.markdown import parse_markdown
 from bot.stories.model import ActionStep, UserStep
-from connectors.chat_commands import ChatCommands
+from connectors.chat_commands import NAMES, ChatCommands
 from connectors.telegram import TelegramConnector
 from connectors.telegram_settings import TelegramSettings
 from connectors.web import WebServer, WebSettings
@@ -176,10 +173,10 @@ async def test_wrong_intent_lists_the_intents_and_relabels_the_message(telegram,
     assert "The bot wants to [utter_greet]" in tg.question(TRAINER).text
 
 
-async def test_a_trainer_reviews_a_users_flagged_turn_by_button_presses(telegram, engine):
-    engine.review = ReviewRules(action_threshold=0.9)
-    engine.reviews = desk = ReviewDesk(engine, MemoryReviewQueue(engine.store), engine.review)
-    tg = await telegram(engine, reviews=desk)
+async def test_a_trainer_reviews_a_users_flagged_turn_by_button_presses(
+    telegram, engine, review_desk
+):
+    tg = await telegram(engine, reviews=review_desk)
     await tg.say(USER, "/greet")
     await tg.say(TRAINER, "/review")
     question = tg.question(TRAINER)
@@ -194,10 +191,8 @@ async def test_a_trainer_reviews_a_users_flagged_turn_by_button_presses(telegram
 OTHER_USER = 444
 
 
-async def test_a_turn_under_review_is_skipped_or_dropped_by_a_button(telegram, engine):
-    engine.review = ReviewRules(action_threshold=0.9)
-    engine.reviews = desk = ReviewDesk(engine, MemoryReviewQueue(engine.store), engine.review)
-    tg = await telegram(engine, reviews=desk)
+async def test_a_turn_under_review_is_skipped_or_dropped_by_a_button(telegram, engine, review_desk):
+    tg = await telegram(engine, reviews=review_desk)
     await tg.say(USER, "/greet")
     await tg.say(OTHER_USER, "/greet")
     await tg.say(TRAINER, "/review")
@@ -206,11 +201,11 @@ async def test_a_turn_under_review_is_skipped_or_dropped_by_a_button(telegram, e
     await tg.press(TRAINER, first, "Skip")
     second = tg.question(TRAINER)
     assert second.message_id != first.message_id  # the other user's turn, asked anew
-    assert len(await desk.queue.flags()) == 2  # skipped: still to review
+    assert len(await review_desk.queue.flags()) == 2  # skipped: still to review
     refused = await tg.press(USER, second, "Not useful")  # a user is no trainer
     assert [c.params.get("text") for c in refused] == [texts.NOT_TRAINER]
     await tg.press(TRAINER, second, "Not useful")
-    assert len(await desk.queue.flags()) == 1  # dropped untaught
+    assert len(await review_desk.queue.flags()) == 1  # dropped untaught
     assert not [c for c in (await engine.store.taught()).conversations if c.startswith("review")]
 
 
@@ -391,18 +386,7 @@ async def test_start_up_registers_the_commands_and_intents_and_polls(telegram, e
     await telegram(engine)
     [menu] = fake_api.methods("setMyCommands")
     names = [command["command"] for command in menu.params["commands"]]
-    assert names == [
-        "help",
-        "restart",
-        "undo",
-        "export",
-        "status",
-        "retrain",
-        "graph",
-        "review",
-        "dismiss",
-        *engine.domain.intents,
-    ]
+    assert names == [*NAMES, *engine.domain.intents]  # the list itself: test_chat_commands.py
     assert fake_api.methods("deleteWebhook")  # polling: no webhook may stand in the way
     assert fake_api.methods("setWebhook") == []
 
@@ -607,24 +591,12 @@ async def test_wrong_intent_buttons_are_ranked_by_the_nlu_and_the_pick_sticks(te
     assert "(intent search_venues 1.00)" in tg.question(TRAINER_2).text
 
 
-async def _held(monkeypatch, engine: Engine) -> asyncio.Event:
-    """Turns wait for the event: an update then stays in flight as long as the test needs."""
-    go, handle = asyncio.Event(), engine.handle
-
-    async def held_handle(*args, **kwargs):
-        await go.wait()
-        return await handle(*args, **kwargs)
-
-    monkeypatch.setattr(engine, "handle", held_handle)
-    return go
-
-
 async def test_an_acknowledged_update_stays_in_the_inbox_until_its_turn_is_done(
-    telegram, engine, tmp_path, monkeypatch
+    telegram, engine, tmp_path, hold_turns
 ):
     inbox = await SqliteInbox.open(tmp_path / "ozbot.db", "telegram")
     tg = await telegram(engine, webhook=True, inbox=inbox)
-    go = await _held(monkeypatch, tg.connector.engine)
+    go = hold_turns(tg.connector.engine)
     assert await tg.post(tg.api.message(USER, "/greet")) == 200
     restarted = await SqliteInbox.open(tmp_path / "ozbot.db", "telegram")  # as after a kill
     [unfinished] = await restarted.recover()
