@@ -254,7 +254,7 @@ async def test_a_correction_sticks_on_another_replica_at_once(
         await bot.engine.handle(
             "t", Answer(choices.question_id, "choose_intent", "search_venues"), trainer=True
         )
-        for _ in range(WAIT_STEPS):
+        for _ in range(WAIT_STEPS * 4):
             read = await replica.engine.nlu.read("Where do bands play", domain)
             if read.intent == "search_venues":
                 break
