@@ -357,6 +357,7 @@ async def running_bot(
             on_turn=telemetry.turn,
             nlu=None if readings is None else Nlu(readings, settings.nlu.threshold),
             review=settings.review,
+            on_taught=None if parts.shared is None or not learn else parts.shared.taught,
         )
         reviews = ReviewDesk(
             engine, review_queue(store), settings.review, on_reviewed=telemetry.reviewed

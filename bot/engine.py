@@ -106,6 +106,8 @@ class _Step:
     errors: list[str] = field(default_factory=list)
     followup: str | None = None
     """The action the last action named to come next (Rasa's `FollowupAction`)."""
+    taught: bool = False
+    """A trainer confirmed or corrected something in this turn."""
 
     async def whole(self) -> Tracker:
         """The tracker with every event of the conversation."""
@@ -138,10 +140,13 @@ class Engine:
         on_turn: TurnObserver | None = None,
         nlu: Nlu | None = None,
         review: ReviewRules | None = None,
+        on_taught: Callable[[str], None] | None = None,
     ) -> None:
         """`on_turn` hears about every input handled (for logs and metrics); it must not block.
         `nlu` reads free text; without it only typed intents are understood. `review` flags
-        users' turns for the review queue (bot/review.py), in the turn's own commit."""
+        users' turns for the review queue (bot/review.py), in the turn's own commit.
+        `on_taught` hears the id of a conversation a trainer taught, once the turn is stored
+        (so that other replicas can read it then); it must not block."""
         self.domain = domain
         self.policy = policy
         self.store = store
@@ -152,6 +157,7 @@ class Engine:
         self.on_turn = on_turn
         self.nlu = nlu
         self.review = review
+        self.on_taught = on_taught
         self.reviews: Reviews | None = None
         """Set by app.py once the review desk (which holds this engine) exists."""
 
@@ -204,7 +210,9 @@ class Engine:
                     snapshot=step.tracker.snapshot(),
                     flag=self._flag(turn.tail.length, step, inp, trainer),
                 )
-            return step
+        if step.taught and self.on_taught is not None:
+            self.on_taught(conversation_id)
+        return step
 
     async def events(self, conversation_id: str) -> list[Event]:
         """Every event of a conversation as stored, read without its lock (/graph)."""
@@ -346,8 +354,7 @@ class Engine:
         elif isinstance(decision, Relabel):
             step.outputs.append(Decided(answer.question_id, decision.said))
             await step.add(decision.events)
-            if self.learner is not None:  # the corrected reading sticks from now on
-                self.learner.learn(await step.whole())
+            await self._learn(step)  # the corrected reading sticks from now on
             await self._propose(step)
         else:
             await self._approved(step, answer.question_id, decision)
@@ -399,10 +406,15 @@ class Engine:
             await self._show(step, step.pending)  # the next answer is to the question shown
             return
         step.pending = None
-        if self.learner is not None:
-            self.learner.learn(await step.whole())
+        await self._learn(step)
         if decision.action not in (ACTION_LISTEN, ACTION_RESTART):
             await self._propose(step)
+
+    async def _learn(self, step: _Step) -> None:
+        """The trainer confirmed the conversation so far: it sticks at once."""
+        if self.learner is not None:
+            self.learner.learn(await step.whole())
+            step.taught = True
 
     async def _undo(self, step: _Step) -> None:
         if step.tracker.latest_message is None:
@@ -412,8 +424,7 @@ class Engine:
         await step.add([UserUtteranceReverted()])
         step.pending = None
         step.outputs.append(Notice(taken))
-        if self.learner is not None:
-            self.learner.learn(await step.whole())
+        await self._learn(step)
 
     async def _run(
         self,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from bot import texts
 from bot.background import BackgroundTasks
-from bot.policy import Learner, Learners
+from bot.policy import Learner
 from bot.stores.base import TrackerStore
 from bot.telemetry import Telemetry
 from policy.config import RetrainPace
@@ -32,12 +32,12 @@ class Retraining:
     live: LiveModel
     """The engine's policy; its version for /metrics and health, its `status` for /status."""
     learner: Learner
-    """The engine's learner: what a trainer confirms sticks now (on every replica) and is
-    retrained."""
+    """The engine's learner: what a trainer confirms sticks now and is retrained."""
     schedule: RetrainSchedule
     """`/retrain` (`retrain_now`), and `wait_idle` for tests and benchmarks."""
     shared: SharedTeaching | None = None
-    """With replicas: what other replicas' trainers teach, which more learners may join."""
+    """With replicas: what other replicas' trainers teach, which more learners may join; the
+    engine tells it what is taught here (`SharedTeaching.taught`)."""
 
 
 @asynccontextmanager
@@ -113,9 +113,7 @@ async def retraining(
         if model.teach_taught_after() or stale:
             schedule.request()
         learner = LiveLearner(model, taught, schedule)
-        yield Retraining(
-            model, learner if shared is None else Learners(learner, shared), schedule, shared
-        )
+        yield Retraining(model, learner, schedule, shared)
     finally:
         await schedule.stop()
         await deployer.stop()

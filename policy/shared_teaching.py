@@ -1,10 +1,10 @@
 """What a trainer teaches on one replica sticks at once on every other one.
 
 The replica where a trainer answers tells the others which conversation it was
-(`Rollout.announce`); each of them reads that conversation from the store and teaches it to
-its live model (memoization) and to every learner that joined (the NLU's readings of the
-trainers' texts), without retraining: the replica that was taught retrains, and its next
-version reaches every replica as usual.
+(`Rollout.announce`) once the turn is stored (the engine's `on_taught`): each of them reads
+that conversation from the store and teaches it to its live model (memoization) and to every
+learner that joined (the NLU's readings of the trainers' texts), without retraining: the
+replica that was taught retrains, and its next version reaches every replica as usual.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ HEARD = "learning what a trainer taught on another replica"
 
 
 class SharedTeaching:
-    """Implements `bot.policy.Learner` (it announces) and hears the other replicas."""
+    """Announces what a trainer taught here (`taught`) and hears the other replicas."""
 
     def __init__(
         self,
@@ -46,8 +46,9 @@ class SharedTeaching:
         """What other replicas teach goes to `learner` too."""
         self._joined.append(learner)
 
-    def learn(self, tracker: Tracker) -> None:
-        self._tasks.spawn(self._rollout.announce(tracker.conversation_id), "announcing teaching")
+    def taught(self, conversation_id: str) -> None:
+        """A trainer taught this conversation here, and its turn is stored."""
+        self._tasks.spawn(self._rollout.announce(conversation_id), "announcing teaching")
 
     def heard(self, conversation_id: str) -> None:
         """A trainer taught this conversation on another replica."""

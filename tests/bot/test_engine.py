@@ -72,6 +72,38 @@ async def test_approving_runs_the_action_and_asks_about_the_next(engine, learner
     assert len(learner.taught) == 2 and learner.taught[-1] == list(stored.events)
 
 
+class LoggedStore(MemoryTrackerStore):
+    """Logs each write, to see what is heard before and after it."""
+
+    def __init__(self, log: list[str]) -> None:
+        super().__init__()
+        self.log = log
+
+    async def append(self, conversation_id, events, **kwargs) -> None:
+        await super().append(conversation_id, events, **kwargs)
+        self.log.append(f"stored {conversation_id}")
+
+
+async def test_other_replicas_hear_of_a_teaching_only_once_it_is_stored(engine):
+    """They read the conversation when they hear of it: a correction not yet stored would be
+    missed there."""
+    log: list[str] = []
+    engine = Engine(
+        engine.domain,
+        engine.policy,
+        LoggedStore(log),
+        engine.actions,
+        engine.exporter,
+        engine.learner,
+        on_taught=lambda conversation_id: log.append(f"taught {conversation_id}"),
+    )
+    asked = await say(engine, "/compare_reviews")
+    assert log == ["stored c1"]  # a question: nothing taught yet
+    choices = await answer(engine, asked, "wrong_intent")
+    await answer(engine, choices, "choose_intent", "greet")
+    assert log == ["stored c1", "stored c1", "stored c1", "taught c1"]
+
+
 async def test_wrong_action_lists_every_action_and_runs_the_choice(engine, concert_domain):
     await answer(engine, await say(engine, "/search_concerts"), "approve")
     await answer(engine, await engine.pending_outputs("c1"), "approve")
