@@ -19,6 +19,7 @@ from typing import Literal, Protocol
 
 from bot import texts
 from bot.actions import ActionRegistry, Dispatcher, reads_events
+from bot.delivery import current_delivery
 from bot.domain import Domain, entity_slot_events
 from bot.errors import (
     ActionError,
@@ -35,6 +36,7 @@ from bot.events import (
     ACTION_RESTART,
     ActionExecuted,
     ActionReverted,
+    BotUttered,
     Event,
     UserUtteranceReverted,
     UserUttered,
@@ -43,7 +45,7 @@ from bot.interpreter import Nlu, ParsedMessage, is_typed, parse_message
 from bot.outputs import BotMessage, Choices, Decided, Exported, Notice, Output, Refused
 from bot.policy import TRAINER, Learner, Policy, Prediction
 from bot.review import REVIEW_PREFIX, Flag, ReviewRules, flag_turn
-from bot.stores.base import ConversationTail, TrackerStore, load_matching
+from bot.stores.base import ConversationTail, Delivered, TrackerStore, load_matching
 from bot.teaching import (
     Answer,
     AskAgain,
@@ -200,8 +202,17 @@ class Engine:
         return outputs
 
     async def _locked_step(self, conversation_id: str, inp: Input, trainer: bool) -> _Step:
+        delivery = current_delivery()
         async with self.store.turn(conversation_id) as turn:
             step = await self._begin(turn.tail, turn.load_all)
+            stored = (
+                None
+                if delivery is None or not delivery.again
+                else (await turn.delivered(delivery.key))
+            )
+            if stored is not None:
+                await self._answer_again(step, stored)
+                return step
             await self._dispatch(step, inp, trainer)
             if step.new_events or step.pending != turn.tail.pending:
                 await turn.commit(
@@ -209,10 +220,20 @@ class Engine:
                     pending=step.pending,
                     snapshot=step.tracker.snapshot(),
                     flag=self._flag(turn.tail.length, step, inp, trainer),
+                    delivery=None if delivery is None else delivery.key,
                 )
         if step.taught and self.on_taught is not None:
             self.on_taught(conversation_id)
         return step
+
+    async def _answer_again(self, step: _Step, stored: Delivered) -> None:
+        """An update stored before a crash that kept its answer from being marked done (maybe
+        from being sent): nothing is stored again; what the bot said then is said again, and
+        the question it asked, if it is still open."""
+        events = (await step.whole()).events[stored.start : stored.end]
+        step.outputs += [BotMessage(e.text, e.buttons) for e in events if isinstance(e, BotUttered)]
+        if step.pending is not None and step.tracker.length == stored.end:
+            await self._show(step, step.pending)
 
     async def events(self, conversation_id: str) -> list[Event]:
         """Every event of a conversation as stored, read without its lock (/graph)."""

@@ -3,7 +3,9 @@ before the platform hears it arrived and marked done once processed; what a kill
 unfinished is processed at the next start, and what a dead replica left, after a timeout.
 
 Platforms deliver again what they think was lost (Telegram webhook retries, Slack retries):
-the inbox adds a key once, so a repeat is acknowledged and dropped.
+the inbox adds a key once, so a repeat is acknowledged and dropped. An entry handed out again
+(`Entry.again`) may have been stored by a turn before the stop: the connector processes it with
+its `Delivery` (bot/delivery.py), and the engine finds it stored instead of storing it twice.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from bot.errors import StoreError
 from bot.stores.inbox import CLAIM_SECONDS, Entry, Inbox
@@ -68,7 +71,7 @@ class Intake:
     async def start(self, process: Process) -> None:
         """Hands over the unfinished entries: at once when the killed turns' locks died with
         their process, else once those locks have expired (in the background)."""
-        unfinished = await self._inbox.recover()
+        unfinished = [replace(entry, again=True) for entry in await self._inbox.recover()]
         if unfinished:
             log.info("processing %d unfinished %s updates", len(unfinished), self._source)
         if not self._inbox.settle_seconds:
@@ -98,4 +101,4 @@ class Intake:
             if stale:
                 log.info("processing %d %s updates of a stopped replica", len(stale), self._source)
             for entry in stale:
-                await process(entry)
+                await process(replace(entry, again=True))

@@ -43,6 +43,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot import texts
 from bot.background import BackgroundTasks
+from bot.delivery import Delivery, delivering
 from bot.engine import Engine
 from bot.errors import ConnectorError
 from bot.locks import ConversationLocks
@@ -255,7 +256,8 @@ class SlackConnector:
         """Tell the user when the work fails; the failure itself goes on to the task's log."""
         try:
             async with self._order.hold(where.conversation):
-                await work
+                with delivering(Delivery(entry.key, entry.again)):
+                    await work
         except Exception:
             try:
                 await self._post.ephemeral(where, user, texts.FAILED)

@@ -103,7 +103,7 @@ class TelegramConnector:
             .token(settings.token)
             .base_url(settings.base_url)
             .update_queue(self._updates)
-            .concurrent_updates(PerChatOrder(self._updates.finished))
+            .concurrent_updates(PerChatOrder(self._updates.delivery, self._updates.finished))
         )
         if settings.webhook_url is not None:
             if web is None:

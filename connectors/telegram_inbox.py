@@ -11,6 +11,7 @@ import json
 
 from telegram import Bot, Update
 
+from bot.delivery import Delivery
 from bot.stores.inbox import Entry
 from connectors.intake import Intake
 
@@ -38,6 +39,11 @@ class InboxQueue(asyncio.Queue[object]):
         update = Update.de_json(json.loads(entry.payload), bot)
         self._entries[update.update_id] = entry
         await super().put(update)
+
+    def delivery(self, update: object) -> Delivery | None:
+        """What the engine records of the update (None for what is not one)."""
+        entry = self._entries.get(update.update_id) if isinstance(update, Update) else None
+        return None if entry is None else Delivery(entry.key, entry.again)
 
     async def finished(self, update: object) -> None:
         if isinstance(update, Update):

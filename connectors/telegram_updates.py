@@ -12,6 +12,7 @@ from telegram import Chat, Message, Update, User
 from telegram.constants import ChatType
 from telegram.ext import BaseUpdateProcessor
 
+from bot.delivery import Delivery, delivering
 from bot.engine import UserMessage
 from bot.locks import ConversationLocks
 from connectors.chat_commands import BY_NAME, Read
@@ -74,22 +75,25 @@ class PerChatOrder(BaseUpdateProcessor):
     """Updates of different chat members run concurrently; those of one member in order.
 
     A slow custom action then delays only its own conversation, and two quick taps of one
-    trainer are still answered in the order they were made. `finished` hears of each update
-    processed.
+    trainer are still answered in the order they were made. Each update is processed with its
+    `delivery` (bot/delivery.py); `finished` hears of each update processed.
     """
 
     def __init__(
         self,
+        delivery: Callable[[object], Delivery | None],
         finished: Callable[[object], Awaitable[None]],
         max_concurrent_updates: int = 256,
     ) -> None:
         super().__init__(max_concurrent_updates)
         self._order = ConversationLocks()
+        self._delivery = delivery
         self._finished = finished
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         async with self._order.hold(_order_key(update)):
-            await coroutine
+            with delivering(self._delivery(update)):
+                await coroutine
         await self._finished(update)
 
     async def initialize(self) -> None:

@@ -2,7 +2,8 @@
 
 One process, reused between retrains (spawning one costs about a second of imports). When it
 dies (kill -9, out of memory) the retrain fails with a ModelError, and the next one gets a new
-process.
+process. `stop` ends a training under way instead of waiting for it: a Ctrl-C must not wait
+for LightGBM.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import os
 import signal
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from bot.errors import ModelError
 from policy.training_job import Built, Job, build
@@ -26,11 +29,19 @@ class TrainingProcess:
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
+        self._pid: Any = None
+        """The process id of the pool's process (a shared value), 0 until it has started."""
 
     async def start(self) -> None:
-        self._pool = _new_pool()
+        self._pool = self._started_pool()
+
+    def _started_pool(self) -> ProcessPoolExecutor:
+        spawn = multiprocessing.get_context("spawn")  # no fork of a process with threads
+        self._pid = spawn.Value("i", 0)
+        pool = ProcessPoolExecutor(1, mp_context=spawn, initializer=isolate, initargs=(self._pid,))
         with _no_ctrl_c():
-            self._pool.submit(_warm)  # imports LightGBM now, not at the first correction
+            pool.submit(_warm)  # imports LightGBM now, not at the first correction
+        return pool
 
     async def run(self, job: Job) -> Built:
         if self._pool is None:
@@ -40,19 +51,19 @@ class TrainingProcess:
                 built = asyncio.get_running_loop().run_in_executor(self._pool, build, job)
             return await built
         except BrokenProcessPool as exc:
-            self._pool.shutdown(wait=False)
-            self._pool = _new_pool()
+            if self._pool is not None:  # not stopped: the next retrain gets a new process
+                self._pool.shutdown(wait=False)
+                self._pool = self._started_pool()
             raise ModelError("the training process died (killed, or out of memory)") from exc
 
     async def stop(self) -> None:
         if self._pool is not None:
             pool, self._pool = self._pool, None
+            ours = {child.pid for child in multiprocessing.active_children()}
+            if self._pid.value in ours:  # a training (or the start) under way ends now
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self._pid.value, signal.SIGTERM)
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
-
-
-def _new_pool() -> ProcessPoolExecutor:
-    spawn = multiprocessing.get_context("spawn")  # no fork of a process with threads
-    return ProcessPoolExecutor(1, mp_context=spawn, initializer=isolate)
 
 
 @contextlib.contextmanager

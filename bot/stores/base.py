@@ -11,6 +11,11 @@ The engine works on a conversation through a turn, its unit of work:
         await turn.commit(events, pending=..., snapshot=...)  # the turn's one write
     # leaving the block releases the lock; a store may release it with the commit
 
+A commit may name the platform update it processed (`delivery`, its inbox key); the store keeps
+the last `KEPT_DELIVERIES` of each conversation with the events their commits appended
+(`Delivered`), in the same write. An update processed again after a crash (committed, not yet
+marked done in the inbox) is then found stored (`turn.delivered(key)`) instead of stored twice.
+
 A store also keeps the ids of its taught conversations (those a trainer answered a question in),
 added by the same append that stores the trainer's action, so that retraining reads only those.
 """
@@ -56,6 +61,35 @@ class ConversationTail:
     def length(self) -> int:
         """The number of events in the whole conversation."""
         return (self.snapshot.length if self.snapshot else 0) + len(self.events)
+
+
+KEPT_DELIVERIES = 32
+"""Deliveries remembered per conversation. One conversation's updates are processed in order,
+so one processed again after a crash is one of its last few."""
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A platform update a turn stored: its inbox key and the events its commit appended
+    (positions `start` to `end`)."""
+
+    key: str
+    start: int
+    end: int
+
+    def to_text(self) -> str:
+        return f"{self.start} {self.end} {self.key}"
+
+    @classmethod
+    def from_text(cls, text: str | bytes) -> Delivered:
+        """The record `to_text` wrote; a damaged one reads as a record of no update."""
+        if isinstance(text, bytes):
+            text = text.decode(errors="replace")
+        start, _, rest = text.partition(" ")
+        end, _, key = rest.partition(" ")
+        if not (start.isdigit() and end.isdigit()):
+            return cls("", 0, 0)
+        return cls(key, int(start), int(end))
 
 
 @dataclass(frozen=True)
@@ -115,13 +149,20 @@ class Appends(Loads, Protocol):
         pending: Question | None,
         snapshot: Snapshot | None = None,
         flag: Flag | None = None,
+        delivered: Delivered | None = None,
     ) -> None:
         """Append events, set the pending question and the snapshot, all or nothing.
 
         `snapshot` is the fold of the conversation including `events`; None keeps the stored
-        one. `flag` puts the turn in the review queue, with the same write. Raises
-        ConflictError when the conversation no longer has `expected_length` events.
+        one. `flag` puts the turn in the review queue, `delivered` records the update the
+        events came from, with the same write. Raises ConflictError when the conversation no
+        longer has `expected_length` events.
         """
+        ...
+
+    async def delivered(self, conversation_id: str, key: str) -> Delivered | None:
+        """The record of the update with inbox key `key`, if one of the conversation's last
+        `KEPT_DELIVERIES` commits stored it."""
         ...
 
 
@@ -138,6 +179,10 @@ class StoredTurn:
         """Every event of the conversation; ConflictError when it grew since the tail."""
         return await load_matching(self._store, self.tail)
 
+    async def delivered(self, key: str) -> Delivered | None:
+        """How the update with inbox key `key` was stored, if a commit stored it."""
+        return await self._store.delivered(self.tail.id, key)
+
     async def commit(
         self,
         events: Sequence[Event],
@@ -145,12 +190,14 @@ class StoredTurn:
         pending: Question | None,
         snapshot: Snapshot | None,
         flag: Flag | None = None,
+        delivery: str | None = None,
     ) -> None:
         """Appends the turn's events after the tail, with the pending question and the
         snapshot, all or nothing (ConflictError when the conversation grew since the tail).
 
         It is the turn's last use of the store: a store may release the lock with it. `flag`
-        (a user's turn to review) is written by the same append.
+        (a user's turn to review) and `delivery` (the inbox key of the update the turn
+        processed) are written by the same append.
         """
         if self._committed:
             raise RuntimeError(f"the turn on conversation {self.tail.id} has committed already")
@@ -162,6 +209,9 @@ class StoredTurn:
             pending=pending,
             snapshot=snapshot,
             flag=flag,
+            delivered=None
+            if delivery is None
+            else Delivered(delivery, self.tail.length, self.tail.length + len(events)),
         )
 
 

@@ -39,6 +39,8 @@ class Entry:
     """The platform's id of the update, e.g. `telegram:812` or `slack:Ev01`."""
     payload: str
     """The update as JSON, enough to process it again after a restart."""
+    again: bool = False
+    """Handed out again (a process stopped before it was done): its turn may be stored."""
 
 
 class Inbox(Protocol):

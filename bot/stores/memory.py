@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 
@@ -10,8 +11,10 @@ from bot.events import Event
 from bot.locks import ConversationLocks
 from bot.review import Flag
 from bot.stores.base import (
+    KEPT_DELIVERIES,
     Conversation,
     ConversationTail,
+    Delivered,
     StoredTurn,
     Taught,
     is_taught,
@@ -27,6 +30,7 @@ class MemoryTrackerStore:
         self._pending: dict[str, Question | None] = {}
         self._snapshots: dict[str, Snapshot] = {}
         self._taught: set[str] = set()
+        self._deliveries: dict[str, deque[Delivered]] = {}
         self.flags: dict[str, Flag] = {}
         """The review queue's flags by key (`MemoryReviewQueue` reads and claims them)."""
         self._locks = ConversationLocks()
@@ -54,6 +58,7 @@ class MemoryTrackerStore:
         pending: Question | None,
         snapshot: Snapshot | None = None,
         flag: Flag | None = None,
+        delivered: Delivered | None = None,
     ) -> None:
         """Also the write of a turn's commit; see `Appends.append`."""
         length = len(self._events.get(conversation_id, ()))
@@ -69,6 +74,13 @@ class MemoryTrackerStore:
             self._taught.add(conversation_id)
         if flag is not None:
             self.flags[flag.key] = flag
+        if delivered is not None:
+            kept = self._deliveries.setdefault(conversation_id, deque(maxlen=KEPT_DELIVERIES))
+            kept.append(delivered)
+
+    async def delivered(self, conversation_id: str, key: str) -> Delivered | None:
+        kept = self._deliveries.get(conversation_id, ())
+        return next((d for d in reversed(kept) if d.key == key), None)  # the latest
 
     async def conversation_ids(self) -> list[str]:
         return sorted(self._events)

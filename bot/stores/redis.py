@@ -11,6 +11,7 @@ scripts of a turn run on one master, while different conversations spread over t
     <prefix>:taught               set of the taught conversations' ids
     <prefix>:taught:built         there when the set lists every taught conversation
     <prefix>:conv:{<id>}:flags    hash: the conversation's turns to review (position: flag)
+    <prefix>:conv:{<id>}:delivered list: the last updates its commits stored (`Delivered`)
     <prefix>:review:flags         hash: the review queue's index (flag key: flag)
     <prefix>:review:claim:<key>   the trainer who has a flag open, with an expiry
     <prefix>:review:by:<trainer>  the flag a trainer has open, with the same expiry
@@ -60,8 +61,10 @@ from bot.events import Event, event_to_json
 from bot.review import Flag
 from bot.stores import redis_scripts
 from bot.stores.base import (
+    KEPT_DELIVERIES,
     Conversation,
     ConversationTail,
+    Delivered,
     StoredTurn,
     Taught,
     decode_events,
@@ -111,10 +114,14 @@ class _Holding:
         pending: Question | None,
         snapshot: Snapshot | None = None,
         flag: Flag | None = None,
+        delivered: Delivered | None = None,
     ) -> None:
         await self._store._write(
-            conversation_id, events, expected_length, pending, snapshot, self._lock, flag
+            conversation_id, events, expected_length, pending, snapshot, self._lock, flag, delivered
         )
+
+    async def delivered(self, conversation_id: str, key: str) -> Delivered | None:
+        return await self._store.delivered(conversation_id, key)
 
 
 class RedisTrackerStore:
@@ -197,9 +204,17 @@ class RedisTrackerStore:
         pending: Question | None,
         snapshot: Snapshot | None = None,
         flag: Flag | None = None,
+        delivered: Delivered | None = None,
     ) -> None:
         """An append outside a turn; see `Appends.append`."""
-        await self._write(conversation_id, events, expected_length, pending, snapshot, None, flag)
+        await self._write(
+            conversation_id, events, expected_length, pending, snapshot, None, flag, delivered
+        )
+
+    async def delivered(self, conversation_id: str, key: str) -> Delivered | None:
+        async with self._guard():
+            kept = await self._redis.lrange(self._deliveries_key(conversation_id), 0, -1)
+        return next((d for d in map(Delivered.from_text, kept) if d.key == key), None)
 
     async def _write(
         self,
@@ -210,9 +225,14 @@ class RedisTrackerStore:
         snapshot: Snapshot | None,
         lock: _Lock | None,
         flag: Flag | None = None,
+        delivered: Delivered | None = None,
     ) -> None:
         """The append, which also releases `lock` when it is still the turn's."""
-        keys = [*self._keys(conversation_id), self.flags_key(conversation_id)]
+        keys = [
+            *self._keys(conversation_id),
+            self.flags_key(conversation_id),
+            self._deliveries_key(conversation_id),
+        ]
         ttl = self._settings.ttl_seconds
         args: list[str | int] = [
             expected_length,
@@ -223,6 +243,8 @@ class RedisTrackerStore:
             lock.token if lock else "",
             flag.position if flag else "",
             flag.to_json() if flag else "",
+            delivered.to_text() if delivered else "",
+            KEPT_DELIVERIES,
             *(event_to_json(event) for event in events),
         ]
         async with self._guard():
@@ -265,6 +287,9 @@ class RedisTrackerStore:
     def flags_key(self, conversation_id: str) -> str:
         """The hash of a conversation's flags (same hash tag as its events)."""
         return f"{self._settings.prefix}:conv:{{{conversation_id}}}:flags"
+
+    def _deliveries_key(self, conversation_id: str) -> str:
+        return f"{self._settings.prefix}:conv:{{{conversation_id}}}:delivered"
 
     @property
     def review_index(self) -> str:

@@ -24,9 +24,10 @@ end
 LOCK_AND_READ += _READ_TAIL
 
 APPEND = """
--- KEYS: events, meta, lock, review flags. ARGV: expected length, append token, TTL in ms
--- (0: none), pending question ('' for none), snapshot ('' keeps the stored one), lock token to
--- release ('' for none), review flag's field ('' for none), its JSON, events...
+-- KEYS: events, meta, lock, review flags, deliveries. ARGV: expected length, append token, TTL
+-- in ms (0: none), pending question ('' for none), snapshot ('' keeps the stored one), lock
+-- token to release ('' for none), review flag's field ('' for none), its JSON, the delivery's
+-- record ('' for none), deliveries kept, events...
 -- Returns {appended (0: the length differs), length, lock released}.
 if redis.call('HGET', KEYS[2], 'token') == ARGV[2] then
   return {1, redis.call('LLEN', KEYS[1]), 0}  -- already done: a retry after a lost reply
@@ -35,11 +36,15 @@ local length = redis.call('LLEN', KEYS[1])
 if length ~= tonumber(ARGV[1]) then
   return {0, length, 0}
 end
-if #ARGV > 8 then
-  length = redis.call('RPUSH', KEYS[1], unpack(ARGV, 9))
+if #ARGV > 10 then
+  length = redis.call('RPUSH', KEYS[1], unpack(ARGV, 11))
 end
 if ARGV[7] ~= '' then
   redis.call('HSET', KEYS[4], ARGV[7], ARGV[8])
+end
+if ARGV[9] ~= '' then
+  redis.call('LPUSH', KEYS[5], ARGV[9])
+  redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[10]) - 1)
 end
 redis.call('HSET', KEYS[2], 'token', ARGV[2])
 if ARGV[4] == '' then
@@ -50,7 +55,7 @@ end
 if ARGV[5] ~= '' then
   redis.call('HSET', KEYS[2], 'snapshot', ARGV[5], 'at', length)
 end
-for _, i in ipairs({1, 2, 4}) do
+for _, i in ipairs({1, 2, 4, 5}) do
   if ARGV[3] == '0' then
     redis.call('PERSIST', KEYS[i])
   else

@@ -8,6 +8,8 @@ Table `taught` lists the taught conversations, inserted by the append that store
 action. A file from before it gets the table filled from its conversations when it is opened.
 Table `review_flags` is the review queue, inserted by the append of a flagged user's turn;
 `review_claims` says which trainer has which flag open, until when (`SqliteReviewQueue`).
+Table `deliveries` keeps the last updates each conversation's commits stored (`Delivered`),
+inserted by the same append.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from bot.events import Event, event_to_json
 from bot.locks import ConversationLocks
 from bot.review import Flag
 from bot.stores.base import (
+    KEPT_DELIVERIES,
     Conversation,
     ConversationTail,
+    Delivered,
     StoredTurn,
     Taught,
     decode_events,
@@ -61,6 +65,13 @@ CREATE TABLE IF NOT EXISTS review_flags (
     key TEXT PRIMARY KEY,
     flagged_at REAL NOT NULL,
     data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    conversation_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    PRIMARY KEY (conversation_id, key)
 );
 CREATE TABLE IF NOT EXISTS review_claims (
     key TEXT PRIMARY KEY,
@@ -134,14 +145,26 @@ class SqliteTrackerStore:
         pending: Question | None,
         snapshot: Snapshot | None = None,
         flag: Flag | None = None,
+        delivered: Delivered | None = None,
     ) -> None:
         rows = [event_to_json(event) for event in events]
         text = json.dumps(pending.to_dict()) if pending else None
         fold = snapshot.to_json() if snapshot else None
         taught = is_taught(events)
         await self._run(
-            lambda db: _append(db, conversation_id, rows, expected_length, text, fold, taught, flag)
+            lambda db: _append(
+                db, conversation_id, rows, expected_length, text, fold, taught, flag, delivered
+            )
         )
+
+    async def delivered(self, conversation_id: str, key: str) -> Delivered | None:
+        row = await self._run(
+            lambda db: db.execute(
+                "SELECT start, end FROM deliveries WHERE conversation_id = ? AND key = ?",
+                (conversation_id, key),
+            ).fetchone()
+        )
+        return None if row is None else Delivered(key, row[0], row[1])
 
     async def conversation_ids(self) -> list[str]:
         rows = await self._run(
@@ -253,6 +276,7 @@ def _append(
     snapshot: str | None,
     taught: bool,
     flag: Flag | None,
+    delivered: Delivered | None,
 ) -> None:
     with write_transaction(db):
         row = db.execute(
@@ -282,3 +306,18 @@ def _append(
                 "INSERT OR REPLACE INTO review_flags (key, flagged_at, data) VALUES (?, ?, ?)",
                 (flag.key, flag.at, flag.to_json()),
             )
+        if delivered is not None:
+            _record_delivery(db, conversation_id, delivered)
+
+
+def _record_delivery(db: sqlite3.Connection, conversation_id: str, delivered: Delivered) -> None:
+    """Inserts the record and drops the conversation's older ones beyond KEPT_DELIVERIES."""
+    db.execute(
+        "INSERT OR REPLACE INTO deliveries (conversation_id, key, start, end) VALUES (?, ?, ?, ?)",
+        (conversation_id, delivered.key, delivered.start, delivered.end),
+    )
+    db.execute(
+        "DELETE FROM deliveries WHERE conversation_id = ? AND rowid <= (SELECT rowid FROM "
+        "deliveries WHERE conversation_id = ? ORDER BY rowid DESC LIMIT 1 OFFSET ?)",
+        (conversation_id, conversation_id, KEPT_DELIVERIES),
+    )

@@ -6,6 +6,7 @@ import pytest
 
 from bot import texts
 from bot.actions import ActionRegistry
+from bot.delivery import Delivery, delivering
 from bot.domain import Domain
 from bot.engine import Command, Engine, UserMessage
 from bot.errors import (
@@ -102,6 +103,19 @@ async def test_other_replicas_hear_of_a_teaching_only_once_it_is_stored(engine):
     choices = await answer(engine, asked, "wrong_intent")
     await answer(engine, choices, "choose_intent", "greet")
     assert log == ["stored c1", "stored c1", "stored c1", "taught c1"]
+
+
+async def test_an_update_stored_before_a_crash_is_answered_again_not_stored_again(engine):
+    asked = await say(engine, "/greet")
+    with delivering(Delivery("telegram:7", again=False)):
+        approved = await answer(engine, asked, "approve")
+    stored = await engine.store.load("c1")
+    with delivering(Delivery("telegram:7", again=True)):  # the inbox hands it out again
+        again = await engine.handle("c1", Answer("whatever", "approve"), trainer=True)
+    assert await engine.store.load("c1") == stored
+    assert again == [o for o in approved if not isinstance(o, Decided)]  # said, asked again
+    with delivering(Delivery("telegram:8", again=True)):  # handed out again, never stored
+        assert only(await say(engine, "/greet"), Notice)  # processed: the question is open
 
 
 async def test_wrong_action_lists_every_action_and_runs_the_choice(engine, concert_domain):

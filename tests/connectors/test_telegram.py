@@ -609,6 +609,33 @@ async def test_an_acknowledged_update_stays_in_the_inbox_until_its_turn_is_done(
     assert unfinished.key.startswith("telegram:")
 
 
+class KilledBeforeDone(SqliteInbox):
+    """An inbox of a process killed after each turn was stored, before its entry was done."""
+
+    async def done(self, entry):
+        pass
+
+
+async def test_an_update_stored_before_a_kill_is_answered_again_never_stored_twice(
+    telegram, engine, tmp_path
+):
+    killed = await KilledBeforeDone.open(tmp_path / "ozbot.db", "telegram")
+    tg = await telegram(engine, inbox=killed)
+    await tg.say(USER, "/greet")
+    assert tg.texts(USER) == ["hey there!"]
+    stored = (await engine.store.load(f"telegram:{USER}")).events
+    await tg.connector.stop()
+    await killed.close()
+    inbox = await SqliteInbox.open(tmp_path / "ozbot.db", "telegram")
+    again = await telegram(engine, inbox=inbox)
+    await asyncio.wait_for(again.connector.application.update_queue.join(), WAIT)
+    # said again: it may not have been sent before the kill
+    assert again.texts(USER) == ["hey there!", "hey there!"]
+    assert (await engine.store.load(f"telegram:{USER}")).events == stored
+    assert await inbox.recover() == []
+    await inbox.close()
+
+
 async def test_a_start_answers_the_updates_a_killed_process_left_once(
     telegram, engine, fake_api, tmp_path
 ):

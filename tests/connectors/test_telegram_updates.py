@@ -61,7 +61,7 @@ async def test_one_members_updates_run_in_order_while_others_go_on():
     async def finish(update: object) -> None:
         finished.append(update)
 
-    order = PerChatOrder(finish)
+    order = PerChatOrder(lambda update: None, finish)
     done: list[str] = []
     slow = asyncio.Event()
 

@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 
 from bot.errors import ConflictError, ConversationBusyError, StoreError, StoreUnavailableError
 from bot.events import ActionExecuted, UserUttered
-from bot.stores.base import Taught
+from bot.stores.base import Delivered, Taught
 from bot.stores.redis import RedisTrackerStore
 from bot.stores.redis_client import MAX_CONNECTIONS
 from bot.stores.settings import RedisSettings
@@ -135,12 +135,14 @@ async def test_a_corrupt_snapshot_is_logged_and_the_events_are_folded_instead(
 async def test_a_retried_append_is_applied_once(connect, redis_settings):
     """A reply lost with the connection makes redis-py send the script again."""
     store = await connect()
-    kinds = ("events", "meta", "lock", "flags")
+    kinds = ("events", "meta", "lock", "flags", "delivered")
     keys = [f"{redis_settings.prefix}:conv:{{c1}}:{kind}" for kind in kinds]
-    args = [0, "token-1", 0, "", "", "", "", "", '{"event": "restart", "v": 1, "timestamp": 1.0}']
+    restart = '{"event": "restart", "v": 1, "timestamp": 1.0}'
+    args = [0, "token-1", 0, "", "", "", "", "", "0 1 telegram:1", 32, restart]
     assert await store._append(keys=keys, args=args) == [1, 1, 0]
     assert await store._append(keys=keys, args=args) == [1, 1, 0]
     assert len((await store.load("c1")).events) == 1
+    assert await store.delivered("c1", "telegram:1") == Delivered("telegram:1", 0, 1)
 
 
 async def test_the_lock_serializes_replicas_and_its_wait_is_bounded(connect):

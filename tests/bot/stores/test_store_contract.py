@@ -7,7 +7,7 @@ import pytest
 from bot.errors import ConflictError
 from bot.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from bot.policy import TRAINER
-from bot.stores.base import Taught
+from bot.stores.base import KEPT_DELIVERIES, Delivered, Taught
 from bot.teaching import Question
 from bot.tracker import Tracker
 
@@ -141,6 +141,32 @@ async def test_a_turn_commits_once(store):
             await turn.commit(GREETING[1:], pending=None, snapshot=None)
     async with store.turn("c1") as turn:  # the lock was released
         assert turn.tail.length == 1
+
+
+async def test_a_commit_records_the_update_it_stored(store):
+    async with store.turn("c1") as turn:
+        assert await turn.delivered("telegram:1") is None
+        await turn.commit(GREETING[:2], pending=QUESTION, snapshot=None, delivery="telegram:1")
+    async with store.turn("c1") as turn:
+        await turn.commit(GREETING[2:], pending=None, snapshot=None, delivery="telegram:2")
+    async with store.turn("c1") as turn:
+        assert await turn.delivered("telegram:1") == Delivered("telegram:1", 0, 2)
+        assert await turn.delivered("telegram:2") == Delivered("telegram:2", 2, 5)
+        assert await turn.delivered("telegram:3") is None
+    async with store.turn("c2") as turn:  # each conversation its own
+        assert await turn.delivered("telegram:1") is None
+
+
+async def test_only_the_last_updates_of_a_conversation_are_remembered(store):
+    for number in range(KEPT_DELIVERIES + 1):
+        async with store.turn("c1") as turn:
+            listen = [ActionExecuted("action_listen")]
+            await turn.commit(listen, pending=None, snapshot=None, delivery=f"slack:{number}")
+    async with store.turn("c1") as turn:
+        assert await turn.delivered("slack:0") is None
+        assert await turn.delivered("slack:1") == Delivered("slack:1", 1, 2)
+        last = f"slack:{KEPT_DELIVERIES}"
+        assert await turn.delivered(last) == Delivered(last, KEPT_DELIVERIES, KEPT_DELIVERIES + 1)
 
 
 def taught_turn(at):
