@@ -11,13 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
-import os
 import signal
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
 
 from bot.errors import ModelError
 from policy.training_job import Built, Job, build
@@ -29,18 +27,20 @@ class TrainingProcess:
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
-        self._pid: Any = None
-        """The process id of the pool's process (a shared value), 0 until it has started."""
+        self._process: multiprocessing.process.BaseProcess | None = None
+        """The pool's process, to end a training under way at `stop`."""
 
     async def start(self) -> None:
         self._pool = self._started_pool()
 
     def _started_pool(self) -> ProcessPoolExecutor:
         spawn = multiprocessing.get_context("spawn")  # no fork of a process with threads
-        self._pid = spawn.Value("i", 0)
-        pool = ProcessPoolExecutor(1, mp_context=spawn, initializer=isolate, initargs=(self._pid,))
+        pool = ProcessPoolExecutor(1, mp_context=spawn, initializer=isolate)
+        before = set(multiprocessing.active_children())
         with _no_ctrl_c():
             pool.submit(_warm)  # imports LightGBM now, not at the first correction
+        started = set(multiprocessing.active_children()) - before  # submit started it
+        self._process = started.pop() if len(started) == 1 else None
         return pool
 
     async def run(self, job: Job) -> Built:
@@ -59,10 +59,8 @@ class TrainingProcess:
     async def stop(self) -> None:
         if self._pool is not None:
             pool, self._pool = self._pool, None
-            ours = {child.pid for child in multiprocessing.active_children()}
-            if self._pid.value in ours:  # a training (or the start) under way ends now
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(self._pid.value, signal.SIGTERM)
+            if self._process is not None and self._process.is_alive():
+                self._process.terminate()  # a training (or the start) under way ends now
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
 
 

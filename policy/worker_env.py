@@ -12,18 +12,15 @@ import multiprocessing.connection
 import os
 import signal
 import threading
-from typing import Any
 
 NICENESS = 10
 """Training yields the CPU to the processes that serve conversations."""
 
 
-def isolate(pid: Any) -> None:
+def isolate() -> None:
     """One OpenMP thread that sleeps when idle (two on a busy 2-core box ran 4x slower), and
     an exit when the bot's process dies. Ctrl-C reaches every process of the terminal: the
-    bot's process handles it (and stops this one), so this one ignores it. `pid` (a shared
-    `multiprocessing.Value`) gets this process's id, so that the bot can end it at once."""
-    pid.value = os.getpid()
+    bot's process handles it (and stops this one), so this one ignores it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ["OMP_NUM_THREADS"] = "1"
     os.environ["OMP_WAIT_POLICY"] = "PASSIVE"

@@ -14,13 +14,14 @@ from typing import Any
 import pytest
 
 from bot.domain import Domain
+from bot.errors import ModelError
 from policy.config import PolicyConfig, RetrainPace
 from policy.deployer import TrainingSetup
 from policy.ensemble import EnsemblePolicy
 from policy.model_store import ModelStore, Version, VersionRecord
 from policy.retraining import Retraining, retraining
 from policy.training import TrainingData
-from policy.training_job import Train
+from policy.training_job import Job, Train
 from policy.training_process import TrainingProcess
 from tests.conftest import REPO
 from tests.policy.concert import concert_stories
@@ -160,3 +161,25 @@ def test_the_training_process_ends_when_the_bot_is_killed() -> None:
     while (left := {pid for pid in left if alive(pid)}) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert left == set()
+
+
+async def test_stop_ends_a_training_under_way_instead_of_waiting_for_it(
+    concert_domain: Domain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C must not wait for LightGBM (this training would wait 30 s)."""
+    monkeypatch.syspath_prepend(str(REPO))
+    pid_file = tmp_path / "training.pid"
+    process = TrainingProcess()
+    await process.start()
+    data = TrainingData(concert_stories(), {})
+    train = partial(wait_to_be_killed_once, pid_file)
+    job = Job(concert_domain, data, PolicyConfig(), tmp_path / "models", 2, None, train)
+    running = asyncio.ensure_future(process.run(job))
+    for _ in range(400):
+        if pid_file.exists() and pid_file.read_text():
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.wait_for(process.stop(), 10)
+    with pytest.raises(ModelError, match="the training process died"):
+        await running
+    assert not alive(int(pid_file.read_text()))
