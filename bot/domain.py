@@ -1,7 +1,9 @@
 """The domain: what the bot understands (intents, entities), remembers (slots) and does (actions).
 
 Reads both the Rasa Core 0.x form (`templates:`, custom actions as `module.Class`) and the
-Rasa 1.x-3.x form (`responses:`, `version:`).
+Rasa 1.x-3.x form (`responses:`, `version:`), with Rasa 2/3 forms and slot mappings: a Rasa 3
+slot says how it is filled (`mappings:`), a slot without them is filled by the entity of its
+name (Rasa 1/2's `auto_fill`), and a Rasa 2 form's slot mappings apply while that form is active.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from bot.yaml_reading import load_yaml
 DEFAULT_ACTIONS = (ACTION_LISTEN, ACTION_RESTART)
 """Come first, so that action indices match the seed's list; the fallback comes last."""
 SLOT_TYPES = ("text", "bool", "list", "categorical", "float", "unfeaturized", "any")
+REQUESTED_SLOT = "requested_slot"
+"""The slot a form asks for next (Rasa's name); added to a domain with forms."""
+ACTION_DEACTIVATE_LOOP = "action_deactivate_loop"
+"""Rasa's action that ends the active form; in a domain with forms."""
+MAPPING_TYPES = ("from_entity", "from_text", "from_intent", "from_trigger_intent", "custom")
 _IGNORED_KEYS = {"version", "session_config", "config", "e2e_actions"}
 _KNOWN_KEYS = {"intents", "entities", "slots", "templates", "responses", "actions", "forms"}
 _VARIATION_KEYS = {"text", "buttons", "image", "custom"}
@@ -28,6 +35,33 @@ _EXTRA_VARIATION_KEYS = {
     "elements",
 }  # fmt: skip
 """Rasa's other keys of a response variation: kept as written, for the export."""
+
+
+@dataclass(frozen=True)
+class LoopCondition:
+    """A mapping applies while this form is active (None: while none is), and asks for this
+    slot, if given."""
+
+    active_loop: str | None
+    requested_slot: str | None = None
+
+
+@dataclass(frozen=True)
+class SlotMapping:
+    """How a slot is filled from what the user says (Rasa 3's `mappings:` items)."""
+
+    type: str
+    """One of MAPPING_TYPES."""
+    entity: str | None = None
+    intent: tuple[str, ...] = ()
+    """Only after these intents (none: any)."""
+    not_intent: tuple[str, ...] = ()
+    value: Any = None
+    """What from_intent and from_trigger_intent set."""
+    role: str | None = None
+    group: str | None = None
+    conditions: tuple[LoopCondition, ...] = ()
+    """Any of them must hold (none: always)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +75,8 @@ class Slot:
     max_value: float = 1.0
     initial_value: Any = None
     auto_fill: bool = True
+    mappings: tuple[SlotMapping, ...] = ()
+    """How the user's messages fill it: as written, or from the entity of its name."""
 
     @property
     def featurized(self) -> bool:
@@ -61,6 +97,16 @@ class Response:
 
 
 @dataclass(frozen=True)
+class Form:
+    """A Rasa form: it asks for its required slots one by one until all are filled."""
+
+    name: str
+    required_slots: tuple[str, ...]
+    ignored_intents: tuple[str, ...] = ()
+    """Intents that never fill its slots."""
+
+
+@dataclass(frozen=True)
 class Domain:
     intents: tuple[str, ...]
     entities: tuple[str, ...]
@@ -70,6 +116,7 @@ class Domain:
     """Every action: listen and restart, the domain's in file order, then the fallback."""
     action_classes: dict[str, str] = field(default_factory=dict)
     """Action name -> `module.Class` for actions the domain lists as a class path."""
+    forms: dict[str, Form] = field(default_factory=dict)
 
     def slot(self, name: str) -> Slot | None:
         return next((slot for slot in self.slots if slot.name == name), None)
@@ -88,6 +135,7 @@ class Domain:
             "entities": self.entities,
             "slots": [(s.name, s.type, s.values, s.min_value, s.max_value) for s in self.slots],
             "actions": self.actions,
+            "forms": sorted(self.forms),
         }
         return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
 

@@ -87,6 +87,23 @@ class Restarted:
     timestamp: float = field(default_factory=_now, compare=False)
 
 
+@dataclass(frozen=True)
+class ActiveLoop:
+    """A form (Rasa's loop) became active (`name`), or no form is active any more (None)."""
+
+    name: str | None
+    timestamp: float = field(default_factory=_now, compare=False)
+
+
+@dataclass(frozen=True)
+class ActionExecutionRejected:
+    """The action refused to run: an active form that could not fill the slot it asked for
+    from the user's message. Another action is predicted instead."""
+
+    name: str
+    timestamp: float = field(default_factory=_now, compare=False)
+
+
 CorrectionKind = Literal["action", "intent", "entities"]
 
 
@@ -110,6 +127,8 @@ Event = (
     | ActionReverted
     | Restarted
     | Corrected
+    | ActiveLoop
+    | ActionExecutionRejected
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -121,6 +140,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
     "undo": ActionReverted,
     "restart": Restarted,
     "correction": Corrected,
+    "active_loop": ActiveLoop,
+    "action_execution_rejected": ActionExecutionRejected,
 }
 _TYPE_NAMES = {cls: name for name, cls in EVENT_TYPES.items()}
 

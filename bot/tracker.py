@@ -20,7 +20,9 @@ from bot.errors import StoreError
 from bot.events import (
     ACTION_LISTEN,
     ActionExecuted,
+    ActionExecutionRejected,
     ActionReverted,
+    ActiveLoop,
     Event,
     Restarted,
     SlotSet,
@@ -33,7 +35,7 @@ from bot.events import (
 SlotFeature = tuple[str, Any]
 SNAPSHOT_TURNS = 20
 """Past turns a snapshot keeps: the window of a policy that looks at up to this many states."""
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,9 @@ class State:
     entities: frozenset[str]
     slots: tuple[SlotFeature, ...]
     """Featurized values of the slots that are set, by slot name, in domain order."""
+    active_loop: str | None = None
+    """The active form; None also when it just refused to run (`ActionExecutionRejected`),
+    as Rasa's states say, so that another action is predicted."""
 
 
 def slot_feature(slot: Slot, value: Any) -> Any:
@@ -81,6 +86,8 @@ class Snapshot:
     latest_message: UserUttered | None
     latest_action: str | None
     turns: tuple[tuple[State, str], ...]
+    active_loop: str | None = None
+    rejected: bool = False
 
     def fits(self, domain: Domain) -> bool:
         """False after a format change or a change of the domain's slots: fold anew then."""
@@ -94,7 +101,9 @@ class Snapshot:
             "slots": self.slots,
             "latest_message": event_to_dict(message) if message else None,
             "latest_action": self.latest_action,
-            "turns": [[_state_to_list(state), action] for state, action in self.turns],
+            "turns": [[state_to_list(state), action] for state, action in self.turns],
+            "active_loop": self.active_loop,
+            "rejected": self.rejected,
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -112,19 +121,26 @@ class Snapshot:
                 slots=dict(data["slots"]),
                 latest_message=message,
                 latest_action=data["latest_action"],
-                turns=tuple((_state_from_list(state), str(a)) for state, a in data["turns"]),
+                turns=tuple((state_from_list(state), str(a)) for state, a in data["turns"]),
+                active_loop=data.get("active_loop"),
+                rejected=bool(data.get("rejected")),
             )
         except (ValueError, KeyError, TypeError, StoreError) as exc:
             raise StoreError(f"not a tracker snapshot: {exc!r}") from exc
 
 
-def _state_to_list(state: State) -> list[Any]:
-    return [state.prev_action, state.intent, sorted(state.entities), list(state.slots)]
+def state_to_list(state: State) -> list[Any]:
+    """The JSON form of a state (snapshots, memoization)."""
+    slots = [list(slot) for slot in state.slots]
+    return [state.prev_action, state.intent, sorted(state.entities), slots, state.active_loop]
 
 
-def _state_from_list(data: list[Any]) -> State:
-    prev_action, intent, entities, slots = data
-    return State(prev_action, intent, frozenset(entities), tuple(tuple(s) for s in slots))
+def state_from_list(data: list[Any]) -> State:
+    """A state from its JSON form; a form from before active loops has four items."""
+    prev_action, intent, entities, slots, *loop = data
+    slot_features = tuple((name, value) for name, value in slots)
+    active_loop = loop[0] if loop else None
+    return State(prev_action, intent, frozenset(entities), slot_features, active_loop)
 
 
 class Tracker:
@@ -155,6 +171,8 @@ class Tracker:
         tracker.latest_message = snapshot.latest_message
         tracker.latest_action = snapshot.latest_action
         tracker.turns = list(snapshot.turns)
+        tracker.active_loop = snapshot.active_loop
+        tracker.rejected = snapshot.rejected
         for event in events:
             tracker.apply(event)
         return tracker
@@ -177,6 +195,8 @@ class Tracker:
             self.latest_message,
             self.latest_action,
             tuple(self.turns[-SNAPSHOT_TURNS:]),
+            self.active_loop,
+            self.rejected,
         )
 
     def _reset(self) -> None:
@@ -186,6 +206,10 @@ class Tracker:
         self.latest_action: str | None = None
         self.turns: list[tuple[State, str]] = []
         """(state before the action, the action) for every action since the user first spoke."""
+        self.active_loop: str | None = None
+        """The active form (Rasa's loop), if any."""
+        self.rejected = False
+        """The active form refused to run since the last action."""
 
     def apply(self, event: Event) -> None:
         """Add one event to the conversation and to the fold."""
@@ -213,6 +237,11 @@ class Tracker:
             if self.latest_message is not None:
                 self.turns.append((self.current_state(), event.name))
             self.latest_action = event.name
+            self.rejected = False
+        elif isinstance(event, ActiveLoop):
+            self.active_loop = event.name
+        elif isinstance(event, ActionExecutionRejected):
+            self.rejected = True
 
     def _revert(self, event: UserUtteranceReverted | ActionReverted) -> None:
         wanted = UserUttered if isinstance(event, UserUtteranceReverted) else ActionExecuted
@@ -239,6 +268,7 @@ class Tracker:
             intent=message.intent if message else None,
             entities=frozenset(message.entities) if message else frozenset(),
             slots=tuple(features),
+            active_loop=None if self.rejected else self.active_loop,
         )
 
     def states(self) -> list[State]:

@@ -3,7 +3,7 @@
 Each of the last `max_history` positions (padded at the start, so the current state is always
 the last block) has: a present flag, the previous action, the intent, the entities and the
 slots by type (categorical one-hot over its values and "other", bool and float as set plus
-value, text and list as set). Names the vocabulary does not know (a model older than the data,
+value, text and list as set) and the active form. Names the vocabulary does not know (a model older than the data,
 a value outside a categorical slot's list) set an "unknown" or "other" flag instead.
 """
 
@@ -41,11 +41,13 @@ class Vocabulary:
     intents: tuple[str, ...]
     entities: tuple[str, ...]
     slots: tuple[SlotSpec, ...]
+    loops: tuple[str, ...] = ()
+    """The domain's forms."""
 
     @classmethod
     def from_domain(cls, domain: Domain) -> Vocabulary:
         slots = tuple(SlotSpec(s.name, s.type, s.values) for s in domain.slots if s.featurized)
-        return cls(domain.actions, domain.intents, domain.entities, slots)
+        return cls(domain.actions, domain.intents, domain.entities, slots, tuple(domain.forms))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -53,7 +55,13 @@ class Vocabulary:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Vocabulary:
         slots = tuple(SlotSpec(s["name"], s["type"], tuple(s["values"])) for s in data["slots"])
-        return cls(tuple(data["actions"]), tuple(data["intents"]), tuple(data["entities"]), slots)
+        return cls(
+            tuple(data["actions"]),
+            tuple(data["intents"]),
+            tuple(data["entities"]),
+            slots,
+            tuple(data.get("loops", ())),  # none in a model from before forms
+        )
 
 
 def _state_columns(vocabulary: Vocabulary) -> dict[tuple[str, ...], int]:
@@ -73,6 +81,7 @@ def _state_columns(vocabulary: Vocabulary) -> dict[tuple[str, ...], int]:
         if slot.type in ("bool", "float"):
             keys.append(("slot_value", slot.name))
     keys.append(("unknown", "slot"))
+    keys += [("loop", name) for name in vocabulary.loops]  # none without forms: rows unchanged
     return {key: index for index, key in enumerate(keys)}
 
 
@@ -170,6 +179,9 @@ class Featurizer:
             features[self._column("entity", entity)] = 1.0
         for name, value in state.slots:
             self._set_slot(features, name, value)
+        loop = self._columns.get(("loop", state.active_loop or ""))
+        if loop is not None:
+            features[loop] = 1.0
         columns = sorted(column for column, value in features.items() if value)
         return columns, [features[column] for column in columns]
 

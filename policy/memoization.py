@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.tracker import State
+from bot.tracker import State, state_from_list, state_to_list
 from policy.dataset import Example
 
 Key = tuple[State, ...]
@@ -51,27 +51,17 @@ class Memoization:
         taught = [[_numbered(key, numbers), action] for key, action in self._taught.items()]
         return {
             "max_history": self.max_history,
-            "states": [_state_to_json(state) for state in numbers],
+            "states": [state_to_list(state) for state in numbers],
             "taught": taught,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Memoization:
         memo = cls(int(data["max_history"]))
-        states = [_state_from_json(item) for item in data["states"]]
+        states = [state_from_list(item) for item in data["states"]]
         memo._taught = {tuple(states[i] for i in key): action for key, action in data["taught"]}
         return memo
 
 
 def _numbered(key: Key, numbers: dict[State, int]) -> list[int]:
     return [numbers.setdefault(state, len(numbers)) for state in key]
-
-
-def _state_to_json(state: State) -> list[Any]:
-    slots = [[name, value] for name, value in state.slots]
-    return [state.prev_action, state.intent, sorted(state.entities), slots]
-
-
-def _state_from_json(item: list[Any]) -> State:
-    prev_action, intent, entities, slots = item
-    return State(prev_action, intent, frozenset(entities), tuple((n, v) for n, v in slots))
