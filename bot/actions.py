@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from bot import texts
 from bot.domain import Domain
+from bot.domain_forms import ACTION_DEACTIVATE_LOOP
 from bot.errors import ActionError
 from bot.events import (
     ACTION_DEFAULT_FALLBACK,
@@ -26,6 +27,7 @@ from bot.events import (
     Event,
     Restarted,
 )
+from bot.forms import DeactivateLoop, FormAction
 from bot.rasa_json import read_answer
 from bot.rasa_tracker import RasaTrackerView
 from bot.templating import fill
@@ -180,8 +182,9 @@ ActionFactory = Callable[[str, Any], Action]
 class ActionRegistry:
     """Finds the implementation of every domain action; a missing one fails only when run.
 
-    A custom action of the project comes first, then a response, then the `remote` one (Rasa's
-    action server, for the domain's actions the project does not implement here).
+    A custom action of the project comes first, then a form (bot/forms.py), a response, then
+    the `remote` one (Rasa's action server, for the domain's actions the project does not
+    implement here).
     """
 
     def __init__(
@@ -203,6 +206,10 @@ class ActionRegistry:
             return RestartAction()
         if name in self._custom:
             return self._adapt(name, self._custom[name])
+        if name in self._domain.forms:
+            return FormAction(self._domain.forms[name], self.get)
+        if name == ACTION_DEACTIVATE_LOOP:
+            return DeactivateLoop()
         if self._domain.response_for(name) is not None:
             return ResponseAction(name)
         if name == ACTION_DEFAULT_FALLBACK:

@@ -11,10 +11,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from bot.domain_forms import (
+    ACTION_DEACTIVATE_LOOP,
+    REQUESTED_SLOT,
+    Form,
+    SlotMapping,
+    form_slot_mappings,
+    parse_forms,
+    parse_mappings,
+)
 from bot.errors import DomainError
 from bot.events import ACTION_DEFAULT_FALLBACK, ACTION_LISTEN, ACTION_RESTART, SlotSet
 from bot.yaml_reading import load_yaml
@@ -22,11 +31,7 @@ from bot.yaml_reading import load_yaml
 DEFAULT_ACTIONS = (ACTION_LISTEN, ACTION_RESTART)
 """Come first, so that action indices match the seed's list; the fallback comes last."""
 SLOT_TYPES = ("text", "bool", "list", "categorical", "float", "unfeaturized", "any")
-REQUESTED_SLOT = "requested_slot"
-"""The slot a form asks for next (Rasa's name); added to a domain with forms."""
-ACTION_DEACTIVATE_LOOP = "action_deactivate_loop"
-"""Rasa's action that ends the active form; in a domain with forms."""
-MAPPING_TYPES = ("from_entity", "from_text", "from_intent", "from_trigger_intent", "custom")
+
 _IGNORED_KEYS = {"version", "session_config", "config", "e2e_actions"}
 _KNOWN_KEYS = {"intents", "entities", "slots", "templates", "responses", "actions", "forms"}
 _VARIATION_KEYS = {"text", "buttons", "image", "custom"}
@@ -35,33 +40,6 @@ _EXTRA_VARIATION_KEYS = {
     "elements",
 }  # fmt: skip
 """Rasa's other keys of a response variation: kept as written, for the export."""
-
-
-@dataclass(frozen=True)
-class LoopCondition:
-    """A mapping applies while this form is active (None: while none is), and asks for this
-    slot, if given."""
-
-    active_loop: str | None
-    requested_slot: str | None = None
-
-
-@dataclass(frozen=True)
-class SlotMapping:
-    """How a slot is filled from what the user says (Rasa 3's `mappings:` items)."""
-
-    type: str
-    """One of MAPPING_TYPES."""
-    entity: str | None = None
-    intent: tuple[str, ...] = ()
-    """Only after these intents (none: any)."""
-    not_intent: tuple[str, ...] = ()
-    value: Any = None
-    """What from_intent and from_trigger_intent set."""
-    role: str | None = None
-    group: str | None = None
-    conditions: tuple[LoopCondition, ...] = ()
-    """Any of them must hold (none: always)."""
 
 
 @dataclass(frozen=True)
@@ -94,16 +72,6 @@ class Response:
     image: str = ""
     custom: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Form:
-    """A Rasa form: it asks for its required slots one by one until all are filled."""
-
-    name: str
-    required_slots: tuple[str, ...]
-    ignored_intents: tuple[str, ...] = ()
-    """Intents that never fill its slots."""
 
 
 @dataclass(frozen=True)
@@ -188,21 +156,53 @@ def domain_from_dict(data: Any, source: str = "domain") -> Domain:
             f"{source}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
             f"a domain has {', '.join(sorted(_KNOWN_KEYS))}"
         )
-    if data.get("forms"):
-        raise DomainError(f"{source}: forms: forms are not supported; write the steps as stories")
     responses = _parse_responses(data, source)
     actions, classes = _parse_actions(data.get("actions") or [], source)
     for name in responses:
         if name.startswith("utter_") and name not in actions:
             actions.append(name)
+    forms = parse_forms(data.get("forms"), source)
+    entities = tuple(_names(data.get("entities") or [], "entities", source))
+    slots = _parse_slots(data.get("slots") or {}, source, entities)
+    if forms:
+        actions += [name for name in (*forms, ACTION_DEACTIVATE_LOOP) if name not in actions]
+        slots = _with_form_slots(slots, forms, form_slot_mappings(data.get("forms"), source))
+        _check_forms(forms, slots, source)
     return Domain(
         intents=tuple(_names(data.get("intents") or [], "intents", source)),
-        entities=tuple(_names(data.get("entities") or [], "entities", source)),
-        slots=tuple(_parse_slots(data.get("slots") or {}, source)),
+        entities=entities,
+        slots=tuple(slots),
         responses=responses,
         actions=_all_actions(actions),
         action_classes=classes,
+        forms=forms,
     )
+
+
+def _with_form_slots(
+    slots: list[Slot], forms: dict[str, Form], mappings: dict[str, tuple[SlotMapping, ...]]
+) -> list[Slot]:
+    """The slots with what forms add: `requested_slot` (unless the domain has it; it does not
+    influence the conversation) and the mappings of Rasa 2 forms."""
+    slots = [
+        replace(slot, mappings=mappings[slot.name] + slot.mappings)
+        if slot.name in mappings
+        else slot
+        for slot in slots
+    ]
+    if not any(slot.name == REQUESTED_SLOT for slot in slots):
+        slots.append(Slot(REQUESTED_SLOT, "unfeaturized", auto_fill=False))
+    return slots
+
+
+def _check_forms(forms: dict[str, Form], slots: list[Slot], source: str) -> None:
+    names = {slot.name for slot in slots}
+    for form in forms.values():
+        if missing := [slot for slot in form.required_slots if slot not in names]:
+            raise DomainError(
+                f"{source}: forms.{form.name}.required_slots: {', '.join(missing)} "
+                "is not a slot of the domain; add it under `slots:`"
+            )
 
 
 def _all_actions(listed: list[str]) -> tuple[str, ...]:
@@ -228,13 +228,13 @@ def _names(items: Any, key: str, source: str) -> list[str]:
     return names
 
 
-def _parse_slots(data: Any, source: str) -> list[Slot]:
+def _parse_slots(data: Any, source: str, entities: tuple[str, ...]) -> list[Slot]:
     if not isinstance(data, dict):
         raise DomainError(f"{source}: slots: expected a mapping of slot name to its settings")
-    return [_parse_slot(name, spec or {}, source) for name, spec in data.items()]
+    return [_parse_slot(name, spec or {}, source, entities) for name, spec in data.items()]
 
 
-def _parse_slot(name: str, spec: Any, source: str) -> Slot:
+def _parse_slot(name: str, spec: Any, source: str, entities: tuple[str, ...]) -> Slot:
     where = f"{source}: slots.{name}"
     if not isinstance(spec, dict):
         raise DomainError(f"{where}: expected a mapping with at least `type`")
@@ -256,6 +256,12 @@ def _parse_slot(name: str, spec: Any, source: str) -> Slot:
         raise DomainError(f"{where}: min_value and max_value must be numbers") from exc
     if slot_type == "float" and max_value <= min_value:
         raise DomainError(f"{where}: max_value must be greater than min_value")
+    auto_fill = bool(spec.get("auto_fill", True))
+    if "mappings" in spec:  # Rasa 3: how it is filled, as written
+        mappings = parse_mappings(spec["mappings"] or [], where)
+    else:  # Rasa 1/2: by the entity of its name
+        by_entity = auto_fill and name in entities
+        mappings = (SlotMapping("from_entity", entity=name),) if by_entity else ()
     return Slot(
         name=name,
         type=slot_type,
@@ -263,7 +269,8 @@ def _parse_slot(name: str, spec: Any, source: str) -> Slot:
         min_value=min_value,
         max_value=max_value,
         initial_value=spec.get("initial_value"),
-        auto_fill=bool(spec.get("auto_fill", True)),
+        auto_fill=auto_fill,
+        mappings=mappings,
     )
 
 
@@ -336,10 +343,17 @@ def _parse_actions(items: Any, source: str) -> tuple[list[str], dict[str, str]]:
 
 
 def entity_slot_events(domain: Domain, entities: dict[str, Any]) -> list[SlotSet]:
-    """Entities fill the slots of the same name (unless the slot says `auto_fill: false`)."""
+    """The slots entities fill whatever the dialogue's state: the slots' from_entity mappings
+    without conditions or intents (a story's messages; `bot/slot_filling.py` does the rest)."""
     events = []
-    for name, value in entities.items():
-        slot = domain.slot(name)
-        if slot is not None and slot.auto_fill:
-            events.append(SlotSet(name, value))
+    for slot in domain.slots:
+        for mapping in slot.mappings:
+            if _unconditional_entity(mapping) and mapping.entity in entities:
+                events.append(SlotSet(slot.name, entities[mapping.entity]))
+                break
     return events
+
+
+def _unconditional_entity(mapping: SlotMapping) -> bool:
+    plain = not (mapping.conditions or mapping.intent or mapping.not_intent)
+    return mapping.type == "from_entity" and plain and not (mapping.role or mapping.group)

@@ -20,9 +20,10 @@ from typing import Literal, Protocol
 from bot import texts
 from bot.actions import ActionRegistry, Dispatcher, reads_events
 from bot.delivery import current_delivery
-from bot.domain import Domain, entity_slot_events
+from bot.domain import Domain
 from bot.errors import (
     ActionError,
+    ActionRejected,
     AnswerError,
     ConversationBusyError,
     InputError,
@@ -35,6 +36,7 @@ from bot.events import (
     ACTION_LISTEN,
     ACTION_RESTART,
     ActionExecuted,
+    ActionExecutionRejected,
     ActionReverted,
     BotUttered,
     Event,
@@ -45,6 +47,7 @@ from bot.interpreter import Nlu, ParsedMessage, is_typed, parse_message
 from bot.outputs import BotMessage, Choices, Decided, Exported, Notice, Output, Refused
 from bot.policy import TRAINER, Learner, Policy, Prediction
 from bot.review import REVIEW_PREFIX, Flag, ReviewRules, flag_turn
+from bot.slot_filling import filled_slots
 from bot.stores.base import ConversationTail, Delivered, TrackerStore, load_matching
 from bot.teaching import (
     Answer,
@@ -324,7 +327,7 @@ class Engine:
             parsed.text, parsed.intent, parsed.entities, confidence=parsed.confidence
         )
         await step.add([said])
-        await step.add(list(entity_slot_events(self.domain, parsed.entities)))
+        await step.add(filled_slots(self.domain, step.tracker))
         if trainer:
             await self._propose(step)
         else:
@@ -375,6 +378,7 @@ class Engine:
         elif isinstance(decision, Relabel):
             step.outputs.append(Decided(answer.question_id, decision.said))
             await step.add(decision.events)
+            await step.add(filled_slots(self.domain, step.tracker))  # as the message reads now
             await self._learn(step)  # the corrected reading sticks from now on
             await self._propose(step)
         else:
@@ -456,12 +460,18 @@ class Engine:
         before: Sequence[Event] = (),
     ) -> bool:
         """Run one action (`before` its events: the trainer's correction); on failure say why
-        in one line, log the traceback, keep the conversation as it was, return False."""
+        in one line, log the traceback, keep the conversation as it was, return False. An
+        action that refuses to run here (a form) leaves `ActionExecutionRejected`."""
         dispatcher = Dispatcher(self.domain, step.tracker)
         try:
             action = self.actions.get(name)
             tracker = await step.whole() if reads_events(action) else step.tracker
             events = await action.run(dispatcher, tracker, self.domain)
+        except ActionRejected as exc:  # another action is predicted instead
+            await step.add([*before, ActionExecutionRejected(name)])
+            if policy == TRAINER:
+                step.outputs.append(Notice(str(exc)))
+            return True
         except ActionError as exc:
             step.outputs.append(Notice(texts.action_failed(name, str(exc))))
             step.errors.append("action")

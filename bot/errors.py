@@ -58,6 +58,11 @@ class ActionError(OzbotError):
     """An action cannot run."""
 
 
+class ActionRejected(OzbotError):
+    """An action refused to run here (an active form that could not fill the slot it asked
+    for); another action is predicted instead (Rasa's ActionExecutionRejection)."""
+
+
 class AnswerError(OzbotError):
     """A trainer answer that does not fit the pending question."""
 

@@ -96,6 +96,9 @@ class ActionProposal:
     entities: dict[str, Any]
     review: bool = False
     """A user's turn under review: chats add "skip" and "not useful" buttons."""
+    active_form: str | None = None
+    asking_for: str | None = None
+    """The slot the active form asks for."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 from bot import texts
-from bot.domain import Domain, entity_slot_events
+from bot.domain import Domain
+from bot.domain_forms import REQUESTED_SLOT
 from bot.errors import AnswerError, InputError, NluDataError
 from bot.events import (
     ACTION_LISTEN,
@@ -174,8 +175,7 @@ def _relabelled(
         UserUtteranceReverted(),
         correction,
         UserUttered(message.text, intent, entities),
-        *entity_slot_events(tracker.domain, entities),
-    ]
+    ]  # the engine adds the slots the message fills now
     return Relabel(events, said)
 
 
@@ -283,6 +283,8 @@ def describe(question: Question, tracker: Tracker) -> ActionProposal:
         intent=message.intent if message else None,
         entities=dict(message.entities) if message else {},
         review=tracker.conversation_id.startswith(REVIEW_PREFIX),
+        active_form=tracker.active_loop,
+        asking_for=tracker.slots.get(REQUESTED_SLOT) if tracker.active_loop else None,
     )
 
 

@@ -101,6 +101,25 @@ def no_action_implementation(action: str) -> str:
     )
 
 
+def active_form(form: str, slot: str | None) -> str:
+    asking = f", asking for {slot}" if slot else ""
+    return f"form {form} is active{asking}"
+
+
+def form_rejected(form: str, slot: str) -> str:
+    return (
+        f"The form {form} found no {slot} in this message and let go; "
+        "choose what the bot does instead."
+    )
+
+
+def no_form_question(form: str, slot: str) -> str:
+    return (
+        f"the form {form} has no question for the slot {slot}: "
+        f"add a response utter_ask_{slot} (or an action action_ask_{slot}) to the domain"
+    )
+
+
 def action_failed(action: str, error: str) -> str:
     return f"The action {action} failed: {error}. The conversation is unchanged."
 

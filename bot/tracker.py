@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.domain import Domain, Slot
@@ -235,7 +235,7 @@ class Tracker:
             self.slots[event.name] = event.value
         elif isinstance(event, ActionExecuted):
             if self.latest_message is not None:
-                self.turns.append((self.current_state(), event.name))
+                self.turns.append((self._state_before(event.name), event.name))
             self.latest_action = event.name
             self.rejected = False
         elif isinstance(event, ActiveLoop):
@@ -270,6 +270,16 @@ class Tracker:
             slots=tuple(features),
             active_loop=None if self.rejected else self.active_loop,
         )
+
+    def _state_before(self, action: str) -> State:
+        """The state an action ran in. Another action than the active form's, just after the
+        user spoke, means the form let go of that message (Rasa's stories leave the rejection
+        out): the state says no form is active, as the one the policy predicts in then does."""
+        state = self.current_state()
+        heard = self.latest_action == ACTION_LISTEN
+        if heard and state.active_loop is not None and action != state.active_loop:
+            return replace(state, active_loop=None)
+        return state
 
     def states(self) -> list[State]:
         """The states before every past action, then the current one: the policy's input."""

@@ -68,9 +68,13 @@ def _render_proposal(proposal: ActionProposal) -> str:
     question = texts.QUESTION.format(action=proposal.action)
     confidence = f"(confidence {proposal.confidence:.2f}, {proposal.policy})"
     choices = "\n".join(f"    {key}.       {label}" for key, label in texts.CHOICES)
+    form = ""
+    if proposal.active_form:
+        form = texts.active_form(proposal.active_form, proposal.asking_for) + "\n"
     return (
         f"\nChat history:\n\n{history}\n\n"
-        f"we currently have slots: {slots or 'none'}\n{question} {confidence}\n\n{choices}\n"
+        f"we currently have slots: {slots or 'none'}\n{form}{question} {confidence}\n\n"
+        f"{choices}\n"
     )
 
 

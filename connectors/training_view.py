@@ -119,6 +119,8 @@ def proposal_lines(proposal: ActionProposal) -> list[str]:
         lines.append(texts.SLOTS.format(slots=slots))
     else:
         lines.append(texts.NO_SLOTS)
+    if proposal.active_form:
+        lines.append(texts.active_form(proposal.active_form, proposal.asking_for))
     return lines
 
 

@@ -1,5 +1,5 @@
-"""The policy the engine asks: memoization when it recalls, else the project's rules, else
-LightGBM, else fallback."""
+"""The policy the engine asks: the active form while it runs, else memoization when it recalls,
+else the project's rules, else LightGBM, else fallback."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from policy.memoization import Memoization
 from policy.metadata import ModelMetadata
 from policy.rules import RULE, Snippet, ruled
 
+ACTIVE_FORM = "rule: active form"
+"""How a prediction of the active form's rule names its policy."""
 PROMOTED_SHARE = 0.8
 """Probability mass moved onto an action chosen over LightGBM's ranking (recalled or
 fallback): it ends on top, and the other actions keep LightGBM's order for the trainer."""
@@ -64,6 +66,10 @@ class EnsemblePolicy:
         return [self._decide(s, p) for s, p in zip(histories, probabilities, strict=True)]
 
     def _decide(self, states: Sequence[State], probabilities: Probabilities) -> Prediction:
+        looped = active_form_rule(states)
+        if looped is not None and looped in self._index:
+            promoted = _promoted(probabilities, self._index[looped])
+            return self._prediction(looped, 1.0, ACTIVE_FORM, promoted)
         recalled = self.memoization.recall(states)
         if recalled is not None and recalled in self._index:
             promoted = _promoted(probabilities, self._index[recalled])
@@ -98,6 +104,16 @@ class EnsemblePolicy:
         """Swap in a newly trained LightGBM model; memoization, with its teachings, stays."""
         self.model = model
         self.metadata = metadata
+
+
+def active_form_rule(states: Sequence[State]) -> str | None:
+    """Rasa's rule for an active form, ahead of every other: the form runs until it is done,
+    and the bot listens after it asked. A form that let go of the user's message (rejected:
+    no active form in the state) leaves the choice to the rest."""
+    last = states[-1] if states else None
+    if last is None or last.active_loop is None:
+        return None
+    return ACTION_LISTEN if last.prev_action == last.active_loop else last.active_loop
 
 
 def nlu_fallback_rule(states: Sequence[State]) -> str | None:

@@ -3,8 +3,9 @@
 Each of the last `max_history` positions (padded at the start, so the current state is always
 the last block) has: a present flag, the previous action, the intent, the entities and the
 slots by type (categorical one-hot over its values and "other", bool and float as set plus
-value, text and list as set) and the active form. Names the vocabulary does not know (a model older than the data,
-a value outside a categorical slot's list) set an "unknown" or "other" flag instead.
+value, text and list as set) and the active form. Names the vocabulary does not know (a model
+older than the data, a value outside a categorical slot's list) set an "unknown" or "other"
+flag instead.
 """
 
 from __future__ import annotations

@@ -57,7 +57,18 @@ def test_rasa_3_form_with_responses_and_options():
         ({"templates": {"utter_a": "hi"}}, r"templates\.utter_a: expected a list"),
         ({"actions": ["a", "a"]}, "actions: a is listed twice"),
         ({"intent": ["greet"]}, "unknown key"),
-        ({"forms": {"f": {}}}, "forms: forms are not supported"),
+        (
+            {"forms": {"f": {"required_slots": ["nope"]}}},
+            r"forms\.f\.required_slots: nope is not a slot of the domain",
+        ),
+        (
+            {"slots": {"s": {"type": "text", "mappings": [{"type": "from_entity"}]}}},
+            r"slots\.s\.mappings\[0\]: a from_entity mapping names its `entity`",
+        ),
+        (
+            {"slots": {"s": {"type": "text", "mappings": [{"type": "from_file"}]}}},
+            r"slots\.s\.mappings\[0\]: each mapping needs a `type`: from_entity",
+        ),
     ],
 )
 def test_errors_name_the_file_and_key(data, message):

@@ -24,6 +24,7 @@ RICH = {
     },
     "actions": ["action_search", "utter_greet"],
 }
+from tests.bot.forms_bot import forms_domain
 
 
 def test_images_buttons_and_custom_payloads_survive_the_domain_and_its_export():
@@ -64,3 +65,26 @@ def test_a_rasa_core_0_domain_becomes_a_rasa_3_domain():
         written["actions"]
     )
     assert written["responses"]["utter_greet"] == [{"text": "hey there!"}]
+
+
+def test_forms_and_slot_mappings_are_written_as_rasa_3_reads_them_and_read_back():
+    domain = forms_domain()
+    written = validate_domain(write_domain_yaml(domain))
+    assert written["forms"] == {
+        "restaurant_form": {
+            "required_slots": ["cuisine", "num_people", "outdoor_seating"],
+            "ignored_intents": ["chitchat"],
+        }
+    }
+    assert written["slots"]["cuisine"]["mappings"] == [
+        {
+            "type": "from_entity",
+            "entity": "cuisine",
+            "conditions": [{"active_loop": "restaurant_form", "requested_slot": "cuisine"}],
+        }
+    ]
+    assert "restaurant_form" not in written["actions"]
+    assert "action_deactivate_loop" not in written["actions"]
+    again = domain_from_dict(written)
+    assert again.forms == domain.forms
+    assert [s.mappings for s in again.slots] == [s.mappings for s in domain.slots]

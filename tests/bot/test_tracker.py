@@ -5,13 +5,16 @@ import pytest
 from bot.errors import StoreError
 from bot.events import (
     ActionExecuted,
+    ActionExecutionRejected,
     ActionReverted,
+    ActiveLoop,
     Restarted,
     SlotSet,
     UserUtteranceReverted,
     UserUttered,
 )
 from bot.tracker import SNAPSHOT_TURNS, Snapshot, State, Tracker
+from tests.bot.forms_bot import forms_domain
 
 CONCERTS = [{"artist": "Foo Fighters", "reviews": 4.5}]
 
@@ -121,3 +124,47 @@ def test_a_resumed_tracker_refuses_a_revert_it_cannot_fold(concert_domain):
     resumed = Tracker.resume("c1", concert_domain, whole.snapshot(), [])
     with pytest.raises(ValueError, match="needs the whole conversation"):
         resumed.apply(UserUtteranceReverted())
+
+
+def test_an_active_form_is_in_the_state_until_it_lets_go():
+    domain = forms_domain()
+    tracker = Tracker(
+        "c1",
+        domain,
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("/request_restaurant", "request_restaurant"),
+            ActionExecuted("restaurant_form"),
+            ActiveLoop("restaurant_form"),
+            ActionExecuted("action_listen"),
+            UserUttered("/chitchat", "chitchat"),
+        ],
+    )
+    assert tracker.current_state().active_loop == "restaurant_form"
+    tracker.apply(ActionExecutionRejected("restaurant_form"))
+    assert tracker.current_state().active_loop is None  # the rest decide now
+    tracker.apply(ActionExecuted("utter_chitchat"))
+    assert tracker.current_state().active_loop == "restaurant_form"
+    resumed = Tracker.resume("c1", domain, tracker.snapshot(), [])
+    assert resumed.states() == tracker.states()
+
+
+def test_a_story_s_other_action_after_a_message_in_a_form_is_learnt_as_after_a_rejection():
+    """Rasa's stories leave the rejection out; the state before that action says it."""
+    domain = forms_domain()
+    tracker = Tracker(
+        "c1",
+        domain,
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("/request_restaurant", "request_restaurant"),
+            ActionExecuted("restaurant_form"),
+            ActiveLoop("restaurant_form"),
+            ActionExecuted("action_listen"),
+            UserUttered("/chitchat", "chitchat"),
+            ActionExecuted("utter_chitchat"),
+            ActionExecuted("restaurant_form"),
+        ],
+    )
+    (before_chitchat, _), (before_form, _) = tracker.turns[-2:]
+    assert before_chitchat.active_loop is None and before_form.active_loop == "restaurant_form"

@@ -5,8 +5,8 @@ import pytest
 from bot.domain import Domain
 from bot.events import ACTION_DEFAULT_FALLBACK, ACTION_LISTEN, ActionExecuted, Restarted
 from bot.policy import TRAINER, Prediction
-from bot.tracker import Tracker
-from policy.ensemble import EnsemblePolicy
+from bot.tracker import State, Tracker
+from policy.ensemble import EnsemblePolicy, active_form_rule
 from policy.lightgbm_policy import LightGBMModel
 from tests.policy.concert import dialogue
 
@@ -173,3 +173,14 @@ def test_what_a_trainer_taught_after_nlu_fallback_wins_over_the_rule(
     policy.teach(taught)
     again = Tracker("c2", concert_domain, dialogue(ACTION_LISTEN, "/nlu_fallback"))
     assert policy.predict(again).action == "utter_greet"
+
+
+def test_an_active_form_runs_ahead_of_everything_and_the_bot_listens_after_it() -> None:
+    asked = State("action_listen", "inform", frozenset(), (), "restaurant_form")
+    assert active_form_rule([asked]) == "restaurant_form"
+    after_chitchat = State("utter_chitchat", "chitchat", frozenset(), (), "restaurant_form")
+    assert active_form_rule([after_chitchat]) == "restaurant_form"
+    ran = State("restaurant_form", "inform", frozenset(), (), "restaurant_form")
+    assert active_form_rule([ran]) == ACTION_LISTEN
+    rejected_or_done = State("action_listen", "chitchat", frozenset(), (), None)
+    assert active_form_rule([rejected_or_done]) is None
