@@ -184,12 +184,20 @@ def form_slot_mappings(data: Any, source: str) -> dict[str, tuple[SlotMapping, .
             continue
         for slot, items in required.items():
             where = f"{source}: forms.{name}.required_slots.{slot}"
-            mappings = parse_mappings(items or [], where)
-            active = (LoopCondition(name),)
-            found[slot] = found.get(slot, ()) + tuple(
-                m if m.conditions else replace(m, conditions=active) for m in mappings
+            mappings = tuple(
+                _while_active(m, name, slot) for m in parse_mappings(items or [], where)
             )
+            found[slot] = found.get(slot, ()) + mappings
     return found
+
+
+def _while_active(mapping: SlotMapping, form: str, slot: str) -> SlotMapping:
+    """A Rasa 2 form's mapping: an entity fills any of its slots while it is active, a text
+    or an intent only the slot it asks for."""
+    if mapping.conditions:
+        return mapping
+    asked = None if mapping.type == "from_entity" else slot
+    return replace(mapping, conditions=(LoopCondition(form, asked),))
 
 
 def _names(value: Any, where: str) -> tuple[str, ...]:

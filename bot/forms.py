@@ -65,7 +65,9 @@ class FormAction:
         if not missing:
             return [*events, SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
         events.append(SlotSet(REQUESTED_SLOT, missing[0]))
-        question = self._question(missing[0], domain)
+        question = question_for(self.name, missing[0], domain)
+        if question is None:
+            raise ActionError(texts.no_form_question(self.name, missing[0]))
         asked = Tracker(tracker.conversation_id, domain, [*tracker.events, *events])
         return events + await self.actions(question).run(dispatcher, asked, domain)
 
@@ -79,15 +81,6 @@ class FormAction:
         seen = Tracker(tracker.conversation_id, domain, [*tracker.events, *events])
         return await self.actions(name).run(dispatcher, seen, domain)
 
-    def _question(self, slot: str, domain: Domain) -> str:
-        """Rasa's order: action_ask_<form>_<slot>, action_ask_<slot>, utter_ask_<form>_<slot>,
-        utter_ask_<slot>."""
-        for prefix in ("action_ask", "utter_ask"):
-            for name in (f"{prefix}_{self.name}_{slot}", f"{prefix}_{slot}"):
-                if name in domain.actions or name in domain.responses:
-                    return name
-        raise ActionError(texts.no_form_question(self.name, slot))
-
 
 @dataclass(frozen=True)
 class DeactivateLoop:
@@ -97,6 +90,26 @@ class DeactivateLoop:
 
     async def run(self, dispatcher: Dispatcher, tracker: Tracker, domain: Domain) -> list[Event]:
         return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+
+
+def question_for(form: str, slot: str, domain: Domain) -> str | None:
+    """The action that asks for a form's slot, in Rasa's order: action_ask_<form>_<slot>,
+    action_ask_<slot>, utter_ask_<form>_<slot>, utter_ask_<slot>; None when there is none."""
+    for prefix in ("action_ask", "utter_ask"):
+        for name in (f"{prefix}_{form}_{slot}", f"{prefix}_{slot}"):
+            if name in domain.actions or name in domain.responses:
+                return name
+    return None
+
+
+def form_problems(domain: Domain, where: str) -> list[str]:
+    """What keeps the domain's forms from running: a required slot nothing asks for."""
+    return [
+        f"{where}: {texts.no_form_question(form.name, slot)}"
+        for form in domain.forms.values()
+        for slot in form.required_slots
+        if question_for(form.name, slot, domain) is None
+    ]
 
 
 def _value(tracker: Tracker, events: list[Event], slot: str) -> object:

@@ -24,6 +24,7 @@ from bot.actions import ActionRegistry, placeholders
 from bot.commands.common import environment, say
 from bot.domain import Domain, load_domain
 from bot.errors import ActionError, OzbotError, StoryError
+from bot.forms import form_problems
 from bot.nlu.model import NLU_FALLBACK, OUT_OF_SCOPE, NluData
 from bot.project import Project, has_stories_folder, nothing_to_train, open_project, read_config
 from bot.settings import (
@@ -149,6 +150,7 @@ async def check_all(
         _placeholders(domain, project, findings)
         _nlu_fits_domain(nlu, domain, project, findings)
         _actions(project, domain, findings, endpoints[0] if endpoints else None)
+        findings.problems += form_problems(domain, str(project.domain_file))
     connectors = findings.attempt(lambda: chosen(names, env)) or ()
     for name in connectors:
         await CREDENTIALS[name](env, findings, online)

@@ -94,3 +94,21 @@ def test_a_slot_without_mappings_is_filled_by_the_entity_of_its_name():
     assert domain.slot("city").mappings == (SlotMapping("from_entity", "city"),)
     assert domain.slot("mood").mappings == () and domain.slot("count").mappings == ()
     assert domain.forms == {} and domain.slot(REQUESTED_SLOT) is None
+
+
+def test_a_rasa_2_form_fills_a_text_only_into_the_slot_it_asks_for():
+    domain = domain_from_dict(
+        {
+            "slots": {"feedback": {"type": "text"}, "preferences": {"type": "text"}},
+            "forms": {
+                "restaurant_form": {
+                    "preferences": [{"type": "from_text", "not_intent": "affirm"}],
+                    "feedback": [{"type": "from_text"}],
+                }
+            },
+        }
+    )
+    assert domain.forms["restaurant_form"].required_slots == ("preferences", "feedback")
+    assert domain.slot("feedback").mappings == (
+        SlotMapping("from_text", conditions=(LoopCondition("restaurant_form", "feedback"),)),
+    )

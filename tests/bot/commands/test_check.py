@@ -1,14 +1,17 @@
 """`ozbot check`: every problem of a project at once, each saying where and how to fix it."""
 
+import copy
 import shutil
 import socket
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.cli import main
 from bot.commands.check import CREDENTIALS, check_all
 from bot.settings import CONNECTORS
+from tests.bot.forms_bot import DOMAIN
 from tests.bot.stores.local_cluster import LocalCluster
 from tests.conftest import REDIS_URL, REPO
 from tests.connectors.fake_slack import SIGNING_SECRET, FakeSlackApi
@@ -83,6 +86,22 @@ async def test_actions_without_implementation_and_a_failing_actions_file(project
     (project / "actions.py").write_text("raise RuntimeError('boom')\n", encoding="utf-8")
     findings = await check_all(project, ["terminal"], {})
     assert [p for p in findings.problems if "actions.py: importing it failed" in p]
+
+
+async def test_a_form_slot_nothing_asks_for_is_a_problem(tmp_path: Path) -> None:
+    domain = copy.deepcopy(DOMAIN)
+    del domain["responses"]["utter_ask_outdoor_seating"]
+    (tmp_path / "domain.yml").write_text(yaml.safe_dump(domain), encoding="utf-8")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "stories.md").write_text(
+        "## s\n* request_restaurant\n  - restaurant_form\n", encoding="utf-8"
+    )
+    findings = await check_all(tmp_path, ["terminal"], {})
+    assert findings.problems == [
+        f"{tmp_path / 'domain.yml'}: the form restaurant_form has no question for the slot "
+        "outdoor_seating: add a response utter_ask_outdoor_seating (or an action "
+        "action_ask_outdoor_seating) to the domain"
+    ]
 
 
 async def test_the_credentials_of_the_chosen_connectors(project: Path) -> None:
