@@ -1,6 +1,6 @@
 """What the terminal shows of an output (the whole loop: test_console.py)."""
 
-from bot.outputs import Choices, Notice
+from bot.outputs import ActionProposal, Choices, Notice
 from connectors.console_render import likeliest, render
 
 
@@ -12,3 +12,11 @@ def test_choices_the_model_gives_no_real_chance_are_not_marked_likely():
 
 def test_control_characters_are_shown_escaped():
     assert render(Notice("\x1b[2J")) == "ozbot: \\x1b[2J"
+
+
+def test_the_terminal_question_names_the_active_form_and_its_slot():
+    asked = ActionProposal(
+        "q1", "action_listen", 1.0, "rule: active form", (), (), "request_restaurant", {},
+        active_form="restaurant_form", asking_for="cuisine",
+    )  # fmt: skip
+    assert "\nform restaurant_form is active, asking for cuisine\nThe bot wants to" in render(asked)

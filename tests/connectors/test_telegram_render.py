@@ -180,3 +180,9 @@ def test_split_counts_utf16_and_cuts_at_line_breaks():
 def test_clip():
     assert clip("abc", 3) == "abc"
     assert clip("abcdef", 4) == "abc…"
+
+
+def test_an_active_form_and_the_slot_it_asks_for_are_shown():
+    text = proposal_text(proposal(active_form="restaurant_form", asking_for="cuisine"))
+    assert "form restaurant_form is active, asking for cuisine\n" in text
+    assert "form " not in proposal_text(proposal())
