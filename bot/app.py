@@ -127,8 +127,15 @@ def load_project(settings: Settings) -> LoadedProject:
         log.warning("skipped a story file: %s", error)
     check_fallback_action(settings.policy, domain, project.config_file)
     nlu_class = _nlu_class(settings)  # a wrong one is refused now, before anything trains
-    url = settings.action_endpoint
-    server = None if url is None else ActionServer(url)
+    endpoint = settings.action_endpoint
+    server = None
+    if endpoint is not None:
+        server = ActionServer(
+            endpoint.url,
+            headers=endpoint.headers,
+            params=endpoint.params,
+            basic_auth=endpoint.basic_auth,
+        )
     custom = _custom_actions(project, domain, server)
     remote = None if server is None else server.action
     actions = ActionRegistry(domain, custom, in_process_action, remote)

@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from bot.endpoints import ActionEndpoint, endpoints_settings
 from bot.errors import ConnectorError, ProjectError
 from bot.interpreter import DEFAULT_THRESHOLD
-from bot.project import Project, open_project, read_config, read_endpoints
+from bot.project import Project, open_project, read_config
 from bot.review import ReviewRules
 from bot.stores.settings import RedisSettings, redis_settings
 from bot.tracker import SNAPSHOT_TURNS
@@ -67,8 +68,8 @@ class Settings:
     """What config.yml and endpoints.yml hold that ozbot ignores."""
     retraining: RetrainPace = field(default_factory=RetrainPace)
     """config.yml's `retraining:`: when a retrain is due, and how often one may run."""
-    action_endpoint: str | None = None
-    """endpoints.yml's `action_endpoint: {url: ...}`: Rasa's action server."""
+    action_endpoint: ActionEndpoint | None = None
+    """endpoints.yml's `action_endpoint`: Rasa's action server."""
     review: ReviewRules = field(default_factory=ReviewRules)
     """config.yml's `review:`: which users' turns are flagged for review, and for how long."""
 
@@ -102,33 +103,12 @@ def read_settings(root: Path, env: Mapping[str, str]) -> Settings:
     store = store_settings(project, config, env)
     shared = shared_prefix_warning(project, config, store)
     warnings += [shared] if shared else []
-    endpoint, ignored = endpoints_settings(project)
+    endpoint, ignored = endpoints_settings(project, env)
     warnings += ignored
     nlu = nlu_settings(project, config)
     pace = retraining_settings(project, config)
     review = review_settings(project, config)
     return Settings(project, policy, store, nlu, tuple(warnings), pace, endpoint, review)
-
-
-def endpoints_settings(project: Project) -> tuple[str | None, list[str]]:
-    """endpoints.yml's action server URL, and a warning naming the endpoints ozbot does not
-    use (its store is config.yml's `store:` or REDIS_URL)."""
-    endpoints = read_endpoints(project)
-    where = f"{project.endpoints_file}: action_endpoint"
-    section = endpoints.get("action_endpoint")
-    url = section.get("url") if isinstance(section, dict) else None
-    if section is not None and (
-        not isinstance(url, str) or urlparse(url).scheme not in ("http", "https")
-    ):
-        raise ProjectError(
-            f"{where}: expected `url:` with the action server's http(s) URL, "
-            "e.g. http://localhost:5055/webhook"
-        )
-    unused = sorted(key for key in endpoints if key != "action_endpoint")
-    warnings = (
-        [f"{project.endpoints_file}: not used by ozbot: {', '.join(unused)}"] if unused else []
-    )
-    return url, warnings
 
 
 def policy_settings(project: Project, config: Mapping[str, Any]) -> tuple[PolicyConfig, list[str]]:

@@ -9,6 +9,7 @@ action (404), any other status, a timeout or a server that cannot be reached is 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,16 +29,30 @@ TIMEOUT_SECONDS = 30.0
 
 
 class ActionServer:
-    """The action server at `url`; `start` before the first call, `close` at the end."""
+    """The action server at `url`; each call sends `headers`, the query `params` (Rasa's token)
+    and `basic_auth` (user, password). `start` before the first call, `close` at the end."""
 
-    def __init__(self, url: str, timeout_seconds: float = TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        url: str,
+        timeout_seconds: float = TIMEOUT_SECONDS,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | None = None,
+        basic_auth: tuple[str, str] | None = None,
+    ) -> None:
         self.url = url
         self.timeout_seconds = timeout_seconds
+        self._headers = dict(headers or {})
+        if basic_auth is not None:
+            self._headers["Authorization"] = aiohttp.encode_basic_auth(*basic_auth)
+        self._params = dict(params or {})
         self._session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
         self._session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=self.timeout_seconds)
+            timeout=aiohttp.ClientTimeout(total=self.timeout_seconds),
+            headers=self._headers,
         )
 
     async def close(self) -> None:
@@ -54,7 +69,7 @@ class ActionServer:
             raise ActionError("the action server client is not started")
         shown = shown_url(self.url)
         try:
-            async with self._session.post(self.url, json=body) as response:
+            async with self._session.post(self.url, json=body, params=self._params) as response:
                 text = await response.text()
                 status = response.status
         except aiohttp.ClientConnectionError as exc:

@@ -23,6 +23,7 @@ from bot.action_loader import load_custom_actions
 from bot.actions import ActionRegistry, placeholders
 from bot.commands.common import environment, say
 from bot.domain import Domain, load_domain
+from bot.endpoints import ActionEndpoint, endpoints_settings
 from bot.errors import ActionError, OzbotError, StoryError
 from bot.forms import form_problems
 from bot.nlu.model import NLU_FALLBACK, OUT_OF_SCOPE, NluData
@@ -30,7 +31,6 @@ from bot.project import Project, has_stories_folder, nothing_to_train, open_proj
 from bot.settings import (
     CONNECTORS,
     chosen,
-    endpoints_settings,
     nlu_settings,
     policy_settings,
     retraining_settings,
@@ -140,7 +140,7 @@ async def check_all(
         findings.attempt(lambda: review_settings(project, config))
         if policy is not None and domain is not None:
             findings.attempt(lambda: check_fallback_action(policy, domain, project.config_file))
-    endpoints = findings.attempt(lambda: endpoints_settings(project))
+    endpoints = findings.attempt(lambda: endpoints_settings(project, env))
     findings.warnings += endpoints[1] if endpoints else []
     stories = _stories(project, findings)
     nlu = _nlu(project, findings)
@@ -272,7 +272,7 @@ def _contradictions(
 
 
 def _actions(
-    project: Project, domain: Domain, findings: Findings, action_server: str | None
+    project: Project, domain: Domain, findings: Findings, action_server: ActionEndpoint | None
 ) -> None:
     """Every domain action has an implementation: here, or on the action server."""
     custom = findings.attempt(lambda: load_custom_actions(project.root, domain))
@@ -280,7 +280,7 @@ def _actions(
         return
     from rasa_actions.server import ActionServer  # aiohttp: only when checked
 
-    remote = None if action_server is None else ActionServer(action_server).action
+    remote = None if action_server is None else ActionServer(action_server.url).action
     registry = ActionRegistry(domain, custom, remote=remote)
     for name in domain.actions:
         try:

@@ -2,6 +2,7 @@
 
 from bot.domain import Response, domain_from_dict, load_domain
 from bot.domain_writer import write_domain_yaml
+from tests.bot.forms_bot import forms_domain
 from tests.conftest import REPO
 from tests.rasa_schema import validate_domain
 
@@ -24,7 +25,6 @@ RICH = {
     },
     "actions": ["action_search", "utter_greet"],
 }
-from tests.bot.forms_bot import forms_domain
 
 
 def test_images_buttons_and_custom_payloads_survive_the_domain_and_its_export():

@@ -9,7 +9,6 @@ import pytest
 from bot.domain import load_domain
 from bot.errors import DomainError, ProjectError
 from bot.project import open_project
-from bot.settings import endpoints_settings
 from bot.training_files import read_test_stories, read_training_nlu, readable_training_files
 
 
@@ -71,21 +70,3 @@ def test_test_stories_are_the_test_files_of_tests(tmp_path: Path) -> None:
     write(tmp_path / "tests" / "sub" / "test_more.md", "## md\n* greet\n    - utter_greet\n")
     write(tmp_path / "tests" / "fixture.yml", STORY.format(name="not a test file"))
     assert [s.name for s in read_test_stories(open_project(tmp_path))] == ["md", "tested"]
-
-
-def test_endpoints_yml_gives_the_action_server_and_names_what_is_unused(tmp_path: Path) -> None:
-    write(tmp_path / "domain.yml", "intents: [greet]\n")
-    write(
-        tmp_path / "endpoints.yml",
-        "action_endpoint:\n  url: http://localhost:5055/webhook\ntracker_store: {type: redis}\n",
-    )
-    url, warnings = endpoints_settings(open_project(tmp_path))
-    assert url == "http://localhost:5055/webhook"
-    assert len(warnings) == 1 and warnings[0].endswith("not used by ozbot: tracker_store")
-
-
-def test_an_action_endpoint_without_url_is_refused(tmp_path: Path) -> None:
-    write(tmp_path / "domain.yml", "intents: [greet]\n")
-    write(tmp_path / "endpoints.yml", "action_endpoint:\n  token: x\n")
-    with pytest.raises(ProjectError, match=r"endpoints\.yml: action_endpoint: expected `url:`"):
-        endpoints_settings(open_project(tmp_path))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp import web
 
 from bot.actions import ActionRegistry
 from bot.engine import Engine
@@ -127,3 +128,35 @@ async def test_the_trainer_picks_another_action_after_a_failure(engine):
         "c1", Answer(listing.question_id, "choose_action", "action_follow"), trainer=True
     )
     assert outputs[-1].action == "utter_goodbye"
+
+
+async def test_each_call_sends_the_endpoint_s_token_headers_and_basic_auth(sdk_domain, tmp_path):
+    seen: list[web.Request] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        seen.append(request)
+        return web.json_response({"events": [], "responses": [{"text": "ok"}]})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    [port] = free_ports(1)
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    server = ActionServer(
+        f"http://127.0.0.1:{port}/webhook",
+        headers={"X-Tenant": "shop"},
+        params={"token": "t0k"},
+        basic_auth=("bot", "s3cret"),
+    )
+    await server.start()
+    try:
+        registry = ActionRegistry(sdk_domain, {}, remote=server.action)
+        outputs = await approve(engine_with(sdk_domain, registry, tmp_path), "/search")
+    finally:
+        await server.close()
+        await runner.cleanup()
+    assert texts(outputs)[0] == "ok"
+    [request] = seen
+    assert request.query["token"] == "t0k" and request.headers["X-Tenant"] == "shop"
+    assert request.headers["Authorization"] == "Basic Ym90OnMzY3JldA=="  # bot:s3cret
