@@ -44,6 +44,7 @@ from bot.events import (
     UserUttered,
 )
 from bot.interpreter import Nlu, ParsedMessage, is_typed, parse_message
+from bot.logs import TOLD
 from bot.outputs import BotMessage, Choices, Decided, Exported, Notice, Output, Refused
 from bot.policy import TRAINER, Learner, Policy, Prediction
 from bot.review import REVIEW_PREFIX, Flag, ReviewRules, flag_turn
@@ -477,7 +478,7 @@ class Engine:
             step.errors.append("action")
             return False
         except Exception as exc:  # a custom action's bug must not end the conversation
-            log.exception("action %s raised", name)
+            log.exception("action %s raised", name, extra={TOLD: True})
             step.outputs.append(Notice(texts.action_failed(name, _one_line(exc))))
             step.errors.append("action")
             return False

@@ -9,16 +9,21 @@ traceback is masked too.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.redaction import url_secrets
 
 MASK = "***"
+TOLD = "told"
+"""A record's flag (`extra={TOLD: True}`): the trainer was told in a line of their own; a
+terminal session keeps the record for its log file."""
 _SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|KEY)$")
 _MIN_SECRET = 4
 """Shorter values would mask ordinary words and numbers; no real secret is that short."""
@@ -94,3 +99,50 @@ def configure(level: int, *, as_json: bool, secrets: Iterable[str]) -> None:
         logging.getLogger(name).setLevel(
             level if level <= logging.DEBUG else max(level, logging.WARNING)
         )
+
+
+class _WithoutTraceback(logging.Formatter):
+    """Another formatter's line without the traceback, saying where the traceback went."""
+
+    def __init__(self, inner: logging.Formatter, where: Path) -> None:
+        super().__init__()
+        self._inner = inner
+        self._where = where
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not record.exc_info:
+            return self._inner.format(record)
+        plain = logging.makeLogRecord({**record.__dict__, "exc_info": None, "exc_text": None})
+        return f"{self._inner.format(plain)} (traceback in {self._where})"
+
+
+def _untold(record: logging.LogRecord) -> bool:
+    return not getattr(record, TOLD, False)
+
+
+@contextlib.contextmanager
+def tracebacks_in(path: Path) -> Iterator[None]:
+    """While a trainer types in the terminal, a failure logged with its traceback shows as one
+    line there (none when the trainer was told already, `TOLD`), and the whole record goes to
+    `path`."""
+    handler = next(
+        (h for h in logging.getLogger().handlers if isinstance(h.formatter, MaskingFormatter)),
+        None,
+    )
+    if handler is None or handler.formatter is None:
+        yield
+        return
+    masked = handler.formatter
+    file = logging.FileHandler(path, encoding="utf-8", delay=True)
+    file.setFormatter(masked)
+    file.setLevel(logging.ERROR)
+    logging.getLogger().addHandler(file)
+    handler.setFormatter(_WithoutTraceback(masked, path))
+    handler.addFilter(_untold)
+    try:
+        yield
+    finally:
+        handler.removeFilter(_untold)
+        handler.setFormatter(masked)
+        logging.getLogger().removeHandler(file)
+        file.close()

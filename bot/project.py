@@ -66,6 +66,11 @@ class Project:
     def store_file(self) -> Path:
         return self.root / "ozbot.db"
 
+    @property
+    def log_file(self) -> Path:
+        """Where a terminal session's tracebacks go."""
+        return self.root / "ozbot.log"
+
 
 def open_project(root: Path) -> Project:
     """The project at `root`; fails when the folder is not a bot project."""

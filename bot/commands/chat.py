@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot import logs
 from bot.commands.common import progress, say, settings
 
 if TYPE_CHECKING:
@@ -29,15 +31,15 @@ async def chat(args: argparse.Namespace, *, trainer: bool) -> None:
     from bot import app
 
     notes = app.TrainerNotes(lambda text: say(f"ozbot: {text}"))
-    async with app.running_bot(
-        settings(args), learn=trainer, progress=progress, notes=notes
-    ) as bot:
-        await console(bot, args.conversation, trainer=trainer)
+    chosen = settings(args)
+    async with app.running_bot(chosen, learn=trainer, progress=progress, notes=notes) as bot:
+        await console(bot, args.conversation, chosen.project.log_file, trainer=trainer)
 
 
-async def console(bot: app.Bot, conversation: str, *, trainer: bool) -> None:
+async def console(bot: app.Bot, conversation: str, log_file: Path, *, trainer: bool) -> None:
     """On a terminal, lines are edited with prompt_toolkit and notes print above the prompt;
-    from a pipe or a file they are read plainly."""
+    from a pipe or a file they are read plainly. Tracebacks go to `log_file`, not between the
+    trainer's lines."""
     from bot import app
     from connectors import console, terminal_input
 
@@ -48,7 +50,7 @@ async def console(bot: app.Bot, conversation: str, *, trainer: bool) -> None:
         above = terminal_input.notes_above_the_prompt()
     else:
         read = terminal_input.StdinLines().read
-    with above:
+    with above, logs.tracebacks_in(log_file):
         await app.terminal(bot, conversation, trainer=trainer, read=read, write=say).run()
 
 

@@ -61,7 +61,7 @@ async def run(args: argparse.Namespace) -> None:
         for note in _serving_notes(serving, web):
             say(note)
         if "terminal" in serving.connectors:
-            await chat.console(bot, args.conversation, trainer=True)
+            await chat.console(bot, args.conversation, read.project.log_file, trainer=True)
         else:
             await _until_stopped()
     say("Stopped. The conversations are kept.")

@@ -24,7 +24,8 @@ async def run(args: argparse.Namespace) -> None:
     from bot import app
 
     notes = app.TrainerNotes(lambda text: say(f"ozbot: {text}"))
+    chosen = settings(args)
     async with app.running_bot(
-        settings(args), learn=False, remember=False, progress=progress, notes=notes
+        chosen, learn=False, remember=False, progress=progress, notes=notes
     ) as bot:
-        await console(bot, CONVERSATION, trainer=False)
+        await console(bot, CONVERSATION, chosen.project.log_file, trainer=False)

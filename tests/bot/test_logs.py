@@ -49,3 +49,27 @@ def test_secrets_are_masked_in_messages_urls_and_tracebacks(as_json, capsys):
 def test_a_password_in_the_redis_urls_query_or_user_part_is_a_secret():
     for url in ("redis://redis/0?password=hunter22", "redis://hunter22@redis/0"):
         assert logs.secrets_in({"REDIS_URL": url}) == ["hunter22"]
+
+
+def test_a_terminal_session_shows_one_line_and_keeps_the_traceback_in_its_file(tmp_path, capsys):
+    logs.configure(logging.INFO, as_json=False, secrets=["s3cret-token"])
+    log = logging.getLogger("tests.terminal")
+    path = tmp_path / "ozbot.log"
+    try:
+        with logs.tracebacks_in(path):
+            try:
+                raise RuntimeError("database down, s3cret-token")
+            except RuntimeError:
+                log.exception("a background job failed")
+                log.exception("action x raised", extra={logs.TOLD: True})
+        err = capsys.readouterr().err
+        log.error("after the session")  # the terminal's log is as before
+        after = capsys.readouterr().err
+    finally:
+        logs.configure(logging.WARNING, as_json=False, secrets=[])
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"a background job failed (traceback in {path})" in err
+    kept = path.read_text(encoding="utf-8")
+    assert kept.count("Traceback (most recent call last)") == 2 and "action x raised" in kept
+    assert "s3cret-token" not in kept and "***" in kept
+    assert "after the session" in after
