@@ -13,8 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.domain import Domain, entity_slot_events
-from bot.events import ACTION_LISTEN, ActionExecuted, Event, SlotSet, UserUttered
-from bot.stories.model import ActionStep, Story, UserTurn
+from bot.events import (
+    ACTION_LISTEN,
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActiveLoop,
+    Event,
+    SlotSet,
+    UserUttered,
+)
+from bot.stories.model import ActionStep, ActiveLoopStep, Story, UserTurn
 from bot.tracker import State, Tracker, applied_parts
 from policy.story_graph import (
     PlainStep,
@@ -53,7 +61,7 @@ class Dialogue:
     events: tuple[Event, ...]
     sources: tuple[PlainStep | None, ...]
     """The story step of each event; None where the story leaves the event implicit (the
-    listens before user messages and at the end, slots filled from entities)."""
+    listens before user messages and at the end, slots filled from entities, a form's refusal)."""
 
 
 def story_events(
@@ -81,9 +89,15 @@ def story_dialogues(
 
 
 def _dialogue(name: str, steps: Sequence[PlainStep], domain: Domain) -> Dialogue:
-    """A listen before every user message and after the last action, as Rasa logs them."""
+    """A listen before every user message and after the last action, as Rasa logs them.
+
+    Where a form is active and the bot answers the user with another action, the form refused
+    the message first (the bot runs the active form first): its `ActionExecutionRejected` is
+    put in, so the state before the answer is the one the bot will see, without the form.
+    """
     pairs: list[tuple[Event, PlainStep | None]] = []
     last_action: str | None = None
+    loop: str | None = None
     for step in steps:
         if isinstance(step, UserTurn):
             if last_action != ACTION_LISTEN:
@@ -92,8 +106,13 @@ def _dialogue(name: str, steps: Sequence[PlainStep], domain: Domain) -> Dialogue
             pairs.extend((event, None) for event in entity_slot_events(domain, step.entities))
             last_action = None
         elif isinstance(step, ActionStep):
+            if last_action is None and loop not in (None, step.name):
+                pairs.append((ActionExecutionRejected(loop), None))
             pairs.append((ActionExecuted(step.name), step))
             last_action = step.name
+        elif isinstance(step, ActiveLoopStep):
+            pairs.append((ActiveLoop(step.name), step))
+            loop = step.name
         else:
             pairs.append((SlotSet(step.name, step.value), step))
     if last_action not in (None, ACTION_LISTEN):
