@@ -46,7 +46,7 @@ from bot.stories.model import (
 )
 from bot.stories.problems import read_on
 from bot.yaml_errors import yaml_errors
-from bot.yaml_reading import Yaml12Loader
+from bot.yaml_reading import Yaml12Loader, reads_as_text
 
 VERSION = "3.1"
 
@@ -290,11 +290,14 @@ def _text(value: Any, what: str, where: str) -> str:
 
 class _Dumper(yaml.SafeDumper):
     """Writes text with a Unicode line break (NEL, U+2028, U+2029) in double quotes, where it is
-    escaped: in any other style a YAML reader takes it for a line break and reads `\\n`."""
+    escaped: in any other style a YAML reader takes it for a line break and reads `\\n`. Text
+    that YAML 1.2 would read as a number (`1e5`) is quoted."""
 
 
 def _text_data(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
     style = '"' if any(ch in text for ch in "\x85\u2028\u2029") else None
+    if style is None and not reads_as_text(text):
+        style = "'"
     return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
 

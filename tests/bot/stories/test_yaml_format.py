@@ -390,3 +390,9 @@ def test_a_wrong_condition_names_its_line(condition: str, message: str) -> None:
     with pytest.raises(StoryError) as error:
         parse_rules(text, "rules.yml")
     assert str(error.value).startswith(message)
+
+
+@pytest.mark.parametrize("value", ["0E0", "1e5", "-2E-3", "0o17", "0x1F", ".5", "yes", "null"])
+def test_text_that_yaml_1_2_reads_as_a_number_is_written_quoted(value: str) -> None:
+    story = Story("s", (SlotStep("code", value),))
+    assert parse_yaml(write_yaml([story]), "s.yml") == [story]
