@@ -14,11 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.domain import Domain
+from bot.domain import Domain, Form
 from bot.errors import ActionError
 from bot.events import (
     ActionExecuted,
+    ActionExecutionRejected,
     ActionReverted,
+    ActiveLoop,
     BotUttered,
     Event,
     Restarted,
@@ -60,6 +62,11 @@ def rasa_event(event: Event) -> dict[str, Any] | None:
         return {"event": "bot", **at, "text": event.text, "data": data}
     if isinstance(event, SlotSet):
         return {"event": "slot", **at, "name": event.name, "value": event.value}
+    if isinstance(event, ActiveLoop):
+        return {"event": "active_loop", **at, "name": event.name}
+    if isinstance(event, ActionExecutionRejected):
+        return {"event": "action_execution_rejected", **at, "name": event.name, "policy": None,
+                "confidence": None}  # fmt: skip
     names = {UserUtteranceReverted: "rewind", ActionReverted: "undo", Restarted: "restart"}
     name = names.get(type(event))
     return None if name is None else {"event": name, **at}
@@ -78,10 +85,18 @@ def tracker_state(tracker: Tracker, sender_id: str | None = None) -> dict[str, A
         "paused": False,
         "events": events,
         "latest_input_channel": None,
-        "active_loop": {},
+        "active_loop": active_loop(tracker),
         "latest_action": {"action_name": action} if action else {},
         "latest_action_name": action,
     }
+
+
+def active_loop(tracker: Tracker) -> dict[str, Any]:
+    """The active form as Rasa's tracker has it (`{"name": ..., "rejected": ...}`); {} when
+    none is active."""
+    if tracker.active_loop is None:
+        return {}
+    return {"name": tracker.active_loop, "rejected": tracker.rejected}
 
 
 def domain_dict(domain: Domain) -> dict[str, Any]:
@@ -99,7 +114,7 @@ def domain_dict(domain: Domain) -> dict[str, Any]:
             for name, variations in domain.responses.items()
         },
         "actions": [a for a in domain.actions if a not in builtin and a not in domain.responses],
-        "forms": {},
+        "forms": {form.name: _form_dict(form) for form in domain.forms.values()},
         "e2e_actions": [],
     }
 
@@ -116,6 +131,13 @@ def _slot_dict(slot: Any) -> dict[str, Any]:
         data["values"] = list(slot.values)
     if kind == "float":
         data |= {"min_value": slot.min_value, "max_value": slot.max_value}
+    return data
+
+
+def _form_dict(form: Form) -> dict[str, Any]:
+    data: dict[str, Any] = {"required_slots": list(form.required_slots)}
+    if form.ignored_intents:
+        data["ignored_intents"] = list(form.ignored_intents)
     return data
 
 
@@ -233,10 +255,22 @@ def _read_event(data: Any, domain: Domain, result: ActionAnswer) -> None:
         result.followup = data["name"]
     elif kind in _PLAIN_EVENTS:
         result.events.append(_PLAIN_EVENTS[kind]())
-    elif kind in ("active_loop", "form") and data.get("name") is None:
-        pass  # deactivating a form when no form runs changes nothing
+    elif kind in ("active_loop", "form"):  # `form`: rasa-sdk 1's name of it
+        _read_loop(data, domain, result)
+    elif kind == "action_execution_rejected" and isinstance(data.get("name"), str):
+        result.events.append(ActionExecutionRejected(data["name"]))
     else:
         result.ignored.append(f"event {kind}")
+
+
+def _read_loop(data: dict[str, Any], domain: Domain, result: ActionAnswer) -> None:
+    name = data.get("name")
+    if name is not None and not isinstance(name, str):
+        raise ActionError(f"an active_loop event whose name is not text or null: {_short(data)}")
+    if name is not None and name not in domain.forms:
+        result.ignored.append(f"active_loop {name} (not a form of the domain)")
+    else:
+        result.events.append(ActiveLoop(name))
 
 
 _PLAIN_EVENTS: dict[str, type[Restarted | UserUtteranceReverted | ActionReverted]] = {

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from bot.events import Event
-from bot.rasa_json import latest_message, rasa_event
+from bot.rasa_json import active_loop, latest_message, rasa_event
 from bot.tracker import Tracker
 
 
@@ -58,12 +58,12 @@ class RasaTrackerView:
 
     @property
     def active_loop(self) -> dict[str, Any]:
-        """The form that runs: none, until ozbot has forms."""
-        return {}
+        """The active form as Rasa has it (`{"name": ...}`); {} when none is active."""
+        return active_loop(self._tracker)
 
     @property
     def active_loop_name(self) -> str | None:
-        return None
+        return self._tracker.active_loop
 
     @property
     def latest_action_name(self) -> str | None:

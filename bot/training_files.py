@@ -70,8 +70,9 @@ def read_rules(file: Path) -> list[Rule]:
 
 
 def as_story(rule: Rule) -> Story:
-    """A rule scored as a story by `ozbot evaluate`."""
-    return Story(f"rule: {rule.name}", rule.steps, rule.source)
+    """A rule scored as a story by `ozbot evaluate`: its condition (slots, the active form)
+    holds from the start."""
+    return Story(f"rule: {rule.name}", (*rule.condition, *rule.steps), rule.source)
 
 
 def read_training_nlu(project: Project) -> NluData:

@@ -68,6 +68,12 @@ Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _int)
 Yaml12Loader.add_constructor("tag:yaml.org,2002:timestamp", _text)
 
 
+def reads_as_text(text: str) -> bool:
+    """True when `text`, written without quotes, reads back as this text: not as a bool, number
+    or null of YAML 1.2 (`1e5`, `0o17`: PyYAML's writer, following YAML 1.1, leaves them bare)."""
+    return not any(pattern.match(text) for pattern in (_BOOL, _INT, _FLOAT, _NULL, _MERGE))
+
+
 def load_yaml(text: str, source: str, error: type[ProjectError]) -> Any:
     """The value of one YAML document, read as YAML 1.2; a parse error raises `error` naming
     `source` and the line."""

@@ -13,8 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.domain import Domain, entity_slot_events
-from bot.events import ACTION_LISTEN, ActionExecuted, Event, SlotSet, UserUttered
-from bot.stories.model import ActionStep, Story, UserTurn
+from bot.events import (
+    ACTION_LISTEN,
+    ActionExecuted,
+    ActiveLoop,
+    Event,
+    SlotSet,
+    UserUttered,
+)
+from bot.stories.model import ActionStep, ActiveLoopStep, Story, UserTurn
 from bot.tracker import State, Tracker, applied_parts
 from policy.story_graph import (
     PlainStep,
@@ -81,7 +88,9 @@ def story_dialogues(
 
 
 def _dialogue(name: str, steps: Sequence[PlainStep], domain: Domain) -> Dialogue:
-    """A listen before every user message and after the last action, as Rasa logs them."""
+    """A listen before every user message and after the last action, as Rasa logs them.
+    (Where a form is active and the bot answers the user with another action, the state before
+    that action says no form is active: `Tracker`'s turns see to it.)"""
     pairs: list[tuple[Event, PlainStep | None]] = []
     last_action: str | None = None
     for step in steps:
@@ -94,6 +103,8 @@ def _dialogue(name: str, steps: Sequence[PlainStep], domain: Domain) -> Dialogue
         elif isinstance(step, ActionStep):
             pairs.append((ActionExecuted(step.name), step))
             last_action = step.name
+        elif isinstance(step, ActiveLoopStep):
+            pairs.append((ActiveLoop(step.name), step))
         else:
             pairs.append((SlotSet(step.name, step.value), step))
     if last_action not in (None, ACTION_LISTEN):

@@ -3,8 +3,9 @@
 A rule becomes one snippet per action it predicts (each action step, and the listen after the
 last one unless `wait_for_user_input: false`): the states before that action, each saying only
 what the rule says (the intent and entities of its user steps, the action before, the slots of
-its condition and `slot_was_set` steps). A snippet applies when the conversation's last states
-match it, or, for `conversation_start`, all of them. The longest snippet that applies wins.
+its condition and `slot_was_set` steps, the form of its condition and `active_loop` steps). A
+snippet applies when the conversation's last states match it, or, for `conversation_start`, all
+of them. The longest snippet that applies wins.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from typing import Any
 
 from bot.domain import Domain
 from bot.events import ACTION_LISTEN
-from bot.stories.model import ActionStep, Rule, SlotStep, UserStep
+from bot.stories.model import ActionStep, ActiveLoopStep, Rule, SlotStep, UserStep
 from bot.tracker import State, slot_feature
 
 RULE = "rule: "
 """How a prediction by a rule names its policy: `rule: <rule name>`."""
+NO_LOOP = ""
+"""What a rule's `active_loop: null` says: no form may be active (no form is called "")."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class RuleState:
     entities: frozenset[str]
     slots: tuple[tuple[str, Any], ...]
     """(slot, feature) pairs the state must have; a feature None: the slot must not be set."""
+    active_loop: str | None = None
+    """The form that must be active, NO_LOOP: none may be (or it just refused to run)."""
 
     def matches(self, state: State) -> bool:
         if self.prev_action is not None and state.prev_action != self.prev_action:
@@ -41,8 +46,21 @@ class RuleState:
             return False
         if not self.entities <= state.entities:
             return False
+        if self.active_loop is not None and (state.active_loop or NO_LOOP) != self.active_loop:
+            return False
         features = dict(state.slots)
         return all(features.get(name) == feature for name, feature in self.slots)
+
+    @property
+    def said(self) -> int:
+        """How much the state says: a rule that says more wins over one that says less."""
+        return (
+            (self.prev_action is not None)
+            + (self.intent is not None)
+            + len(self.entities)
+            + len(self.slots)
+            + (self.active_loop is not None)
+        )
 
 
 @dataclass(frozen=True)
@@ -66,7 +84,8 @@ def snippets(rules: Iterable[Rule], domain: Domain) -> tuple[Snippet, ...]:
 
 
 def _snippets(rule: Rule, domain: Domain) -> list[Snippet]:
-    slots = {step.name: _feature(step, domain) for step in rule.condition}
+    slots = {s.name: _feature(s, domain) for s in rule.condition if isinstance(s, SlotStep)}
+    loop = next((_loop(s) for s in rule.condition if isinstance(s, ActiveLoopStep)), None)
     prev: str | None = ACTION_LISTEN if rule.conversation_start else None
     intent: str | None = None
     entities: frozenset[str] = frozenset()
@@ -74,8 +93,8 @@ def _snippets(rule: Rule, domain: Domain) -> list[Snippet]:
     found: list[Snippet] = []
 
     def predict(action: str) -> None:
-        states.append(RuleState(prev, intent, entities, tuple(slots.items())))
-        if any(s.prev_action or s.intent or s.slots for s in states):  # else it says nothing
+        states.append(RuleState(prev, intent, entities, tuple(slots.items()), loop))
+        if any(s.said for s in states):  # else it says nothing
             found.append(Snippet(rule.name, tuple(states), action, rule.conversation_start))
 
     for step in rule.steps:
@@ -89,9 +108,16 @@ def _snippets(rule: Rule, domain: Domain) -> list[Snippet]:
             prev = step.name
         elif isinstance(step, SlotStep):
             slots[step.name] = _feature(step, domain)
-    if rule.wait_for_user_input and rule.steps and isinstance(rule.steps[-1], ActionStep):
+        elif isinstance(step, ActiveLoopStep):
+            loop = _loop(step)
+    turns = [step for step in rule.steps if isinstance(step, UserStep | ActionStep)]
+    if rule.wait_for_user_input and turns and isinstance(turns[-1], ActionStep):
         predict(ACTION_LISTEN)
     return found
+
+
+def _loop(step: ActiveLoopStep) -> str:
+    return NO_LOOP if step.name is None else step.name
 
 
 def _fills(entity: str, domain: Domain) -> bool:
@@ -111,11 +137,7 @@ def ruled(rules: Sequence[Snippet], states: Sequence[State]) -> Snippet | None:
 
 
 def _weight(snippet: Snippet) -> tuple[int, int]:
-    said = sum(
-        (s.prev_action is not None) + (s.intent is not None) + len(s.entities) + len(s.slots)
-        for s in snippet.states
-    )
-    return len(snippet.states), said
+    return len(snippet.states), sum(state.said for state in snippet.states)
 
 
 def _heard(state: State) -> bool:
@@ -138,9 +160,11 @@ def from_json(data: list[Any]) -> tuple[Snippet, ...]:
 
 def _state_json(state: RuleState) -> list[Any]:
     slots = [[name, feature] for name, feature in state.slots]
-    return [state.prev_action, state.intent, sorted(state.entities), slots]
+    return [state.prev_action, state.intent, sorted(state.entities), slots, state.active_loop]
 
 
 def _state(item: list[Any]) -> RuleState:
-    prev, intent, entities, slots = item
-    return RuleState(prev, intent, frozenset(entities), tuple((n, f) for n, f in slots))
+    """A state from its JSON form; a model from before forms has no fifth item."""
+    prev, intent, entities, slots, *loop = item
+    features = tuple((n, f) for n, f in slots)
+    return RuleState(prev, intent, frozenset(entities), features, loop[0] if loop else None)

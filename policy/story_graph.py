@@ -15,16 +15,26 @@ from bot.domain import Domain
 from bot.errors import StoryError
 from bot.nlu.model import NLU_FALLBACK
 from bot.spelling import did_you_mean
-from bot.stories.model import ActionStep, Checkpoint, SlotStep, Story, UserStep, UserTurn
+from bot.stories.model import (
+    ActionStep,
+    ActiveLoopStep,
+    Checkpoint,
+    SlotStep,
+    Story,
+    UserStep,
+    UserTurn,
+)
 
 MAX_VISITS = 2
 """A segment appears at most this often in one walk: a checkpoint cycle is gone round once."""
 
-PlainStep = UserTurn | ActionStep | SlotStep
+PlainStep = UserTurn | ActionStep | SlotStep | ActiveLoopStep
 """A step with its OR alternative chosen and no checkpoints."""
+SegmentStep = UserStep | ActionStep | SlotStep | ActiveLoopStep
+"""A story step other than a checkpoint."""
 
 
-def as_story_step(step: PlainStep) -> UserStep | ActionStep | SlotStep:
+def as_story_step(step: PlainStep) -> SegmentStep:
     """A plain step as a story step again: a user turn becomes a user step of one alternative."""
     return UserStep((step,)) if isinstance(step, UserTurn) else step
 
@@ -35,7 +45,7 @@ class Segment:
 
     story: Story
     starts: frozenset[str]
-    steps: tuple[UserStep | ActionStep | SlotStep, ...]
+    steps: tuple[SegmentStep, ...]
     ends: frozenset[str]
 
 
@@ -49,7 +59,7 @@ def segments(story: Story) -> list[Segment]:
     """Split a story at checkpoints: one in the middle ends a segment and starts the next."""
     result: list[Segment] = []
     starts: list[str] = []
-    steps: list[UserStep | ActionStep | SlotStep] = []
+    steps: list[SegmentStep] = []
     ends: list[str] = []
     for step in story.steps:
         if isinstance(step, Checkpoint):
@@ -118,7 +128,7 @@ def _followers(all_segments: Sequence[Segment]) -> list[list[int]]:
 
 
 def validate_story(story: Story, domain: Domain) -> None:
-    """Every intent, entity, action and slot of the story must be in the domain."""
+    """Every intent, entity, action, slot and form of the story must be in the domain."""
     problems = story_problems(story, domain)
     if problems:
         raise StoryError(problems[0])
@@ -167,7 +177,13 @@ def _slot_values(step: object) -> Iterator[tuple[str, Any]]:
             yield from turn.entities.items()
 
 
-_PLURALS = {"intent": "intents", "entity": "entities", "action": "actions", "slot": "slots"}
+_PLURALS = {
+    "intent": "intents",
+    "entity": "entities",
+    "action": "actions",
+    "slot": "slots",
+    "form": "forms",
+}
 
 
 def _names(step: object) -> Iterator[tuple[str, str]]:
@@ -179,10 +195,14 @@ def _names(step: object) -> Iterator[tuple[str, str]]:
         yield "action", step.name
     elif isinstance(step, SlotStep):
         yield "slot", step.name
+    elif isinstance(step, ActiveLoopStep) and step.name is not None:
+        yield "form", step.name
 
 
 def _domain_names(domain: Domain, kind: str) -> tuple[str, ...]:
     if kind == "slot":
         return tuple(slot.name for slot in domain.slots)
+    if kind == "form":
+        return tuple(domain.forms)
     intents = (*domain.intents, NLU_FALLBACK)  # every domain has it, as in Rasa
     return {"intent": intents, "entity": domain.entities, "action": domain.actions}[kind]

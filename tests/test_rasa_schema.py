@@ -3,6 +3,8 @@
 import pytest
 from pykwalify.errors import SchemaError
 
+from bot.stories.model import ActionStep, ActiveLoopStep, Story, UserStep, UserTurn
+from bot.stories.yaml_format import write_yaml
 from tests.conftest import REPO
 from tests.rasa_schema import validate, validate_domain
 
@@ -31,3 +33,20 @@ def test_stories_with_unknown_step_keys_and_image_only_responses_are_refused():
     with pytest.raises(SchemaError):
         validate("responses:\n  utter_pic:\n  - image: http://x/y.png\n", "domain")
     validate("responses:\n  utter_pic:\n  - text: look\n    image: http://x/y.png\n", "domain")
+
+
+def test_stories_written_with_a_form_s_active_loop_are_valid_rasa_3_6_stories():
+    story = Story(
+        "form",
+        (
+            UserStep((UserTurn("request_restaurant"),)),
+            ActionStep("restaurant_form"),
+            ActiveLoopStep("restaurant_form"),
+            ActionStep("restaurant_form"),
+            ActiveLoopStep(None),
+        ),
+    )
+    data = validate(write_yaml([story]), "stories")
+    assert data["stories"][0]["steps"][-1] == {"active_loop": None}
+    with pytest.raises(SchemaError):
+        validate("stories:\n- story: s\n  steps:\n  - active_loop: [f]\n", "stories")

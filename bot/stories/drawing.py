@@ -3,8 +3,9 @@
 As `rasa visualize` does, the dialogues are merged: a step is one node with every step of the
 same name that follows the same `MERGE_CONTEXT` steps, so the openings and pieces that stories
 share are drawn once. A checkpoint is a node of its own, joining the stories that end with it
-to those that start with it; OR alternatives stand side by side. Slot events and
-`action_listen` are left out: they are no turn a person sees. Pure: `bot/graphviz.py` turns
+to those that start with it; OR alternatives stand side by side. A form's start and end
+(`active_loop`) are small notes. Slot events and `action_listen` are left out: they are no turn
+a person sees. Pure: `bot/graphviz.py` turns
 the text into a picture.
 """
 
@@ -14,12 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.stories.model import ActionStep, Checkpoint, Rule, Story, UserStep
+from bot.stories.model import ActionStep, ActiveLoopStep, Checkpoint, Rule, Story, UserStep
 
 MERGE_CONTEXT = 2
 """How many steps before a step must match for two steps of the same name to be one node."""
 
-Kind = Literal["start", "end", "anytime", "checkpoint", "intent", "action"]
+Kind = Literal["start", "end", "anytime", "checkpoint", "intent", "action", "loop"]
 Label = tuple[Kind, str]
 Position = tuple[Label, ...]
 """The nodes at one point of a dialogue: one, or the alternatives of an OR."""
@@ -34,7 +35,10 @@ _STYLE: dict[str, str] = {
     "checkpoint": 'shape=cds, style=filled, fillcolor="#ede7f6", color="#5e35b1"',
     "intent": 'shape=box, style="rounded,filled", fillcolor="#bbdefb", color="#1565c0"',
     "action": 'shape=box, style=filled, fillcolor="#fff3c4", color="#b28704"',
+    "loop": 'shape=note, fontsize=9, color="#757575", fontcolor="#424242"',
 }
+_IN_DIALOGUE = ("intent", "action", "loop")
+"""Kinds whose nodes depend on the steps before them (the others are one node wherever)."""
 _LEGEND = "blue: what the user says (intent) · yellow: what the bot does (action)"
 
 
@@ -48,7 +52,7 @@ class _Graph:
     def node(self, label: Label, context: tuple[Position, ...]) -> str:
         """The node of `label` after `context`; fixed points (start, end, checkpoints) are one
         node wherever they stand."""
-        key = (label, context if label[0] in ("intent", "action") else ())
+        key = (label, context if label[0] in _IN_DIALOGUE else ())
         if key not in self.ids:
             self.ids[key] = f"n{len(self.ids)}"
             self.labels[self.ids[key]] = label
@@ -121,6 +125,8 @@ def _position(step: object) -> Position:
         return (("action", step.name),)
     if isinstance(step, Checkpoint):
         return (("checkpoint", step.name),)
+    if isinstance(step, ActiveLoopStep):
+        return (("loop", "form ended" if step.name is None else f"form {step.name} active"),)
     return ()
 
 

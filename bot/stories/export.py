@@ -8,11 +8,20 @@ from bot.events import (
     ACTION_LISTEN,
     ACTION_RESTART,
     ActionExecuted,
+    ActiveLoop,
     Event,
     SlotSet,
     UserUttered,
 )
-from bot.stories.model import ActionStep, SlotStep, Step, Story, UserStep, UserTurn
+from bot.stories.model import (
+    ActionStep,
+    ActiveLoopStep,
+    SlotStep,
+    Step,
+    Story,
+    UserStep,
+    UserTurn,
+)
 from bot.tracker import applied_parts
 
 _SKIPPED_ACTIONS = (ACTION_LISTEN, ACTION_RESTART)
@@ -34,11 +43,14 @@ def _part_steps(applied: list[Event]) -> tuple[Step, ...]:
 
 
 def _step(event: Event) -> Step | None:
-    """The story step of an event; None for what stories leave implicit or do not hold."""
+    """The story step of an event; None for what stories leave implicit or do not hold (a
+    form's refusal to run: the next action shows it)."""
     if isinstance(event, UserUttered):
         return UserStep((UserTurn(event.intent, dict(event.entities)),))
     if isinstance(event, ActionExecuted) and event.name not in _SKIPPED_ACTIONS:
         return ActionStep(event.name)
     if isinstance(event, SlotSet):
         return SlotStep(event.name, event.value)
+    if isinstance(event, ActiveLoop):
+        return ActiveLoopStep(event.name)
     return None

@@ -5,12 +5,16 @@
         - utter_greet
     * inform{"city": "Berlin"} OR affirm
         - slot{"city": "Berlin"}
+        - restaurant_form
+        - active_loop{"name": "restaurant_form"}
     > checkpoint_name
 
 Any line starting with `#` starts a story, as in Rasa. `* intent: some text` (end-to-end form) is
 read as `* intent`, and Rasa Core's first form, `* _inform[cuisine=italian]`, as
-`* inform{"cuisine": "italian"}`, with a note in the log. Forms (`- form{...}`,
-`- active_loop{...}`) are not supported.
+`* inform{"cuisine": "italian"}`, with a note in the log. Rasa 1's `- form{"name": ...}` reads
+as `- active_loop{"name": ...}`, and the steps Rasa 1 wrote inside a form with a `form: `
+prefix (`* form: inform`, `- form: restaurant_form`) read as the plain steps (Rasa 1 skipped
+them, its FormPolicy ran the form; here they are what the form did).
 """
 
 from __future__ import annotations
@@ -24,7 +28,16 @@ from functools import partial
 from typing import Any
 
 from bot.errors import StoryError
-from bot.stories.model import ActionStep, Checkpoint, SlotStep, Step, Story, UserStep, UserTurn
+from bot.stories.model import (
+    ActionStep,
+    ActiveLoopStep,
+    Checkpoint,
+    SlotStep,
+    Step,
+    Story,
+    UserStep,
+    UserTurn,
+)
 from bot.stories.problems import read_on
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -33,7 +46,10 @@ _INTENT = re.compile(r"[^\s{}:]+")
 _E2E_TEXT = re.compile(r"\s*:.*?(?=\s+OR\s+|$)")
 _OR = re.compile(r"\s+OR\s+")
 _ACTION = re.compile(r"[^\s{}]+")
-_FORM_EVENTS = ("form", "active_loop")
+_LOOP_EVENTS = ("active_loop", "form")
+"""`- active_loop{"name": ...}`, Rasa 1's `- form{"name": ...}`: the form active from here on."""
+_FORM_PREFIX = re.compile(r"form:\s+")
+"""Rasa 1's mark of a step inside a form: `* form: inform`, `- form: restaurant_form`."""
 _DECODER = json.JSONDecoder()
 _ESCAPED = re.compile("[<\ud800-\udfff]")
 _OLD_CORE = re.compile(r"\*\s*_(?P<intent>[^\s\[\]{}]+)(?:\[(?P<entities>[^\]]*)\])?\s*")
@@ -42,6 +58,7 @@ log = logging.getLogger(__name__)
 
 _USER_HOW = 'write `* intent`, `* intent{"entity": "value"}` or `* intent_a OR intent_b`'
 _SLOT_HOW = 'write `    - slot{"slot_name": "value"}`'
+_LOOP_HOW = 'write `    - active_loop{"name": "form_name"}` or `    - active_loop{"name": null}`'
 _LINE_HOW = (
     'a story line is `* intent{"entity": "value"}`, `    - action_name`, '
     '`    - slot{"slot_name": "value"}` or `> checkpoint_name`'
@@ -124,6 +141,8 @@ def _story_name(line: str, where: str) -> str:
 
 def _steps(line: str, where: str) -> list[Step]:
     marker, rest = line[0], line[1:].strip()
+    if marker in "*-" and (prefix := _FORM_PREFIX.match(rest)):
+        rest = rest[prefix.end() :]
     if marker == "*":
         return [_user_step(rest, where)]
     if marker == "-":
@@ -156,11 +175,11 @@ def _action_or_slots(rest: str, where: str) -> list[Step]:
     name = _ACTION.match(rest)
     if name is None:
         raise StoryError(f"{where}: expected an action name after `-`; {_LINE_HOW}")
-    if _is_form(name[0]):
-        raise StoryError(f"{where}: forms are not supported; write the form's steps as actions")
     values, end = _json_object(rest, name.end(), where, _SLOT_HOW)
     if rest[end:].strip():
         raise StoryError(f"{where}: unexpected {rest[end:].strip()!r}; {_LINE_HOW}")
+    if name[0] in _LOOP_EVENTS:
+        return [_active_loop(values, where)]
     if name[0] == "slot":
         if not values:
             raise StoryError(f"{where}: `slot` needs a slot and its value; {_SLOT_HOW}")
@@ -170,8 +189,11 @@ def _action_or_slots(rest: str, where: str) -> list[Step]:
     return [ActionStep(name[0])]
 
 
-def _is_form(action: str) -> bool:
-    return action in _FORM_EVENTS or action.startswith("form:")
+def _active_loop(values: dict[str, Any], where: str) -> ActiveLoopStep:
+    name = values.get("name")
+    if set(values) != {"name"} or not (name is None or (isinstance(name, str) and name.strip())):
+        raise StoryError(f"{where}: cannot read the active form {_json(values)}; {_LOOP_HOW}")
+    return ActiveLoopStep(name)
 
 
 def _checkpoint(rest: str, where: str) -> Checkpoint:
@@ -211,11 +233,13 @@ def _step_line(step: Step) -> str:
     if isinstance(step, UserStep):
         return "* " + " OR ".join(_turn_text(turn) for turn in step.alternatives)
     if isinstance(step, ActionStep):
-        readable = _ACTION.fullmatch(step.name) is not None and step.name != "slot"
-        _check(step.name, "action", readable and not _is_form(step.name))
+        readable = _ACTION.fullmatch(step.name) is not None
+        _check(step.name, "action", readable and step.name not in ("slot", *_LOOP_EVENTS))
         return f"    - {step.name}"
     if isinstance(step, SlotStep):
         return f"    - slot{_json({step.name: step.value})}"
+    if isinstance(step, ActiveLoopStep):
+        return f"    - active_loop{_json({'name': step.name})}"
     _check(step.name, "checkpoint", step.name == step.name.strip() and "{" not in step.name)
     return f"> {step.name}"
 

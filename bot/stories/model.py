@@ -37,7 +37,14 @@ class Checkpoint:
     name: str
 
 
-Step = UserStep | ActionStep | SlotStep | Checkpoint
+@dataclass(frozen=True)
+class ActiveLoopStep:
+    """Rasa's `active_loop: name`: the form `name` is active from here on; None: none is."""
+
+    name: str | None
+
+
+Step = UserStep | ActionStep | SlotStep | ActiveLoopStep | Checkpoint
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,7 @@ class Rule:
     """Applies only at the start of a conversation."""
     wait_for_user_input: bool = True
     """After its last action the bot listens (False: another rule or story goes on)."""
-    condition: tuple[SlotStep, ...] = ()
-    """Slots that must be set as given (None: not set) for the rule to apply."""
+    condition: tuple[SlotStep | ActiveLoopStep, ...] = ()
+    """Slots that must be set as given (None: not set), and the form that must be active (None:
+    no form), for the rule to apply."""
     source: str = field(default="", compare=False)

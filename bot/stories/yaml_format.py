@@ -14,10 +14,13 @@
       - or:
         - intent: affirm
         - intent: thanks
+      - action: restaurant_form
+      - active_loop: restaurant_form
+      - active_loop: null
 
 `parse_yaml` reads `stories:`, `parse_rules` reads `rules:` (with `conversation_start`,
-`condition`, `wait_for_user_input` and `...`); `nlu:` and any other top-level key are ignored,
-so NLU and domain files read as neither. Errors name the
+`condition` of slots and the active form, `wait_for_user_input` and `...`); `nlu:` and any
+other top-level key are ignored, so NLU and domain files read as neither. Errors name the
 line of the story or step that is wrong.
 """
 
@@ -32,6 +35,7 @@ import yaml
 from bot.errors import StoryError
 from bot.stories.model import (
     ActionStep,
+    ActiveLoopStep,
     Checkpoint,
     Rule,
     SlotStep,
@@ -42,11 +46,11 @@ from bot.stories.model import (
 )
 from bot.stories.problems import read_on
 from bot.yaml_errors import yaml_errors
-from bot.yaml_reading import Yaml12Loader
+from bot.yaml_reading import Yaml12Loader, reads_as_text
 
 VERSION = "3.1"
 
-_STEP_KEYS = ("intent", "or", "action", "slot_was_set", "checkpoint")
+_STEP_KEYS = ("intent", "or", "action", "slot_was_set", "active_loop", "checkpoint")
 _INTENT_KEYS = {"intent", "entities", "user"}
 _STORY_KEYS = {"story", "steps"}
 _RULE_KEYS = {"rule", "steps", "conversation_start", "wait_for_user_input", "condition"}
@@ -54,6 +58,7 @@ SNIPPET = "..."
 """`- action: ...` at a rule's start or end: anything may come before or after."""
 _ENTITY_HOW = "write entities as `- city: Berlin` or `- entity: city` with `value: Berlin`"
 _SLOT_HOW = "write slots as `- slot_name: value` or `- slot_name` (meaning true)"
+_CONDITION_HOW = "a rule's condition is `- slot_was_set: [...]` or `- active_loop: name`"
 
 
 def parse_rules(text: str, source: str) -> list[Rule]:
@@ -128,28 +133,24 @@ class _StoryNodes:
         start = (
             self.value(fields["conversation_start"]) if "conversation_start" in fields else False
         )
-        condition = self.condition(fields.get("condition"), where)
+        condition = self.condition(fields.get("condition"))
         if not isinstance(start, bool) or not isinstance(wait, bool):
             raise StoryError(
                 f"{where}: conversation_start and wait_for_user_input are true or false"
             )
         return Rule(name, tuple(steps), start, wait, condition, where)
 
-    def condition(self, node: yaml.Node | None, where: str) -> tuple[SlotStep, ...]:
-        slots: list[SlotStep] = []
+    def condition(self, node: yaml.Node | None) -> tuple[SlotStep | ActiveLoopStep, ...]:
+        """The slots and the active form a rule requires (`active_loop: null`: no form)."""
+        found: list[SlotStep | ActiveLoopStep] = []
         for item in self.sequence(node, "`condition:`"):
             step = self.value(item)
-            if isinstance(step, dict) and "active_loop" in step and step["active_loop"] is None:
-                continue  # no form active: ozbot runs no forms, so this always holds
-            if not isinstance(step, dict) or set(step) != {"slot_was_set"}:
-                raise StoryError(
-                    f"{self.where(item)}: a rule's condition is `- slot_was_set: [...]` "
-                    "(forms and `active_loop` of a form are not supported)"
-                )
-            slots += [
-                s for s in _slot_steps(step["slot_was_set"], step, where) if isinstance(s, SlotStep)
-            ]
-        return tuple(slots)
+            if not isinstance(step, dict) or set(step) not in ({"slot_was_set"}, {"active_loop"}):
+                raise StoryError(f"{self.where(item)}: {_CONDITION_HOW}")
+            [(kind, value)] = step.items()
+            read = _STEP_READERS[kind](value, step, self.where(item))
+            found += [s for s in read if isinstance(s, SlotStep | ActiveLoopStep)]
+        return tuple(found)
 
     def story(self, node: yaml.Node) -> Story:
         where = self.where(node)
@@ -193,8 +194,6 @@ def _steps(step: dict[str, Any], where: str) -> list[Step]:
         raise StoryError(
             f"{where}: end-to-end stories need NLU, not supported; use `intent:` and `action:`"
         )
-    if "active_loop" in step:
-        raise StoryError(f"{where}: forms are not supported; write the form's steps as actions")
     kinds = [key for key in _STEP_KEYS if key in step]
     if len(kinds) != 1:
         raise StoryError(
@@ -229,6 +228,11 @@ def _action_step(action: Any, _: dict[str, Any], where: str) -> list[Step]:
     return [ActionStep(_text(action, "action", where))]
 
 
+def _active_loop_step(name: Any, _: dict[str, Any], where: str) -> list[Step]:
+    """`active_loop: name` (the form is active from here on) or `active_loop: null` (none is)."""
+    return [ActiveLoopStep(None if name is None else _text(name, "form", where))]
+
+
 def _checkpoint_step(name: Any, _: dict[str, Any], where: str) -> list[Step]:
     return [Checkpoint(_text(name, "checkpoint", where))]
 
@@ -252,6 +256,7 @@ _STEP_READERS: dict[str, Callable[[Any, dict[str, Any], str], list[Step]]] = {
     "or": _alternatives,
     "action": _action_step,
     "slot_was_set": _slot_steps,
+    "active_loop": _active_loop_step,
     "checkpoint": _checkpoint_step,
 }
 
@@ -285,11 +290,14 @@ def _text(value: Any, what: str, where: str) -> str:
 
 class _Dumper(yaml.SafeDumper):
     """Writes text with a Unicode line break (NEL, U+2028, U+2029) in double quotes, where it is
-    escaped: in any other style a YAML reader takes it for a line break and reads `\\n`."""
+    escaped: in any other style a YAML reader takes it for a line break and reads `\\n`. Text
+    that YAML 1.2 would read as a number (`1e5`) is quoted."""
 
 
 def _text_data(dumper: yaml.SafeDumper, text: str) -> yaml.Node:
     style = '"' if any(ch in text for ch in "\x85\u2028\u2029") else None
+    if style is None and not reads_as_text(text):
+        style = "'"
     return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
 
@@ -322,6 +330,8 @@ def _one_step(step: Step) -> dict[str, Any]:
         return {"action": step.name}
     if isinstance(step, SlotStep):
         return {"slot_was_set": [{step.name: step.value}]}
+    if isinstance(step, ActiveLoopStep):
+        return {"active_loop": step.name}
     return {"checkpoint": step.name}
 
 

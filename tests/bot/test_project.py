@@ -9,6 +9,7 @@ import pytest
 from bot.domain import load_domain
 from bot.errors import DomainError, ProjectError
 from bot.project import open_project
+from bot.stories.model import ActionStep, ActiveLoopStep
 from bot.training_files import read_test_stories, read_training_nlu, readable_training_files
 
 
@@ -70,3 +71,17 @@ def test_test_stories_are_the_test_files_of_tests(tmp_path: Path) -> None:
     write(tmp_path / "tests" / "sub" / "test_more.md", "## md\n* greet\n    - utter_greet\n")
     write(tmp_path / "tests" / "fixture.yml", STORY.format(name="not a test file"))
     assert [s.name for s in read_test_stories(open_project(tmp_path))] == ["md", "tested"]
+
+
+def test_test_rules_are_scored_as_stories_that_start_with_their_condition(tmp_path: Path) -> None:
+    write(tmp_path / "domain.yml", "intents: [greet]\n")
+    write(
+        tmp_path / "tests" / "test_rules.yml",
+        "rules:\n- rule: submit\n  condition:\n  - active_loop: restaurant_form\n"
+        "  steps:\n  - action: restaurant_form\n  - active_loop: null\n",
+    )
+    [rule] = read_test_stories(open_project(tmp_path))
+    assert (rule.name, rule.steps) == (
+        "rule: submit",
+        (ActiveLoopStep("restaurant_form"), ActionStep("restaurant_form"), ActiveLoopStep(None)),
+    )

@@ -1,12 +1,18 @@
 """Rasa's JSON: the request an action server gets, and its answers read as ozbot's events."""
 
-import pytest
+from dataclasses import replace
 
-from bot.domain import domain_from_dict
+import pytest
+from rasa_sdk import Tracker as SdkTracker
+from rasa_sdk import events as sdk_events
+
+from bot.domain import Form, domain_from_dict
 from bot.errors import ActionError
 from bot.events import (
     ActionExecuted,
+    ActionExecutionRejected,
     ActionReverted,
+    ActiveLoop,
     BotUttered,
     Corrected,
     Restarted,
@@ -92,6 +98,10 @@ def test_what_ozbot_cannot_apply_is_listed_not_lost_silently():
                          {"event": "active_loop", "name": None}]}  # fmt: skip
     ignored = read_answer(answer, DOMAIN, {}).ignored
     assert ignored == ["slot mood (not in the domain)", "event pause"]
+    unknown_form = {"events": [{"event": "active_loop", "name": "restaurant_form"}]}
+    assert read_answer(unknown_form, DOMAIN, {}).ignored == [
+        "active_loop restaurant_form (not a form of the domain)"
+    ]
     assert read_answer(None, DOMAIN, {}) == ActionAnswer()
 
 
@@ -102,8 +112,58 @@ def test_what_ozbot_cannot_apply_is_listed_not_lost_silently():
         ({"events": [{"name": "x"}]}, "not an object with `event`"),
         ({"responses": [{"response": "utter_no"}]}, "response utter_no, which the domain"),
         ({"responses": [{"text": "x", "buttons": ["b"]}]}, "buttons are not a list"),
+        ({"events": [{"event": "active_loop", "name": 3}]}, "name is not text or null"),
     ],
 )
 def test_an_answer_of_another_shape_is_an_action_error(answer, error):
     with pytest.raises(ActionError, match=error.replace("{", r"\{").replace("}", r"\}")):
         read_answer(answer, DOMAIN, {})
+
+
+FORM_DOMAIN = replace(DOMAIN, forms={"restaurant_form": Form("restaurant_form", ("cuisine",))})
+IN_FORM = [
+    ActionExecuted("action_listen"),
+    UserUttered("/search", "search"),
+    ActionExecuted("restaurant_form"),
+    ActiveLoop("restaurant_form"),
+]
+
+
+def test_the_request_carries_the_active_form_as_rasa_sdk_reads_it():
+    call = action_call("action_x", Tracker("ann", FORM_DOMAIN, IN_FORM), FORM_DOMAIN, "3.6.21")
+    state = call["tracker"]
+    assert state["active_loop"] == {"name": "restaurant_form", "rejected": False}
+    assert state["events"][-1]["event"] == "active_loop"
+    assert call["domain"]["forms"] == {"restaurant_form": {"required_slots": ["cuisine"]}}
+    tracker = SdkTracker.from_dict(state)
+    assert tracker.active_loop_name == "restaurant_form"
+    assert tracker.events[-1]["name"] == "restaurant_form"
+
+
+def test_a_refusal_and_the_form_s_end_reach_the_action_server():
+    refused = [*IN_FORM, ActionExecutionRejected("restaurant_form")]
+    state = action_call("a", Tracker("ann", FORM_DOMAIN, refused), FORM_DOMAIN, "3")["tracker"]
+    assert state["active_loop"] == {"name": "restaurant_form", "rejected": True}
+    assert state["events"][-1]["event"] == "action_execution_rejected"
+    ended = [*IN_FORM, ActiveLoop(None)]
+    state = action_call("a", Tracker("ann", FORM_DOMAIN, ended), FORM_DOMAIN, "3")["tracker"]
+    assert state["active_loop"] == {} and SdkTracker.from_dict(state).active_loop_name is None
+
+
+def test_rasa_sdk_s_form_events_and_rasa_1_s_form_event_become_ozbot_s():
+    answer = {
+        "events": [
+            sdk_events.ActiveLoop("restaurant_form"),
+            sdk_events.ActionExecutionRejected("restaurant_form"),
+            sdk_events.ActiveLoop(None),
+            {"event": "form", "name": "restaurant_form"},
+            {"event": "form", "name": None},
+        ]
+    }
+    assert read_answer(answer, FORM_DOMAIN, {}).events == [
+        ActiveLoop("restaurant_form"),
+        ActionExecutionRejected("restaurant_form"),
+        ActiveLoop(None),
+        ActiveLoop("restaurant_form"),
+        ActiveLoop(None),
+    ]

@@ -2,7 +2,7 @@
 
 from bot.actions import ActionRegistry, Dispatcher
 from bot.domain import domain_from_dict
-from bot.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from bot.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
 from bot.rasa_tracker import RasaTrackerView
 from bot.tracker import Tracker
 
@@ -71,3 +71,12 @@ async def test_an_ozbot_action_written_with_rasa_s_calls_runs():
     action = ActionRegistry(DOMAIN, {"action_rasa_calls": RasaCalls()}).get("action_rasa_calls")
     assert await action.run(dispatcher, tracker, DOMAIN) == [SlotSet("seen", 3)]
     assert dispatcher.messages == [BotUttered("ann: search in Oslo")]
+
+
+def test_the_active_form_is_rasa_s_active_loop():
+    tracker = RasaTrackerView(Tracker("ann", DOMAIN, [*EVENTS, ActiveLoop("restaurant_form")]))
+    assert tracker.active_loop == {"name": "restaurant_form", "rejected": False}
+    assert tracker.active_loop_name == "restaurant_form"
+    assert tracker.events[-1]["event"] == "active_loop" and tracker.events[-1].name == (
+        "restaurant_form"
+    )

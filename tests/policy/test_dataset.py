@@ -1,20 +1,22 @@
 import itertools
+from dataclasses import replace
 
 import pytest
 
-from bot.domain import Domain, domain_from_dict
+from bot.domain import Domain, Form, domain_from_dict
 from bot.errors import StoryError
 from bot.events import (
     ACTION_LISTEN,
     ActionExecuted,
     ActionReverted,
+    ActiveLoop,
     BotUttered,
     Restarted,
     SlotSet,
     UserUtteranceReverted,
     UserUttered,
 )
-from bot.stories.model import SlotStep, Story, UserStep, UserTurn
+from bot.stories.model import ActionStep, ActiveLoopStep, SlotStep, Story, UserStep, UserTurn
 from bot.tracker import State
 from policy.dataset import (
     MAX_GLUED,
@@ -243,3 +245,62 @@ def test_every_domain_knows_nlu_fallback_so_an_exported_story_with_it_trains(
     fallback = story("unsure", "* nlu_fallback", "- utter_default", source="exported/x.md:1")
     [events] = story_events([fallback], concert_domain)
     assert [getattr(e, "intent", None) for e in events if hasattr(e, "intent")] == ["nlu_fallback"]
+
+
+FORM_DOMAIN = replace(
+    domain_from_dict(
+        {
+            "intents": ["request_restaurant", "chitchat"],
+            "actions": ["restaurant_form", "utter_chitchat", "utter_submit"],
+        }
+    ),
+    forms={"restaurant_form": Form("restaurant_form", ("cuisine",))},
+)
+FORM_STORY = Story(
+    "form",
+    (
+        UserStep((UserTurn("request_restaurant"),)),
+        ActionStep("restaurant_form"),
+        ActiveLoopStep("restaurant_form"),
+        UserStep((UserTurn("chitchat"),)),
+        ActionStep("utter_chitchat"),
+        ActionStep("restaurant_form"),
+        ActiveLoopStep(None),
+        ActionStep("utter_submit"),
+    ),
+)
+
+
+def test_an_active_loop_step_is_an_active_loop_event() -> None:
+    assert story_events([FORM_STORY], FORM_DOMAIN) == [
+        dialogue(
+            LISTEN, "/request_restaurant", "restaurant_form", ActiveLoop("restaurant_form"),
+            LISTEN, "/chitchat", "utter_chitchat",
+            "restaurant_form", ActiveLoop(None), "utter_submit", LISTEN,
+        )
+    ]  # fmt: skip
+
+
+def test_the_states_after_a_form_starts_carry_it_until_it_ends_or_refuses() -> None:
+    examples = training_examples(story_events([FORM_STORY], FORM_DOMAIN), FORM_DOMAIN)
+    loops = {(e.states[-1].prev_action, e.action): e.states[-1].active_loop for e in examples}
+    assert loops == {
+        (LISTEN, "restaurant_form"): None,
+        ("restaurant_form", LISTEN): "restaurant_form",
+        (LISTEN, "utter_chitchat"): None,
+        ("utter_chitchat", "restaurant_form"): "restaurant_form",
+        ("restaurant_form", "utter_submit"): None,
+        ("utter_submit", LISTEN): None,
+    }
+
+
+def test_an_unknown_form_is_a_story_error() -> None:
+    story = Story(
+        "s", (ActionStep("restaurant_form"), ActiveLoopStep("restaurant_from")), "s.yml:3"
+    )
+    with pytest.raises(StoryError) as error:
+        story_events([story], FORM_DOMAIN)
+    assert str(error.value) == (
+        "s.yml:3: story 's': unknown form 'restaurant_from' (did you mean 'restaurant_form'?); "
+        "add it to `forms` in the domain"
+    )

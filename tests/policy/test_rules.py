@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from bot.domain import domain_from_dict
-from bot.events import ACTION_LISTEN, ActionExecuted, SlotSet, UserUttered
+from dataclasses import replace
+
+from bot.domain import Form, domain_from_dict
+from bot.events import (
+    ACTION_LISTEN,
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActiveLoop,
+    SlotSet,
+    UserUttered,
+)
 from bot.stories.yaml_format import parse_rules
 from bot.tracker import Tracker
-from policy.rules import from_json, ruled, snippets, to_json
+from policy.rules import NO_LOOP, RuleState, from_json, ruled, snippets, to_json
 
 DOMAIN = domain_from_dict(
     {
@@ -97,3 +106,83 @@ def test_of_two_rules_for_the_same_turn_the_one_with_a_condition_wins() -> None:
     assert to_ann is not None and to_ann.rule == "goodbye to Ann"
     anyone = ruled(applied, states(*said("goodbye")))
     assert anyone is not None and anyone.rule == "goodbye anytime"
+
+
+FORM_DOMAIN = replace(
+    domain_from_dict(
+        {
+            "intents": ["request_restaurant", "greet", "chitchat"],
+            "slots": {"requested_slot": {"type": "text"}, "cuisine": {"type": "text"}},
+            "actions": ["restaurant_form", "utter_submit", "utter_greet", "utter_chitchat"],
+        }
+    ),
+    forms={"restaurant_form": Form("restaurant_form", ("cuisine",))},
+)
+FORM_RULES = """
+rules:
+- rule: activate form
+  steps:
+  - intent: request_restaurant
+  - action: restaurant_form
+  - active_loop: restaurant_form
+- rule: submit form
+  condition:
+  - active_loop: restaurant_form
+  steps:
+  - action: restaurant_form
+  - active_loop: null
+  - slot_was_set:
+    - requested_slot: null
+  - action: utter_submit
+- rule: greet when no form runs
+  condition:
+  - active_loop: null
+  steps:
+  - intent: greet
+  - action: utter_greet
+"""
+STARTED = [
+    *said("request_restaurant"),
+    ActionExecuted("restaurant_form"),
+    ActiveLoop("restaurant_form"),
+    SlotSet("requested_slot", "cuisine"),
+]
+
+
+def form_predicted(*events):
+    applied = snippets(parse_rules(FORM_RULES, "rules.yml"), FORM_DOMAIN)
+    snippet = ruled(applied, Tracker("t", FORM_DOMAIN, events).states())
+    return None if snippet is None else (snippet.rule, snippet.action)
+
+
+def test_a_rule_that_activates_a_form_listens_after_it() -> None:
+    assert form_predicted(*said("request_restaurant")) == ("activate form", "restaurant_form")
+    assert form_predicted(*STARTED) == ("activate form", ACTION_LISTEN)
+
+
+def test_a_rule_on_the_end_of_a_form_applies_once_the_form_ended() -> None:
+    filled = [*STARTED, *said("inform"), SlotSet("cuisine", "thai")]
+    asked_again = [*filled, ActionExecuted("restaurant_form")]
+    assert form_predicted(*asked_again) != ("submit form", "utter_submit")
+    ended = [*asked_again, ActiveLoop(None), SlotSet("requested_slot", None)]
+    assert form_predicted(*ended) == ("submit form", "utter_submit")
+
+
+def test_active_loop_null_holds_when_no_form_runs_or_the_form_refused() -> None:
+    assert form_predicted(*said("greet")) == ("greet when no form runs", "utter_greet")
+    assert form_predicted(*STARTED, *said("greet")) != ("greet when no form runs", "utter_greet")
+    refused = [*STARTED, *said("greet"), ActionExecutionRejected("restaurant_form")]
+    assert form_predicted(*refused) == ("greet when no form runs", "utter_greet")
+
+
+def test_the_active_loop_a_rule_says_survives_json_and_older_models_say_none() -> None:
+    rules = snippets(parse_rules(FORM_RULES, "rules.yml"), FORM_DOMAIN)
+    assert from_json(to_json(rules)) == rules
+    assert {state.active_loop for rule in rules for state in rule.states} == {
+        None,
+        "restaurant_form",
+        NO_LOOP,
+    }
+    before_forms = [["r", "utter_ok", False, [[None, "greet", [], [["name", True]]]]]]
+    [old] = from_json(before_forms)
+    assert old.states == (RuleState(None, "greet", frozenset(), (("name", True),)),)

@@ -94,6 +94,25 @@ def test_rules_start_at_any_time_or_at_the_start_and_slots_are_left_out():
     }
 
 
+def test_a_form_s_start_and_end_are_notes_in_the_dialogue():
+    dot = dialogue_dot(
+        stories(
+            "## form\n* request_restaurant\n  - restaurant_form\n"
+            '  - active_loop{"name": "restaurant_form"}\n'
+            '* chitchat\n  - restaurant_form\n  - active_loop{"name": null}\n  - utter_submit\n'
+        ),
+        title="t",
+    )
+    _, edges = graph(dot)
+    assert {
+        ("restaurant_form", "form restaurant_form active"),
+        ("form restaurant_form active", "chitchat"),
+        ("restaurant_form", "form ended"),
+        ("form ended", "utter_submit"),
+    } <= edges
+    assert "shape=note" in dot
+
+
 def test_odd_names_and_titles_are_quoted():
     story = stories('## s\n* greet\n  - utter_say"hi\\\n')
     dot = dialogue_dot(story, title='bot "x"\nline')

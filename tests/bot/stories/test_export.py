@@ -2,7 +2,9 @@ from bot.events import (
     ACTION_LISTEN,
     ACTION_RESTART,
     ActionExecuted,
+    ActionExecutionRejected,
     ActionReverted,
+    ActiveLoop,
     BotUttered,
     Corrected,
     Event,
@@ -13,7 +15,7 @@ from bot.events import (
 )
 from bot.stories.export import stories_from_events
 from bot.stories.markdown import parse_markdown, write_markdown
-from bot.stories.model import ActionStep, SlotStep, Story, UserStep, UserTurn
+from bot.stories.model import ActionStep, ActiveLoopStep, SlotStep, Story, UserStep, UserTurn
 
 
 def user(intent: str, **entities: object) -> UserUttered:
@@ -128,3 +130,29 @@ def test_conversation_markdown() -> None:
         '    - slot{"results": ["a", "b"]}\n'
     )
     assert parse_markdown(text, "export.md") == stories_from_events(GREETING, "chat 42")
+
+
+def test_a_form_becomes_active_loop_steps_and_its_refusals_are_left_out() -> None:
+    events = [
+        LISTEN,
+        user("request_restaurant"),
+        ActionExecuted("restaurant_form"),
+        ActiveLoop("restaurant_form"),
+        LISTEN,
+        user("chitchat"),
+        ActionExecutionRejected("restaurant_form"),
+        ActionExecuted("utter_chitchat"),
+        ActionExecuted("restaurant_form"),
+        ActiveLoop(None),
+        LISTEN,
+    ]
+    [story] = stories_from_events(events, "form")
+    assert story.steps == (
+        user_step("request_restaurant"),
+        ActionStep("restaurant_form"),
+        ActiveLoopStep("restaurant_form"),
+        user_step("chitchat"),
+        ActionStep("utter_chitchat"),
+        ActionStep("restaurant_form"),
+        ActiveLoopStep(None),
+    )

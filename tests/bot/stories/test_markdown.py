@@ -4,7 +4,15 @@ import pytest
 
 from bot.errors import StoryError
 from bot.stories.markdown import is_nlu_markdown, parse_markdown, write_markdown
-from bot.stories.model import ActionStep, Checkpoint, SlotStep, Story, UserStep, UserTurn
+from bot.stories.model import (
+    ActionStep,
+    ActiveLoopStep,
+    Checkpoint,
+    SlotStep,
+    Story,
+    UserStep,
+    UserTurn,
+)
 
 TRAIN = Path("/work/shared/data/subdialogues/train")
 
@@ -84,9 +92,14 @@ def test_story_without_steps_and_empty_text() -> None:
             "s.md:2: '{\"city\": Berlin}' is not valid JSON (Expecting value); write `* intent`",
         ),
         ("## s\n\nhello there\n", "s.md:3: cannot read 'hello there'; a story line is"),
-        ('## s\n    - form{"name": "f"}\n', "s.md:2: forms are not supported"),
-        ('## s\n    - active_loop{"name": "f"}\n', "s.md:2: forms are not supported"),
-        ("## s\n    - form: utter_ask\n", "s.md:2: forms are not supported"),
+        (
+            "## s\n    - active_loop\n",
+            's.md:2: cannot read the active form {}; write `    - active_loop{"name": ',
+        ),
+        ('## s\n    - form{"name": 3}\n', 's.md:2: cannot read the active form {"name": 3}'),
+        ('## s\n    - form{"name": ""}\n', "s.md:2: cannot read the active form"),
+        ('## s\n    - form{"name": "f", "x": 1}\n', "s.md:2: cannot read the active form"),
+        ('## s\n    - form: utter_x{"a": 1}\n', "s.md:2: only `slot` takes a JSON object"),
         ("## s\n    - slot\n", "s.md:2: `slot` needs a slot and its value; write `    - slot{"),
         ("## s\n    - slot{}\n", "s.md:2: `slot` needs a slot and its value"),
         ('## s\n    - utter_x{"a": 1}\n', "s.md:2: only `slot` takes a JSON object"),
@@ -160,6 +173,10 @@ RICH = [
             SlotStep("tags", ["a", "b"]),
             SlotStep("cleared", None),
             ActionStep("action_search"),
+            ActionStep("restaurant_form"),
+            ActiveLoopStep("restaurant_form"),
+            ActionStep("restaurant_form"),
+            ActiveLoopStep(None),
             Checkpoint("middle"),
             ActionStep("utter_done"),
         ),
@@ -186,6 +203,7 @@ def test_round_trip_keeps_rasa_files_byte_for_byte() -> None:
         (Story("s", (ActionStep("utter x"),)), "action 'utter x'"),
         (Story("s", (ActionStep("slot"),)), "action 'slot'"),
         (Story("s", (ActionStep("form"),)), "action 'form'"),
+        (Story("s", (ActionStep("active_loop"),)), "action 'active_loop'"),
         (Story("s", (Checkpoint("c{x}"),)), "checkpoint 'c{x}'"),
         (Story("two\nlines", ()), "story name 'two\\nlines'"),
         (Story("# hashed", ()), "story name '# hashed'"),
@@ -256,3 +274,44 @@ def test_rasa_core_stories_before_0_8_are_converted_with_a_note(caplog) -> None:
     )
     [note] = caplog.messages
     assert note.startswith("old.md: 2 story lines in the form of Rasa Core before 0.8")
+
+
+def test_reads_and_writes_active_loops() -> None:
+    text = (
+        "## form\n"
+        "* request_restaurant\n"
+        "    - restaurant_form\n"
+        '    - active_loop{"name": "restaurant_form"}\n'
+        "* chitchat\n"
+        "    - utter_chitchat\n"
+        "    - restaurant_form\n"
+        '    - active_loop{"name": null}\n'
+    )
+    [story] = parse_markdown(text, "s.md")
+    assert story.steps[2] == ActiveLoopStep("restaurant_form")
+    assert story.steps[-1] == ActiveLoopStep(None)
+    assert write_markdown([story]) == text
+
+
+def test_reads_rasa_1_forms() -> None:
+    text = (
+        "## rasa 1 form\n"
+        "* request_restaurant\n"
+        "    - restaurant_form\n"
+        '    - form{"name": "restaurant_form"}\n'
+        '    - slot{"requested_slot": "cuisine"}\n'
+        '* form: inform{"cuisine": "thai"}\n'
+        "    - form: restaurant_form\n"
+        '    - form{"name": null}\n'
+    )
+    [story] = parse_markdown(text, "s.md")
+    assert story.steps == (
+        UserStep((UserTurn("request_restaurant"),)),
+        ActionStep("restaurant_form"),
+        ActiveLoopStep("restaurant_form"),
+        SlotStep("requested_slot", "cuisine"),
+        UserStep((UserTurn("inform", {"cuisine": "thai"}),)),
+        ActionStep("restaurant_form"),
+        ActiveLoopStep(None),
+    )
+    assert '- active_loop{"name": "restaurant_form"}' in write_markdown([story])

@@ -3,8 +3,17 @@ import yaml
 
 from bot.errors import StoryError
 from bot.stories.markdown import parse_markdown, write_markdown
-from bot.stories.model import ActionStep, Checkpoint, SlotStep, Story, UserStep, UserTurn
-from bot.stories.yaml_format import parse_yaml, write_yaml
+from bot.stories.model import (
+    ActionStep,
+    ActiveLoopStep,
+    Checkpoint,
+    Rule,
+    SlotStep,
+    Story,
+    UserStep,
+    UserTurn,
+)
+from bot.stories.yaml_format import parse_rules, parse_yaml, write_yaml
 
 EVERY_ELEMENT = """\
 version: "3.1"
@@ -117,11 +126,16 @@ def story_with(*steps: str) -> str:
             "s.yml:5: end-to-end stories need NLU, not supported; use `intent:` and `action:`",
         ),
         (story_with("- bot: hi there"), "s.yml:4: end-to-end stories need NLU"),
-        (story_with("- active_loop: my_form"), "s.yml:4: forms are not supported"),
+        (story_with("- active_loop: [my_form]"), "s.yml:4: the form name must be text"),
+        (
+            story_with("- active_loop: my_form", "  action: my_form"),
+            "s.yml:4: a step has exactly one of intent, or, action, slot_was_set, active_loop, "
+            "checkpoint; got active_loop, action",
+        ),
         (
             story_with("- intent: greet", "  action: utter_greet"),
-            "s.yml:4: a step has exactly one of intent, or, action, slot_was_set, checkpoint; "
-            "got intent, action",
+            "s.yml:4: a step has exactly one of intent, or, action, slot_was_set, active_loop, "
+            "checkpoint; got intent, action",
         ),
         (story_with("- wait: 3"), "s.yml:4: a step has exactly one of intent, or, action"),
         (
@@ -237,6 +251,10 @@ RICH = [
             SlotStep("cleared", None),
             SlotStep("flag", True),
             ActionStep("action_search"),
+            ActionStep("restaurant_form"),
+            ActiveLoopStep("restaurant_form"),
+            ActionStep("restaurant_form"),
+            ActiveLoopStep(None),
             Checkpoint("middle"),
             ActionStep("utter_done"),
         ),
@@ -283,10 +301,98 @@ def test_with_problems_collected_every_broken_story_and_step_is_told() -> None:
         "- story: nameless\n"
         "- story: two\n"
         "  steps:\n"
-        "  - active_loop: form\n"
+        "  - active_loop: {name: form}\n"
     )
     problems: list[str] = []
     stories = parse_yaml(text, "s.yml", problems)
     assert [problem.split(":")[1] for problem in problems] == ["5", "7", "10"]
     assert [story.name for story in stories] == ["one", "two"]
     assert stories[0].steps[-1] == ActionStep("utter_greet")
+
+
+FORM_STORY = """\
+stories:
+- story: form
+  steps:
+  - intent: request_restaurant
+  - action: restaurant_form
+  - active_loop: restaurant_form
+  - intent: chitchat
+  - action: utter_chitchat
+  - action: restaurant_form
+  - active_loop: null
+  - slot_was_set:
+    - requested_slot: null
+  - action: utter_submit
+"""
+
+
+def test_reads_and_writes_active_loops_of_forms() -> None:
+    [story] = parse_yaml(FORM_STORY, "s.yml")
+    assert story.steps[1:3] == (ActionStep("restaurant_form"), ActiveLoopStep("restaurant_form"))
+    assert story.steps[6:8] == (ActiveLoopStep(None), SlotStep("requested_slot", None))
+    assert write_yaml([story]) == f'version: "3.1"\n{FORM_STORY}'
+
+
+FORMBOT_RULES = """\
+rules:
+- rule: activate form
+  steps:
+  - intent: request_restaurant
+  - action: restaurant_form
+  - active_loop: restaurant_form
+- rule: submit form
+  condition:
+  - active_loop: restaurant_form
+  steps:
+  - action: restaurant_form
+  - active_loop: null
+  - slot_was_set:
+    - requested_slot: null
+  - action: utter_submit
+- rule: greet when no form runs
+  condition:
+  - active_loop: null
+  - slot_was_set:
+    - name: Ann
+  steps:
+  - intent: greet
+  - action: utter_greet
+"""
+
+
+def test_rules_read_active_loops_in_steps_and_conditions() -> None:
+    activate, submit, greet = parse_rules(FORMBOT_RULES, "rules.yml")
+    assert activate.steps[-1] == ActiveLoopStep("restaurant_form")
+    assert submit == Rule(
+        "submit form",
+        (
+            ActionStep("restaurant_form"),
+            ActiveLoopStep(None),
+            SlotStep("requested_slot", None),
+            ActionStep("utter_submit"),
+        ),
+        condition=(ActiveLoopStep("restaurant_form"),),
+    )
+    assert greet.condition == (ActiveLoopStep(None), SlotStep("name", "Ann"))
+
+
+@pytest.mark.parametrize(
+    ("condition", "message"),
+    [
+        ("- intent: greet", "rules.yml:4: a rule's condition is `- slot_was_set: [...]` or "),
+        ("- active_loop: [f]", "rules.yml:4: the form name must be text"),
+        ("- {active_loop: f, slot_was_set: []}", "rules.yml:4: a rule's condition is"),
+    ],
+)
+def test_a_wrong_condition_names_its_line(condition: str, message: str) -> None:
+    text = f"rules:\n- rule: r\n  condition:\n  {condition}\n  steps:\n  - action: a\n"
+    with pytest.raises(StoryError) as error:
+        parse_rules(text, "rules.yml")
+    assert str(error.value).startswith(message)
+
+
+@pytest.mark.parametrize("value", ["0E0", "1e5", "-2E-3", "0o17", "0x1F", ".5", "yes", "null"])
+def test_text_that_yaml_1_2_reads_as_a_number_is_written_quoted(value: str) -> None:
+    story = Story("s", (SlotStep("code", value),))
+    assert parse_yaml(write_yaml([story]), "s.yml") == [story]
