@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import Domain, Slot
@@ -48,8 +48,8 @@ class State:
     slots: tuple[SlotFeature, ...]
     """Featurized values of the slots that are set, by slot name, in domain order."""
     active_loop: str | None = None
-    """The active form; None also when it just refused to run (`ActionExecutionRejected`),
-    as Rasa's states say, so that another action is predicted."""
+    """The active form, also when it just refused to run (as in Rasa's states: stories leave
+    the refusal out; `Tracker.rejected` tells the active form's rule)."""
 
 
 def slot_feature(slot: Slot, value: Any) -> Any:
@@ -209,7 +209,8 @@ class Tracker:
         self.active_loop: str | None = None
         """The active form (Rasa's loop), if any."""
         self.rejected = False
-        """The active form refused to run since the last action."""
+        """The active form refused to run since the last action: the policy predicts another
+        (policy/ensemble.active_form_rule)."""
 
     def apply(self, event: Event) -> None:
         """Add one event to the conversation and to the fold."""
@@ -235,7 +236,7 @@ class Tracker:
             self.slots[event.name] = event.value
         elif isinstance(event, ActionExecuted):
             if self.latest_message is not None:
-                self.turns.append((self._state_before(event.name), event.name))
+                self.turns.append((self.current_state(), event.name))
             self.latest_action = event.name
             self.rejected = False
         elif isinstance(event, ActiveLoop):
@@ -268,18 +269,8 @@ class Tracker:
             intent=message.intent if message else None,
             entities=frozenset(message.entities) if message else frozenset(),
             slots=tuple(features),
-            active_loop=None if self.rejected else self.active_loop,
+            active_loop=self.active_loop,
         )
-
-    def _state_before(self, action: str) -> State:
-        """The state an action ran in. Another action than the active form's, just after the
-        user spoke, means the form let go of that message (Rasa's stories leave the rejection
-        out): the state says no form is active, as the one the policy predicts in then does."""
-        state = self.current_state()
-        heard = self.latest_action == ACTION_LISTEN
-        if heard and state.active_loop is not None and action != state.active_loop:
-            return replace(state, active_loop=None)
-        return state
 
     def states(self) -> list[State]:
         """The states before every past action, then the current one: the policy's input."""

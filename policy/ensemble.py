@@ -56,17 +56,33 @@ class EnsemblePolicy:
         """One prediction, by the single-row fast path (this runs on every bot turn)."""
         states = tracker.states()
         probabilities = self.model.predict_sparse(*self.featurizer.sparse_row(states))
-        return self._decide(states, probabilities)
+        return self._decide(states, probabilities, tracker.rejected)
 
-    def predict_many(self, histories: Sequence[Sequence[State]]) -> list[Prediction]:
-        """One prediction per dialogue history (`Tracker.states()`), LightGBM run in one batch."""
+    def predict_many(
+        self, histories: Sequence[Sequence[State]], golds: Sequence[str] | None = None
+    ) -> list[Prediction]:
+        """One prediction per dialogue history (`Tracker.states()`), LightGBM run in one batch.
+
+        With `golds`, the actions that came next (a story played as `rasa test` plays it):
+        where the active form's rule predicts the form and the story goes on with another
+        action, the form refused the message (stories leave that out) and the rest predict.
+        """
         model = self.model  # read once: replace_model may swap it meanwhile
         rows = self.featurizer.encode_many(histories)
         probabilities = model.predict_proba_many(rows)
-        return [self._decide(s, p) for s, p in zip(histories, probabilities, strict=True)]
+        predictions = []
+        for index, (states, row) in enumerate(zip(histories, probabilities, strict=True)):
+            prediction = self._decide(states, row, rejected=False)
+            form = states[-1].active_loop if states else None
+            if golds is not None and prediction.action == form != golds[index]:
+                prediction = self._decide(states, row, rejected=True)
+            predictions.append(prediction)
+        return predictions
 
-    def _decide(self, states: Sequence[State], probabilities: Probabilities) -> Prediction:
-        looped = active_form_rule(states)
+    def _decide(
+        self, states: Sequence[State], probabilities: Probabilities, rejected: bool
+    ) -> Prediction:
+        looped = None if rejected else active_form_rule(states)
         if looped is not None and looped in self._index:
             promoted = _promoted(probabilities, self._index[looped])
             return self._prediction(looped, 1.0, ACTIVE_FORM, promoted)
@@ -108,8 +124,8 @@ class EnsemblePolicy:
 
 def active_form_rule(states: Sequence[State]) -> str | None:
     """Rasa's rule for an active form, ahead of every other: the form runs until it is done,
-    and the bot listens after it asked. A form that let go of the user's message (rejected:
-    no active form in the state) leaves the choice to the rest."""
+    and the bot listens after it asked. (A form that refused the user's message leaves the
+    choice to the rest: `EnsemblePolicy` does not ask this rule then.)"""
     last = states[-1] if states else None
     if last is None or last.active_loop is None:
         return None

@@ -27,7 +27,9 @@ MEMOIZATION = "memoization"
 class HistoryPolicy(Protocol):
     """What evaluation needs of a policy (`EnsemblePolicy` has it)."""
 
-    def predict_many(self, histories: Sequence[Sequence[State]]) -> list[Prediction]: ...
+    def predict_many(
+        self, histories: Sequence[Sequence[State]], golds: Sequence[str] | None = None
+    ) -> list[Prediction]: ...
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def play(policy: HistoryPolicy, dialogues: Sequence[Dialogue], domain: Domain) -
             if len(tracker.turns) > len(histories):
                 histories.append([state for state, _ in tracker.turns])
                 positions.append(index)
-        predictions = policy.predict_many(histories)
+        predictions = policy.predict_many(histories, [gold for _, gold in tracker.turns])
         turns = tuple(
             TurnResult(gold, p.action, p.policy, p.confidence, index)
             for (_, gold), p, index in zip(tracker.turns, predictions, positions, strict=True)

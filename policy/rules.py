@@ -94,6 +94,8 @@ def _snippets(rule: Rule, domain: Domain) -> list[Snippet]:
 
     def predict(action: str) -> None:
         states.append(RuleState(prev, intent, entities, tuple(slots.items()), loop))
+        if action == loop:  # the active form runs itself (policy/ensemble.active_form_rule)
+            return
         if any(s.said for s in states):  # else it says nothing
             found.append(Snippet(rule.name, tuple(states), action, rule.conversation_start))
 

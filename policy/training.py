@@ -222,6 +222,7 @@ def _accuracy(policy: EnsemblePolicy, examples: Sequence[Example]) -> float:
     right = 0
     for start in range(0, len(sample), ACCURACY_CHUNK):
         chunk = sample[start : start + ACCURACY_CHUNK]
-        predictions = policy.predict_many([example.states for example in chunk])
+        histories = [example.states for example in chunk]
+        predictions = policy.predict_many(histories, [example.action for example in chunk])
         right += sum(p.action == e.action for p, e in zip(predictions, chunk, strict=True))
     return round(right / len(sample), 4)

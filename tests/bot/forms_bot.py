@@ -77,7 +77,7 @@ class FormsPolicy:
     def predict(self, tracker: Tracker) -> Prediction:
         states = tracker.states()
         state = states[-1]
-        action = active_form_rule(states)
+        action = None if tracker.rejected else active_form_rule(states)
         if action is None and state.prev_action in (None, ACTION_LISTEN):
             action = AFTER_USER.get(state.intent or "", ACTION_LISTEN)
         elif action is None:

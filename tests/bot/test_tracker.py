@@ -140,31 +140,13 @@ def test_an_active_form_is_in_the_state_until_it_lets_go():
             UserUttered("/chitchat", "chitchat"),
         ],
     )
-    assert tracker.current_state().active_loop == "restaurant_form"
+    assert tracker.current_state().active_loop == "restaurant_form" and not tracker.rejected
     tracker.apply(ActionExecutionRejected("restaurant_form"))
-    assert tracker.current_state().active_loop is None  # the rest decide now
-    tracker.apply(ActionExecuted("utter_chitchat"))
+    assert tracker.rejected  # the form's rule steps aside; the state stays as Rasa's
     assert tracker.current_state().active_loop == "restaurant_form"
     resumed = Tracker.resume("c1", domain, tracker.snapshot(), [])
-    assert resumed.states() == tracker.states()
-
-
-def test_a_story_s_other_action_after_a_message_in_a_form_is_learnt_as_after_a_rejection():
-    """Rasa's stories leave the rejection out; the state before that action says it."""
-    domain = forms_domain()
-    tracker = Tracker(
-        "c1",
-        domain,
-        [
-            ActionExecuted("action_listen"),
-            UserUttered("/request_restaurant", "request_restaurant"),
-            ActionExecuted("restaurant_form"),
-            ActiveLoop("restaurant_form"),
-            ActionExecuted("action_listen"),
-            UserUttered("/chitchat", "chitchat"),
-            ActionExecuted("utter_chitchat"),
-            ActionExecuted("restaurant_form"),
-        ],
-    )
-    (before_chitchat, _), (before_form, _) = tracker.turns[-2:]
-    assert before_chitchat.active_loop is None and before_form.active_loop == "restaurant_form"
+    assert resumed.states() == tracker.states() and resumed.rejected
+    tracker.apply(ActionExecuted("utter_chitchat"))
+    assert not tracker.rejected
+    tracker.apply(ActiveLoop(None))
+    assert tracker.current_state().active_loop is None

@@ -281,13 +281,14 @@ def test_an_active_loop_step_is_an_active_loop_event() -> None:
     ]  # fmt: skip
 
 
-def test_the_states_after_a_form_starts_carry_it_until_it_ends_or_refuses() -> None:
+def test_the_states_after_a_form_starts_carry_it_until_it_ends() -> None:
+    """Also before another answer than the form's: Rasa's states keep the form there."""
     examples = training_examples(story_events([FORM_STORY], FORM_DOMAIN), FORM_DOMAIN)
     loops = {(e.states[-1].prev_action, e.action): e.states[-1].active_loop for e in examples}
     assert loops == {
         (LISTEN, "restaurant_form"): None,
         ("restaurant_form", LISTEN): "restaurant_form",
-        (LISTEN, "utter_chitchat"): None,
+        (LISTEN, "utter_chitchat"): "restaurant_form",
         ("utter_chitchat", "restaurant_form"): "restaurant_form",
         ("restaurant_form", "utter_submit"): None,
         ("utter_submit", LISTEN): None,

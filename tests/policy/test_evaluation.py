@@ -31,7 +31,9 @@ class RulePolicy:
 
     histories: list[list[State]] = field(default_factory=list)
 
-    def predict_many(self, histories: Sequence[Sequence[State]]) -> list[Prediction]:
+    def predict_many(
+        self, histories: Sequence[Sequence[State]], golds: Sequence[str] | None = None
+    ) -> list[Prediction]:
         self.histories += [list(history) for history in histories]
         predictions = []
         for history in histories:
