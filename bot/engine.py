@@ -114,6 +114,8 @@ class _Step:
     """The action the last action named to come next (Rasa's `FollowupAction`)."""
     taught: bool = False
     """A trainer confirmed or corrected something in this turn."""
+    refused: set[str] = field(default_factory=set)
+    """The forms that refused to run on this input."""
 
     async def whole(self) -> Tracker:
         """The tracker with every event of the conversation."""
@@ -353,11 +355,16 @@ class Engine:
         await self._run(step, ACTION_LISTEN, "engine", 1.0)
 
     def _predict(self, step: _Step) -> Prediction:
-        """The follow-up the last action named, else what the policy predicts."""
+        """The follow-up the last action named, else what the policy predicts (but not a
+        form that refused this input)."""
         followup, step.followup = step.followup, None
         if followup is not None:
             return Prediction(followup, 1.0, "followup", {})
-        return self.policy.predict(step.tracker)
+        prediction = self.policy.predict(step.tracker)
+        if prediction.action in step.refused and step.tracker.is_listening:
+            # the form refused this message, and nothing happened since: the bot waits
+            return Prediction(ACTION_LISTEN, prediction.confidence, prediction.policy, {})
+        return prediction
 
     async def _propose(self, step: _Step) -> None:
         prediction = self._predict(step)
@@ -470,6 +477,7 @@ class Engine:
             events = await action.run(dispatcher, tracker, self.domain)
         except ActionRejected as exc:  # another action is predicted instead
             await step.add([*before, ActionExecutionRejected(name)])
+            step.refused.add(name)
             if policy == TRAINER:
                 step.outputs.append(Notice(str(exc)))
             return True

@@ -52,7 +52,7 @@ class FormAction:
             events += [ActiveLoop(self.name), *triggered]
             slots = self.form.required_slots
             candidates = [s for s in slots if _value(tracker, events, s) is not None]
-        elif tracker.latest_action == ACTION_LISTEN:  # the user answered the question
+        elif tracker.latest_action == ACTION_LISTEN and not tracker.interrupted:  # an answer
             candidates = _filled_since_message(tracker, self.form)
             requested = tracker.slots.get(REQUESTED_SLOT)
             if requested and not candidates:

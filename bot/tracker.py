@@ -88,6 +88,7 @@ class Snapshot:
     turns: tuple[tuple[State, str], ...]
     active_loop: str | None = None
     rejected: bool = False
+    interrupted: bool = False
 
     def fits(self, domain: Domain) -> bool:
         """False after a format change or a change of the domain's slots: fold anew then."""
@@ -104,6 +105,7 @@ class Snapshot:
             "turns": [[state_to_list(state), action] for state, action in self.turns],
             "active_loop": self.active_loop,
             "rejected": self.rejected,
+            "interrupted": self.interrupted,
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -124,6 +126,7 @@ class Snapshot:
                 turns=tuple((state_from_list(state), str(a)) for state, a in data["turns"]),
                 active_loop=data.get("active_loop"),
                 rejected=bool(data.get("rejected")),
+                interrupted=bool(data.get("interrupted")),
             )
         except (ValueError, KeyError, TypeError, StoreError) as exc:
             raise StoreError(f"not a tracker snapshot: {exc!r}") from exc
@@ -173,6 +176,7 @@ class Tracker:
         tracker.turns = list(snapshot.turns)
         tracker.active_loop = snapshot.active_loop
         tracker.rejected = snapshot.rejected
+        tracker.interrupted = snapshot.interrupted
         for event in events:
             tracker.apply(event)
         return tracker
@@ -197,6 +201,7 @@ class Tracker:
             tuple(self.turns[-SNAPSHOT_TURNS:]),
             self.active_loop,
             self.rejected,
+            self.interrupted,
         )
 
     def _reset(self) -> None:
@@ -209,8 +214,11 @@ class Tracker:
         self.active_loop: str | None = None
         """The active form (Rasa's loop), if any."""
         self.rejected = False
-        """The active form refused to run since the last action: the policy predicts another
-        (policy/ensemble.active_form_rule)."""
+        """The active form refused the user's message and has not run since: the policy's
+        other parts decide (as Rasa's `is_active_loop_rejected`), until one runs the form."""
+        self.interrupted = False
+        """Another action ran inside the active form since it last ran: the form, run again,
+        asks its question again instead of reading the message (Rasa's loop interruption)."""
 
     def apply(self, event: Event) -> None:
         """Add one event to the conversation and to the fold."""
@@ -238,11 +246,14 @@ class Tracker:
             if self.latest_message is not None:
                 self.turns.append((self.current_state(), event.name))
             self.latest_action = event.name
-            self.rejected = False
+            if event.name == self.active_loop:  # the form runs again: its refusal is over
+                self.rejected = self.interrupted = False
+            elif self.active_loop is not None and event.name != ACTION_LISTEN:
+                self.interrupted = True
         elif isinstance(event, ActiveLoop):
-            self.active_loop = event.name
+            self.active_loop, self.rejected, self.interrupted = event.name, False, False
         elif isinstance(event, ActionExecutionRejected):
-            self.rejected = True
+            self.rejected = event.name == self.active_loop
 
     def _revert(self, event: UserUtteranceReverted | ActionReverted) -> None:
         wanted = UserUttered if isinstance(event, UserUtteranceReverted) else ActionExecuted

@@ -94,8 +94,9 @@ def _snippets(rule: Rule, domain: Domain) -> list[Snippet]:
 
     def predict(action: str) -> None:
         states.append(RuleState(prev, intent, entities, tuple(slots.items()), loop))
-        if action == loop:  # the active form runs itself (policy/ensemble.active_form_rule)
-            return
+        if action == loop and len(states) == 1 and intent is None:
+            return  # a rule that starts with the active form's own step: the form's rule
+            # (policy/ensemble.active_form_rule) runs it; the rule says what comes after
         if any(s.said for s in states):  # else it says nothing
             found.append(Snippet(rule.name, tuple(states), action, rule.conversation_start))
 

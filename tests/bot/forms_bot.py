@@ -59,8 +59,11 @@ AFTER_USER = {
     "request_restaurant": "restaurant_form",
     "chitchat": "utter_chitchat",
     "stop": "action_deactivate_loop",
+    "inform": "restaurant_form",
 }
 """What the bot does after each intent (when no form runs)."""
+AFTER_BOT = {"restaurant_form": "utter_submit", "utter_chitchat": "restaurant_form"}
+"""What the bot does after these actions (when no form runs or it refused the message)."""
 
 
 def forms_domain() -> Domain:
@@ -69,8 +72,8 @@ def forms_domain() -> Domain:
 
 @dataclass
 class FormsPolicy:
-    """The active form's rule (policy/ensemble.py), then AFTER_USER; after the form is done
-    utter_submit; listens after anything else."""
+    """The active form's rule (policy/ensemble.py), then AFTER_USER and AFTER_BOT; listens
+    after anything else."""
 
     domain: Domain
 
@@ -81,7 +84,7 @@ class FormsPolicy:
         if action is None and state.prev_action in (None, ACTION_LISTEN):
             action = AFTER_USER.get(state.intent or "", ACTION_LISTEN)
         elif action is None:
-            action = "utter_submit" if state.prev_action == "restaurant_form" else ACTION_LISTEN
+            action = AFTER_BOT.get(state.prev_action or "", ACTION_LISTEN)
         probabilities = {name: 0.0 for name in self.domain.actions}
         probabilities[action] = 1.0
         return Prediction(action, 1.0, "scripted", probabilities)

@@ -147,6 +147,8 @@ def test_an_active_form_is_in_the_state_until_it_lets_go():
     resumed = Tracker.resume("c1", domain, tracker.snapshot(), [])
     assert resumed.states() == tracker.states() and resumed.rejected
     tracker.apply(ActionExecuted("utter_chitchat"))
+    assert tracker.rejected  # until the form runs again, as Rasa's
+    tracker.apply(ActionExecuted("restaurant_form"))
     assert not tracker.rejected
     tracker.apply(ActiveLoop(None))
     assert tracker.current_state().active_loop is None

@@ -186,3 +186,22 @@ def test_the_active_loop_a_rule_says_survives_json_and_older_models_say_none() -
     before_forms = [["r", "utter_ok", False, [[None, "greet", [], [["name", True]]]]]]
     [old] = from_json(before_forms)
     assert old.states == (RuleState(None, "greet", frozenset(), (("name", True),)),)
+
+
+def test_a_rule_s_own_form_step_at_its_start_is_the_form_s_rule_later_the_rule_s() -> None:
+    rules = FORM_RULES + (
+        "- rule: chitchat inside the form\n  condition:\n  - active_loop: restaurant_form\n"
+        "  steps:\n  - intent: chitchat\n  - action: utter_chitchat\n"
+        "  - action: restaurant_form\n  - active_loop: restaurant_form\n"
+    )
+    applied = snippets(parse_rules(rules, "rules.yml"), FORM_DOMAIN)
+    assert not [s for s in applied if s.rule == "submit form" and s.action == "restaurant_form"]
+    chitchat = [*STARTED, *said("chitchat"), ActionExecutionRejected("restaurant_form")]
+    answered = ruled(applied, Tracker("t", FORM_DOMAIN, chitchat).states())
+    assert answered is not None and answered.action == "utter_chitchat"
+    back = Tracker("t", FORM_DOMAIN, [*chitchat, ActionExecuted("utter_chitchat")]).states()
+    again = ruled(applied, back)
+    assert again is not None and (again.rule, again.action) == (
+        "chitchat inside the form",
+        "restaurant_form",
+    )

@@ -82,15 +82,16 @@ def action_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 
 
 @contextlib.contextmanager
-def running_action_server(log: Path) -> Iterator[str]:
-    """`python -m rasa_sdk --actions actions` serving sdk_bot's actions on a free local port
-    (its output in `log`); yields its webhook URL, then stops its whole process group."""
+def running_action_server(log: Path, bot: Path = SDK_BOT) -> Iterator[str]:
+    """`python -m rasa_sdk --actions actions` serving the actions of `bot` (sdk_bot's unless
+    given) on a free local port (its output in `log`); yields its webhook URL, then stops its
+    whole process group."""
     [port] = free_ports(1)
     env = {**os.environ, "SANIC_HOST": "127.0.0.1"}
     command = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
     with log.open("wb") as out:
         server = subprocess.Popen(
-            command, cwd=SDK_BOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            command, cwd=bot, env=env, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
     try:
