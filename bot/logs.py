@@ -29,6 +29,9 @@ _MIN_SECRET = 4
 """Shorter values would mask ordinary words and numbers; no real secret is that short."""
 QUIET = ("httpx", "httpcore", "telegram", "slack_bolt", "slack_sdk", "aiohttp.access")
 """Libraries that log every request at INFO: only their warnings show, unless at debug."""
+CHATTY = ("rasa_sdk",)
+"""Libraries that warn about the ordinary (rasa-sdk: a form slot without a validate method):
+only their errors show, unless at debug."""
 
 
 def secrets_in(env: Mapping[str, str]) -> list[str]:
@@ -95,10 +98,9 @@ def configure(level: int, *, as_json: bool, secrets: Iterable[str]) -> None:
             root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    for name in QUIET:
-        logging.getLogger(name).setLevel(
-            level if level <= logging.DEBUG else max(level, logging.WARNING)
-        )
+    for names, floor in ((QUIET, logging.WARNING), (CHATTY, logging.ERROR)):
+        for name in names:
+            logging.getLogger(name).setLevel(level if level <= logging.DEBUG else max(level, floor))
 
 
 class _WithoutTraceback(logging.Formatter):
