@@ -10,7 +10,6 @@ registry by app.py.
 from __future__ import annotations
 
 import inspect
-import random
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -30,7 +29,6 @@ from bot.events import (
 from bot.forms import DeactivateLoop, FormAction
 from bot.rasa_json import read_answer
 from bot.rasa_tracker import RasaTrackerView
-from bot.templating import fill
 from bot.templating import placeholders as placeholders
 from bot.tracker import Tracker
 
@@ -53,18 +51,16 @@ class Dispatcher:
         """Say `text` with `buttons`; Rasa's keywords work too (`response=`, `image=`,
         `custom=`, buttons as `{title, payload}`)."""
         listed = [b if isinstance(b, dict) else {"title": b[0], "payload": b[1]} for b in buttons]
-        response = {"text": text, "buttons": listed, **rasa}
-        for said in read_answer({"responses": [response]}, self.domain, self.tracker.slots).events:
-            assert isinstance(said, BotUttered)  # responses become messages only
-            self.messages.append(said)
+        events = applied({"responses": [{"text": text, "buttons": listed, **rasa}]}, self)
+        assert not events  # responses become messages only
 
     def utter_response(self, name: str) -> None:
-        """Say one variation of a domain response, with `{slot}` filled in."""
-        variations = self.domain.response_for(name)
-        if variations is None:
+        """Say a domain response: the variation Rasa would choose on the current slots
+        (bot/responses.py), with `{slot}` filled in; nothing when no variation's condition
+        holds (noted for the trainer)."""
+        if self.domain.response_for(name) is None:
             raise ActionError(f"the domain has no response named {name}")
-        variation = random.choice(variations)
-        self.utter_message(fill(variation.text, self.tracker.slots), variation.buttons)
+        self.utter_message(response=name)
 
     def utter_template(self, name: str, tracker: object = None, **_: object) -> None:
         """Rasa Core 0.x spelling, so that actions written for it run unchanged."""

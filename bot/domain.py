@@ -305,8 +305,27 @@ def _parse_variation(item: Any, where: str) -> Response:
     image = item.get("image") or ""
     if not isinstance(image, str):
         raise DomainError(f"{where}.image: expected the image's URL as text")
+    _check_choice(item, where)
     extra = {key: value for key, value in item.items() if key in _EXTRA_VARIATION_KEYS}
     return Response(item.get("text") or "", _buttons(item, where), image, custom, extra)
+
+
+def _check_choice(item: dict[str, Any], where: str) -> None:
+    """What picks a variation (bot/responses.py) must be Rasa 3's shape: a channel's name, and
+    a condition that is a list of `{type: slot, name: ..., value: ...}`."""
+    if not isinstance(item.get("channel") or "", str):
+        raise DomainError(f"{where}.channel: expected the name of a channel (telegram, slack)")
+    condition = item.get("condition") or []
+    if not isinstance(condition, list) or not all(
+        isinstance(each, dict)
+        and each.get("type", "slot") == "slot"
+        and isinstance(each.get("name"), str)
+        and "value" in each
+        for each in condition
+    ):
+        raise DomainError(
+            f"{where}.condition: expected a list of {{type: slot, name: <slot>, value: ...}}"
+        )
 
 
 def _buttons(item: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:

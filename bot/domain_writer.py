@@ -29,7 +29,7 @@ def write_domain_yaml(domain: Domain) -> str:
         "entities": list(domain.entities),
         "slots": {slot.name: _slot(slot) for slot in domain.slots if not _rasa_adds(slot)},
         "responses": {
-            name: [_variation(v) for v in variations]
+            name: [variation_dict(v) for v in variations]
             for name, variations in domain.responses.items()
         },
         "actions": [a for a in domain.actions if a not in _RASA_ACTIONS and a not in domain.forms],
@@ -63,7 +63,8 @@ def _slot(slot: Slot) -> dict[str, Any]:
     return data
 
 
-def _variation(response: Response) -> dict[str, Any]:
+def variation_dict(response: Response) -> dict[str, Any]:
+    """A response variation as Rasa writes it, Rasa's other keys (`condition`, ...) included."""
     data: dict[str, Any] = {}
     if response.text or not response.custom:
         data["text"] = response.text

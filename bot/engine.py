@@ -237,7 +237,9 @@ class Engine:
         from being sent): nothing is stored again; what the bot said then is said again, and
         the question it asked, if it is still open."""
         events = (await step.whole()).events[stored.start : stored.end]
-        step.outputs += [BotMessage(e.text, e.buttons) for e in events if isinstance(e, BotUttered)]
+        step.outputs += [
+            BotMessage(e.text, e.buttons, e.image) for e in events if isinstance(e, BotUttered)
+        ]
         if step.pending is not None and step.tracker.length == stored.end:
             await self._show(step, step.pending)
 
@@ -492,7 +494,7 @@ class Engine:
             return False
         executed = ActionExecuted(name, policy, confidence)
         await step.add([*before, executed, *dispatcher.messages, *events])
-        step.outputs += [BotMessage(m.text, m.buttons) for m in dispatcher.messages]
+        step.outputs += [BotMessage(m.text, m.buttons, m.image) for m in dispatcher.messages]
         if dispatcher.ignored:
             log.warning("action %s: not applied: %s", name, ", ".join(dispatcher.ignored))
             if policy == TRAINER:

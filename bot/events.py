@@ -50,11 +50,12 @@ class ActionExecuted:
 
 @dataclass(frozen=True)
 class BotUttered:
-    """The bot sent a message."""
+    """The bot sent a message: text, buttons (title, payload) and an image's URL."""
 
     text: str
     buttons: tuple[tuple[str, str], ...] = ()
     timestamp: float = field(default_factory=_now, compare=False)
+    image: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,8 @@ def event_to_dict(event: Event) -> dict[str, Any]:
     data = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
     if isinstance(event, BotUttered):
         data["buttons"] = [list(button) for button in event.buttons]
+        if not event.image:  # stored as before images had a field of their own
+            del data["image"]
     return {"event": _TYPE_NAMES[type(event)], "v": EVENT_FORMAT, **data}
 
 

@@ -12,8 +12,17 @@ from bot import texts
 
 @dataclass(frozen=True)
 class BotMessage:
+    """What the bot says: text, buttons (title, payload) and an image's URL."""
+
     text: str
     buttons: tuple[tuple[str, str], ...] = ()
+    image: str = ""
+
+    @property
+    def image_line(self) -> str:
+        """The image as a line of text, `[image: URL]`, for a chat that shows it as text; ""
+        without one."""
+        return f"[image: {self.image}]" if self.image else ""
 
 
 @dataclass(frozen=True)

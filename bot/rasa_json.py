@@ -9,12 +9,12 @@ ozbot's own actions get (`bot/rasa_tracker.py`).
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.domain import Domain, Form
+from bot.domain import Domain, Form, Response
+from bot.domain_writer import variation_dict
 from bot.errors import ActionError
 from bot.events import (
     ActionExecuted,
@@ -28,7 +28,7 @@ from bot.events import (
     UserUtteranceReverted,
     UserUttered,
 )
-from bot.templating import fill
+from bot.responses import choose, filled
 from bot.tracker import Tracker
 
 RASA_VERSION = "3.6.21"
@@ -58,7 +58,7 @@ def rasa_event(event: Event) -> dict[str, Any] | None:
         return {"event": "action", **at, "name": event.name, "policy": event.policy,
                 "confidence": event.confidence}  # fmt: skip
     if isinstance(event, BotUttered):
-        data = {"buttons": _buttons(event.buttons) or None}
+        data = {"buttons": _buttons(event.buttons) or None, "image": event.image or None}
         return {"event": "bot", **at, "text": event.text, "data": data}
     if isinstance(event, SlotSet):
         return {"event": "slot", **at, "name": event.name, "value": event.value}
@@ -110,7 +110,7 @@ def domain_dict(domain: Domain) -> dict[str, Any]:
         "entities": list(domain.entities),
         "slots": {slot.name: _slot_dict(slot) for slot in domain.slots},
         "responses": {
-            name: [_variation(v.text, v.buttons) for v in variations]
+            name: [variation_dict(v) for v in variations]
             for name, variations in domain.responses.items()
         },
         "actions": [a for a in domain.actions if a not in builtin and a not in domain.responses],
@@ -139,10 +139,6 @@ def _form_dict(form: Form) -> dict[str, Any]:
     if form.ignored_intents:
         data["ignored_intents"] = list(form.ignored_intents)
     return data
-
-
-def _variation(text: str, buttons: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    return {"text": text, "buttons": _buttons(buttons)} if buttons else {"text": text}
 
 
 def action_call(name: str, tracker: Tracker, domain: Domain, version: str) -> dict[str, Any]:
@@ -183,28 +179,45 @@ def read_answer(answer: Any, domain: Domain, slots: dict[str, Any]) -> ActionAns
         raise ActionError(f"its answer is not Rasa's {{events, responses}}: {_short(answer)}")
     result = ActionAnswer()
     for response in responses:
-        result.events += _uttered(response, domain, slots)
+        _utter(response, domain, slots, result)
     for event in events:
         _read_event(event, domain, result)
     return result
 
 
-def _uttered(response: Any, domain: Domain, slots: dict[str, Any]) -> list[BotUttered]:
+def _utter(response: Any, domain: Domain, slots: dict[str, Any], result: ActionAnswer) -> None:
+    """One message of the answer into `result`; a domain response (`response: name`) as Rasa's
+    NLG makes it: a variation chosen on `slots` (bot/responses.py), filled from `slots` and the
+    response's own values, its buttons followed by the answer's, its other keys overridden by
+    the answer's that are not empty."""
     if not isinstance(response, dict):
         raise ActionError(f"a response is not an object: {_short(response)}")
     data = dict(response)
     name = data.pop("response", None) or data.pop("template", None)
     if name is None:
-        return [bot_uttered(data)]
+        result.events.append(bot_uttered(data))
+        return
     variations = domain.response_for(str(name))
     if variations is None:
         raise ActionError(f"it asked for the response {name}, which the domain does not have")
-    variation = random.choice(variations)
+    variation = choose(variations, slots)
+    if variation is None:
+        result.ignored.append(f"response {name} (no variation's condition holds)")
+        return
     values = {**slots, **{k: v for k, v in data.items() if k not in _MESSAGE_KEYS}}
-    message = {k: v for k, v in data.items() if k in _MESSAGE_KEYS and v}
-    message["text"] = fill(variation.text, values)
-    message["buttons"] = _buttons(variation.buttons) + list(message.get("buttons") or [])
-    return [bot_uttered(message)]
+    said = filled(variation, values)
+    given = {k: v for k, v in data.items() if k in _MESSAGE_KEYS and v}
+    buttons = _buttons(said.buttons) + list(given.get("buttons") or [])
+    result.events.append(bot_uttered({**_message(said), **given, "buttons": buttons}))
+
+
+def _message(variation: Response) -> dict[str, Any]:
+    message: dict[str, Any] = {"text": variation.text}
+    if variation.image:
+        message["image"] = variation.image
+    if variation.custom:
+        message["custom"] = variation.custom
+    return message
 
 
 _MESSAGE_KEYS = {"text", "buttons", "image", "attachment", "custom", "json_message"}
@@ -216,11 +229,10 @@ def _buttons(buttons: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
 
 def bot_uttered(message: dict[str, Any]) -> BotUttered:
     """A Rasa bot message (text, buttons, image, attachment, custom) as ozbot's `BotUttered`:
-    what has no place of its own yet is written on lines of its own, `[image: URL]`."""
+    what has no field of its own is written on a line of its own, `[attachment: URL]`."""
     lines = [str(message["text"])] if message.get("text") else []
-    for key in ("image", "attachment"):
-        if message.get(key):
-            lines.append(f"[{key}: {message[key]}]")
+    if message.get("attachment"):
+        lines.append(f"[attachment: {message['attachment']}]")
     custom = message.get("custom") or message.get("json_message")
     if custom:
         lines.append(f"[custom: {json.dumps(custom, ensure_ascii=False, sort_keys=True)}]")
@@ -229,9 +241,11 @@ def bot_uttered(message: dict[str, Any]) -> BotUttered:
         isinstance(b, dict) and "title" in b and "payload" in b for b in buttons
     ):
         raise ActionError(f"its buttons are not a list of {{title, payload}}: {_short(buttons)}")
-    return BotUttered(
-        "\n".join(lines), tuple((str(b["title"]), str(b["payload"])) for b in buttons)
-    )
+    image = message.get("image") or ""
+    if not isinstance(image, str):
+        raise ActionError(f"its image is not a URL: {_short(image)}")
+    said = tuple((str(b["title"]), str(b["payload"])) for b in buttons)
+    return BotUttered("\n".join(lines), said, image=image)
 
 
 def _read_event(data: Any, domain: Domain, result: ActionAnswer) -> None:

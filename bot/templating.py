@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -13,7 +14,7 @@ def placeholders(text: str) -> list[str]:
     return _PLACEHOLDER.findall(text)
 
 
-def fill(text: str, values: dict[str, Any]) -> str:
+def fill(text: str, values: Mapping[str, Any]) -> str:
     """Each `{name}` replaced by its value; a name without a value stays as written."""
 
     def substitute(match: re.Match[str]) -> str:

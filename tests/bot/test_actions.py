@@ -3,7 +3,7 @@ import pytest
 from bot.actions import ActionRegistry, Dispatcher, ResponseAction
 from bot.domain import domain_from_dict
 from bot.errors import ActionError
-from bot.events import Restarted, SlotSet
+from bot.events import BotUttered, Restarted, SlotSet
 from bot.tracker import Tracker
 
 DOMAIN = domain_from_dict(
@@ -83,7 +83,7 @@ async def test_rasa_event_dicts_are_converted_at_the_boundary():
     said = {"event": "bot", "text": "hi", "data": {"image": "https://x/cat.png"}}
     slot = {"event": "slot", "name": "city", "value": "Oslo", "timestamp": None}
     assert await run("action_sync", returning(said, slot, SlotSet("city", "Rome"))) == (
-        ["hi\n[image: https://x/cat.png]"],
+        ["hi"],
         [SlotSet("city", "Oslo"), SlotSet("city", "Rome")],
     )
 
@@ -99,3 +99,47 @@ async def test_the_dispatcher_takes_rasa_s_keywords():
         ("Concerts in Lima, not in Peru", ()),
         ("plain", (("No", "/deny"),)),
     ]
+
+
+PICTURED = domain_from_dict(
+    {
+        "slots": {"city": {"type": "text"}, "member": {"type": "bool"}},
+        "responses": {
+            "utter_poster": [
+                {
+                    "text": "Tonight in {city}",
+                    "image": "https://x/{city}.png",
+                    "buttons": [{"title": "Tickets in {city}", "payload": "/buy"}],
+                    "custom": {"map": {"city": "{city}"}},
+                }
+            ],
+            "utter_price": [
+                {"text": "members pay 5", "condition": [{"type": "slot", "name": "member",
+                                                         "value": True}]},
+            ],
+        },
+    }
+)  # fmt: skip
+
+
+async def test_a_response_s_image_and_custom_payload_are_said_filled_in():
+    dispatcher = Dispatcher(PICTURED, Tracker("c", PICTURED, [SlotSet("city", "Oslo")]))
+    dispatcher.utter_response("utter_poster")
+    assert dispatcher.messages == [
+        BotUttered(
+            'Tonight in Oslo\n[custom: {"map": {"city": "Oslo"}}]',
+            (("Tickets in Oslo", "/buy"),),
+            image="https://x/Oslo.png",
+        )
+    ]
+
+
+async def test_a_response_none_of_whose_conditions_holds_says_nothing_and_tells_why():
+    member = Dispatcher(PICTURED, Tracker("c", PICTURED, [SlotSet("member", True)]))
+    member.utter_response("utter_price")
+    assert [m.text for m in member.messages] == ["members pay 5"]
+    guest = Dispatcher(PICTURED, Tracker("c", PICTURED, []))
+    guest.utter_response("utter_price")
+    assert (guest.messages, guest.ignored) == (
+        [], ["response utter_price (no variation's condition holds)"]
+    )  # fmt: skip

@@ -101,3 +101,23 @@ def test_fingerprint_follows_what_the_policy_depends_on(concert_domain):
 def test_a_variation_key_rasa_does_not_know_is_named_not_dropped():
     with pytest.raises(DomainError, match=r"responses.utter_hi: unknown key\(s\) imgae"):
         domain_from_dict({"responses": {"utter_hi": [{"text": "hi", "imgae": "http://x"}]}})
+
+
+@pytest.mark.parametrize(
+    ("variation", "error"),
+    [
+        ({"text": "hi", "channel": ["slack"]}, "utter_hi.channel: expected the name of a channel"),
+        ({"text": "hi", "condition": {"member": True}}, "utter_hi.condition: expected a list"),
+        ({"text": "hi", "condition": [{"type": "slot", "name": "member"}]}, "condition"),
+        ({"text": "hi", "condition": [{"type": "intent", "name": "x", "value": 1}]}, "condition"),
+    ],
+)
+def test_a_variation_s_channel_and_condition_must_be_rasa_s_shape(variation, error):
+    with pytest.raises(DomainError, match=error):
+        domain_from_dict({"responses": {"utter_hi": [variation]}})
+
+
+def test_a_conditional_variation_keeps_its_condition():
+    condition = [{"type": "slot", "name": "member", "value": True}]
+    domain = domain_from_dict({"responses": {"utter_hi": [{"text": "hi", "condition": condition}]}})
+    assert domain.responses["utter_hi"][0].extra == {"condition": condition}

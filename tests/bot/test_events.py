@@ -20,6 +20,7 @@ ALL = [
     UserUttered('/search{"city": "Köln"}', "search", {"city": "Köln"}),
     ActionExecuted("utter_greet", "memoization", 1.0),
     BotUttered("hi", (("Yes", "/affirm"),)),
+    BotUttered("tonight", image="https://x/poster.png"),
     SlotSet("concerts", [{"artist": "Foo Fighters", "reviews": 4.5}]),
     UserUtteranceReverted(),
     ActionReverted(),
@@ -72,9 +73,16 @@ def test_corrupt_event_json_is_a_store_error(text):
         ('{"event": "action", "name": "a", "policy": 3}', "policy"),
         ('{"event": "bot", "text": "hi", "buttons": 7}', "buttons"),
         ('{"event": "bot", "text": "hi", "buttons": [["only a title"]]}', "buttons"),
+        ('{"event": "bot", "text": "hi", "image": {"url": "https://x"}}', "image"),
         ('{"event": "correction", "kind": "mood", "predicted": "a", "chosen": "b"}', "kind"),
     ],
 )
 def test_an_event_with_the_right_keys_and_wrong_types_is_a_store_error(text, field):
     with pytest.raises(StoreError, match=f"has a wrong {field}:"):
         event_from_json(text)
+
+
+def test_a_bot_message_stored_before_images_had_a_field_loads_and_is_stored_as_before():
+    stored = '{"event":"bot","v":1,"text":"hi","buttons":[],"timestamp":1.0}'
+    assert event_from_json(stored) == BotUttered("hi")
+    assert event_to_json(event_from_json(stored)) == stored

@@ -20,7 +20,7 @@ from bot.events import (
     UserUtteranceReverted,
     UserUttered,
 )
-from bot.rasa_json import ActionAnswer, action_call, read_answer
+from bot.rasa_json import ActionAnswer, action_call, rasa_event, read_answer
 from bot.tracker import Tracker
 
 OK = {"title": "ok", "payload": "/affirm"}
@@ -79,7 +79,7 @@ def test_an_answer_becomes_ozbot_s_events_in_order():
     read = read_answer(answer, DOMAIN, {"city": "Oslo"})
     assert read == ActionAnswer(
         [
-            BotUttered("in Oslo at 9\n[image: https://x/y.png]", (("ok", "/affirm"),)),
+            BotUttered("in Oslo at 9", (("ok", "/affirm"),), image="https://x/y.png"),
             BotUttered('raw\n[custom: {"kind": "map"}]'),
             SlotSet("city", "Rome"),
             BotUttered("hi", (("a", "/a"),)),
@@ -112,6 +112,7 @@ def test_what_ozbot_cannot_apply_is_listed_not_lost_silently():
         ({"events": [{"name": "x"}]}, "not an object with `event`"),
         ({"responses": [{"response": "utter_no"}]}, "response utter_no, which the domain"),
         ({"responses": [{"text": "x", "buttons": ["b"]}]}, "buttons are not a list"),
+        ({"responses": [{"text": "x", "image": ["u"]}]}, "image is not a URL"),
         ({"events": [{"event": "active_loop", "name": 3}]}, "name is not text or null"),
     ],
 )
@@ -167,3 +168,45 @@ def test_rasa_sdk_s_form_events_and_rasa_1_s_form_event_become_ozbot_s():
         ActiveLoop("restaurant_form"),
         ActiveLoop(None),
     ]
+
+
+MEMBER = [{"type": "slot", "name": "size", "value": "m"}]
+POSTER = domain_from_dict(
+    {
+        "slots": {"size": {"type": "categorical", "values": ["s", "m"]}},
+        "responses": {
+            "utter_poster": [
+                {"text": "for members", "image": "https://x/m.png", "condition": MEMBER},
+                {"text": "for all", "custom": {"kind": "map"}},
+                {"text": "for all on Slack", "channel": "slack"},
+            ]
+        },
+    }
+)
+
+
+def test_a_named_response_is_the_variation_rasa_chooses_with_its_image():
+    asked = {"responses": [{"response": "utter_poster"}]}
+    assert read_answer(asked, POSTER, {"size": "m"}).events == [
+        BotUttered("for members", image="https://x/m.png")
+    ]
+    assert read_answer(asked, POSTER, {"size": "s"}).events == [
+        BotUttered('for all\n[custom: {"kind": "map"}]')
+    ]
+
+
+def test_an_answer_s_own_text_and_image_override_the_named_response_s():
+    asked = {"responses": [{"response": "utter_poster", "text": "mine", "image": "https://y"}]}
+    assert read_answer(asked, POSTER, {"size": "m"}).events == [
+        BotUttered("mine", image="https://y")
+    ]
+
+
+def test_the_action_server_sees_the_bot_s_image_and_the_domain_s_variations_as_written():
+    said = rasa_event(BotUttered("hi", image="https://x/m.png"))
+    assert said is not None and said["data"]["image"] == "https://x/m.png"
+    tracker = Tracker("ann", POSTER, [])
+    variations = action_call("x", tracker, POSTER, "3.6.21")["domain"]["responses"]
+    assert variations["utter_poster"][0] == {
+        "text": "for members", "image": "https://x/m.png", "condition": MEMBER
+    }  # fmt: skip

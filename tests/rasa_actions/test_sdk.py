@@ -41,11 +41,14 @@ async def test_a_rasa_sdk_action_says_and_sets_what_it_would_on_its_server(engin
     outputs = await approve(engine, '/search{"city": "Oslo"}')
     said = [o for o in outputs if isinstance(o, BotMessage)]
     assert [m.text for m in said] == [
-        "c1 asked (search) for concerts in Oslo\n[image: https://example.org/concerts.png]",
+        "c1 asked (search) for concerts in Oslo",
         "found 2 concerts",
         "slots: city, concerts, cuisine, requested_slot",
     ]
-    assert said[0].buttons == (("more", "/search"),)
+    assert (said[0].buttons, said[0].image) == (
+        (("more", "/search"),),
+        "https://example.org/concerts.png",
+    )
     events = (await engine.store.load("c1")).events
     assert events[-1] == SlotSet("concerts", ["Foo Fighters", "Katy Perry"])
 

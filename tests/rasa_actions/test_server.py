@@ -39,11 +39,14 @@ async def test_a_remote_action_gets_rasa_s_request_and_its_answer_is_applied(eng
     outputs = await approve(engine, '/search{"city": "Berlin"}')
     said = [o for o in outputs if isinstance(o, BotMessage)]
     assert [m.text for m in said] == [
-        "c1 asked (search) for concerts in Berlin\n[image: https://example.org/concerts.png]",
+        "c1 asked (search) for concerts in Berlin",
         "found 2 concerts",
         "slots: city, concerts, cuisine, requested_slot",
     ]
-    assert said[0].buttons == (("more", "/search"),)
+    assert (said[0].buttons, said[0].image) == (
+        (("more", "/search"),),
+        "https://example.org/concerts.png",
+    )
     assert isinstance(outputs[-1], ActionProposal) and outputs[-1].action == "action_listen"
     events = (await engine.store.load("c1")).events
     assert events[-5].name == "action_search_concerts"
