@@ -43,8 +43,9 @@ def _text(output: Output) -> str:
         case HelpText(text=text):
             return text
         case BotMessage(text=text, buttons=buttons):
+            said = "\n".join(filter(None, (text, output.image_line)))
             extra = "".join(f"\n    [{title}] {payload}" for title, payload in buttons)
-            return f"Bot: {text}{extra}"
+            return f"Bot: {said}{extra}"
         case Notice(text=text):
             return f"ozbot: {text}"
         case Decided(text=text):

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 from aiohttp import web
 from telegram import BotCommand, Message, ReplyParameters, Update, User
 from telegram.constants import ChatType
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -32,7 +32,16 @@ from bot import texts
 from bot.background import BackgroundTasks
 from bot.engine import Engine
 from bot.errors import ConnectorError
-from bot.outputs import ActionProposal, Choices, Decided, EntityFix, Exported, Output, Picture
+from bot.outputs import (
+    ActionProposal,
+    BotMessage,
+    Choices,
+    Decided,
+    EntityFix,
+    Exported,
+    Output,
+    Picture,
+)
 from bot.stores.inbox import Entry, Inbox, MemoryInbox
 from connectors.chat_commands import (
     BY_NAME,
@@ -56,6 +65,7 @@ from connectors.telegram_render import (
     entity_fix_keyboard,
     entity_fix_text,
     message_text,
+    photo_texts,
     proposal_keyboard,
     proposal_text,
     split_text,
@@ -323,9 +333,27 @@ class TelegramConnector:
         elif isinstance(output, Picture):
             caption = clip(output.caption, MAX_CAPTION)
             await bot.send_photo(chat_id, output.png, caption=caption, reply_parameters=reply)
+        elif isinstance(output, BotMessage) and output.image:
+            await self._send_photo(chat_id, output, reply)
         elif not isinstance(output, PageTurn):
             for part in split_text(message_text(output)):
                 await bot.send_message(chat_id, part, reply_parameters=reply)
+
+    async def _send_photo(
+        self, chat_id: int, message: BotMessage, reply: ReplyParameters | None
+    ) -> None:
+        """A bot message with an image: the photo (Telegram fetches its URL), the text as its
+        caption or after it. An image Telegram cannot fetch leaves the text to say it, as a
+        line `[image: URL]`, rather than the message lost."""
+        bot = self.application.bot
+        caption, after = photo_texts(message)
+        try:
+            await bot.send_photo(chat_id, message.image, caption=caption, reply_parameters=reply)
+        except BadRequest as exc:
+            log.warning("Telegram could not show the image %s: %s", message.image, exc.message)
+            after = split_text(message_text(message))
+        for part in after:
+            await bot.send_message(chat_id, part, reply_parameters=reply)
 
     async def _send_export(
         self, chat_id: int, exported: Exported, reply: ReplyParameters | None

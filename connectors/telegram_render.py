@@ -8,6 +8,8 @@ actions. Lengths are counted as Telegram counts them, in UTF-16 code units.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import CallbackQueryLimit, InlineKeyboardButtonLimit, MessageLimit
 
@@ -115,10 +117,23 @@ def _without_ask(text: str) -> str:
 
 
 def message_text(output: BotMessage | Notice) -> str:
+    """The text of a message sent as text: a bot's image as a line `[image: URL]`, its buttons
+    as lines `[title] payload`."""
     if isinstance(output, Notice):
         return texts.NOTICE.format(text=output.text)
     buttons = "".join(f"\n[{title}] {payload}" for title, payload in output.buttons)
-    return output.text + buttons
+    return "\n".join(filter(None, (output.text, output.image_line))) + buttons
+
+
+def photo_texts(message: BotMessage) -> tuple[str | None, list[str]]:
+    """A bot message with an image, sent as the photo: its caption (None for none), and the
+    messages that follow the photo, for a text longer than a caption may be."""
+    text = message_text(replace(message, image=""))
+    if not text.strip():
+        return None, []
+    if units(text) <= MAX_CAPTION:
+        return text, []
+    return None, split_text(text)
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -24,7 +25,7 @@ TOKEN = "4242:TEST-token"
 BOT = {"id": 4242, "is_bot": True, "first_name": "Oz", "username": "OzTestBot"}
 WAIT = 5.0
 """Seconds any wait of the fake may take before the test fails."""
-_STRINGS = {"text", "caption", "url", "secret_token", "callback_query_id", "filename"}
+_STRINGS = {"text", "caption", "url", "secret_token", "callback_query_id", "filename", "photo"}
 
 
 class ApiError(Exception):
@@ -50,6 +51,8 @@ class Sent:
     text: str | None
     keyboard: list[list[dict[str, Any]]] | None = None
     document: tuple[str, bytes] | None = None
+    photo: str | None = None
+    """The URL of a photo sent by URL (Telegram fetches it)."""
 
     @property
     def labels(self) -> list[str]:
@@ -239,11 +242,23 @@ class FakeBotApi:
         return self._new(params, text=params.get("caption"), document=document)
 
     async def _sendPhoto(self, params: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> Any:
+        """A PNG uploaded, or a URL Telegram fetches: one that is no http(s) URL is refused,
+        and so is one on an `.invalid` host, as Telegram refuses what it cannot fetch."""
+        if units(params.get("caption", "")) > 1024:
+            raise ApiError("Bad Request: message caption is too long")
+        url = params.get("photo")
+        if isinstance(url, str):
+            if not url.startswith(("http://", "https://")):
+                raise ApiError("Bad Request: wrong HTTP URL specified")
+            host = urlsplit(url).hostname or ""
+            if not host or host.endswith(".invalid"):
+                raise ApiError("Bad Request: failed to get HTTP URL content")
+            return self._new(
+                params, text=params.get("caption"), keyboard=_keyboard(params), photo=url
+            )
         photo = files.get("photo")
         if photo is None or not photo[1].startswith(b"\x89PNG"):
             raise ApiError("Bad Request: IMAGE_PROCESS_FAILED")
-        if units(params.get("caption", "")) > 1024:
-            raise ApiError("Bad Request: message caption is too long")
         return self._new(params, text=params.get("caption"), document=photo)
 
     async def _editMessageText(self, params: dict[str, Any], files: Any) -> Any:
@@ -293,7 +308,11 @@ class FakeBotApi:
             "chat": self._chats.get(sent.chat_id, {"id": sent.chat_id, "type": "private"}),
             "from": BOT,
         }
-        if sent.document is not None:
+        if sent.photo is not None:
+            message["photo"] = [{"file_id": "p1", "file_unique_id": "pu1", "width": 1, "height": 1}]
+            if sent.text:
+                message["caption"] = sent.text
+        elif sent.document is not None:
             message["document"] = {
                 "file_id": "f1",
                 "file_unique_id": "u1",

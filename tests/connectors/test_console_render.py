@@ -1,6 +1,6 @@
 """What the terminal shows of an output (the whole loop: test_console.py)."""
 
-from bot.outputs import ActionProposal, Choices, Notice
+from bot.outputs import ActionProposal, BotMessage, Choices, Notice
 from connectors.console_render import likeliest, render
 
 
@@ -20,3 +20,9 @@ def test_the_terminal_question_names_the_active_form_and_its_slot():
         active_form="restaurant_form", asking_for="cuisine",
     )  # fmt: skip
     assert "\nform restaurant_form is active, asking for cuisine\nThe bot wants to" in render(asked)
+
+
+def test_the_bot_s_image_is_a_line_of_its_own_between_its_text_and_its_buttons():
+    poster = BotMessage("tonight", (("Tickets", "/buy"),), "https://x/poster.png")
+    assert render(poster) == "Bot: tonight\n[image: https://x/poster.png]\n    [Tickets] /buy"
+    assert render(BotMessage("", image="https://x/p.png")) == "Bot: [image: https://x/p.png]"

@@ -40,23 +40,26 @@ LONG_TEXT = "\n".join(f"line {number:04d} " + "x" * 90 for number in range(100))
 
 
 class TellPolicy:
-    """After /tell the bot runs utter_long; otherwise it listens."""
+    """After a user's message the bot says its one response (`utter_tell`); then it listens."""
 
     def predict(self, tracker):
         state = tracker.current_state()
-        action = "utter_long" if state.prev_action == "action_listen" else "action_listen"
+        action = "utter_tell" if state.prev_action == "action_listen" else "action_listen"
         return Prediction(action, 1.0, "rules", {action: 1.0})
+
+
+def telling_engine(tmp_path, *variations) -> Engine:
+    """A bot that answers every message with its one response, of these variations."""
+    domain = domain_from_dict({"intents": ["tell"], "responses": {"utter_tell": [*variations]}})
+    actions = ActionRegistry(domain, {})
+    exporter = StoryExporter(tmp_path)
+    return Engine(domain, TellPolicy(), MemoryTrackerStore(), actions, exporter)
 
 
 @pytest.fixture
 def long_engine(tmp_path):
     """A bot whose one response is far longer than a Telegram message."""
-    domain = domain_from_dict(
-        {"intents": ["tell"], "responses": {"utter_long": [{"text": LONG_TEXT}]}}
-    )
-    actions = ActionRegistry(domain, {})
-    exporter = StoryExporter(tmp_path)
-    return Engine(domain, TellPolicy(), MemoryTrackerStore(), actions, exporter)
+    return telling_engine(tmp_path, {"text": LONG_TEXT})
 
 
 def story_steps(markdown: str) -> tuple[list[str], list[str]]:
@@ -437,6 +440,40 @@ async def test_long_bot_messages_are_split_at_line_breaks(telegram, long_engine)
     calls = await tg.say(USER, "/tell")
     assert len(calls) == 3 and all(units(c.params["text"]) <= 4096 for c in calls)
     assert "\n".join(c.params["text"] for c in calls) == LONG_TEXT
+
+
+POSTER = "https://example.org/poster.png"
+TICKETS = {"title": "Tickets", "payload": "/buy"}
+
+
+@pytest.mark.parametrize(
+    ("variation", "caption", "after"),
+    [
+        ({"text": "Tonight!", "image": POSTER, "buttons": [TICKETS]}, "Tonight!\n[Tickets] /buy",
+         []),
+        ({"text": "", "image": POSTER}, None, []),
+        ({"text": "x" * 1500, "image": POSTER}, None, ["x" * 1500]),  # too long for a caption
+    ],
+)  # fmt: skip
+async def test_a_response_s_image_is_a_photo_captioned_by_its_text(
+    telegram, tmp_path, variation, caption, after
+):
+    tg = await telegram(telling_engine(tmp_path, variation))
+    [photo, *messages] = await tg.say(USER, "/tell")
+    assert (photo.method, photo.params["photo"], photo.params.get("caption")) == (
+        "sendPhoto", POSTER, caption
+    )  # fmt: skip
+    assert [(m.method, m.params["text"]) for m in messages] == [("sendMessage", t) for t in after]
+    assert tg.api.chat(USER)[-1 - len(after)].photo == POSTER
+
+
+async def test_an_image_telegram_cannot_fetch_leaves_the_text_to_say_it(telegram, tmp_path, caplog):
+    lost = "https://lost.invalid/poster.png"
+    tg = await telegram(telling_engine(tmp_path, {"text": "Tonight!", "image": lost}))
+    calls = await tg.say(USER, "/tell")
+    assert [c.method for c in calls] == ["sendPhoto", "sendMessage"]
+    assert tg.texts(USER)[-1] == f"Tonight!\n[image: {lost}]"
+    assert "could not show the image" in caplog.text
 
 
 async def test_other_kinds_of_updates_are_ignored_or_answered_politely(telegram, engine):

@@ -22,6 +22,7 @@ from connectors.telegram_render import (
     choices_text,
     decided_text,
     message_text,
+    photo_texts,
     proposal_keyboard,
     proposal_text,
     split_text,
@@ -165,6 +166,16 @@ def test_the_question_message_grows_a_title_then_the_decision():
 def test_message_texts():
     assert message_text(Notice("careful")) == "ozbot: careful"
     assert message_text(BotMessage("pick", (("Yes", "/affirm"),))) == "pick\n[Yes] /affirm"
+    poster = BotMessage("pick", (("Yes", "/affirm"),), "https://x/p.png")
+    assert message_text(poster) == "pick\n[image: https://x/p.png]\n[Yes] /affirm"
+
+
+def test_a_photo_s_caption_is_its_text_unless_too_long_for_a_caption():
+    poster = BotMessage("pick", (("Yes", "/affirm"),), "https://x/p.png")
+    assert photo_texts(poster) == ("pick\n[Yes] /affirm", [])
+    assert photo_texts(BotMessage("", image="https://x/p.png")) == (None, [])
+    long = "🎸" * 600  # 1200 UTF-16 units: too long for a caption, fine for a message
+    assert photo_texts(BotMessage(long, image="https://x/p.png")) == (None, [long])
 
 
 def test_split_counts_utf16_and_cuts_at_line_breaks():
