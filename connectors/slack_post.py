@@ -8,10 +8,13 @@ escaped for Slack's markup here, where it is sent: a `TellUser` takes plain text
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
@@ -34,10 +37,12 @@ from connectors.slack_render import (
     entity_fix_blocks,
     escaped,
     fallback_text,
+    image_blocks,
     message_text,
     proposal_blocks,
 )
 
+log = logging.getLogger(__name__)
 TellUser = Callable[[str], Awaitable[None]]
 """Sends a note to the one user who asked (ephemeral, or through a command's response_url)."""
 
@@ -76,11 +81,7 @@ class SlackPoster:
             elif isinstance(output, Exported):
                 await self._upload(where, output, tell)
             elif isinstance(output, BotMessage):
-                await self.client.chat_postMessage(
-                    channel=where.channel,
-                    thread_ts=where.thread_ts,
-                    text=escaped(message_text(output)),
-                )
+                await self._say(where, output)
             elif pressed is not None and isinstance(output, Edit):
                 blocks = _blocks(output, pressed.blocks)
                 await self.client.chat_update(
@@ -94,6 +95,24 @@ class SlackPoster:
                     text=fallback_text(blocks),
                     blocks=blocks,
                 )
+
+    async def _say(self, where: Place, message: BotMessage) -> None:
+        """A bot message; one with an image in blocks (a section of text, the image). An image
+        Slack cannot fetch leaves the text to say it, as a line `[image: URL]`, rather than
+        the message lost."""
+        text = escaped(message_text(message))
+        post = partial(
+            self.client.chat_postMessage, channel=where.channel, thread_ts=where.thread_ts
+        )
+        if message.image:
+            try:
+                await post(text=text, blocks=image_blocks(message))
+                return
+            except SlackApiError as exc:
+                if exc.response.get("error") != "invalid_blocks":
+                    raise
+                log.warning("Slack could not show the image %s: %s", message.image, exc)
+        await post(text=text)
 
     async def ephemeral(self, where: Place, user: str, text: str) -> None:
         await self.client.chat_postEphemeral(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from bot import texts
@@ -39,6 +40,7 @@ ACTION_ID = re.compile(rf"^{re.escape(ACTION_PREFIX)}")
 MAX_SECTION = 3000
 MAX_BUTTON = 75
 MAX_TEXT = 40_000
+MAX_ALT = 2000
 _KEPT = ("ozbot_context", "ozbot_question")
 """The blocks of a question that stay when its buttons are replaced."""
 
@@ -110,10 +112,37 @@ def escaped(text: str) -> str:
 
 
 def message_text(output: BotMessage | Notice) -> str:
+    """The text of a message (not yet escaped): a bot's image as a line `[image: URL]`, its
+    buttons as lines `[title] payload`."""
     if isinstance(output, Notice):
         return clip(texts.NOTICE.format(text=output.text), MAX_TEXT)
     buttons = "".join(f"\n[{title}] {payload}" for title, payload in output.buttons)
-    return clip(output.text + buttons, MAX_TEXT)
+    return clip("\n".join(filter(None, (output.text, output.image_line))) + buttons, MAX_TEXT)
+
+
+def image_blocks(message: BotMessage) -> list[Block]:
+    """A bot message with an image: its text in sections, escaped Slack markup as a message's
+    text is, then an image block. Slack fetches the image; `alt_text` is its URL, as Rasa's
+    Slack channel has it, for want of a description."""
+    text = message_text(replace(message, image=""))
+    sections = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": part}}
+        for part in escaped_parts(text, MAX_SECTION)
+    ]
+    image = {"type": "image", "image_url": message.image, "alt_text": clip(message.image, MAX_ALT)}
+    return [*sections, image]
+
+
+def escaped_parts(text: str, limit: int) -> list[str]:
+    """`text` escaped, in parts of at most `limit` characters; no escape is cut in two."""
+    parts, part = [], ""
+    for char in text:
+        shown = escaped(char)
+        if len(part) + len(shown) > limit:
+            parts.append(part)
+            part = ""
+        part += shown
+    return [*parts, part] if part else parts
 
 
 def _plain(text: str) -> Block:

@@ -8,25 +8,30 @@ import copy
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
+from bot.actions import ActionRegistry
 from bot.app import load_project
+from bot.domain import domain_from_dict
 from bot.engine import Engine
 from bot.exporter import StoryExporter
-from bot.policy import ModelStatus
+from bot.policy import ModelStatus, Prediction
 from bot.review import ReviewRules
 from bot.review_desk import ReviewDesk
 from bot.settings import read_settings
 from bot.stores.inbox import Inbox
+from bot.stores.memory import MemoryTrackerStore
 from bot.stores.redis import RedisTrackerStore
 from bot.stores.redis_inbox import RedisInbox
 from bot.stores.review_queue import MemoryReviewQueue
 from bot.stores.settings import RedisSettings
 from bot.stores.sqlite import SqliteTrackerStore
 from bot.stories.reader import read_stories
+from bot.tracker import Tracker
 from connectors.chat_commands import ChatCommands, RetrainNow, StatusSource
 from connectors.telegram import SECRET_HEADER, TelegramConnector
 from connectors.telegram_settings import TelegramSettings
@@ -46,6 +51,22 @@ TRAINER, TRAINER_2, USER = 111, 333, 222
 SECRET = "s3cret-Token_1"
 PUBLIC_URL = "https://bot.example.test/telegram"
 STATUS = ModelStatus(model=3, stories=7, conversations=2, corrections=1)
+
+
+class TellPolicy:
+    """After a user's message the bot says its one response (`utter_tell`); then it listens."""
+
+    def predict(self, tracker: Tracker) -> Prediction:
+        state = tracker.current_state()
+        action = "utter_tell" if state.prev_action == "action_listen" else "action_listen"
+        return Prediction(action, 1.0, "rules", {action: 1.0})
+
+
+def telling_engine(exports: Path, *variations: dict[str, Any]) -> Engine:
+    """A bot that answers every message with its one response, of these variations."""
+    domain = domain_from_dict({"intents": ["tell"], "responses": {"utter_tell": [*variations]}})
+    actions = ActionRegistry(domain, {})
+    return Engine(domain, TellPolicy(), MemoryTrackerStore(), actions, StoryExporter(exports))
 
 
 @dataclass

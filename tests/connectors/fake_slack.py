@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from aiohttp import WSMsgType, web
 from slack_sdk.signature import SignatureVerifier
@@ -102,6 +102,20 @@ def check_blocks(blocks: list[dict[str, Any]]) -> None:
             raise BlockKitError("section text over 3000 characters")
         elif block["type"] == "context" and len(block["elements"]) > 10:
             raise BlockKitError("context with more than 10 elements")
+        elif block["type"] == "image":
+            _check_image(block)
+
+
+def _check_image(block: dict[str, Any]) -> None:
+    """An image block as Slack takes it: Slack downloads the image, so a URL on an `.invalid`
+    host fails as an image Slack cannot fetch does."""
+    url, alt = block["image_url"], block["alt_text"]
+    if not url.startswith(("http://", "https://")) or len(url) > 3000:
+        raise BlockKitError("image_url must be an http(s) URL of at most 3000 characters")
+    if not 1 <= len(alt) <= 2000:
+        raise BlockKitError("alt_text must be 1 to 2000 characters")
+    if (urlsplit(url).hostname or "").endswith(".invalid"):
+        raise BlockKitError(f"downloading image failed [json-pointer:/blocks/0/image_url] {url}")
 
 
 class FakeSlackApi:

@@ -30,7 +30,7 @@ from connectors.chat_commands import ChatCommands
 from connectors.slack import SlackConnector
 from connectors.slack_settings import SlackSettings
 from connectors.web import WebServer, WebSettings
-from tests.connectors.conftest import STATUS
+from tests.connectors.conftest import STATUS, telling_engine
 from tests.connectors.fake_slack import (
     SIGNING_SECRET,
     TOKEN,
@@ -644,6 +644,28 @@ async def test_user_input_is_never_read_as_slack_markup(slack, engine):
     sl.connector.tell_trainers(f"retraining failed: {HOSTILE}")
     await asyncio.wait_for(sl.connector.idle(), WAIT)
     assert sl.api.methods("chat.postMessage")[-1].params["text"].endswith(SHOWN)
+
+
+POSTER = "https://example.org/poster.png"
+
+
+async def test_a_response_s_image_is_an_image_block_under_its_text(slack, tmp_path):
+    tickets = {"title": "Tickets", "payload": "/buy"}
+    tonight = {"text": "Tonight <!here>", "image": POSTER, "buttons": [tickets]}
+    sl = await slack(telling_engine(tmp_path, tonight))
+    await sl.say(USER, "/tell", DM_USER)
+    [posted] = sl.api.channel(DM_USER)
+    assert posted.text == f"Tonight &lt;!here&gt;\n[image: {POSTER}]\n[Tickets] /buy"
+    assert posted.shown == "Tonight &lt;!here&gt;\n[Tickets] /buy"
+    assert posted.blocks[-1] == {"type": "image", "image_url": POSTER, "alt_text": POSTER}
+
+
+async def test_an_image_slack_cannot_fetch_leaves_the_text_to_say_it(slack, tmp_path, caplog):
+    lost = "https://lost.invalid/poster.png"
+    sl = await slack(telling_engine(tmp_path, {"text": "Tonight!", "image": lost}))
+    await sl.say(USER, "/tell", DM_USER)
+    assert sl.texts(DM_USER) == [f"Tonight!\n[image: {lost}]"]
+    assert "could not show the image" in caplog.text
 
 
 async def test_a_rejected_token_stops_the_start_with_a_clear_error(engine, fake_slack):

@@ -9,7 +9,9 @@ from connectors.slack_render import (
     choices_blocks,
     decided_blocks,
     escaped,
+    escaped_parts,
     fallback_text,
+    image_blocks,
     message_text,
     proposal_blocks,
 )
@@ -89,6 +91,26 @@ def test_a_decision_replaces_the_buttons_and_keeps_the_proposal():
 def test_message_texts():
     assert message_text(Notice("careful")) == "ozbot: careful"
     assert message_text(BotMessage("pick", (("Yes", "/affirm"),))) == "pick\n[Yes] /affirm"
+    poster = BotMessage("pick", (("Yes", "/affirm"),), "https://x/p.png")
+    assert message_text(poster) == "pick\n[image: https://x/p.png]\n[Yes] /affirm"
+
+
+def test_a_bot_message_s_image_follows_its_text_escaped_as_a_message_s_text_is():
+    poster = BotMessage("<!here> & *tonight*", (("Yes", "/affirm"),), "https://x/p.png")
+    blocks = image_blocks(poster)
+    check_blocks(blocks)
+    assert blocks == [
+        {"type": "section",
+         "text": {"type": "mrkdwn", "text": "&lt;!here&gt; &amp; *tonight*\n[Yes] /affirm"}},
+        {"type": "image", "image_url": "https://x/p.png", "alt_text": "https://x/p.png"},
+    ]  # fmt: skip
+    assert image_blocks(BotMessage("", image="https://x/p.png"))[0]["type"] == "image"
+
+
+def test_a_long_text_is_in_sections_slack_takes_no_escape_cut_in_two():
+    parts = escaped_parts("a" * 2999 + "&" + "b" * 10, 3000)
+    assert parts == ["a" * 2999, "&amp;" + "b" * 10]
+    check_blocks(image_blocks(BotMessage("<" * 9000, image="https://x/p.png")))
 
 
 def test_text_for_slack_markup_is_escaped_and_blocks_keep_what_was_typed():

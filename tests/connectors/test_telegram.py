@@ -13,18 +13,12 @@ from pathlib import Path
 import pytest
 
 from bot import texts
-from bot.actions import ActionRegistry
-from bot.domain import domain_from_dict
-from bot.engine import Engine
 from bot.errors import ConnectorError
 from bot.events import ActionExecuted, UserUttered
-from bot.exporter import StoryExporter
 from bot.interpreter import Nlu
 from bot.nlu.model import EntitySpan, Understanding
 from bot.nlu.taught_readings import TaughtReadings
 from bot.policy import TRAINER as TRAINER_POLICY
-from bot.policy import Prediction
-from bot.stores.memory import MemoryTrackerStore
 from bot.stores.sqlite_inbox import SqliteInbox
 from bot.stories.markdown import parse_markdown
 from bot.stories.model import ActionStep, UserStep
@@ -32,28 +26,19 @@ from connectors.chat_commands import NAMES, ChatCommands
 from connectors.telegram import TelegramConnector
 from connectors.telegram_settings import TelegramSettings
 from connectors.web import WebServer, WebSettings
-from tests.connectors.conftest import PUBLIC_URL, SECRET, STATUS, TRAINER, TRAINER_2, USER
+from tests.connectors.conftest import (
+    PUBLIC_URL,
+    SECRET,
+    STATUS,
+    TRAINER,
+    TRAINER_2,
+    USER,
+    telling_engine,
+)
 from tests.connectors.fake_telegram import WAIT, Call, group_chat, person, units
 
 OFFERED = ChatCommands(lambda: STATUS)
 LONG_TEXT = "\n".join(f"line {number:04d} " + "x" * 90 for number in range(100))
-
-
-class TellPolicy:
-    """After a user's message the bot says its one response (`utter_tell`); then it listens."""
-
-    def predict(self, tracker):
-        state = tracker.current_state()
-        action = "utter_tell" if state.prev_action == "action_listen" else "action_listen"
-        return Prediction(action, 1.0, "rules", {action: 1.0})
-
-
-def telling_engine(tmp_path, *variations) -> Engine:
-    """A bot that answers every message with its one response, of these variations."""
-    domain = domain_from_dict({"intents": ["tell"], "responses": {"utter_tell": [*variations]}})
-    actions = ActionRegistry(domain, {})
-    exporter = StoryExporter(tmp_path)
-    return Engine(domain, TellPolicy(), MemoryTrackerStore(), actions, exporter)
 
 
 @pytest.fixture
