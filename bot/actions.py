@@ -29,7 +29,6 @@ from bot.events import (
 from bot.forms import DeactivateLoop, FormAction
 from bot.rasa_json import read_answer
 from bot.rasa_tracker import RasaTrackerView
-from bot.templating import placeholders as placeholders
 from bot.tracker import Tracker
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.domain import Response
 from bot.templating import fill
+from bot.templating import placeholders as placeholders_of
 
 
 def candidates(variations: Sequence[Response], slots: Mapping[str, Any]) -> list[Response]:
@@ -45,6 +46,24 @@ def filled(variation: Response, values: Mapping[str, Any]) -> Response:
         buttons=tuple((fill(t, values), fill(p, values)) for t, p in variation.buttons),
         custom=_filled(variation.custom, values),
     )
+
+
+def placeholders(variation: Response) -> list[str]:
+    """The `{name}` placeholders of a variation, wherever `filled` fills them."""
+    texts = [variation.text, variation.image, *(part for b in variation.buttons for part in b)]
+    return [name for text in [*texts, *_texts(variation.custom)] for name in placeholders_of(text)]
+
+
+def condition_slots(variation: Response) -> list[str]:
+    """The slots a variation's condition asks about."""
+    return [each["name"] for each in _condition(variation)]
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return [text for item in items for text in _texts(item)]
 
 
 def _condition(variation: Response) -> list[dict[str, Any]]:

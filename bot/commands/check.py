@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.action_loader import load_custom_actions
-from bot.actions import ActionRegistry, placeholders
+from bot.actions import ActionRegistry
 from bot.commands.common import environment, say
 from bot.domain import Domain, load_domain
 from bot.endpoints import ActionEndpoint, endpoints_settings
@@ -28,6 +28,7 @@ from bot.errors import ActionError, OzbotError, StoryError
 from bot.forms import form_problems
 from bot.nlu.model import NLU_FALLBACK, OUT_OF_SCOPE, NluData
 from bot.project import Project, has_stories_folder, nothing_to_train, open_project, read_config
+from bot.responses import condition_slots, placeholders
 from bot.settings import (
     CONNECTORS,
     chosen,
@@ -225,12 +226,19 @@ def _nlu_fits_domain(nlu: NluData, domain: Domain, project: Project, findings: F
 def _placeholders(domain: Domain, project: Project, findings: Findings) -> None:
     slots = [slot.name for slot in domain.slots]
     for name, variations in domain.responses.items():
-        unknown = {p for v in variations for p in placeholders(v.text) if p not in slots}
+        unknown = {p for v in variations for p in placeholders(v) if p not in slots}
         findings.problems += [
             f"{project.domain_file}: response {name}: {{{placeholder}}} names no slot"
             f"{did_you_mean(placeholder, slots)}, so the bot would say it as written; add a "
             f"slot {placeholder} to the domain or fix the name"
             for placeholder in sorted(unknown)
+        ]
+        asked = {s for v in variations for s in condition_slots(v) if s not in slots}
+        findings.problems += [
+            f"{project.domain_file}: response {name}: a condition asks about slot {slot}, "
+            f"which the domain does not have{did_you_mean(slot, slots)}, so its variation is "
+            f"never said; add a slot {slot} to the domain or fix the name"
+            for slot in sorted(asked)
         ]
 
 

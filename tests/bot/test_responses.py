@@ -3,7 +3,7 @@ import random
 import pytest
 
 from bot.domain import Response
-from bot.responses import candidates, choose, filled
+from bot.responses import candidates, choose, condition_slots, filled, placeholders
 
 MEMBER = {"condition": [{"type": "slot", "name": "member", "value": True}]}
 IN_OSLO = {"condition": [{"type": "slot", "name": "member", "value": True},
@@ -55,3 +55,10 @@ def test_filled_fills_text_image_buttons_and_custom_as_rasa_does():
         "in Oslo", (("Oslo!", '/go{"city": "Oslo"}'),), "https://x/Oslo.png",
         {"items": [{"title": "Oslo", "n": 2}]}, {"id": "{city}"},
     )  # fmt: skip
+
+
+def test_the_slots_a_variation_names_are_read_wherever_they_are_filled():
+    variation = Response("in {city}", (("{day}", "/go"),), "https://x/{size}.png",
+                         {"items": [{"title": "{venue}"}]}, IN_OSLO)  # fmt: skip
+    assert placeholders(variation) == ["city", "size", "day", "venue"]
+    assert condition_slots(variation) == ["member", "city"]

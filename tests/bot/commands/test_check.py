@@ -227,6 +227,25 @@ async def test_placeholders_naming_no_slot_and_a_stories_file(project: Path) -> 
     ]
 
 
+async def test_placeholders_of_an_image_and_a_condition_s_slot_must_name_slots(
+    project: Path,
+) -> None:
+    domain = (project / "domain.yml").read_text(encoding="utf-8")
+    poster = (
+        '{text: "hey there!", image: "https://x/{poster}.png", '
+        "condition: [{type: slot, name: cty, value: Oslo}]}"
+    )
+    (project / "domain.yml").write_text(domain.replace('"hey there!"', poster), "utf-8")
+    findings = await check_all(project, ["terminal"], {})
+    assert findings.problems == [
+        f"{project / 'domain.yml'}: response utter_greet: {{poster}} names no slot, so the bot "
+        "would say it as written; add a slot poster to the domain or fix the name",
+        f"{project / 'domain.yml'}: response utter_greet: a condition asks about slot cty, which "
+        "the domain does not have (did you mean 'city'?), so its variation is never said; add a "
+        "slot cty to the domain or fix the name",
+    ]
+
+
 async def test_online_the_platforms_are_asked_whether_they_accept_the_tokens(
     project: Path,
 ) -> None:
