@@ -7,7 +7,7 @@ import pytest
 from bot import texts
 from bot.actions import ActionRegistry
 from bot.delivery import Delivery, delivering
-from bot.domain import Domain
+from bot.domain import Domain, Response
 from bot.engine import Command, Engine, UserMessage
 from bot.errors import (
     ConflictError,
@@ -116,6 +116,18 @@ async def test_an_update_stored_before_a_crash_is_answered_again_not_stored_agai
     assert again == [o for o in approved if not isinstance(o, Decided)]  # said, asked again
     with delivering(Delivery("telegram:8", again=True)):  # handed out again, never stored
         assert only(await say(engine, "/greet"), Notice)  # processed: the question is open
+
+
+async def test_a_response_s_image_is_said_and_said_again_after_a_crash(engine, concert_domain):
+    poster = "https://example.org/hi.png"
+    concert_domain.responses["utter_greet"] = (Response("hey there!", image=poster),)
+    asked = await say(engine, "/greet")
+    with delivering(Delivery("telegram:7", again=False)):
+        approved = await answer(engine, asked, "approve")
+    assert only(approved, BotMessage) == BotMessage("hey there!", image=poster)
+    with delivering(Delivery("telegram:7", again=True)):
+        again = await engine.handle("c1", Answer("whatever", "approve"), trainer=True)
+    assert only(again, BotMessage) == BotMessage("hey there!", image=poster)
 
 
 async def test_wrong_action_lists_every_action_and_runs_the_choice(engine, concert_domain):
