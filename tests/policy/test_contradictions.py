@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from bot.domain import Domain, Form, domain_from_dict
+from bot.domain import Domain, domain_from_dict
 from bot.stories.yaml_format import parse_rules, parse_yaml
 from policy.contradictions import contradictions
+from tests.policy.forms import FORM_DOMAIN, FORM_RULES
 
 DOMAIN = domain_from_dict(
     {
@@ -133,33 +132,6 @@ def test_a_condition_on_a_slot_keeps_rules_apart():
     assert found("", rules) == []
 
 
-FORM_DOMAIN = replace(
-    domain_from_dict(
-        {
-            "intents": ["request_restaurant", "chitchat", "inform"],
-            "slots": {"requested_slot": {"type": "text"}},
-            "actions": ["restaurant_form", "utter_submit", "utter_chitchat", "utter_ok"],
-        }
-    ),
-    forms={"restaurant_form": Form("restaurant_form", ("cuisine",))},
-)
-FORM_RULES = """
-rules:
-- rule: activate form
-  steps:
-  - intent: request_restaurant
-  - action: restaurant_form
-  - active_loop: restaurant_form
-- rule: submit form
-  condition:
-  - active_loop: restaurant_form
-  steps:
-  - action: restaurant_form
-  - active_loop: null
-  - slot_was_set:
-    - requested_slot: null
-  - action: utter_submit
-"""
 FORM_STORIES = """
 stories:
 - story: chitchat inside the form
