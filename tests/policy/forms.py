@@ -1,4 +1,5 @@
-"""A restaurant domain with a form and Rasa's usual rules around it, for the policy's tests."""
+"""A restaurant domain with a form, a story and Rasa's usual rules around it (tests of
+stories and the policy)."""
 
 from bot.domain import domain_from_dict
 
@@ -11,7 +12,22 @@ FORM_DOMAIN = domain_from_dict(
         "actions": ["utter_submit", "utter_greet", "utter_chitchat", "utter_ok"],
     }
 )
-FORM_RULES = """
+FORM_STORIES = """\
+stories:
+- story: chitchat inside the form
+  steps:
+  - intent: request_restaurant
+  - action: restaurant_form
+  - active_loop: restaurant_form
+  - intent: chitchat
+  - action: utter_chitchat
+  - action: restaurant_form
+  - active_loop: null
+  - slot_was_set:
+    - requested_slot: null
+  - action: utter_submit
+"""
+FORM_RULES = """\
 rules:
 - rule: activate form
   steps:

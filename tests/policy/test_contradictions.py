@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.domain import Domain, domain_from_dict
 from bot.stories.yaml_format import parse_rules, parse_yaml
 from policy.contradictions import contradictions
-from tests.policy.forms import FORM_DOMAIN, FORM_RULES
+from tests.policy.forms import FORM_DOMAIN, FORM_RULES, FORM_STORIES
 
 DOMAIN = domain_from_dict(
     {
@@ -132,23 +132,6 @@ def test_a_condition_on_a_slot_keeps_rules_apart():
     assert found("", rules) == []
 
 
-FORM_STORIES = """
-stories:
-- story: chitchat inside the form
-  steps:
-  - intent: request_restaurant
-  - action: restaurant_form
-  - active_loop: restaurant_form
-  - intent: chitchat
-  - action: utter_chitchat
-  - action: restaurant_form
-  - active_loop: null
-  - slot_was_set:
-    - requested_slot: null
-  - action: utter_submit
-"""
-
-
 def test_a_form_s_rules_agree_with_a_story_that_chats_inside_the_form():
     assert found(FORM_STORIES, FORM_RULES, domain=FORM_DOMAIN) == []
 
@@ -156,5 +139,5 @@ def test_a_form_s_rules_agree_with_a_story_that_chats_inside_the_form():
 def test_a_story_that_ends_a_form_differently_contradicts_the_form_s_rule():
     other_end = FORM_STORIES.replace("action: utter_submit", "action: utter_ok")
     [contradiction] = found(other_end, FORM_RULES, domain=FORM_DOMAIN)
-    assert contradiction.startswith("rule 'submit form' (rules.yml:8) predicts utter_submit after ")
+    assert contradiction.startswith("rule 'submit form' (rules.yml:7) predicts utter_submit after ")
     assert "where story 'chitchat inside the form' goes on with utter_ok" in contradiction
