@@ -99,3 +99,22 @@ async def test_the_dispatcher_takes_rasa_s_keywords():
         ("Concerts in Lima, not in Peru", ()),
         ("plain", (("No", "/deny"),)),
     ]
+
+
+def test_rasa_core_0_dispatcher_spellings_fill_responses_and_add_buttons():
+    tracker = Tracker("c", DOMAIN, [SlotSet("city", "Rome")])
+    dispatcher = Dispatcher(DOMAIN, tracker)
+    more = {"title": "more", "payload": "/more"}
+    dispatcher.utter_template("utter_where", tracker, country="Italy")
+    dispatcher.utter_template("utter_nowhere", tracker, silent_fail=True)
+    dispatcher.utter_button_template("utter_where", [more], tracker)
+    dispatcher.utter_button_message("more?", [more])
+    dispatcher.utter_attachment("https://example.org/map.png")
+    assert [(m.text, m.buttons) for m in dispatcher.messages] == [
+        ("Concerts in Rome, not in Italy", ()),
+        ("Concerts in Rome, not in {country}", (("more", "/more"),)),
+        ("more?", (("more", "/more"),)),
+        ("[attachment: https://example.org/map.png]", ()),
+    ]
+    with pytest.raises(ActionError, match="utter_nowhere"):
+        dispatcher.utter_template("utter_nowhere", tracker)
