@@ -3,6 +3,7 @@
 
 The project's folder goes on the import path first (and stays there, for imports an action makes
 when it runs), so `actions.py` imports the modules beside it with `ozbot` as with `python -m bot`.
+Actions written for Rasa Core 0.x import ozbot's stand-ins of it (`bot/rasa_core_import.py`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.actions import custom_action_name
 from bot.domain import Domain
 from bot.errors import ActionLoadError
 from bot.project_code import on_import_path, project_class
+from bot.rasa_core_import import rasa_core_stand_ins, stand_in_lacks
 
 ACTIONS_FILE = "actions.py"
 WHERE = "domain.yml: actions"
@@ -30,19 +32,20 @@ ACTIONS_PACKAGE = "actions"
 def load_custom_actions(project_dir: Path, domain: Domain) -> dict[str, Any]:
     """Action name -> action object, for every domain action a project implements in Python."""
     on_import_path(project_dir)
-    module = _import_actions_file(project_dir / ACTIONS_FILE)
-    package = _import_actions_package(project_dir / ACTIONS_PACKAGE) if module is None else []
-    found: dict[str, Any] = {}
-    for each in [module] if module is not None else package:
-        for cls in _action_classes(each):
-            instance = _instantiate(cls, each.__file__ or ACTIONS_FILE)
-            name = custom_action_name(instance)
-            if name in domain.actions:
-                found[name] = instance
-    module = module or (package[0] if package else None)
-    for name, path in domain.action_classes.items():
-        if name not in found:
-            found[name] = _load_class_path(path, name, module, project_dir)
+    with rasa_core_stand_ins():
+        module = _import_actions_file(project_dir / ACTIONS_FILE)
+        package = _import_actions_package(project_dir / ACTIONS_PACKAGE) if module is None else []
+        found: dict[str, Any] = {}
+        for each in [module] if module is not None else package:
+            for cls in _action_classes(each):
+                instance = _instantiate(cls, each.__file__ or ACTIONS_FILE)
+                name = _declared_name(instance)
+                if name in domain.actions:
+                    found[name] = instance
+        module = module or (package[0] if package else None)
+        for name, path in domain.action_classes.items():
+            if name not in found:
+                found[name] = _load_class_path(path, name, module, project_dir)
     return found
 
 
@@ -93,22 +96,40 @@ def _import_as(name: str, path: Path | None, package: Path | None = None) -> Mod
             spec.loader.exec_module(module)
     except Exception as exc:
         del sys.modules[spec.name]
-        raise ActionLoadError(f"{where}: importing it failed: {exc!r}{_hint(exc)}") from exc
+        raise ActionLoadError(
+            f"{_line(exc, where)}: importing it failed: {exc!r}{_hint(exc)}"
+        ) from exc
     return module
 
 
+def _line(exc: Exception, path: Path | None) -> str:
+    """`path:line` of the line of `path` the exception came from (`path` when none did)."""
+    line = None
+    frame = exc.__traceback__
+    while frame is not None:
+        if Path(frame.tb_frame.f_code.co_filename) == path:
+            line = frame.tb_lineno
+        frame = frame.tb_next
+    return f"{path}:{line}" if line is not None else str(path)
+
+
 def _hint(exc: Exception) -> str:
-    """What to install when the actions import a library written for them (rasa-sdk)."""
-    return "; these actions are written for rasa-sdk: pip install rasa-sdk" if _sdk(exc) else ""
+    """What to do when the actions import a Rasa library that is not here."""
+    if _sdk(exc):
+        return "; these actions are written for rasa-sdk: pip install rasa-sdk"
+    lacks = stand_in_lacks(exc)
+    return f"; {lacks}" if lacks else ""
 
 
-def needs_rasa_sdk(error: ActionLoadError) -> bool:
-    """True when the actions could not be imported only because rasa-sdk is not installed."""
-    return _sdk(error.__cause__)
+def needs_rasa_library(error: ActionLoadError) -> bool:
+    """True when the actions could not be imported only because a Rasa library they are written
+    for is not here (rasa-sdk, or a part of Rasa Core 0.x that ozbot does not stand in for):
+    a Rasa action server can run them."""
+    return _sdk(error.__cause__) or stand_in_lacks(error.__cause__) is not None
 
 
 def _sdk(exc: BaseException | None) -> bool:
-    return isinstance(exc, ModuleNotFoundError) and exc.name in ("rasa_sdk", "rasa_core_sdk")
+    return isinstance(exc, ModuleNotFoundError) and exc.name == "rasa_sdk"
 
 
 def _action_classes(module: ModuleType) -> list[type]:
@@ -117,6 +138,15 @@ def _action_classes(module: ModuleType) -> list[type]:
         for obj in vars(module).values()
         if inspect.isclass(obj) and obj.__module__ == module.__name__ and hasattr(obj, "run")
     ]
+
+
+def _declared_name(instance: Any) -> str | None:
+    """The action name of an instance of a class in the actions; None for an abstract base
+    of them, whose `name()` raises NotImplementedError (as Rasa's `Action.name` does)."""
+    try:
+        return custom_action_name(instance)
+    except NotImplementedError:
+        return None
 
 
 def _instantiate(cls: type, where: str) -> Any:

@@ -61,9 +61,28 @@ class Dispatcher:
             raise ActionError(f"the domain has no response named {name}")
         self.utter_message(response=name)
 
-    def utter_template(self, name: str, tracker: object = None, **_: object) -> None:
-        """Rasa Core 0.x spelling, so that actions written for it run unchanged."""
-        self.utter_response(name)
+    # Rasa Core 0.x's spellings, so that actions written for it run unchanged: `**values` fill
+    # a response's `{placeholders}` besides the slots.
+
+    def utter_template(
+        self, name: str, tracker: object = None, silent_fail: bool = False, **values: Any
+    ) -> None:
+        """Say the domain response `name`; with `silent_fail` nothing when there is none."""
+        if not (silent_fail and self.domain.response_for(name) is None):
+            self.utter_message(response=name, **values)
+
+    def utter_button_template(
+        self, name: str, buttons: Iterable[dict[str, str]], tracker: object = None, **values: Any
+    ) -> None:
+        self.utter_message(buttons=buttons, response=name, **values)
+
+    def utter_button_message(
+        self, text: str, buttons: Iterable[dict[str, str]], **rasa: Any
+    ) -> None:
+        self.utter_message(text, buttons, **rasa)
+
+    def utter_attachment(self, attachment: Any, **rasa: Any) -> None:
+        self.utter_message(attachment=attachment, **rasa)
 
 
 class Action(Protocol):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot import texts
-from bot.action_loader import load_custom_actions, needs_rasa_sdk
+from bot.action_loader import load_custom_actions, needs_rasa_library
 from bot.actions import ActionRegistry
 from bot.background import BackgroundTasks
 from bot.domain import Domain, load_domain
@@ -147,12 +147,13 @@ def load_project(settings: Settings) -> LoadedProject:
 def _custom_actions(
     project: Project, domain: Domain, server: ActionServer | None
 ) -> dict[str, Any]:
-    """The project's actions that run in process. Actions written for rasa-sdk, when it is
-    not installed, run on the action server instead, when there is one (with a warning)."""
+    """The project's actions that run in process. Actions written for a Rasa library that is
+    not here (rasa-sdk not installed, a part of Rasa Core 0.x ozbot does not stand in for) run
+    on the action server instead, when there is one (with a warning)."""
     try:
         return load_custom_actions(project.root, domain)
     except ActionLoadError as exc:
-        if server is None or not needs_rasa_sdk(exc):
+        if server is None or not needs_rasa_library(exc):
             raise
         log.warning("%s; until then the action server at %s runs them", exc, shown_url(server.url))
         return {}

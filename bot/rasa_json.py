@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.domain import Domain, Form, Response
+from bot.domain import Domain, Response
+from bot.domain_forms import form_dict, mapping_dict
 from bot.domain_writer import variation_dict
 from bot.errors import ActionError
 from bot.events import (
@@ -114,7 +115,7 @@ def domain_dict(domain: Domain) -> dict[str, Any]:
             for name, variations in domain.responses.items()
         },
         "actions": [a for a in domain.actions if a not in builtin and a not in domain.responses],
-        "forms": {form.name: _form_dict(form) for form in domain.forms.values()},
+        "forms": {form.name: form_dict(form) for form in domain.forms.values()},
         "e2e_actions": [],
     }
 
@@ -125,19 +126,12 @@ def _slot_dict(slot: Any) -> dict[str, Any]:
         "type": kind,
         "initial_value": slot.initial_value,
         "influence_conversation": slot.featurized,
-        "mappings": [{"type": "from_entity", "entity": slot.name}] if slot.auto_fill else [],
+        "mappings": [mapping_dict(mapping) for mapping in slot.mappings],
     }
     if kind == "categorical":
         data["values"] = list(slot.values)
     if kind == "float":
         data |= {"min_value": slot.min_value, "max_value": slot.max_value}
-    return data
-
-
-def _form_dict(form: Form) -> dict[str, Any]:
-    data: dict[str, Any] = {"required_slots": list(form.required_slots)}
-    if form.ignored_intents:
-        data["ignored_intents"] = list(form.ignored_intents)
     return data
 
 

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.action_loader import load_custom_actions
+from bot.action_loader import load_custom_actions, needs_rasa_library
 from bot.domain import domain_from_dict
 from bot.errors import ActionLoadError
 from tests.conftest import REPO
@@ -38,8 +38,7 @@ def test_a_project_without_actions_file_has_no_custom_actions(tmp_path):
 @pytest.mark.parametrize(
     ("source", "actions", "message"),
     [
-        ("import nowhere_to_be_found\n", ["action_x"], r"actions\.py: importing it failed"),
-        ("import rasa_core_sdk.events\n", ["action_x"], "for rasa-sdk: pip install rasa-sdk"),
+        ("import nowhere_to_be_found\n", ["action_x"], r"actions\.py:1: importing it failed"),
         ("", ["actions.ActionMissing"], "actions has no class ActionMissing"),
         (
             "class ActionX:\n    name = 'other'\n    def run(self, d, t, dom): return []\n",
@@ -53,6 +52,14 @@ def test_import_problems_name_the_file_and_fix(tmp_path, source, actions, messag
     (tmp_path / "actions.py").write_text(source)
     with pytest.raises(ActionLoadError, match=message):
         load_custom_actions(tmp_path, domain_from_dict({"actions": actions}))
+
+
+def test_actions_for_rasa_sdk_without_it_say_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "rasa_sdk", None)  # as if not installed
+    (tmp_path / "actions.py").write_text("from rasa_sdk import Action\n")
+    with pytest.raises(ActionLoadError, match="for rasa-sdk: pip install rasa-sdk") as failed:
+        load_custom_actions(tmp_path, domain_from_dict({"actions": ["action_x"]}))
+    assert needs_rasa_library(failed.value)
 
 
 async def test_actions_py_imports_the_modules_beside_it(tmp_path, monkeypatch):
@@ -94,5 +101,5 @@ def test_a_failing_module_of_the_actions_package_is_named(tmp_path):
     package = tmp_path / "actions"
     package.mkdir()
     (package / "actions.py").write_text("import nowhere_to_be_found\n")
-    with pytest.raises(ActionLoadError, match=r"actions/actions\.py: importing it failed"):
+    with pytest.raises(ActionLoadError, match=r"actions/actions\.py:1: importing it failed"):
         load_custom_actions(tmp_path, domain_from_dict({"actions": ["action_x"]}))

@@ -143,3 +143,22 @@ async def test_a_response_none_of_whose_conditions_holds_says_nothing_and_tells_
     assert (guest.messages, guest.ignored) == (
         [], ["response utter_price (no variation's condition holds)"]
     )  # fmt: skip
+
+
+def test_rasa_core_0_dispatcher_spellings_fill_responses_and_add_buttons():
+    tracker = Tracker("c", DOMAIN, [SlotSet("city", "Rome")])
+    dispatcher = Dispatcher(DOMAIN, tracker)
+    more = {"title": "more", "payload": "/more"}
+    dispatcher.utter_template("utter_where", tracker, country="Italy")
+    dispatcher.utter_template("utter_nowhere", tracker, silent_fail=True)
+    dispatcher.utter_button_template("utter_where", [more], tracker)
+    dispatcher.utter_button_message("more?", [more])
+    dispatcher.utter_attachment("https://example.org/map.png")
+    assert [(m.text, m.buttons) for m in dispatcher.messages] == [
+        ("Concerts in Rome, not in Italy", ()),
+        ("Concerts in Rome, not in {country}", (("more", "/more"),)),
+        ("more?", (("more", "/more"),)),
+        ("[attachment: https://example.org/map.png]", ()),
+    ]
+    with pytest.raises(ActionError, match="utter_nowhere"):
+        dispatcher.utter_template("utter_nowhere", tracker)

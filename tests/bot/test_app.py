@@ -3,6 +3,7 @@
 import asyncio
 import shutil
 import socket
+import sys
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from pathlib import Path
@@ -390,13 +391,25 @@ async def test_a_rasa_project_s_actions_run_on_its_action_server(
     )
 
 
-def test_actions_for_rasa_sdk_without_it_run_on_the_action_server(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize(
+    ("library", "message"),
+    [
+        ("rasa_sdk", "written for rasa-sdk: pip install rasa-sdk"),
+        ("rasa_core_sdk", "stands in for Rasa Core 0.x's rasa_core_sdk with"),  # not its forms
+    ],
+)
+def test_actions_whose_rasa_library_is_not_here_run_on_the_action_server(
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    library: str,
+    message: str,
 ) -> None:
     shutil.copytree(SDK_BOT, tmp_path / "bot")
     actions = tmp_path / "bot" / "actions" / "actions.py"
-    actions.write_text(actions.read_text().replace("rasa_sdk", "rasa_core_sdk"))  # not installed
-    with pytest.raises(ProjectError, match="written for rasa-sdk: pip install rasa-sdk"):
+    actions.write_text(actions.read_text().replace("rasa_sdk", library))
+    monkeypatch.setitem(sys.modules, "rasa_sdk", None)  # as if not installed
+    with pytest.raises(ProjectError, match=message):
         load_project(read_settings(tmp_path / "bot", {}))
     endpoint = "action_endpoint:\n  url: http://127.0.0.1:5055/webhook\n"
     (tmp_path / "bot" / "endpoints.yml").write_text(endpoint)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from bot.domain import Domain, Form, domain_from_dict
+from bot.domain import Domain, domain_from_dict
 from bot.stories.yaml_format import parse_rules, parse_yaml
 from policy.contradictions import contradictions
+from tests.policy.forms import FORM_DOMAIN, FORM_RULES, FORM_STORIES
 
 DOMAIN = domain_from_dict(
     {
@@ -133,50 +132,6 @@ def test_a_condition_on_a_slot_keeps_rules_apart():
     assert found("", rules) == []
 
 
-FORM_DOMAIN = replace(
-    domain_from_dict(
-        {
-            "intents": ["request_restaurant", "chitchat", "inform"],
-            "slots": {"requested_slot": {"type": "text"}},
-            "actions": ["restaurant_form", "utter_submit", "utter_chitchat", "utter_ok"],
-        }
-    ),
-    forms={"restaurant_form": Form("restaurant_form", ("cuisine",))},
-)
-FORM_RULES = """
-rules:
-- rule: activate form
-  steps:
-  - intent: request_restaurant
-  - action: restaurant_form
-  - active_loop: restaurant_form
-- rule: submit form
-  condition:
-  - active_loop: restaurant_form
-  steps:
-  - action: restaurant_form
-  - active_loop: null
-  - slot_was_set:
-    - requested_slot: null
-  - action: utter_submit
-"""
-FORM_STORIES = """
-stories:
-- story: chitchat inside the form
-  steps:
-  - intent: request_restaurant
-  - action: restaurant_form
-  - active_loop: restaurant_form
-  - intent: chitchat
-  - action: utter_chitchat
-  - action: restaurant_form
-  - active_loop: null
-  - slot_was_set:
-    - requested_slot: null
-  - action: utter_submit
-"""
-
-
 def test_a_form_s_rules_agree_with_a_story_that_chats_inside_the_form():
     assert found(FORM_STORIES, FORM_RULES, domain=FORM_DOMAIN) == []
 
@@ -184,5 +139,5 @@ def test_a_form_s_rules_agree_with_a_story_that_chats_inside_the_form():
 def test_a_story_that_ends_a_form_differently_contradicts_the_form_s_rule():
     other_end = FORM_STORIES.replace("action: utter_submit", "action: utter_ok")
     [contradiction] = found(other_end, FORM_RULES, domain=FORM_DOMAIN)
-    assert contradiction.startswith("rule 'submit form' (rules.yml:8) predicts utter_submit after ")
+    assert contradiction.startswith("rule 'submit form' (rules.yml:7) predicts utter_submit after ")
     assert "where story 'chitchat inside the form' goes on with utter_ok" in contradiction

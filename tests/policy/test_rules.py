@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from bot.domain import Form, domain_from_dict
+from bot.domain import domain_from_dict
 from bot.events import (
     ACTION_LISTEN,
     ActionExecuted,
@@ -16,6 +14,7 @@ from bot.events import (
 from bot.stories.yaml_format import parse_rules
 from bot.tracker import Tracker
 from policy.rules import NO_LOOP, RuleState, from_json, ruled, snippets, to_json
+from tests.policy.forms import FORM_DOMAIN, FORM_RULES
 
 DOMAIN = domain_from_dict(
     {
@@ -108,39 +107,6 @@ def test_of_two_rules_for_the_same_turn_the_one_with_a_condition_wins() -> None:
     assert anyone is not None and anyone.rule == "goodbye anytime"
 
 
-FORM_DOMAIN = replace(
-    domain_from_dict(
-        {
-            "intents": ["request_restaurant", "greet", "chitchat"],
-            "slots": {"requested_slot": {"type": "text"}, "cuisine": {"type": "text"}},
-            "actions": ["restaurant_form", "utter_submit", "utter_greet", "utter_chitchat"],
-        }
-    ),
-    forms={"restaurant_form": Form("restaurant_form", ("cuisine",))},
-)
-FORM_RULES = """
-rules:
-- rule: activate form
-  steps:
-  - intent: request_restaurant
-  - action: restaurant_form
-  - active_loop: restaurant_form
-- rule: submit form
-  condition:
-  - active_loop: restaurant_form
-  steps:
-  - action: restaurant_form
-  - active_loop: null
-  - slot_was_set:
-    - requested_slot: null
-  - action: utter_submit
-- rule: greet when no form runs
-  condition:
-  - active_loop: null
-  steps:
-  - intent: greet
-  - action: utter_greet
-"""
 STARTED = [
     *said("request_restaurant"),
     ActionExecuted("restaurant_form"),

@@ -85,7 +85,7 @@ async def test_actions_without_implementation_and_a_failing_actions_file(project
 
     (project / "actions.py").write_text("raise RuntimeError('boom')\n", encoding="utf-8")
     findings = await check_all(project, ["terminal"], {})
-    assert [p for p in findings.problems if "actions.py: importing it failed" in p]
+    assert [p for p in findings.problems if "actions.py:1: importing it failed" in p]
 
 
 async def test_a_form_slot_nothing_asks_for_is_a_problem(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from bot.stories.model import (
     UserTurn,
 )
 from bot.stories.yaml_format import parse_rules, parse_yaml, write_yaml
+from tests.policy.forms import FORM_RULES, FORM_STORIES
 
 EVERY_ELEMENT = """\
 version: "3.1"
@@ -310,59 +311,15 @@ def test_with_problems_collected_every_broken_story_and_step_is_told() -> None:
     assert stories[0].steps[-1] == ActionStep("utter_greet")
 
 
-FORM_STORY = """\
-stories:
-- story: form
-  steps:
-  - intent: request_restaurant
-  - action: restaurant_form
-  - active_loop: restaurant_form
-  - intent: chitchat
-  - action: utter_chitchat
-  - action: restaurant_form
-  - active_loop: null
-  - slot_was_set:
-    - requested_slot: null
-  - action: utter_submit
-"""
-
-
 def test_reads_and_writes_active_loops_of_forms() -> None:
-    [story] = parse_yaml(FORM_STORY, "s.yml")
+    [story] = parse_yaml(FORM_STORIES, "s.yml")
     assert story.steps[1:3] == (ActionStep("restaurant_form"), ActiveLoopStep("restaurant_form"))
     assert story.steps[6:8] == (ActiveLoopStep(None), SlotStep("requested_slot", None))
-    assert write_yaml([story]) == f'version: "3.1"\n{FORM_STORY}'
-
-
-FORMBOT_RULES = """\
-rules:
-- rule: activate form
-  steps:
-  - intent: request_restaurant
-  - action: restaurant_form
-  - active_loop: restaurant_form
-- rule: submit form
-  condition:
-  - active_loop: restaurant_form
-  steps:
-  - action: restaurant_form
-  - active_loop: null
-  - slot_was_set:
-    - requested_slot: null
-  - action: utter_submit
-- rule: greet when no form runs
-  condition:
-  - active_loop: null
-  - slot_was_set:
-    - name: Ann
-  steps:
-  - intent: greet
-  - action: utter_greet
-"""
+    assert write_yaml([story]) == f'version: "3.1"\n{FORM_STORIES}'
 
 
 def test_rules_read_active_loops_in_steps_and_conditions() -> None:
-    activate, submit, greet = parse_rules(FORMBOT_RULES, "rules.yml")
+    activate, submit, greet = parse_rules(FORM_RULES, "rules.yml")
     assert activate.steps[-1] == ActiveLoopStep("restaurant_form")
     assert submit == Rule(
         "submit form",
@@ -374,7 +331,7 @@ def test_rules_read_active_loops_in_steps_and_conditions() -> None:
         ),
         condition=(ActiveLoopStep("restaurant_form"),),
     )
-    assert greet.condition == (ActiveLoopStep(None), SlotStep("name", "Ann"))
+    assert greet.condition == (ActiveLoopStep(None),)
 
 
 @pytest.mark.parametrize(
