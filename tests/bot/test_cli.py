@@ -159,7 +159,7 @@ def test_visualize_without_graphviz_says_what_to_install(project, tmp_path):
             "utter_fly",
         ),
         (lambda p: (p / "config.yml").write_text("max_history: many\n"), "max_history"),
-        (lambda p: (p / "actions.py").write_text("import nowhere\n"), "actions.py: importing"),
+        (lambda p: (p / "actions.py").write_text("import nowhere\n"), "actions.py:1: importing"),
     ],
 )
 def test_a_broken_project_gets_one_clear_error(project, change, message):
