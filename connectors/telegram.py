@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from aiohttp import web
-from telegram import BotCommand, Message, ReplyParameters, Update, User
+from telegram import BotCommand, InlineKeyboardMarkup, Message, ReplyParameters, Update, User
 from telegram.constants import ChatType
 from telegram.error import BadRequest, InvalidToken, TelegramError
 from telegram.ext import (
@@ -43,6 +43,7 @@ from bot.outputs import (
     Picture,
 )
 from bot.stores.inbox import Entry, Inbox, MemoryInbox
+from connectors.bot_buttons import read_said
 from connectors.chat_commands import (
     BY_NAME,
     COMMANDS,
@@ -68,6 +69,7 @@ from connectors.telegram_render import (
     photo_texts,
     proposal_keyboard,
     proposal_text,
+    said_keyboard,
     split_text,
 )
 from connectors.telegram_settings import TelegramSettings
@@ -258,8 +260,12 @@ class TelegramConnector:
         query = update.callback_query
         if query is None:
             return
+        said = read_said(query.data)
         try:
-            outcome = await self._press(query.from_user, query.data, query.message)
+            if said is None:
+                outcome = await self._press(query.from_user, query.data, query.message)
+            else:
+                outcome = await self._said(query.from_user, said, query.message)
         except Exception:
             await query.answer(texts.FAILED, show_alert=True)
             raise
@@ -267,8 +273,25 @@ class TelegramConnector:
             await query.answer(clip(outcome, MAX_ALERT), show_alert=True)
             return
         await query.answer()
-        assert isinstance(query.message, Message)  # _press refuses presses without one
-        await self._show(query.message.chat_id, outcome, pressed=query.message)
+        message = query.message
+        assert isinstance(message, Message)  # _press and _said refuse presses without one
+        if said is None:
+            await self._show(message.chat_id, outcome, pressed=message)
+        else:  # a group's answer replies to the pressed message, as to a message typed
+            private = message.chat.type == ChatType.PRIVATE
+            await self._show(message.chat_id, outcome, reply_to=None if private else message.id)
+
+    async def _said(self, user: User, payload: str, message: object) -> str | list[Shown]:
+        """A bot message's button pressed: the presser typing its payload, in their
+        conversation of the pressed message's chat. The press is for this bot even in a group,
+        where typed text is not; what it reads as is read as typed text is."""
+        if not isinstance(message, Message):  # an inline-mode message: ozbot sends none
+            return texts.FORGED_PRESS
+        username, intents = self.application.bot.username, self.engine.domain.intents
+        read = read_text(payload, username, intents)
+        if read is None:  # a command for another bot
+            return []
+        return [*await self._outputs(read, conversation_id(message.chat, user), user)]
 
     async def _press(self, user: User, data: str | None, message: object) -> str | list[Shown]:
         """What a press does, or why it is refused (a short alert; nothing changed)."""
@@ -333,27 +356,56 @@ class TelegramConnector:
         elif isinstance(output, Picture):
             caption = clip(output.caption, MAX_CAPTION)
             await bot.send_photo(chat_id, output.png, caption=caption, reply_parameters=reply)
-        elif isinstance(output, BotMessage) and output.image:
-            await self._send_photo(chat_id, output, reply)
+        elif isinstance(output, BotMessage):
+            await self._say(chat_id, output, reply)
         elif not isinstance(output, PageTurn):
-            for part in split_text(message_text(output)):
-                await bot.send_message(chat_id, part, reply_parameters=reply)
+            await self._send_parts(chat_id, split_text(message_text(output)), None, reply)
+
+    async def _say(self, chat_id: int, said: BotMessage, reply: ReplyParameters | None) -> None:
+        """A bot message, its buttons an inline keyboard under it (`said_keyboard`)."""
+        message, keyboard = said_keyboard(said)
+        if message.image:
+            await self._send_photo(chat_id, message, keyboard, reply)
+        else:
+            await self._send_parts(chat_id, split_text(message_text(message)), keyboard, reply)
+
+    async def _send_parts(
+        self,
+        chat_id: int,
+        parts: list[str],
+        keyboard: InlineKeyboardMarkup | None,
+        reply: ReplyParameters | None,
+    ) -> None:
+        """Text messages; the keyboard under the last (under a 👇 when there is no text)."""
+        if keyboard is not None and not parts:
+            parts = [texts.BUTTONS_WITHOUT_TEXT]
+        for number, part in enumerate(parts, 1):
+            markup = keyboard if number == len(parts) else None
+            await self.application.bot.send_message(
+                chat_id, part, reply_markup=markup, reply_parameters=reply
+            )
 
     async def _send_photo(
-        self, chat_id: int, message: BotMessage, reply: ReplyParameters | None
+        self,
+        chat_id: int,
+        message: BotMessage,
+        keyboard: InlineKeyboardMarkup | None,
+        reply: ReplyParameters | None,
     ) -> None:
         """A bot message with an image: the photo (Telegram fetches its URL), the text as its
-        caption or after it. An image Telegram cannot fetch leaves the text to say it, as a
-        line `[image: URL]`, rather than the message lost."""
-        bot = self.application.bot
+        caption or after it, the keyboard under the last. An image Telegram cannot fetch
+        leaves the text to say it, as a line `[image: URL]`, rather than the message lost."""
         caption, after = photo_texts(message)
+        markup = None if after else keyboard
         try:
-            await bot.send_photo(chat_id, message.image, caption=caption, reply_parameters=reply)
+            await self.application.bot.send_photo(
+                chat_id, message.image, caption=caption, reply_markup=markup, reply_parameters=reply
+            )
         except BadRequest as exc:
             log.warning("Telegram could not show the image %s: %s", message.image, exc.message)
-            after = split_text(message_text(message))
-        for part in after:
-            await bot.send_message(chat_id, part, reply_parameters=reply)
+            after, markup = split_text(message_text(message)), None
+        if markup is None:  # the keyboard (if any) goes under the text after the photo
+            await self._send_parts(chat_id, after, keyboard, reply)
 
     async def _send_export(
         self, chat_id: int, exported: Exported, reply: ReplyParameters | None

@@ -3,7 +3,8 @@
 Pure functions, no network and no state; what every platform shows alike (proposal lines,
 ranked and paged options, button tokens) is in connectors/training_view.py. A button's
 callback data is a `Press` token, far below Telegram's 64 bytes whatever the domain calls its
-actions. Lengths are counted as Telegram counts them, in UTF-16 code units.
+actions; a bot message's button carries its payload (connectors/bot_buttons.py). Lengths are
+counted as Telegram counts them, in UTF-16 code units.
 """
 
 from __future__ import annotations
@@ -11,10 +12,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.constants import CallbackQueryLimit, InlineKeyboardButtonLimit, MessageLimit
+from telegram.constants import (
+    CallbackQueryLimit,
+    InlineKeyboardButtonLimit,
+    InlineKeyboardMarkupLimit,
+    MessageLimit,
+)
 
 from bot import texts
 from bot.outputs import ActionProposal, BotMessage, Choices, EntityFix, Notice
+from connectors.bot_buttons import button_label, said_data, split_buttons
 from connectors.training_view import (
     Press,
     PressKind,
@@ -33,6 +40,7 @@ from connectors.training_view import (
 MAX_TEXT = int(MessageLimit.MAX_TEXT_LENGTH)
 MAX_CAPTION = int(MessageLimit.CAPTION_LENGTH)
 MAX_CALLBACK_DATA = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)
+MAX_KEYBOARD = int(InlineKeyboardMarkupLimit.TOTAL_BUTTON_NUMBER)
 MAX_ALERT = int(CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH)
 PROPOSAL_LIMIT = 3500
 """Leaves room for the question line and the decision added when the message is edited."""
@@ -114,6 +122,21 @@ def _without_ask(text: str) -> str:
         if (found := text.rfind(f"\n\n{title}")) != -1:
             return text[:found]
     return text
+
+
+def said_keyboard(message: BotMessage) -> tuple[BotMessage, InlineKeyboardMarkup | None]:
+    """A bot message's buttons as an inline keyboard, one a row, each saying its payload; the
+    message keeps as text lines `[title] payload` the buttons whose payload (with the `>` in
+    front) is over Telegram's 64 bytes of callback data, and any beyond its 100 buttons."""
+    rest, shown = split_buttons(message, _fits_callback, MAX_KEYBOARD)
+    if not shown:
+        return message, None
+    rows = [[InlineKeyboardButton(button_label(b), callback_data=said_data(b[1]))] for b in shown]
+    return rest, InlineKeyboardMarkup(rows)
+
+
+def _fits_callback(payload: str) -> bool:
+    return len(said_data(payload).encode()) <= MAX_CALLBACK_DATA
 
 
 def message_text(output: BotMessage | Notice) -> str:

@@ -62,11 +62,25 @@ class TellPolicy:
         return Prediction(action, 1.0, "rules", {action: 1.0})
 
 
-def telling_engine(exports: Path, *variations: dict[str, Any]) -> Engine:
+def telling_engine(
+    exports: Path, *variations: dict[str, Any], entities: tuple[str, ...] = ()
+) -> Engine:
     """A bot that answers every message with its one response, of these variations."""
-    domain = domain_from_dict({"intents": ["tell"], "responses": {"utter_tell": [*variations]}})
+    domain = domain_from_dict(
+        {"intents": ["tell"], "entities": [*entities], "responses": {"utter_tell": [*variations]}}
+    )
     actions = ActionRegistry(domain, {})
     return Engine(domain, TellPolicy(), MemoryTrackerStore(), actions, StoryExporter(exports))
+
+
+THAI = '/tell{"cuisine": "thai"}'
+
+
+def picking_engine(exports: Path, too_long: str) -> Engine:
+    """A bot that answers every message with "Pick" and two buttons: "Thai", which says
+    `THAI`, and "All", whose payload `too_long` is too long for the platform's buttons."""
+    buttons = [{"title": "Thai", "payload": THAI}, {"title": "All", "payload": too_long}]
+    return telling_engine(exports, {"text": "Pick", "buttons": buttons}, entities=("cuisine",))
 
 
 @dataclass

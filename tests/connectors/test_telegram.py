@@ -30,9 +30,11 @@ from tests.connectors.conftest import (
     PUBLIC_URL,
     SECRET,
     STATUS,
+    THAI,
     TRAINER,
     TRAINER_2,
     USER,
+    picking_engine,
     telling_engine,
 )
 from tests.connectors.fake_telegram import WAIT, Call, group_chat, person, units
@@ -434,8 +436,7 @@ TICKETS = {"title": "Tickets", "payload": "/buy"}
 @pytest.mark.parametrize(
     ("variation", "caption", "after"),
     [
-        ({"text": "Tonight!", "image": POSTER, "buttons": [TICKETS]}, "Tonight!\n[Tickets] /buy",
-         []),
+        ({"text": "Tonight!", "image": POSTER, "buttons": [TICKETS]}, "Tonight!", []),
         ({"text": "", "image": POSTER}, None, []),
         ({"text": "x" * 1500, "image": POSTER}, None, ["x" * 1500]),  # too long for a caption
     ],
@@ -450,6 +451,87 @@ async def test_a_response_s_image_is_a_photo_captioned_by_its_text(
     )  # fmt: skip
     assert [(m.method, m.params["text"]) for m in messages] == [("sendMessage", t) for t in after]
     assert tg.api.chat(USER)[-1 - len(after)].photo == POSTER
+    keyboard = [[{"text": "Tickets", "callback_data": ">/buy"}]] if "buttons" in variation else None
+    assert photo.params.get("reply_markup", {}).get("inline_keyboard") == keyboard
+
+
+TOO_LONG = "/tell " + "x" * 60
+"""Over Telegram's 64 bytes of callback data."""
+
+
+@pytest.fixture
+def picking(tmp_path):
+    return picking_engine(tmp_path, TOO_LONG)
+
+
+def said(stored) -> list[tuple[str, str, dict]]:
+    return [(e.text, e.intent, e.entities) for e in stored.events if isinstance(e, UserUttered)]
+
+
+async def test_a_bot_message_s_buttons_are_a_keyboard_a_press_says_the_payload(telegram, picking):
+    tg = await telegram(picking)
+    [call] = await tg.say(USER, "/tell")
+    thai = {"text": "Thai", "callback_data": ">" + THAI}
+    assert call.params["reply_markup"] == {"inline_keyboard": [[thai]]}
+    pick = tg.api.chat(USER)[-1]
+    assert pick.text == f"Pick\n[All] {TOO_LONG}"  # too long for a button: a line, as before
+    assert pick.labels == ["Thai"]
+    calls = await tg.press(USER, pick, "Thai")
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]
+    assert "text" not in calls[0].params and calls[1].params["text"] == pick.text
+    stored = await picking.store.load(f"telegram:{USER}")
+    assert said(stored) == [("/tell", "tell", {}), (THAI, "tell", {"cuisine": "thai"})]
+
+
+async def test_a_trainer_s_press_of_a_bot_button_is_asked_about_as_typing_it(telegram, picking):
+    tg = await telegram(picking)
+    for trainer in (TRAINER, TRAINER_2):
+        await tg.say(trainer, "/tell")
+        await tg.approve(trainer, "utter_tell")
+        await tg.approve(trainer, "action_listen")
+    [pick] = [sent for sent in tg.api.chat(TRAINER) if sent.text and sent.text.startswith("Pick")]
+    pressed = await tg.press(TRAINER, pick, "Thai")
+    typed = await tg.say(TRAINER_2, THAI)
+    assert [c.method for c in pressed] == ["answerCallbackQuery", *[c.method for c in typed]]
+    asked, typed_asked = tg.api.chat(TRAINER)[-1], tg.api.chat(TRAINER_2)[-1]
+    assert "The bot wants to [utter_tell]" in (asked.text or "")
+    assert asked.text == typed_asked.text and asked.labels == typed_asked.labels
+    stored = await picking.store.load(f"telegram:{TRAINER}")
+    assert said(stored)[-1] == (THAI, "tell", {"cuisine": "thai"})
+
+
+async def test_a_group_member_s_press_is_their_own_message_to_the_bot(telegram, picking):
+    tg = await telegram(picking)
+    group = group_chat(-100)
+    await tg.say(USER, "/tell@OzTestBot", chat=group)
+    pick = tg.api.chat(-100)[-1]
+    [_, answer] = await tg.press(USER + 1, pick, "Thai")  # another member presses
+    assert answer.params["reply_parameters"]["message_id"] == pick.message_id
+    stored = await picking.store.load(f"telegram:-100:{USER + 1}")
+    assert said(stored) == [(THAI, "tell", {"cuisine": "thai"})]
+
+
+async def test_a_redelivered_bot_button_press_is_processed_once(telegram, picking):
+    tg = await telegram(picking, webhook=True)
+    await tg.say(USER, "/tell")
+    press = tg.api.press(USER, tg.api.chat(USER)[-1], "Thai")
+    assert len(await tg.deliver(press)) == 2
+    assert await tg.deliver(press) == []  # Telegram sends it again: dropped
+    assert len(said(await picking.store.load(f"telegram:{USER}"))) == 2
+
+
+async def test_a_bot_button_gives_no_right_to_answer_training_questions(telegram, picking):
+    tg = await telegram(picking)
+    await tg.say(TRAINER, "/tell")
+    question = tg.question(TRAINER)
+    question_id = question.button("Yes")["callback_data"].split(":")[0]
+    stored = await picking.store.load(f"telegram:{TRAINER}")
+    forged = tg.api.callback(USER, question, f"{question_id}:y")
+    assert only_alert(await tg.deliver(forged)) == texts.NOT_TRAINER
+    assert only_alert(await tg.deliver(tg.api.callback(TRAINER, question, ">"))) == (
+        texts.FORGED_PRESS
+    )
+    assert await picking.store.load(f"telegram:{TRAINER}") == stored
 
 
 async def test_an_image_telegram_cannot_fetch_leaves_the_text_to_say_it(telegram, tmp_path, caplog):

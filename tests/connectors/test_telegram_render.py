@@ -25,6 +25,7 @@ from connectors.telegram_render import (
     photo_texts,
     proposal_keyboard,
     proposal_text,
+    said_keyboard,
     split_text,
 )
 from connectors.training_view import PAGE_SIZE, Press, clip, read_press, to_answer
@@ -168,6 +169,27 @@ def test_message_texts():
     assert message_text(BotMessage("pick", (("Yes", "/affirm"),))) == "pick\n[Yes] /affirm"
     poster = BotMessage("pick", (("Yes", "/affirm"),), "https://x/p.png")
     assert message_text(poster) == "pick\n[image: https://x/p.png]\n[Yes] /affirm"
+
+
+def test_a_bot_message_s_buttons_are_a_keyboard_saying_their_payloads():
+    thai = '/inform{"cuisine": "thai"}'
+    message = BotMessage("pick", (("Yes", "/affirm"), ("Thai", thai)), "https://x/p.png")
+    rest, keyboard = said_keyboard(message)
+    assert rest == BotMessage("pick", (), "https://x/p.png")
+    assert keyboard is not None
+    rows = [[(b.text, b.callback_data) for b in row] for row in keyboard.inline_keyboard]
+    assert rows == [[("Yes", ">/affirm")], [("Thai", ">" + thai)]]
+    assert said_keyboard(BotMessage("hi")) == (BotMessage("hi"), None)
+
+
+def test_a_payload_too_long_for_callback_data_stays_a_text_line():
+    fits, too_long = "/" + "x" * 62, "/" + "é" * 32  # 63 bytes (64 with ">"); 65 bytes
+    rest, keyboard = said_keyboard(BotMessage("pick", (("Fits", fits), ("Long", too_long))))
+    assert keyboard is not None
+    assert [b.callback_data for row in keyboard.inline_keyboard for b in row] == [">" + fits]
+    assert message_text(rest) == f"pick\n[Long] {too_long}"
+    rest, keyboard = said_keyboard(BotMessage("pick", (("Long", too_long),)))
+    assert keyboard is None and message_text(rest) == f"pick\n[Long] {too_long}"
 
 
 def test_a_photo_s_caption_is_its_text_unless_too_long_for_a_caption():
