@@ -59,9 +59,10 @@ from connectors.slack_events import (
     pressed_value,
     read_command,
     read_event,
+    read_text,
 )
 from connectors.slack_post import Pressed, SlackPoster
-from connectors.slack_render import ACTION_ID, escaped
+from connectors.slack_render import ACTION_ID, SAY_ACTION_ID, escaped
 from connectors.slack_requests import read_body, signed_by_slack
 from connectors.slack_settings import EVENTS_PATH, SlackSettings
 from connectors.tasks import ConnectorTasks
@@ -117,6 +118,7 @@ class SlackConnector:
         self.app.event("message")(self._on_event)
         self.app.event("app_mention")(self._on_event)
         self.app.action(ACTION_ID)(self._on_press)
+        self.app.action(SAY_ACTION_ID)(self._on_said)
         self.app.command("/ozbot")(self._on_command)
         if not settings.socket_mode:  # Socket Mode has no signing secret: no HTTP door at all
             web.add_post(EVENTS_PATH, self._on_request)
@@ -320,6 +322,19 @@ class SlackConnector:
         pressed = Pressed(message["ts"], list(message.get("blocks") or []))
         work = self._press(where, user, pressed_value(body), pressed)
         self._later(context, where, user, work)
+
+    async def _on_said(
+        self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        """A bot message's button pressed: the presser typing its payload where the pressed
+        message is (its thread or channel, as `press_place` tells), like a message typed."""
+        await ack()
+        found, payload = press_place(body, self.settings.trainer_ids), pressed_value(body)
+        if found is None or payload is None:
+            log.warning("a Slack press without user, channel, message or value; ignored")
+            return
+        where, user = found
+        self._later(context, where, user, self._converse(where, user, read_text(payload)))
 
     async def _press(self, where: Place, user: str, value: str | None, pressed: Pressed) -> None:
         trainer = self._is_trainer(user)

@@ -37,9 +37,9 @@ from connectors.slack_render import (
     entity_fix_blocks,
     escaped,
     fallback_text,
-    image_blocks,
     message_text,
     proposal_blocks,
+    said_blocks,
 )
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ class SlackPoster:
                 )
 
     async def _say(self, where: Place, message: BotMessage) -> None:
-        """A bot message; one with an image in blocks (a section of text, the image). An image
+        """A bot message; one with an image or buttons in blocks (`said_blocks`). An image
         Slack cannot fetch leaves the text to say it, as a line `[image: URL]`, rather than
         the message lost."""
         text = escaped(message_text(message))
@@ -106,13 +106,16 @@ class SlackPoster:
         )
         if message.image:
             try:
-                await post(text=text, blocks=image_blocks(message))
+                await post(text=text, blocks=said_blocks(message))
                 return
             except SlackApiError as exc:
                 if exc.response.get("error") != "invalid_blocks":
                     raise
                 log.warning("Slack could not show the image %s: %s", message.image, exc)
-        await post(text=text)
+        if message.buttons:
+            await post(text=text, blocks=said_blocks(message, image=False))
+        else:
+            await post(text=text)
 
     async def ephemeral(self, where: Place, user: str, text: str) -> None:
         await self.client.chat_postEphemeral(

@@ -20,6 +20,7 @@ from typing import Any
 
 from bot import texts
 from bot.outputs import ActionProposal, BotMessage, Choices, EntityFix, Notice
+from connectors.bot_buttons import Button, button_label, split_buttons
 from connectors.training_view import (
     Press,
     ask_title,
@@ -36,11 +37,16 @@ from connectors.training_view import (
 Block = dict[str, Any]
 ACTION_PREFIX = "ozbot."
 ACTION_ID = re.compile(rf"^{re.escape(ACTION_PREFIX)}")
-"""Matches the action_id of every button ozbot sends."""
+"""Matches the action_id of every teaching button ozbot sends."""
+SAY_PREFIX = "ozbot_say."
+SAY_ACTION_ID = re.compile(rf"^{re.escape(SAY_PREFIX)}\d+$")
+"""Matches the action_id of a bot message's buttons (connectors/bot_buttons.py)."""
 MAX_SECTION = 3000
 MAX_BUTTON = 75
 MAX_TEXT = 40_000
 MAX_ALT = 2000
+MAX_VALUE = 2000
+MAX_ACTIONS = 25
 _KEPT = ("ozbot_context", "ozbot_question")
 """The blocks of a question that stay when its buttons are replaced."""
 
@@ -120,17 +126,40 @@ def message_text(output: BotMessage | Notice) -> str:
     return clip("\n".join(filter(None, (output.text, output.image_line))) + buttons, MAX_TEXT)
 
 
-def image_blocks(message: BotMessage) -> list[Block]:
-    """A bot message with an image: its text in sections, escaped Slack markup as a message's
-    text is, then an image block. Slack fetches the image; `alt_text` is its URL, as Rasa's
-    Slack channel has it, for want of a description."""
-    text = message_text(replace(message, image=""))
-    sections = [
+def said_blocks(message: BotMessage, *, image: bool = True) -> list[Block]:
+    """A bot message in blocks: its text in sections (escaped markup, as a message's text is),
+    its image, then its buttons in an actions block, each saying its payload (the `value`).
+
+    With `image=False` the image is a line `[image: URL]` of the text. A button whose payload
+    is over Slack's 2000 characters of a value (or empty), and any beyond the 25 of an actions
+    block, stays a text line `[title] payload`. Titles are plain_text, shown as they are.
+    Slack fetches the image; `alt_text` is its URL, as Rasa's Slack channel has it, for want of
+    a description.
+    """
+    rest, shown = split_buttons(message, lambda payload: len(payload) <= MAX_VALUE, MAX_ACTIONS)
+    text = message_text(replace(rest, image="") if image else rest)
+    blocks: list[Block] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": part}}
         for part in escaped_parts(text, MAX_SECTION)
     ]
-    image = {"type": "image", "image_url": message.image, "alt_text": clip(message.image, MAX_ALT)}
-    return [*sections, image]
+    if image and message.image:
+        alt = clip(message.image, MAX_ALT)
+        blocks.append({"type": "image", "image_url": message.image, "alt_text": alt})
+    if shown:
+        blocks.append({"type": "actions", "block_id": "ozbot_said", "elements": _said(shown)})
+    return blocks
+
+
+def _said(buttons: Sequence[Button]) -> list[Block]:
+    return [
+        {
+            "type": "button",
+            "action_id": f"{SAY_PREFIX}{number}",
+            "text": _plain(clip(button_label(button), MAX_BUTTON)),
+            "value": button[1],
+        }
+        for number, button in enumerate(buttons)
+    ]
 
 
 def escaped_parts(text: str, limit: int) -> list[str]:

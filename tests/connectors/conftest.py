@@ -18,6 +18,7 @@ from bot.actions import ActionRegistry
 from bot.app import load_project
 from bot.domain import domain_from_dict
 from bot.engine import Engine
+from bot.events import UserUttered
 from bot.exporter import StoryExporter
 from bot.policy import ModelStatus, Prediction
 from bot.review import ReviewRules
@@ -81,6 +82,11 @@ def picking_engine(exports: Path, too_long: str) -> Engine:
     `THAI`, and "All", whose payload `too_long` is too long for the platform's buttons."""
     buttons = [{"title": "Thai", "payload": THAI}, {"title": "All", "payload": too_long}]
     return telling_engine(exports, {"text": "Pick", "buttons": buttons}, entities=("cuisine",))
+
+
+def said(tracker: Tracker) -> list[tuple[str, str, dict[str, Any]]]:
+    """What the user said in a conversation: (text, intent, entities) a message."""
+    return [(e.text, e.intent, e.entities) for e in tracker.events if isinstance(e, UserUttered)]
 
 
 @dataclass

@@ -30,7 +30,7 @@ from connectors.chat_commands import ChatCommands
 from connectors.slack import SlackConnector
 from connectors.slack_settings import SlackSettings
 from connectors.web import WebServer, WebSettings
-from tests.connectors.conftest import STATUS, telling_engine
+from tests.connectors.conftest import STATUS, THAI, picking_engine, said, telling_engine
 from tests.connectors.fake_slack import (
     SIGNING_SECRET,
     TOKEN,
@@ -656,16 +656,93 @@ async def test_a_response_s_image_is_an_image_block_under_its_text(slack, tmp_pa
     await sl.say(USER, "/tell", DM_USER)
     [posted] = sl.api.channel(DM_USER)
     assert posted.text == f"Tonight &lt;!here&gt;\n[image: {POSTER}]\n[Tickets] /buy"
-    assert posted.shown == "Tonight &lt;!here&gt;\n[Tickets] /buy"
-    assert posted.blocks[-1] == {"type": "image", "image_url": POSTER, "alt_text": POSTER}
+    assert posted.shown == "Tonight &lt;!here&gt;"
+    assert posted.blocks[-2] == {"type": "image", "image_url": POSTER, "alt_text": POSTER}
+    assert [(b["text"]["text"], b["value"]) for b in posted.buttons] == [("Tickets", "/buy")]
 
 
 async def test_an_image_slack_cannot_fetch_leaves_the_text_to_say_it(slack, tmp_path, caplog):
     lost = "https://lost.invalid/poster.png"
-    sl = await slack(telling_engine(tmp_path, {"text": "Tonight!", "image": lost}))
-    await sl.say(USER, "/tell", DM_USER)
-    assert sl.texts(DM_USER) == [f"Tonight!\n[image: {lost}]"]
+    tickets = {"title": "Tickets", "payload": "/buy"}
+    tonight = {"text": "Tonight!", "image": lost}
+    for variation in (tonight, tonight | {"buttons": [tickets]}):
+        sl = await slack(telling_engine(tmp_path, variation))
+        await sl.say(USER, "/tell", DM_USER)
+    [plain, buttoned] = sl.api.channel(DM_USER)
+    assert plain.text == f"Tonight!\n[image: {lost}]" and plain.blocks == []
+    assert buttoned.shown == f"Tonight!\n[image: {lost}]" and buttoned.labels == ["Tickets"]
     assert "could not show the image" in caplog.text
+
+
+TOO_LONG = "/tell " + "x" * 2000
+"""Over the 2000 characters of a Slack button's value."""
+DM_2 = "DTRAIN002"
+
+
+@pytest.fixture
+def picking(tmp_path):
+    return picking_engine(tmp_path, TOO_LONG)
+
+
+async def test_a_bot_message_s_buttons_are_buttons_a_press_says_the_payload(slack, picking):
+    sl = await slack(picking)
+    await sl.say(USER, "/tell", DM_USER)
+    pick = sl.question(DM_USER)
+    assert pick.shown == f"Pick\n[All] {TOO_LONG}"  # too long for a button: a line, as before
+    assert pick.labels == ["Thai"]
+    [answer] = await sl.press(USER, pick, "Thai")  # acknowledged with 200, then answered
+    assert answer.method == "chat.postMessage" and answer.params["channel"] == DM_USER
+    stored = await picking.store.load(f"slack:{DM_USER}")
+    assert said(stored) == [("/tell", "tell", {}), (THAI, "tell", {"cuisine": "thai"})]
+
+
+async def test_a_trainer_s_press_of_a_bot_button_is_asked_about_as_typing_it(slack, picking):
+    sl = await slack(picking)
+    for trainer, dm in ((TRAINER, DM), (TRAINER_2, DM_2)):
+        await sl.say(trainer, "!tell", dm)
+        await sl.approve(dm, "utter_tell", trainer)
+        await sl.approve(dm, "action_listen", trainer)
+    [pick] = [posted for posted in sl.api.channel(DM) if posted.labels == ["Thai"]]
+    pressed = await sl.press(TRAINER, pick, "Thai")
+    typed = await sl.say(TRAINER_2, THAI, DM_2)
+    assert [c.method for c in pressed] == [c.method for c in typed]
+    asked, typed_asked = sl.question(DM), sl.question(DM_2)
+    assert "The bot wants to [utter_tell]" in asked.shown
+    assert asked.shown == typed_asked.shown and asked.labels == typed_asked.labels
+    assert said(await picking.store.load(f"slack:{DM}"))[-1] == (THAI, "tell", {"cuisine": "thai"})
+
+
+async def test_a_press_in_a_thread_is_the_presser_s_message_there(slack, picking):
+    sl = await slack(picking)
+    thread, other = "1600000999.000100", "UUSER0002"
+    await sl.say(USER, "<@UBOT0001> !tell", CHANNEL, thread_ts=thread)
+    [answer] = await sl.press(other, sl.question(CHANNEL, thread), "Thai")
+    assert answer.params["thread_ts"] == thread
+    theirs = await picking.store.load(f"slack:{CHANNEL}:{thread}:{other}")
+    assert said(theirs) == [(THAI, "tell", {"cuisine": "thai"})]
+
+
+async def test_a_replayed_bot_button_press_is_processed_once(slack, picking):
+    sl = await slack(picking)
+    await sl.say(USER, "/tell", DM_USER)
+    press = sl.requests.press(USER, sl.question(DM_USER), "Thai")
+    assert len(await sl.calls_for(press)) == 1
+    assert await sl.calls_for(press) == []  # the same signed request again: dropped
+    assert len(said(await picking.store.load(f"slack:{DM_USER}"))) == 2
+
+
+async def test_a_bot_button_gives_no_right_to_answer_training_questions(slack, picking):
+    sl = await slack(picking)
+    await sl.say(TRAINER, "<@UBOT0001> !tell", CHANNEL)
+    question = sl.question(CHANNEL)
+    stored = await picking.store.load(f"slack:{CHANNEL}:{TRAINER}")
+    yes = question.button("Yes")
+    forged = yes | {"action_id": "ozbot_say.0"}  # the teaching token, on a bot message's button
+    calls = await sl.calls_for(sl.requests.actions(USER, question, forged))
+    hint = texts.NOTICE.format(text=texts.no_nlu_hint("!", picking.domain.intents))
+    assert ephemeral_texts(calls) == [hint]  # as if USER typed the token: no intent
+    assert await picking.store.load(f"slack:{CHANNEL}:{TRAINER}") == stored
+    assert ephemeral_texts(await sl.press(USER, question, "Yes")) == [texts.NOT_TRAINER]
 
 
 async def test_a_rejected_token_stops_the_start_with_a_clear_error(engine, fake_slack):

@@ -6,14 +6,15 @@ from bot import texts
 from bot.outputs import ActionProposal, BotMessage, Choices, Notice, UserSaid
 from connectors.slack_render import (
     ACTION_ID,
+    SAY_ACTION_ID,
     choices_blocks,
     decided_blocks,
     escaped,
     escaped_parts,
     fallback_text,
-    image_blocks,
     message_text,
     proposal_blocks,
+    said_blocks,
 )
 from connectors.training_view import PAGE_SIZE, read_press
 from tests.connectors.fake_slack import Posted, check_blocks
@@ -96,21 +97,47 @@ def test_message_texts():
 
 
 def test_a_bot_message_s_image_follows_its_text_escaped_as_a_message_s_text_is():
-    poster = BotMessage("<!here> & *tonight*", (("Yes", "/affirm"),), "https://x/p.png")
-    blocks = image_blocks(poster)
+    poster = BotMessage("<!here> & *tonight*", (), "https://x/p.png")
+    blocks = said_blocks(poster)
     check_blocks(blocks)
     assert blocks == [
-        {"type": "section",
-         "text": {"type": "mrkdwn", "text": "&lt;!here&gt; &amp; *tonight*\n[Yes] /affirm"}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "&lt;!here&gt; &amp; *tonight*"}},
         {"type": "image", "image_url": "https://x/p.png", "alt_text": "https://x/p.png"},
-    ]  # fmt: skip
-    assert image_blocks(BotMessage("", image="https://x/p.png"))[0]["type"] == "image"
+    ]
+    assert said_blocks(BotMessage("", image="https://x/p.png"))[0]["type"] == "image"
+    [section] = said_blocks(poster, image=False)
+    assert section["text"]["text"].endswith("\n[image: https://x/p.png]")
+
+
+def test_a_bot_message_s_buttons_are_an_actions_block_saying_their_payloads():
+    thai = '/inform{"cuisine": "thai"}'
+    message = BotMessage("pick", (("<!here> Yes", "/affirm"), ("Thai", thai), ("", "/deny")))
+    blocks = said_blocks(message)
+    check_blocks(blocks)
+    [section, actions] = blocks
+    assert section["text"]["text"] == "pick"
+    buttons = actions["elements"]
+    assert [(b["text"]["text"], b["value"]) for b in buttons] == [
+        ("<!here> Yes", "/affirm"),  # plain_text: no markup read
+        ("Thai", thai),
+        ("/deny", "/deny"),
+    ]
+    assert all(SAY_ACTION_ID.match(b["action_id"]) for b in buttons)
+    assert not any(ACTION_ID.match(b["action_id"]) for b in buttons)
+
+
+def test_a_payload_too_long_for_a_button_value_stays_a_text_line():
+    long = "/say " + "x" * 2000
+    blocks = said_blocks(BotMessage("pick", (("Yes", "/affirm"), ("Long", long))))
+    check_blocks(blocks)
+    assert blocks[0]["text"]["text"].endswith(f"pick\n[Long] {long}"[-100:])
+    assert [b["value"] for b in blocks[-1]["elements"]] == ["/affirm"]
 
 
 def test_a_long_text_is_in_sections_slack_takes_no_escape_cut_in_two():
     parts = escaped_parts("a" * 2999 + "&" + "b" * 10, 3000)
     assert parts == ["a" * 2999, "&amp;" + "b" * 10]
-    check_blocks(image_blocks(BotMessage("<" * 9000, image="https://x/p.png")))
+    check_blocks(said_blocks(BotMessage("<" * 9000, image="https://x/p.png")))
 
 
 def test_text_for_slack_markup_is_escaped_and_blocks_keep_what_was_typed():

@@ -35,6 +35,7 @@ from tests.connectors.conftest import (
     TRAINER_2,
     USER,
     picking_engine,
+    said,
     telling_engine,
 )
 from tests.connectors.fake_telegram import WAIT, Call, group_chat, person, units
@@ -462,10 +463,6 @@ TOO_LONG = "/tell " + "x" * 60
 @pytest.fixture
 def picking(tmp_path):
     return picking_engine(tmp_path, TOO_LONG)
-
-
-def said(stored) -> list[tuple[str, str, dict]]:
-    return [(e.text, e.intent, e.entities) for e in stored.events if isinstance(e, UserUttered)]
 
 
 async def test_a_bot_message_s_buttons_are_a_keyboard_a_press_says_the_payload(telegram, picking):
