@@ -480,6 +480,14 @@ async def test_a_bot_message_s_buttons_are_a_keyboard_a_press_says_the_payload(t
     assert said(stored) == [("/tell", "tell", {}), (THAI, "tell", {"cuisine": "thai"})]
 
 
+async def test_buttons_without_text_show_under_a_pointer(telegram, tmp_path):
+    only_buttons = {"text": "", "buttons": [{"title": "Yes", "payload": "/tell"}]}
+    tg = await telegram(telling_engine(tmp_path, only_buttons))
+    [call] = await tg.say(USER, "/tell")
+    assert call.params["text"] == texts.BUTTONS_WITHOUT_TEXT
+    assert tg.api.chat(USER)[-1].labels == ["Yes"]
+
+
 async def test_a_trainer_s_press_of_a_bot_button_is_asked_about_as_typing_it(telegram, picking):
     tg = await telegram(picking)
     for trainer in (TRAINER, TRAINER_2):
