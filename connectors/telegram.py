@@ -11,15 +11,13 @@ from __future__ import annotations
 import hmac
 import logging
 import re
-from collections.abc import Sequence
 from datetime import timedelta
-from pathlib import Path
 from urllib.parse import urlparse
 
 from aiohttp import web
-from telegram import BotCommand, InlineKeyboardMarkup, Message, ReplyParameters, Update, User
+from telegram import BotCommand, Message, Update, User
 from telegram.constants import ChatType
-from telegram.error import BadRequest, InvalidToken, TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -33,14 +31,7 @@ from bot.background import BackgroundTasks
 from bot.engine import Engine
 from bot.errors import ConnectorError
 from bot.outputs import (
-    ActionProposal,
-    BotMessage,
-    Choices,
-    Decided,
-    EntityFix,
-    Exported,
     Output,
-    Picture,
 )
 from bot.stores.inbox import Entry, Inbox, MemoryInbox
 from connectors.bot_buttons import read_said
@@ -54,24 +45,13 @@ from connectors.chat_commands import (
     answer,
 )
 from connectors.intake import Intake
-from connectors.presses import Edit, PageTurn, Shown, handle_press
+from connectors.presses import Shown, handle_press
 from connectors.tasks import ConnectorTasks
 from connectors.telegram_inbox import InboxQueue
 from connectors.telegram_render import (
     MAX_ALERT,
-    MAX_CAPTION,
-    choices_keyboard,
-    choices_text,
-    decided_text,
-    entity_fix_keyboard,
-    entity_fix_text,
-    message_text,
-    photo_texts,
-    proposal_keyboard,
-    proposal_text,
-    said_keyboard,
-    split_text,
 )
+from connectors.telegram_send import TelegramSender
 from connectors.telegram_settings import TelegramSettings
 from connectors.telegram_updates import PerChatOrder, conversation_id, malformed, read_text
 from connectors.training_view import clip
@@ -125,6 +105,7 @@ class TelegramConnector:
             web.add_post(urlparse(settings.webhook_url).path or "/", self._on_webhook)
             builder = builder.updater(None)
         self.application = builder.build()
+        self._sender = TelegramSender(self.application.bot)
         self._add_handlers()
 
     def _add_handlers(self) -> None:
@@ -239,7 +220,7 @@ class TelegramConnector:
         if read is None:
             return
         outputs = await self._outputs(read, conversation_id(message.chat, user), user)
-        await self._show(message.chat_id, outputs, reply_to=None if private else message.id)
+        await self._sender.show(message.chat_id, outputs, reply_to=None if private else message.id)
 
     async def _outputs(self, read: Read, conversation: str, user: User) -> list[Output]:
         trainer = self._is_trainer(user)
@@ -276,10 +257,12 @@ class TelegramConnector:
         message = query.message
         assert isinstance(message, Message)  # _press and _said refuse presses without one
         if said is None:
-            await self._show(message.chat_id, outcome, pressed=message)
+            await self._sender.show(message.chat_id, outcome, pressed=message)
         else:  # a group's answer replies to the pressed message, as to a message typed
             private = message.chat.type == ChatType.PRIVATE
-            await self._show(message.chat_id, outcome, reply_to=None if private else message.id)
+            await self._sender.show(
+                message.chat_id, outcome, reply_to=None if private else message.id
+            )
 
     async def _said(self, user: User, payload: str, message: object) -> str | list[Shown]:
         """A bot message's button pressed: the presser typing its payload, in their
@@ -305,122 +288,6 @@ class TelegramConnector:
 
         trainer = self._is_trainer(user)
         return await handle_press(self.engine, conversation, data, trainer=trainer, command=command)
-
-    async def _show(
-        self,
-        chat_id: int,
-        outputs: Sequence[Shown],
-        *,
-        pressed: Message | None = None,
-        reply_to: int | None = None,
-    ) -> None:
-        """Render outputs in order; a decision or a choice list edits the pressed question."""
-        for output in outputs:
-            if pressed is not None and isinstance(output, Edit):
-                await self._edit(pressed, output)
-            else:
-                await self._send(chat_id, output, reply_to)
-
-    async def _edit(self, pressed: Message, output: Edit) -> None:
-        if isinstance(output, Decided):
-            await pressed.edit_text(decided_text(pressed.text, output.text))
-        elif isinstance(output, Choices):
-            text = choices_text(pressed.text, output)
-            await pressed.edit_text(text, reply_markup=choices_keyboard(output))
-        elif isinstance(output, EntityFix):
-            text = entity_fix_text(pressed.text, output)
-            await pressed.edit_text(text, reply_markup=entity_fix_keyboard(output))
-        else:
-            await pressed.edit_reply_markup(choices_keyboard(output.choices, output.page))
-
-    async def _send(self, chat_id: int, output: Shown, reply_to: int | None) -> None:
-        bot = self.application.bot
-        reply = (
-            None
-            if reply_to is None
-            else ReplyParameters(reply_to, allow_sending_without_reply=True)
-        )
-        if isinstance(output, ActionProposal):
-            text, markup = proposal_text(output), proposal_keyboard(output)
-            await bot.send_message(chat_id, text, reply_markup=markup, reply_parameters=reply)
-        elif isinstance(output, Choices):
-            text, markup = choices_text(None, output), choices_keyboard(output)
-            await bot.send_message(chat_id, text, reply_markup=markup, reply_parameters=reply)
-        elif isinstance(output, EntityFix):
-            text, fix = entity_fix_text(None, output), entity_fix_keyboard(output)
-            await bot.send_message(chat_id, text, reply_markup=fix, reply_parameters=reply)
-        elif isinstance(output, Exported):
-            await self._send_export(chat_id, output, reply)
-        elif isinstance(output, Decided):
-            await bot.send_message(chat_id, decided_text(None, output.text))
-        elif isinstance(output, Picture):
-            caption = clip(output.caption, MAX_CAPTION)
-            await bot.send_photo(chat_id, output.png, caption=caption, reply_parameters=reply)
-        elif isinstance(output, BotMessage):
-            await self._say(chat_id, output, reply)
-        elif not isinstance(output, PageTurn):
-            await self._send_parts(chat_id, split_text(message_text(output)), None, reply)
-
-    async def _say(self, chat_id: int, said: BotMessage, reply: ReplyParameters | None) -> None:
-        """A bot message, its buttons an inline keyboard under it (`said_keyboard`)."""
-        message, keyboard = said_keyboard(said)
-        if message.image:
-            await self._send_photo(chat_id, message, keyboard, reply)
-        else:
-            await self._send_parts(chat_id, split_text(message_text(message)), keyboard, reply)
-
-    async def _send_parts(
-        self,
-        chat_id: int,
-        parts: list[str],
-        keyboard: InlineKeyboardMarkup | None,
-        reply: ReplyParameters | None,
-    ) -> None:
-        """Text messages; the keyboard under the last (under a 👇 when there is no text)."""
-        if keyboard is not None and not parts:
-            parts = [texts.BUTTONS_WITHOUT_TEXT]
-        for number, part in enumerate(parts, 1):
-            markup = keyboard if number == len(parts) else None
-            await self.application.bot.send_message(
-                chat_id, part, reply_markup=markup, reply_parameters=reply
-            )
-
-    async def _send_photo(
-        self,
-        chat_id: int,
-        message: BotMessage,
-        keyboard: InlineKeyboardMarkup | None,
-        reply: ReplyParameters | None,
-    ) -> None:
-        """A bot message with an image: the photo (Telegram fetches its URL), the text as its
-        caption or after it, the keyboard under the last. An image Telegram cannot fetch
-        leaves the text to say it, as a line `[image: URL]`, rather than the message lost."""
-        caption, after = photo_texts(message)
-        markup = None if after else keyboard
-        try:
-            await self.application.bot.send_photo(
-                chat_id, message.image, caption=caption, reply_markup=markup, reply_parameters=reply
-            )
-        except BadRequest as exc:
-            log.warning("Telegram could not show the image %s: %s", message.image, exc.message)
-            after, markup = split_text(message_text(message)), None
-        if markup is None:  # the keyboard (if any) goes under the text after the photo
-            await self._send_parts(chat_id, after, keyboard, reply)
-
-    async def _send_export(
-        self, chat_id: int, exported: Exported, reply: ReplyParameters | None
-    ) -> None:
-        bot = self.application.bot
-        if not exported.markdown.strip():
-            await bot.send_message(chat_id, texts.NOTHING_EXPORTED, reply_parameters=reply)
-            return
-        await bot.send_document(
-            chat_id,
-            exported.markdown.encode(),
-            filename=Path(exported.path).name,
-            caption=clip(exported.summary, MAX_CAPTION),
-            reply_parameters=reply,
-        )
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log; tell the chat, so the user is not left waiting (presses got their alert)."""
