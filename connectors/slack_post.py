@@ -28,6 +28,7 @@ from bot.outputs import (
     Notice,
     Picture,
 )
+from connectors.open_questions import OpenQuestions
 from connectors.presses import Edit, Shown
 from connectors.slack_events import Place
 from connectors.slack_render import (
@@ -56,8 +57,12 @@ class Pressed:
 
 
 class SlackPoster:
+    """Posts through `client`; a decision typed shows on its question's message when this
+    process posted it (connectors/open_questions.py)."""
+
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+        self._questions: OpenQuestions[tuple[str, Pressed]] = OpenQuestions()
 
     async def show(
         self,
@@ -83,18 +88,32 @@ class SlackPoster:
             elif isinstance(output, BotMessage):
                 await self._say(where, output)
             elif pressed is not None and isinstance(output, Edit):
-                blocks = _blocks(output, pressed.blocks)
-                await self.client.chat_update(
-                    channel=where.channel, ts=pressed.ts, text=fallback_text(blocks), blocks=blocks
-                )
+                await self._update(where.channel, pressed, output)
+            elif isinstance(output, Decided) and (
+                asked := self._questions.answered(output.question_id)
+            ):
+                await self._update(asked[0], asked[1], output)
             else:
                 blocks = _blocks(output, [])
-                await self.client.chat_postMessage(
+                posted = await self.client.chat_postMessage(
                     channel=where.channel,
                     thread_ts=where.thread_ts,
                     text=fallback_text(blocks),
                     blocks=blocks,
                 )
+                self._remember(output, where.channel, Pressed(str(posted.get("ts")), blocks))
+
+    async def _update(self, channel: str, question: Pressed, output: Edit) -> None:
+        """The question message `question` shows `output` (a decision, the next options)."""
+        blocks = _blocks(output, question.blocks)
+        await self.client.chat_update(
+            channel=channel, ts=question.ts, text=fallback_text(blocks), blocks=blocks
+        )
+        self._remember(output, channel, Pressed(question.ts, blocks))
+
+    def _remember(self, output: Shown, channel: str, question: Pressed) -> None:
+        if isinstance(output, ActionProposal | Choices | EntityFix):
+            self._questions.remember(output.question_id, (channel, question))
 
     async def _say(self, where: Place, message: BotMessage) -> None:
         """A bot message; one with an image or buttons in blocks (`said_blocks`). An image

@@ -16,6 +16,7 @@ from telegram.error import BadRequest
 
 from bot import texts
 from bot.outputs import ActionProposal, BotMessage, Choices, Decided, EntityFix, Exported, Picture
+from connectors.open_questions import OpenQuestions
 from connectors.presses import Edit, PageTurn, Shown
 from connectors.telegram_render import (
     MAX_CAPTION,
@@ -37,10 +38,12 @@ log = logging.getLogger(__name__)
 
 
 class TelegramSender:
-    """Sends through `bot` (the application's)."""
+    """Sends through `bot` (the application's); a decision typed shows on its question's
+    message when this process sent it (connectors/open_questions.py)."""
 
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
+        self._questions: OpenQuestions[Message] = OpenQuestions()
 
     async def show(
         self,
@@ -62,12 +65,18 @@ class TelegramSender:
             await pressed.edit_text(decided_text(pressed.text, output.text))
         elif isinstance(output, Choices):
             text = choices_text(pressed.text, output)
-            await pressed.edit_text(text, reply_markup=choices_keyboard(output))
+            edited = await pressed.edit_text(text, reply_markup=choices_keyboard(output))
+            self._remember(output.question_id, edited)
         elif isinstance(output, EntityFix):
             text = entity_fix_text(pressed.text, output)
-            await pressed.edit_text(text, reply_markup=entity_fix_keyboard(output))
+            edited = await pressed.edit_text(text, reply_markup=entity_fix_keyboard(output))
+            self._remember(output.question_id, edited)
         else:
             await pressed.edit_reply_markup(choices_keyboard(output.choices, output.page))
+
+    def _remember(self, question_id: str, message: Message | bool) -> None:
+        if isinstance(message, Message):  # edit_text answers True for inline messages
+            self._questions.remember(question_id, message)
 
     async def _send(self, chat_id: int, output: Shown, reply_to: int | None) -> None:
         bot = self._bot
@@ -76,19 +85,20 @@ class TelegramSender:
             if reply_to is None
             else ReplyParameters(reply_to, allow_sending_without_reply=True)
         )
-        if isinstance(output, ActionProposal):
-            text, markup = proposal_text(output), proposal_keyboard(output)
-            await bot.send_message(chat_id, text, reply_markup=markup, reply_parameters=reply)
-        elif isinstance(output, Choices):
-            text, markup = choices_text(None, output), choices_keyboard(output)
-            await bot.send_message(chat_id, text, reply_markup=markup, reply_parameters=reply)
-        elif isinstance(output, EntityFix):
-            text, fix = entity_fix_text(None, output), entity_fix_keyboard(output)
-            await bot.send_message(chat_id, text, reply_markup=fix, reply_parameters=reply)
+        if isinstance(output, ActionProposal | Choices | EntityFix):
+            text, markup = _question(output)
+            sent = await bot.send_message(
+                chat_id, text, reply_markup=markup, reply_parameters=reply
+            )
+            self._remember(output.question_id, sent)
         elif isinstance(output, Exported):
             await self._send_export(chat_id, output, reply)
         elif isinstance(output, Decided):
-            await bot.send_message(chat_id, decided_text(None, output.text))
+            asked = self._questions.answered(output.question_id)
+            if asked is None:
+                await bot.send_message(chat_id, decided_text(None, output.text))
+            else:
+                await asked.edit_text(decided_text(asked.text, output.text))
         elif isinstance(output, Picture):
             caption = clip(output.caption, MAX_CAPTION)
             await bot.send_photo(chat_id, output.png, caption=caption, reply_parameters=reply)
@@ -155,3 +165,14 @@ class TelegramSender:
             caption=clip(exported.summary, MAX_CAPTION),
             reply_parameters=reply,
         )
+
+
+def _question(
+    output: ActionProposal | Choices | EntityFix,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A question's text and buttons."""
+    if isinstance(output, ActionProposal):
+        return proposal_text(output), proposal_keyboard(output)
+    if isinstance(output, Choices):
+        return choices_text(None, output), choices_keyboard(output)
+    return entity_fix_text(None, output), entity_fix_keyboard(output)

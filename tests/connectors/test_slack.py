@@ -447,8 +447,9 @@ async def test_wrong_entities_are_dropped_by_a_button_or_marked_in_a_message(sla
     assert f"{texts.ASK_ENTITIES}\ngigs in Berlin with [Foo](city)" in fix.shown
     assert fix.labels == ["✖ drop city=Foo"]
     await sl.say(TRAINER, "gigs in [Berlin](city) with Foo", DM)
-    decision = f"→ {texts.corrected_entities('city=Foo', 'city=Berlin')}"
-    assert decision in [posted.shown for posted in sl.api.channel(DM)]
+    decided = sl.api.posted[fix.ts]  # decided on the question, as by a press
+    assert decided.shown.endswith(f"→ {texts.corrected_entities('city=Foo', 'city=Berlin')}")
+    assert decided.labels == []
     assert "(intent search_concerts, city=Berlin)" in sl.question(DM).shown
 
     await sl.press(TRAINER, sl.question(DM), "Wrong entities")

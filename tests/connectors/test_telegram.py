@@ -669,8 +669,12 @@ async def test_wrong_entities_are_dropped_by_a_button_or_marked_in_a_message(tel
     assert decided.text.endswith(texts.corrected_entities("city=Foo", texts.NO_ENTITIES))
     assert "gigs in Berlin with Foo  (intent search_concerts)\n" in tg.question(TRAINER).text
 
-    await tg.press(TRAINER, tg.question(TRAINER), "Wrong entities")
+    again = tg.question(TRAINER)
+    await tg.press(TRAINER, again, "Wrong entities")  # nothing to drop: the message is asked
     await tg.say(TRAINER, "gigs in [Berlin](city) with Foo")
+    marked = tg.api.sent[(TRAINER, again.message_id)]  # decided on the question, as by a press
+    assert marked.keyboard is None
+    assert marked.text.endswith(texts.corrected_entities(texts.NO_ENTITIES, "city=Berlin"))
     assert "(intent search_concerts, city=Berlin)" in tg.question(TRAINER).text
     await tg.say(TRAINER_2, "Gigs in Berlin with Foo")  # another trainer: the marking sticks
     assert "(intent search_concerts 1.00, city=Berlin)" in tg.question(TRAINER_2).text
