@@ -175,7 +175,7 @@ async def test_stop_ends_a_training_under_way_instead_of_waiting_for_it(
     train = partial(wait_to_be_killed_once, pid_file)
     job = Job(concert_domain, data, PolicyConfig(), tmp_path / "models", 2, None, train)
     running = asyncio.ensure_future(process.run(job))
-    for _ in range(400):
+    for _ in range(1200):  # the training runs (its process may take a while to start)
         if pid_file.exists() and pid_file.read_text():
             break
         await asyncio.sleep(0.05)
