@@ -20,7 +20,6 @@ from bot.domain_forms import (
     REQUESTED_SLOT,
     Form,
     SlotMapping,
-    form_slot_mappings,
     parse_forms,
     parse_mappings,
 )
@@ -52,7 +51,6 @@ class Slot:
     min_value: float = 0.0
     max_value: float = 1.0
     initial_value: Any = None
-    auto_fill: bool = True
     mappings: tuple[SlotMapping, ...] = ()
     """How the user's messages fill it: as written, or from the entity of its name."""
 
@@ -161,12 +159,12 @@ def domain_from_dict(data: Any, source: str = "domain") -> Domain:
     for name in responses:
         if name.startswith("utter_") and name not in actions:
             actions.append(name)
-    forms = parse_forms(data.get("forms"), source)
+    forms, form_mappings = parse_forms(data.get("forms"), source)
     entities = tuple(_names(data.get("entities") or [], "entities", source))
     slots = _parse_slots(data.get("slots") or {}, source, entities)
     if forms:
         actions += [name for name in (*forms, ACTION_DEACTIVATE_LOOP) if name not in actions]
-        slots = _with_form_slots(slots, forms, form_slot_mappings(data.get("forms"), source))
+        slots = _with_form_slots(slots, forms, form_mappings)
         _check_forms(forms, slots, source)
     return Domain(
         intents=tuple(_names(data.get("intents") or [], "intents", source)),
@@ -191,7 +189,7 @@ def _with_form_slots(
         for slot in slots
     ]
     if not any(slot.name == REQUESTED_SLOT for slot in slots):
-        slots.append(Slot(REQUESTED_SLOT, "unfeaturized", auto_fill=False))
+        slots.append(Slot(REQUESTED_SLOT, "unfeaturized"))
     return slots
 
 
@@ -269,7 +267,6 @@ def _parse_slot(name: str, spec: Any, source: str, entities: tuple[str, ...]) ->
         min_value=min_value,
         max_value=max_value,
         initial_value=spec.get("initial_value"),
-        auto_fill=auto_fill,
         mappings=mappings,
     )
 

@@ -146,14 +146,20 @@ def _conditions(items: Any, where: str) -> tuple[LoopCondition, ...]:
     )
 
 
-def parse_forms(data: Any, source: str) -> dict[str, Form]:
+FormSlotMappings = dict[str, tuple[SlotMapping, ...]]
+"""The slot mappings Rasa 2 forms give, by slot."""
+
+
+def parse_forms(data: Any, source: str) -> tuple[dict[str, Form], FormSlotMappings]:
     """The domain's `forms:`: Rasa 3 (`required_slots` a list), Rasa 2.x (`required_slots` a
-    mapping of slot to mappings) or Rasa 2.0 (the form a mapping of slot to mappings)."""
+    mapping of slot to mappings) or Rasa 2.0 (the form a mapping of slot to mappings); with
+    the mappings the Rasa 2 forms give (each applies while its form is active)."""
     if data is None:
-        return {}
+        return {}, {}
     if not isinstance(data, dict):
         raise DomainError(f"{source}: forms: expected a mapping of form name to its settings")
     forms = {}
+    mappings: FormSlotMappings = {}
     for name, spec in data.items():
         where = f"{source}: forms.{name}"
         if not isinstance(name, str) or not name:
@@ -167,28 +173,17 @@ def parse_forms(data: Any, source: str) -> dict[str, Form]:
             raise DomainError(f"{where}.required_slots: expected a list of slot names")
         ignored = _names(spec.get("ignored_intents"), f"{where}.ignored_intents")
         forms[name] = Form(name, tuple(slots), ignored)
-    return forms
+        for slot, items in required.items() if isinstance(required, dict) else ():
+            found = parse_mappings(items or [], f"{where}.required_slots.{slot}")
+            mappings[slot] = mappings.get(slot, ()) + tuple(
+                _while_active(m, name, slot) for m in found
+            )
+    return forms, mappings
 
 
 def _rasa_2_0_slots(spec: dict[str, Any]) -> Any:
     """Rasa 2.0 wrote a form as a mapping of slot name to mappings, with no other key."""
     return {key: value for key, value in spec.items() if key != "ignored_intents"}
-
-
-def form_slot_mappings(data: Any, source: str) -> dict[str, tuple[SlotMapping, ...]]:
-    """The slot mappings Rasa 2 forms give (each applies while its form is active), by slot."""
-    found: dict[str, tuple[SlotMapping, ...]] = {}
-    for name, spec in (data or {}).items():
-        required = (spec or {}).get("required_slots", _rasa_2_0_slots(spec or {}))
-        if not isinstance(required, dict):
-            continue
-        for slot, items in required.items():
-            where = f"{source}: forms.{name}.required_slots.{slot}"
-            mappings = tuple(
-                _while_active(m, name, slot) for m in parse_mappings(items or [], where)
-            )
-            found[slot] = found.get(slot, ()) + mappings
-    return found
 
 
 def _while_active(mapping: SlotMapping, form: str, slot: str) -> SlotMapping:

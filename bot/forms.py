@@ -50,35 +50,40 @@ class FormAction:
         if tracker.active_loop != self.name:
             triggered = trigger_slots(self.form, domain, tracker.latest_message)
             events += [ActiveLoop(self.name), *triggered]
-            slots = self.form.required_slots
-            candidates = [s for s in slots if _value(tracker, events, s) is not None]
         elif tracker.latest_action == ACTION_LISTEN and not tracker.interrupted:  # an answer
             candidates = _filled_since_message(tracker, self.form)
             requested = tracker.slots.get(REQUESTED_SLOT)
             if requested and not candidates:
                 raise ActionRejected(texts.form_rejected(self.name, str(requested)))
+        seen = Tracker(tracker.conversation_id, domain, [*tracker.events, *events])
+        if tracker.active_loop != self.name:  # the slots filled before it started
+            slots = self.form.required_slots
+            candidates = [s for s in slots if seen.slots.get(s) is not None]
         if candidates:
-            events += await self._validated(dispatcher, tracker, events, domain)
+            validated = await self._validated(dispatcher, seen, domain)
+            for event in validated:
+                seen.apply(event)
+            events += validated
         if ActiveLoop(None) in events:  # the validation ended the form
             return events
-        missing = [s for s in self.form.required_slots if _value(tracker, events, s) is None]
+        missing = [s for s in self.form.required_slots if seen.slots.get(s) is None]
         if not missing:
             return [*events, SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
-        events.append(SlotSet(REQUESTED_SLOT, missing[0]))
+        asking = SlotSet(REQUESTED_SLOT, missing[0])
+        seen.apply(asking)
         question = question_for(self.name, missing[0], domain)
         if question is None:
             raise ActionError(texts.no_form_question(self.name, missing[0]))
-        asked = Tracker(tracker.conversation_id, domain, [*tracker.events, *events])
-        return events + await self.actions(question).run(dispatcher, asked, domain)
+        return [*events, asking, *await self.actions(question).run(dispatcher, seen, domain)]
 
     async def _validated(
-        self, dispatcher: Dispatcher, tracker: Tracker, events: list[Event], domain: Domain
+        self, dispatcher: Dispatcher, seen: Tracker, domain: Domain
     ) -> list[Event]:
-        """What `validate_<form>` makes of the slots filled now; without it they stand."""
+        """What `validate_<form>` makes of the slots filled now (`seen`: the conversation with
+        the form's events so far); without it they stand."""
         name = f"validate_{self.name}"
         if name not in domain.actions:
             return []
-        seen = Tracker(tracker.conversation_id, domain, [*tracker.events, *events])
         return await self.actions(name).run(dispatcher, seen, domain)
 
 
@@ -110,15 +115,6 @@ def form_problems(domain: Domain, where: str) -> list[str]:
         for slot in form.required_slots
         if question_for(form.name, slot, domain) is None
     ]
-
-
-def _value(tracker: Tracker, events: list[Event], slot: str) -> object:
-    """The slot's value with `events` applied."""
-    value = tracker.slots.get(slot)
-    for event in events:
-        if isinstance(event, SlotSet) and event.name == slot:
-            value = event.value
-    return value
 
 
 def _filled_since_message(tracker: Tracker, form: Form) -> list[str]:

@@ -56,10 +56,6 @@ class ReviewDesk:
             await self.queue.remove(old)
         return [flag for flag in flags if not expired(flag, self.rules, now)]
 
-    async def summary(self) -> str:
-        """ "14 turns to review, 9 of them about card_arrival"."""
-        return _summary(await self.waiting())
-
     async def next(self, trainer: str) -> list[Output]:
         """`/review`: leaves the open turn (a skip) and opens the most useful free one."""
         await self.queue.leave(trainer)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain import Domain
+from bot.domain import Domain, entity_slot_events
 from bot.events import ACTION_LISTEN
 from bot.stories.model import ActionStep, ActiveLoopStep, Rule, SlotStep, UserStep
 from bot.tracker import State, slot_feature
@@ -105,7 +105,8 @@ def _snippets(rule: Rule, domain: Domain) -> list[Snippet]:
             turn = step.alternatives[0]
             prev = ACTION_LISTEN if states or rule.conversation_start else None
             intent, entities = turn.intent, frozenset(turn.entities)
-            slots.update((name, True) for name in turn.entities if _fills(name, domain))
+            filled = entity_slot_events(domain, dict.fromkeys(turn.entities, True))
+            slots.update((event.name, True) for event in filled if _set_by_rule(event.name, domain))
         elif isinstance(step, ActionStep):
             predict(step.name)
             prev = step.name
@@ -123,9 +124,10 @@ def _loop(step: ActiveLoopStep) -> str:
     return NO_LOOP if step.name is None else step.name
 
 
-def _fills(entity: str, domain: Domain) -> bool:
-    slot = domain.slot(entity)
-    return slot is not None and slot.auto_fill and slot.featurized and slot.type != "float"
+def _set_by_rule(name: str, domain: Domain) -> bool:
+    """A slot an entity of a rule fills counts as set; a float's value the rule cannot say."""
+    slot = domain.slot(name)
+    return slot is not None and slot.featurized and slot.type != "float"
 
 
 def _feature(step: SlotStep, domain: Domain) -> Any:

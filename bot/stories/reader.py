@@ -32,19 +32,6 @@ def read_stories(path: Path) -> list[Story]:
     return _format(path)[0](_read_text(path), str(path), None)
 
 
-def readable_stories(folder: Path) -> tuple[list[Story], list[StoryError]]:
-    """The stories of every story file of a folder that reads, and the error of each that does
-    not: one broken file (a hand edit, say) must not stop a bot from serving the others."""
-    stories: list[Story] = []
-    errors: list[StoryError] = []
-    for file in story_files(folder):
-        try:
-            stories += read_folder_file(file)
-        except StoryError as exc:
-            errors.append(exc)
-    return stories, errors
-
-
 def write_stories(stories: Iterable[Story], path: Path) -> None:
     """Write stories in the format of the file ending, replacing the file."""
     text = _format(path)[1](stories)
